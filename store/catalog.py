@@ -1,0 +1,109 @@
+"""The data contract: services, patterns and canonical metrics (see DESIGN.md, "Data contract").
+
+Everything that reads or writes metrics agrees on these names, so they live in one place. Each metric
+also says how finer periods roll up into coarser ones, because the store keeps several resolutions
+(hourly history, per-minute recent data) and the pages must never double count.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Provider = Literal["aws", "gcp"]
+Pattern = Literal["faas", "endpoint", "serverless-endpoint"]
+Rollup = Literal["sum", "mean_by_invocations", "mean_by_cold_starts", "mean_by_time", "max"]
+
+
+@dataclass(frozen=True)
+class Service:
+    name: str
+    provider: Provider
+    pattern: Pattern
+    label: str
+
+
+SERVICES: dict[str, Service] = {
+    s.name: s
+    for s in (
+        Service("lambda", "aws", "faas", "AWS Lambda"),
+        Service("sagemaker-endpoint", "aws", "endpoint", "SageMaker real-time endpoint"),
+        Service("sagemaker-serverless", "aws", "serverless-endpoint", "SageMaker Serverless Inference"),
+        Service("cloud-functions", "gcp", "faas", "Cloud Functions"),
+        Service("cloud-run", "gcp", "faas", "Cloud Run"),
+        Service("vertex-endpoint", "gcp", "endpoint", "Vertex AI endpoint"),
+    )
+}
+
+PATTERN_LABELS: dict[str, str] = {
+    "faas": "FaaS",
+    "endpoint": "Managed endpoint",
+    "serverless-endpoint": "Serverless endpoint",
+}
+
+
+@dataclass(frozen=True)
+class Metric:
+    name: str
+    unit: str
+    rollup: Rollup
+    description: str
+    is_count: bool = False
+
+
+METRICS: dict[str, Metric] = {
+    m.name: m
+    for m in (
+        Metric("invocations", "count", "sum", "requests in the period", is_count=True),
+        Metric("errors", "count", "sum", "failed requests", is_count=True),
+        Metric("throttles", "count", "sum", "throttled requests", is_count=True),
+        Metric("duration_ms_avg", "ms", "mean_by_invocations", "mean per-request latency"),
+        # A quantile of a mixture lies between the smallest and largest component quantiles, so the
+        # maximum of finer-period percentiles is a safe (conservative) coarse-period value.
+        Metric("duration_ms_p50", "ms", "max", "median per-request latency"),
+        Metric("duration_ms_p90", "ms", "max", "90th percentile latency"),
+        Metric("duration_ms_p99", "ms", "max", "99th percentile latency"),
+        Metric("billed_duration_ms_sum", "ms", "sum", "billed milliseconds", is_count=True),
+        Metric("cold_starts", "count", "sum", "requests that started a new instance", is_count=True),
+        Metric("init_duration_ms_avg", "ms", "mean_by_cold_starts", "mean cold-start (init) time"),
+        Metric("concurrency_max", "count", "max", "peak concurrent executions"),
+        Metric("instances_avg", "count", "mean_by_time", "mean running instances or replicas"),
+        Metric("overhead_latency_ms_avg", "ms", "mean_by_invocations", "platform overhead latency"),
+        Metric("cpu_utilization_pct_avg", "%", "mean_by_time", "CPU utilisation"),
+        Metric("memory_utilization_pct_avg", "%", "mean_by_time", "memory utilisation"),
+        Metric("provisioned_concurrency", "count", "mean_by_time", "configured provisioned concurrency"),
+    )
+}
+
+# Configuration columns stored per resource over time (store.resource_config).
+CONFIG_FIELDS: dict[str, str] = {
+    "memory_mb": "INTEGER",
+    "architecture": "VARCHAR",
+    "vcpu": "DOUBLE",
+    "instance_type": "VARCHAR",
+    "instance_count": "INTEGER",
+    "min_instances": "INTEGER",
+    "max_instances": "INTEGER",
+    "accelerator_type": "VARCHAR",
+    "accelerator_count": "INTEGER",
+    "ephemeral_storage_mb": "INTEGER",
+    "timeout_s": "INTEGER",
+    "package_type": "VARCHAR",
+    "billing_mode": "VARCHAR",
+    "max_concurrency": "INTEGER",
+    "provisioned_concurrency": "INTEGER",
+    "status": "VARCHAR",
+}
+
+
+def pattern_of(service: str) -> Pattern:
+    return SERVICES[service].pattern
+
+
+def provider_of(service: str) -> Provider:
+    return SERVICES[service].provider
+
+
+def resource_key(service: str, account: str, region: str, name: str) -> str:
+    """Stable, readable identity of a resource; used as a URL parameter by the pages too."""
+    return f"{service}:{account}:{region}:{name}"

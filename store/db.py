@@ -1,0 +1,125 @@
+"""The one place that opens DuckDB.
+
+DuckDB allows one read-write process or many read-only processes on a file, never both. The dashboard
+and a cron collector are separate processes, so every open says ``read_only`` explicitly, connections
+are short-lived (open, work, close), and a conflicting lock is retried with jittered exponential
+backoff for a bounded time before a plain-words :class:`StoreBusyError`.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TypeVar
+
+import duckdb
+
+from store.errors import StoreBusyError, StoreMissingError, StoreSchemaError
+from store.schema import SCHEMA_VERSION, apply_migrations, schema_version
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DB = PROJECT_ROOT / "data" / "breakeven.duckdb"
+DB_ENV = "BREAKEVEN_DB"
+LOCK_WAIT_ENV = "BREAKEVEN_LOCK_WAIT_S"
+DEFAULT_LOCK_WAIT_S = 30.0
+
+T = TypeVar("T")
+
+
+def resolve_db_path(cli_value: str | os.PathLike[str] | None = None) -> Path:
+    """``--db PATH`` wins, then ``BREAKEVEN_DB``, then ``data/breakeven.duckdb`` in the project."""
+    if cli_value:
+        return Path(cli_value)
+    env = os.environ.get(DB_ENV)
+    if env:
+        return Path(env)
+    return DEFAULT_DB
+
+
+def _lock_wait_s() -> float:
+    try:
+        return float(os.environ.get(LOCK_WAIT_ENV, DEFAULT_LOCK_WAIT_S))
+    except ValueError:
+        return DEFAULT_LOCK_WAIT_S
+
+
+def _is_lock_conflict(exc: BaseException) -> bool:
+    text = str(exc)
+    return "Could not set lock" in text or "Conflicting lock" in text
+
+
+def with_lock_retry(action: Callable[[], T], path: Path, max_wait_s: float | None = None) -> T:
+    """Run ``action`` and retry it while another process holds a conflicting lock on ``path``."""
+    deadline = time.monotonic() + (_lock_wait_s() if max_wait_s is None else max_wait_s)
+    delay = 0.02
+    while True:
+        try:
+            return action()
+        except (duckdb.IOException, duckdb.ConnectionException) as exc:
+            if not _is_lock_conflict(exc):
+                raise
+            if time.monotonic() >= deadline:
+                raise StoreBusyError(
+                    f"The database {path} is busy: another process (a collector run or an import) has held "
+                    f"it for longer than {max_wait_s or _lock_wait_s():.0f} s. Try again when it finishes."
+                ) from None
+            time.sleep(delay * (0.5 + random.random()))  # noqa: S311 - jitter, not cryptography
+            delay = min(delay * 2, 1.0)
+
+
+def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+    return with_lock_retry(lambda: duckdb.connect(str(path), read_only=read_only), path)
+
+
+@contextmanager
+def connect(path: Path, *, read_only: bool) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open ``path`` for one short piece of work.
+
+    Read-only opens require an existing database at the current schema version (``ensure_database``
+    creates and migrates). Read-write opens migrate on open, so an older file is upgraded in place and
+    never silently recreated.
+    """
+    path = Path(path)
+    if read_only and not path.exists():
+        raise StoreMissingError(
+            f"No database at {path}. Run `python -m collectors demo` or a collector first."
+        )
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    con = _open(path, read_only)
+    try:
+        if read_only:
+            found = schema_version(con)
+            if found != SCHEMA_VERSION:
+                raise StoreSchemaError(
+                    f"The database {path} is at schema version {found}, this code expects {SCHEMA_VERSION}; "
+                    "open it read-write once (any collector command does) to migrate it."
+                )
+        else:
+            apply_migrations(con)
+        yield con
+    finally:
+        con.close()
+
+
+def ensure_database(path: Path) -> bool:
+    """Create or migrate the database at ``path``; True when it did not exist before."""
+    path = Path(path)
+    created = not path.exists()
+    if not created:
+        with _open(path, True) as probe:
+            if schema_version(probe) == SCHEMA_VERSION:
+                return False
+    with connect(path, read_only=False):
+        pass
+    return created
+
+
+def run_read(path: Path, fn: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
+    """Open read-only, run ``fn``, close: the pattern every page query follows."""
+    with connect(path, read_only=True) as con:
+        return fn(con)

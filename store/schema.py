@@ -1,0 +1,149 @@
+"""Versioned schema migrations.
+
+Each migration is a list of statements applied in one transaction together with the row that records
+it in ``schema_version``. A database made by an older version is migrated forward on its next
+read-write open; a database from a *newer* version is refused rather than guessed at.
+
+``metrics`` deliberately has no PRIMARY KEY: DuckDB's ART index made bulk loads ~6x slower and the file
+~10x larger in our measurements, and every write goes through the MERGE in ``store.writes`` which
+upserts on the natural key (resource_id, metric, period_s, period_start). Tests assert uniqueness.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import duckdb
+
+from store.catalog import CONFIG_FIELDS
+from store.errors import StoreSchemaError
+
+_CONFIG_COLUMNS = ",\n    ".join(f"{name} {sql_type}" for name, sql_type in CONFIG_FIELDS.items())
+
+MIGRATIONS: list[tuple[int, str, list[str]]] = [
+    (
+        1,
+        "resources, configuration over time, metric time series",
+        [
+            """
+            CREATE TABLE resources (
+                resource_id VARCHAR PRIMARY KEY,
+                provider VARCHAR NOT NULL,
+                service VARCHAR NOT NULL,
+                pattern VARCHAR NOT NULL,
+                account VARCHAR NOT NULL,
+                region VARCHAR NOT NULL,
+                name VARCHAR NOT NULL,
+                first_seen TIMESTAMP,
+                last_seen TIMESTAMP
+            )
+            """,
+            f"""
+            CREATE TABLE resource_config (
+                resource_id VARCHAR NOT NULL,
+                valid_from TIMESTAMP NOT NULL,
+                {_CONFIG_COLUMNS},
+                assumed VARCHAR,
+                source VARCHAR NOT NULL,
+                PRIMARY KEY (resource_id, valid_from)
+            )
+            """,
+            """
+            CREATE TABLE metrics (
+                resource_id VARCHAR NOT NULL,
+                metric VARCHAR NOT NULL,
+                period_start TIMESTAMP NOT NULL,
+                period_s INTEGER NOT NULL,
+                value DOUBLE NOT NULL,
+                source VARCHAR NOT NULL
+            )
+            """,
+        ],
+    ),
+    (
+        2,
+        "collector runs, watermarks, uploads",
+        [
+            """
+            CREATE TABLE runs (
+                run_id VARCHAR PRIMARY KEY,
+                kind VARCHAR NOT NULL,
+                started_at TIMESTAMP NOT NULL,
+                finished_at TIMESTAMP,
+                status VARCHAR NOT NULL,
+                rows_written BIGINT NOT NULL DEFAULT 0,
+                rows_per_metric JSON,
+                api_calls JSON,
+                estimated_api_cost_usd DOUBLE,
+                errors JSON,
+                detail JSON
+            )
+            """,
+            """
+            CREATE TABLE watermarks (
+                source VARCHAR NOT NULL,
+                account VARCHAR NOT NULL,
+                region VARCHAR NOT NULL,
+                service VARCHAR NOT NULL,
+                collected_until TIMESTAMP NOT NULL,
+                updated_at TIMESTAMP NOT NULL,
+                PRIMARY KEY (source, account, region, service)
+            )
+            """,
+            """
+            CREATE TABLE uploads (
+                upload_id VARCHAR PRIMARY KEY,
+                file_name VARCHAR NOT NULL,
+                sha256 VARCHAR NOT NULL,
+                format VARCHAR NOT NULL,
+                rows BIGINT NOT NULL,
+                resources INTEGER NOT NULL,
+                imported_at TIMESTAMP NOT NULL
+            )
+            """,
+        ],
+    ),
+]
+
+SCHEMA_VERSION = MIGRATIONS[-1][0]
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    exists = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
+    ).fetchall()[0][0]
+    if not exists:
+        return 0
+    version = con.execute("SELECT max(version) FROM schema_version").fetchall()[0][0]
+    return int(version) if version is not None else 0
+
+
+def apply_migrations(con: duckdb.DuckDBPyConnection, target: int = SCHEMA_VERSION) -> int:
+    """Bring the schema to ``target``; returns the version found before migrating."""
+    found = schema_version(con)
+    if found > SCHEMA_VERSION:
+        raise StoreSchemaError(
+            f"This database was written by a newer Breakeven (schema {found}, this code knows {SCHEMA_VERSION}). "
+            "Upgrade Breakeven; the file was not changed."
+        )
+    if found == 0:
+        con.execute(
+            "CREATE TABLE IF NOT EXISTS schema_version "
+            "(version INTEGER PRIMARY KEY, description VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
+        )
+    for version, description, statements in MIGRATIONS:
+        if version <= found or version > target:
+            continue
+        con.execute("BEGIN TRANSACTION")
+        try:
+            for statement in statements:
+                con.execute(statement)
+            con.execute(
+                "INSERT INTO schema_version VALUES (?, ?, ?)",
+                [version, description, datetime.now(UTC).replace(tzinfo=None)],
+            )
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+    return found
