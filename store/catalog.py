@@ -58,17 +58,18 @@ METRICS: dict[str, Metric] = {
         Metric("errors", "count", "sum", "failed requests", is_count=True),
         Metric("throttles", "count", "sum", "throttled requests", is_count=True),
         Metric("duration_ms_avg", "ms", "mean_by_invocations", "mean per-request latency"),
-        # A quantile of a mixture lies between the smallest and largest component quantiles, so the
-        # maximum of finer-period percentiles is a safe (conservative) coarse-period value.
-        Metric("duration_ms_p50", "ms", "max", "median per-request latency"),
-        Metric("duration_ms_p90", "ms", "max", "90th percentile latency"),
-        Metric("duration_ms_p99", "ms", "max", "99th percentile latency"),
+        # Percentiles cannot be merged exactly without the underlying distributions; a coarser period
+        # shows the request-weighted mean of the finer periods' percentiles, and the pages say so.
+        Metric("duration_ms_p50", "ms", "mean_by_invocations", "median per-request latency"),
+        Metric("duration_ms_p90", "ms", "mean_by_invocations", "90th percentile latency"),
+        Metric("duration_ms_p99", "ms", "mean_by_invocations", "99th percentile latency"),
         Metric("billed_duration_ms_sum", "ms", "sum", "billed milliseconds", is_count=True),
         Metric("cold_starts", "count", "sum", "requests that started a new instance", is_count=True),
         Metric("init_duration_ms_avg", "ms", "mean_by_cold_starts", "mean cold-start (init) time"),
         Metric("concurrency_max", "count", "max", "peak concurrent executions"),
         Metric("instances_avg", "count", "mean_by_time", "mean running instances or replicas"),
         Metric("overhead_latency_ms_avg", "ms", "mean_by_invocations", "platform overhead latency"),
+        # 0-100 % of the instance's whole CPU: collectors divide SageMaker's and Vertex's per-core sums.
         Metric("cpu_utilization_pct_avg", "%", "mean_by_time", "CPU utilisation"),
         Metric("memory_utilization_pct_avg", "%", "mean_by_time", "memory utilisation"),
         Metric("provisioned_concurrency", "count", "mean_by_time", "configured provisioned concurrency"),

@@ -85,13 +85,12 @@ def connect(path: Path, *, read_only: bool) -> Iterator[duckdb.DuckDBPyConnectio
     """
     path = Path(path)
     if read_only and not path.exists():
-        raise StoreMissingError(
-            f"No database at {path}. Run `python -m collectors demo` or a collector first."
-        )
+        raise StoreMissingError(f"No database at {path}. Run `python -m collectors demo` or a collector first.")
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
     con = _open(path, read_only)
     try:
+        con.execute("SET enable_progress_bar = false")
         if read_only:
             found = schema_version(con)
             if found != SCHEMA_VERSION:

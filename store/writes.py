@@ -100,6 +100,7 @@ class Batch:
     watermarks: list[WatermarkRecord] = field(default_factory=list)
     run: RunRecord | None = None
     upload: UploadRecord | None = None
+    replace_source: str | None = None  # drop every row this source wrote before, in the same transaction
 
 
 @dataclass(frozen=True)
@@ -140,9 +141,7 @@ def metrics_frame(rows: Sequence[tuple[str, str, datetime, int, float, str]]) ->
 def _validate_records(batch: Batch) -> None:
     for r in batch.resources:
         if r.service not in SERVICES:
-            raise BatchError(
-                f"unknown service {r.service!r} for resource {r.name!r}; known: {', '.join(SERVICES)}"
-            )
+            raise BatchError(f"unknown service {r.service!r} for resource {r.name!r}; known: {', '.join(SERVICES)}")
         if not r.name:
             raise BatchError(f"a {r.service} resource has an empty name")
     for c in batch.configs:
@@ -182,9 +181,7 @@ def _validate_staged(con: duckdb.DuckDBPyConnection, known_ids: set[str]) -> Non
         [sorted(known_ids)],
     ).fetchall()
     if missing:
-        raise BatchError(
-            f"metric rows name resource {missing[0][0]!r}, which is neither in the batch nor stored"
-        )
+        raise BatchError(f"metric rows name resource {missing[0][0]!r}, which is neither in the batch nor stored")
 
 
 def stage_metrics(con: duckdb.DuckDBPyConnection, metrics: pd.DataFrame | pa.Table) -> int:
@@ -210,19 +207,21 @@ def dedupe_staged_metrics(con: duckdb.DuckDBPyConnection) -> int:
 
     Returns the staged row count after dropping repeats.
     """
-    dup = con.execute(
-        """
-        SELECT resource_id, metric, period_start, period_s, count(*) AS n, count(DISTINCT value) AS values_
-        FROM staged_metrics GROUP BY ALL HAVING count(*) > 1
-        ORDER BY values_ DESC LIMIT 1
-        """
+    repeated = con.execute(
+        "SELECT 1 FROM staged_metrics GROUP BY resource_id, metric, period_s, period_start HAVING count(*) > 1 LIMIT 1"
     ).fetchall()
-    if dup:
-        dup = dup[0]
-        if dup[5] > 1:
+    if repeated:
+        conflict = con.execute(
+            """
+            SELECT resource_id, metric, period_start, period_s, count(DISTINCT value) AS values_
+            FROM staged_metrics GROUP BY ALL HAVING count(DISTINCT value) > 1 LIMIT 1
+            """
+        ).fetchall()
+        if conflict:
+            rid, metric, start, period_s, values = conflict[0]
             raise BatchError(
-                f"the batch gives {dup[5]} different values for {dup[1]} of {dup[0]} at {dup[2]} "
-                f"(period {dup[3]} s); each period may have one value"
+                f"the batch gives {values} different values for {metric} of {rid} at {start} "
+                f"(period {period_s} s); each period may have one value"
             )
         con.execute(
             "CREATE OR REPLACE TEMP TABLE staged_metrics AS "
@@ -327,6 +326,18 @@ def _write_configs(con: duckdb.DuckDBPyConnection, configs: list[ConfigRecord]) 
     return written
 
 
+def _drop_source(con: duckdb.DuckDBPyConnection, source: str) -> None:
+    """Remove a source's metric rows and configuration, then resources nothing else describes."""
+    con.execute("DELETE FROM metrics WHERE source = ?", [source])
+    con.execute("DELETE FROM resource_config WHERE source = ?", [source])
+    con.execute(
+        """
+        DELETE FROM resources WHERE resource_id NOT IN (SELECT DISTINCT resource_id FROM metrics)
+          AND resource_id NOT IN (SELECT DISTINCT resource_id FROM resource_config)
+        """
+    )
+
+
 def _write_watermarks(con: duckdb.DuckDBPyConnection, marks: list[WatermarkRecord], now: datetime) -> None:
     for w in marks:
         con.execute(
@@ -409,6 +420,8 @@ def write_batch(
                 raise BatchError(f"configuration for unknown resource {sorted(config_ids - known)[0]!r}")
         con.execute("BEGIN TRANSACTION")
         try:
+            if batch.replace_source:
+                _drop_source(con, batch.replace_source)
             resources_new = _upsert_resources(con, batch.resources)
             inserted = updated = 0
             if staged:
