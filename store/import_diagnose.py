@@ -30,7 +30,8 @@ def _reject_message(spec: LongCsvSpec, error_type: str, message: str) -> str:
         return "is not valid UTF-8 text; save the file as UTF-8 (in Excel: 'CSV UTF-8')"
     if error_type == "TOO MANY COLUMNS":
         found = re.search(r"Found: (\d+)", message)
-        return f"has {found.group(1) if found else 'more'} fields, the header has {fields} (is a value with a comma unquoted?)"
+        count = found.group(1) if found else "more"
+        return f"has {count} fields, the header has {fields} (is a value with a comma unquoted?)"
     if error_type == "MISSING COLUMNS":
         return f"has fewer fields than the header's {fields}"
     if error_type == "LINE SIZE OVER MAXIMUM":
@@ -45,7 +46,7 @@ def diagnose_read_error(con: duckdb.DuckDBPyConnection, spec: LongCsvSpec, exc: 
     del con  # the failed statement's connection may hold the store's lock; diagnose privately
     probe = duckdb.connect(":memory:")
     try:
-        sql = f"CREATE TEMP TABLE import_raw AS SELECT * FROM {read_csv_sql(_REJECTS)}"
+        sql = f"CREATE TEMP TABLE import_raw AS SELECT * FROM {read_csv_sql(_REJECTS)}"  # noqa: S608 - generated
         try:
             probe.execute(sql, _params(sql, spec.reader_params()))
             rows = probe.execute(
@@ -80,15 +81,13 @@ def _column_index(column_name: str | None) -> int | None:
     return None
 
 
-def diagnose_rows(
-    con: duckdb.DuckDBPyConnection, spec: LongCsvSpec, exprs: Expressions, checks: list[Check]
-) -> None:
+def diagnose_rows(con: duckdb.DuckDBPyConnection, spec: LongCsvSpec, exprs: Expressions, checks: list[Check]) -> None:
     """Some rows failed a check: name up to ``MAX_LISTED`` of them with their column and value."""
     del con
     probe = duckdb.connect(":memory:")
     try:
         probe.execute("SET TimeZone = 'UTC'")
-        sql = f"CREATE TEMP TABLE import_raw AS SELECT * FROM {read_csv_sql()}"
+        sql = f"CREATE TEMP TABLE import_raw AS SELECT * FROM {read_csv_sql()}"  # noqa: S608 - generated
         probe.execute(sql, _params(sql, spec.reader_params()))
         params = {
             **exprs.params,
@@ -156,7 +155,7 @@ def _mixed_zones(probe: duckdb.DuckDBPyConnection, spec: LongCsvSpec, exprs: Exp
 def find_conflicts(con: duckdb.DuckDBPyConnection, spec: LongCsvSpec, problems: Problems) -> None:
     """Rows that give two different values for one resource, metric, period and start."""
     key = "resource_id, metric, period_start, period_s"
-    groups = f"SELECT {key} FROM staged_metrics GROUP BY {key} HAVING count(DISTINCT value) > 1"
+    groups = f"SELECT {key} FROM staged_metrics GROUP BY {key} HAVING count(DISTINCT value) > 1"  # noqa: S608
     count = con.execute(f"SELECT count(*) FROM ({groups})").fetchall()[0][0]  # noqa: S608 - fixed SQL
     if not count:
         return

@@ -76,7 +76,13 @@ class ImportRejected(StoreError):
 
     @classmethod
     def single(
-        cls, file_name: str, message: str, *, row: int | None = None, column: str | None = None, where: str | None = None
+        cls,
+        file_name: str,
+        message: str,
+        *,
+        row: int | None = None,
+        column: str | None = None,
+        where: str | None = None,
     ) -> ImportRejected:
         return cls(file_name, [Problem(message, row=row, column=column, where=where)])
 

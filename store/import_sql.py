@@ -18,7 +18,16 @@ from store.catalog import METRICS, SERVICES
 from store.import_units import UNIT_FACTORS, UNIT_HINT, metrics_with_unit
 
 REQUIRED_ROLES = ("timestamp", "service", "resource", "metric", "value")
-OPTIONAL_ROLES = ("period_s", "region", "account", "unit", "memory_mb", "architecture", "instance_type", "instance_count")
+OPTIONAL_ROLES = (
+    "period_s",
+    "region",
+    "account",
+    "unit",
+    "memory_mb",
+    "architecture",
+    "instance_type",
+    "instance_count",
+)
 CONFIG_ROLES = ("memory_mb", "architecture", "instance_type", "instance_count")
 ARCHITECTURES = ("x86_64", "arm64")
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -271,7 +280,8 @@ class Expressions:
                 Check(
                     "architecture",
                     "architecture",
-                    f"{self.text('architecture')} IS NULL OR list_contains($architectures, {self.config('architecture')})",
+                    f"{self.text('architecture')} IS NULL "
+                    f"OR list_contains($architectures, {self.config('architecture')})",
                     lambda raw, _m: f"{raw!r} is not an architecture; use x86_64 or arm64",
                 )
             )

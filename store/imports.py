@@ -85,7 +85,8 @@ def stage_long_csv(con: duckdb.DuckDBPyConnection, spec: LongCsvSpec, progress: 
         f"{ok_sql(checks)} AS ok",
     ]
     columns += [f"{exprs.config(role)} AS cfg_{role}" for role in CONFIG_ROLES if spec.has(role)]
-    sql = f"CREATE OR REPLACE TEMP TABLE staged_metrics AS SELECT {', '.join(columns)} FROM {read_csv_sql()}"
+    select = ", ".join(columns)
+    sql = f"CREATE OR REPLACE TEMP TABLE staged_metrics AS SELECT {select} FROM {read_csv_sql()}"  # noqa: S608
     params = {
         **spec.reader_params(),
         **exprs.params,
@@ -162,15 +163,23 @@ def _configs(con: duckdb.DuckDBPyConnection, spec: LongCsvSpec) -> list[ConfigRe
         f"SELECT resource_id, min(period_start) AS valid_from, {picks} FROM staged_metrics "  # noqa: S608 - generated names
         "GROUP BY resource_id ORDER BY resource_id"
     ).fetchall()
-    fields = list(CONFIG_FIELDS)
     configs = []
     for resource_id, valid_from, *values in rows:
         given = {role: value for role, value in zip(roles, values, strict=True) if value is not None}
         if not given:
             continue
-        stored = _config_in_effect(con, resource_id, valid_from, fields)
-        configs.append(ConfigRecord(resource_id, valid_from, {**stored, **given}, spec.source))
-    return configs
+        configs.append(ConfigRecord(resource_id, valid_from, given, spec.source))
+    return with_stored_config(con, configs)
+
+
+def with_stored_config(con: duckdb.DuckDBPyConnection, configs: list[ConfigRecord]) -> list[ConfigRecord]:
+    """Fill the fields an import does not state from the configuration stored for that resource and time."""
+    fields = list(CONFIG_FIELDS)
+    out = []
+    for c in configs:
+        stored = _config_in_effect(con, c.resource_id, c.valid_from, fields)
+        out.append(ConfigRecord(c.resource_id, c.valid_from, {**stored, **c.values}, c.source, c.assumed))
+    return out
 
 
 def _config_in_effect(

@@ -1,0 +1,84 @@
+"""Tell an export's format from its first bytes; the user can always override with ``--format``.
+
+JSON is told apart by its top-level keys (``MetricDataResults`` for CloudWatch GetMetricData,
+``timeSeries`` for Cloud Monitoring), CSV by its header: the generic long format has the five
+required columns, a Logs Insights export has ``@timestamp``, and anything else with a time column and
+series columns is a wide console download.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from collectors.importers.files import FileFacts
+from store.import_problems import ImportRejected
+from store.import_sql import REQUIRED_ROLES
+
+FORMATS: dict[str, str] = {
+    "long": "Generic long CSV (timestamp, service, resource, metric, value)",
+    "cloudwatch-json": "CloudWatch GetMetricData results (JSON) with the queries file",
+    "logs-insights": "CloudWatch Logs Insights CSV of Lambda REPORT lines",
+    "monitoring-json": "Cloud Monitoring timeSeries.list response (JSON)",
+    "wide": "Wide CSV from a console chart: a time column and one column per series",
+}
+DELIMITERS = (",", ";", "\t")
+
+
+def sniff_delimiter(first_line: str) -> str:
+    """The delimiter the header line uses most, outside quotes (comma when tied or none)."""
+    counts = dict.fromkeys(DELIMITERS, 0)
+    quoted = False
+    for ch in first_line:
+        if ch == '"':
+            quoted = not quoted
+        elif not quoted and ch in counts:
+            counts[ch] += 1
+    best = max(DELIMITERS, key=lambda d: (counts[d], d == ","))
+    return best if counts[best] else ","
+
+
+def csv_header(text: str) -> tuple[str, list[str]]:
+    """The delimiter and the header fields (stripped) of CSV ``text``."""
+    first_line = text.split("\n", 1)[0]
+    delimiter = sniff_delimiter(first_line)
+    try:
+        header = next(csv.reader(io.StringIO(text), delimiter=delimiter), [])
+    except csv.Error:
+        header = []
+    return delimiter, [h.strip().strip("\ufeff") for h in header]
+
+
+def detect_format(facts: FileFacts, name: str) -> str:
+    """The format name for a file, or a one-line rejection saying what it looks like instead."""
+    text = facts.head_text.lstrip()
+    if not text:
+        raise ImportRejected.single(name, "holds only white space")
+    if text[0] in "{[":
+        if '"MetricDataResults"' in text:
+            return "cloudwatch-json"
+        if '"timeSeries"' in text:
+            return "monitoring-json"
+        if '"MetricDataQueries"' in text or '"MetricStat"' in text:
+            raise ImportRejected.single(
+                name,
+                "is a GetMetricData queries file; import the results and pass this file with --queries",
+            )
+        raise ImportRejected.single(
+            name,
+            "is JSON but neither GetMetricData results (MetricDataResults) nor a Cloud Monitoring "
+            "timeSeries.list response (timeSeries)",
+        )
+    _, header = csv_header(text)
+    names = {h.lower() for h in header}
+    if len(set(REQUIRED_ROLES) & names) >= 3:  # the long parser names any missing column
+        return "long"
+    if "@timestamp" in names:
+        return "logs-insights"
+    if len(header) >= 2:
+        return "wide"
+    raise ImportRejected.single(
+        name,
+        f"could not tell the format from the first line {text.splitlines()[0][:80]!r}; "
+        f"expected one of {', '.join(FORMATS)} (choose one with --format)",
+    )

@@ -1,0 +1,103 @@
+"""What every format parser takes and returns.
+
+Parsers of the JSON and small CSV formats build canonical rows in Python through ``MetricRows``, which
+refuses two different values for one period (naming both places in the file) and keeps exact repeats
+once, so overlapping pages of one export are harmless. The long CSV skips all this and is staged by
+DuckDB in the store.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from store.catalog import METRICS
+from store.import_problems import Problems
+from store.writes import ConfigRecord, ResourceRecord
+
+ProgressFn = Callable[[float, str], None]
+
+
+@dataclass
+class ImportOptions:
+    """Choices a user can make for an import (CLI flags, page widgets)."""
+
+    format: str | None = None  # None: detect
+    queries: Path | None = None  # cloudwatch-json: the MetricDataQueries file that was run
+    mapping: Any = None  # wide: a collectors.importers.wide_csv.WideMapping
+    account: str = ""  # account / project when the file does not say
+    region: str = ""  # region when the file does not say
+    resource: str | None = None  # logs-insights: function name when the file has no @log column
+    period_s: int | None = None  # logs-insights: aggregation period (default 3600)
+    max_bytes: int | None = None  # refuse larger files
+
+    def fingerprint(self) -> str:
+        """The options that change what a file's rows mean; part of the upload's identity."""
+        mapping = self.mapping.fingerprint() if self.mapping is not None else ""
+        return "|".join(str(x) for x in (self.account, self.region, self.resource or "", self.period_s or "", mapping))
+
+
+@dataclass
+class Parsed:
+    rows_read: int
+    resources: list[ResourceRecord]
+    configs: list[ConfigRecord]
+    metrics: pa.Table
+    notes: list[str] = field(default_factory=list)
+
+
+def utc(ts: datetime) -> datetime:
+    """Naive UTC, as the store keeps it."""
+    return ts.astimezone(UTC).replace(tzinfo=None) if ts.tzinfo else ts
+
+
+class MetricRows:
+    """Canonical rows keyed by (resource, metric, period, start), with the place each came from."""
+
+    def __init__(self, problems: Problems) -> None:
+        self.problems = problems
+        self._rows: dict[tuple[str, str, int, datetime], tuple[float, str]] = {}
+
+    def put(self, resource_id: str, metric: str, start: datetime, period_s: int, value: float, where: str) -> None:
+        if metric not in METRICS:
+            raise ValueError(f"not a canonical metric: {metric}")  # a parser bug, not user input
+        if not math.isfinite(value):
+            self.problems.add(f"{value} is not a finite number", where=where)
+            return
+        if value < 0:
+            self.problems.add(f"{value:g} is negative; {metric} cannot be negative", where=where)
+            return
+        key = (resource_id, metric, period_s, utc(start))
+        previous = self._rows.get(key)
+        if previous is not None and previous[0] != value:
+            self.problems.add(
+                f"{metric} of {resource_id} at {key[3]:%Y-%m-%d %H:%M:%S} (period {period_s} s) is {value:g} here "
+                f"but {previous[0]:g} at {previous[1]}; a period may have one value",
+                where=where,
+            )
+            return
+        self._rows[key] = (value, where)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def resource_ids(self) -> set[str]:
+        return {k[0] for k in self._rows}
+
+    def table(self) -> pa.Table:
+        keys = sorted(self._rows)
+        return pa.table(
+            {
+                "resource_id": pa.array([k[0] for k in keys], pa.string()),
+                "metric": pa.array([k[1] for k in keys], pa.string()),
+                "period_start": pa.array([k[3] for k in keys], pa.timestamp("us")),
+                "period_s": pa.array([k[2] for k in keys], pa.int32()),
+                "value": pa.array([self._rows[k][0] for k in keys], pa.float64()),
+            }
+        )

@@ -1,0 +1,251 @@
+"""Cloud Monitoring ``projects.timeSeries.list`` responses (REST JSON), one page or several.
+
+Each series names its metric type and monitored resource; points carry an interval and a typed value
+(``int64Value`` as a string, ``doubleValue``, or ``distributionValue`` with bucket options). The mapping
+follows the GCP collector (docs/gcp.md): per resource and period, counts are summed over label series
+(failed executions / 5xx responses are the errors), latency distributions are merged and read for the
+mean and p50/p90/p99 (Cloud Functions times are nanoseconds), instance gauges are summed over states
+and revisions, Cloud Run start-up latencies give cold starts and their mean time. DELTA points span
+``startTime``..``endTime``; GAUGE points take their period from the spacing of the series (else 60 s).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from collectors.importers.distribution import Histogram, histogram, percentile
+from collectors.importers.files import FileFacts, InputFile, read_text
+from collectors.importers.jsondocs import json_pages
+from collectors.importers.model import ImportOptions, MetricRows, Parsed, utc
+from collectors.importers.timeparse import parse_iso
+from store.import_problems import Problems
+from store.import_units import UNIT_FACTORS
+from store.writes import ResourceRecord
+
+FUNCTIONS = "cloudfunctions.googleapis.com/function/"
+RUN = "run.googleapis.com/"
+VERTEX = "aiplatform.googleapis.com/prediction/online/"
+GAUGE_DEFAULT_PERIOD_S = 60
+
+# metric type -> (service, kind, default unit of the values)
+METRIC_TYPES: dict[str, tuple[str, str, str]] = {
+    FUNCTIONS + "execution_count": ("cloud-functions", "requests", "1"),
+    FUNCTIONS + "execution_times": ("cloud-functions", "latency", "ns"),
+    FUNCTIONS + "instance_count": ("cloud-functions", "instances", "1"),
+    RUN + "request_count": ("cloud-run", "requests", "1"),
+    RUN + "request_latencies": ("cloud-run", "latency", "ms"),
+    RUN + "container/instance_count": ("cloud-run", "instances", "1"),
+    RUN + "container/startup_latencies": ("cloud-run", "startup", "ms"),
+    VERTEX + "prediction_count": ("vertex-endpoint", "requests", "1"),
+    VERTEX + "error_count": ("vertex-endpoint", "errors", "1"),
+    VERTEX + "prediction_latencies": ("vertex-endpoint", "latency", "ms"),
+    VERTEX + "replicas": ("vertex-endpoint", "instances", "1"),
+}
+# monitored resource type -> (service, name label, region label, project label)
+RESOURCE_TYPES: dict[str, tuple[str, str, str, str]] = {
+    "cloud_function": ("cloud-functions", "function_name", "region", "project_id"),
+    "cloud_run_revision": ("cloud-run", "service_name", "location", "project_id"),
+    "aiplatform.googleapis.com/Endpoint": ("vertex-endpoint", "endpoint_id", "location", "resource_container"),
+}
+
+
+@dataclass
+class Slot:
+    """Everything that falls on one resource and period, before it becomes canonical metrics."""
+
+    requests: float | None = None
+    errors: float | None = None
+    instances: float | None = None
+    latency: Histogram | None = None
+    overhead: Histogram | None = None
+    startup: Histogram | None = None
+    where: str = ""
+    sources: set[str] = field(default_factory=set)
+
+
+def _is_error(metric_type: str, labels: dict[str, str]) -> bool:
+    if metric_type.startswith(FUNCTIONS):
+        return labels.get("status", "ok") != "ok"
+    if metric_type.startswith(RUN):
+        return labels.get("response_code_class", "") == "5xx"
+    return False
+
+
+def _number(value: dict[str, Any]) -> float:
+    for key in ("int64Value", "doubleValue"):
+        if key in value:
+            return float(value[key])
+    raise ValueError("no int64Value or doubleValue")
+
+
+def parse(file: InputFile, facts: FileFacts, options: ImportOptions) -> Parsed:
+    del facts
+    problems = Problems(file.name)
+    slots: dict[tuple[str, str, str, str, datetime, int], Slot] = defaultdict(Slot)
+    seen: dict[tuple[Any, ...], Any] = {}
+    points = 0
+    notes: set[str] = set()
+    for p, page in enumerate(json_pages(read_text(file), file.name)):
+        series_list = page.get("timeSeries") if isinstance(page, dict) else None
+        if series_list is None and isinstance(page, dict) and not page.get("timeSeries"):
+            continue  # an empty page (no series in the interval) is valid
+        if not isinstance(series_list, list):
+            problems.add("is not a timeSeries.list page", where=f"page {p + 1}")
+            continue
+        for s, series in enumerate(series_list):
+            points += _read_series(series, f"page {p + 1}, timeSeries[{s}]", options, slots, seen, problems, notes)
+    problems.raise_if_any()
+    return _canonical(slots, points, sorted(notes), problems)
+
+
+def _read_series(
+    series: dict[str, Any],
+    where: str,
+    options: ImportOptions,
+    slots: dict[tuple[str, str, str, str, datetime, int], Slot],
+    seen: dict[tuple[Any, ...], Any],
+    problems: Problems,
+    notes: set[str],
+) -> int:
+    metric = series.get("metric") or {}
+    resource = series.get("resource") or {}
+    metric_type, resource_type = metric.get("type", ""), resource.get("type", "")
+    if metric_type not in METRIC_TYPES:
+        problems.add(
+            f"metric type {metric_type!r} has no Breakeven metric; supported: {', '.join(METRIC_TYPES)}", where=where
+        )
+        return 0
+    if resource_type not in RESOURCE_TYPES:
+        problems.add(f"monitored resource type {resource_type!r} is not one Breakeven reads", where=where)
+        return 0
+    service, kind, default_unit = METRIC_TYPES[metric_type]
+    r_service, name_label, region_label, project_label = RESOURCE_TYPES[resource_type]
+    labels, rlabels = metric.get("labels") or {}, resource.get("labels") or {}
+    name = rlabels.get(name_label, "")
+    if r_service != service or not name:
+        problems.add(
+            f"resource {resource_type} with labels {rlabels} does not identify a {service} resource", where=where
+        )
+        return 0
+    account = options.account or rlabels.get(project_label, "")
+    region = rlabels.get(region_label, "") or options.region
+    rid = ResourceRecord(service, account, region, name).resource_id
+    unit = (series.get("unit") or default_unit).strip()
+    scale = UNIT_FACTORS["ms"].get(unit.lower(), 1.0) if kind in ("latency", "startup") else 1.0
+    if kind == "latency" and metric_type.startswith(VERTEX):
+        latency_type = labels.get("latency_type", "total")
+        if latency_type == "model":
+            notes.add("Vertex model-only latency (latency_type=model) is part of the total and was not imported")
+            return 0
+        kind = "overhead" if latency_type == "overhead" else kind
+    identity = (metric_type, tuple(sorted(labels.items())), resource_type, tuple(sorted(rlabels.items())))
+    raw_points = series.get("points") or []
+    ends = sorted(
+        {e for e in (parse_iso(str((pt.get("interval") or {}).get("endTime", ""))) for pt in raw_points) if e}
+    )
+    gaps = [int((b - a).total_seconds()) for a, b in itertools.pairwise(ends) if b > a]
+    gauge_period = min(gaps) if gaps else GAUGE_DEFAULT_PERIOD_S
+    for i, point in enumerate(raw_points):
+        here = f"{where}.points[{i}]"
+        interval = point.get("interval") or {}
+        end = parse_iso(str(interval.get("endTime", "")))
+        start = parse_iso(str(interval["startTime"])) if interval.get("startTime") else None
+        if end is None:
+            problems.add(f"endTime {interval.get('endTime')!r} is not a timestamp", where=here)
+            continue
+        if start is not None and start < end:
+            period = int((end - start).total_seconds())
+        else:
+            period, start = gauge_period, None
+        begin = utc(start) if start is not None else utc(end) - timedelta(seconds=period)
+        key = (*identity, begin, period)
+        value = point.get("value") or {}
+        if key in seen:
+            if seen[key] != value:
+                problems.add("gives a different value for a point an earlier page gave", where=here)
+            continue
+        seen[key] = value
+        slot = slots[(rid, service, account, region, begin, period)]
+        slot.where = slot.where or here
+        try:
+            _add(slot, kind, value, scale, _is_error(metric_type, labels))
+        except (ValueError, TypeError, KeyError) as exc:
+            problems.add(f"value {value!r} cannot be read ({exc})", where=here)
+    return len(raw_points)
+
+
+def _add(slot: Slot, kind: str, value: dict[str, Any], scale: float, is_error: bool) -> None:
+    if kind in ("latency", "overhead", "startup"):
+        if "distributionValue" not in value:
+            raise ValueError(
+                "latencies must be distributions; export without an aligner, or with ALIGN_DELTA, "
+                "not a percentile aligner"
+            )
+        h = histogram(value["distributionValue"])
+        h = Histogram(h.count, h.mean * scale, h.options_key, h.options, h.counts)
+        h.options = _scaled_options(h.options, scale)
+        current = getattr(slot, kind)
+        setattr(slot, kind, h if current is None else current.merge(h))
+        return
+    number = _number(value)
+    if number < 0:
+        raise ValueError("a negative count")
+    if kind == "requests":
+        slot.requests = (slot.requests or 0.0) + number
+        slot.errors = (slot.errors or 0.0) + (number if is_error else 0.0)
+    elif kind == "errors":
+        slot.errors = (slot.errors or 0.0) + number
+    else:
+        slot.instances = (slot.instances or 0.0) + number
+
+
+def _scaled_options(options: dict[str, Any], scale: float) -> dict[str, Any]:
+    """Bucket bounds in the stored unit (ms), so percentiles come out in ms."""
+    if scale == 1.0 or not options:
+        return options
+    if "explicitBuckets" in options:
+        return {"explicitBuckets": {"bounds": [float(b) * scale for b in options["explicitBuckets"].get("bounds", [])]}}
+    if "exponentialBuckets" in options:
+        e = dict(options["exponentialBuckets"])
+        e["scale"] = float(e["scale"]) * scale
+        return {"exponentialBuckets": e}
+    lin = dict(options["linearBuckets"])
+    lin["width"] = float(lin["width"]) * scale
+    lin["offset"] = float(lin.get("offset", 0.0)) * scale
+    return {"linearBuckets": lin}
+
+
+def _canonical(
+    slots: dict[tuple[str, str, str, str, datetime, int], Slot], points: int, notes: list[str], problems: Problems
+) -> Parsed:
+    rows = MetricRows(problems)
+    resources: dict[str, ResourceRecord] = {}
+    for (rid, service, account, region, start, period), slot in sorted(slots.items()):
+        resources[rid] = ResourceRecord(service, account, region, rid.split(":", 3)[3])
+        values: list[tuple[str, float | None]] = [
+            ("invocations", slot.requests),
+            ("errors", slot.errors),
+            ("instances_avg", slot.instances),
+        ]
+        if slot.latency is not None and slot.latency.count > 0:
+            values += [
+                ("duration_ms_avg", slot.latency.mean),
+                ("duration_ms_p50", percentile(slot.latency, 0.50)),
+                ("duration_ms_p90", percentile(slot.latency, 0.90)),
+                ("duration_ms_p99", percentile(slot.latency, 0.99)),
+            ]
+        if slot.overhead is not None and slot.overhead.count > 0:
+            values.append(("overhead_latency_ms_avg", slot.overhead.mean))
+        if slot.startup is not None:
+            values.append(("cold_starts", slot.startup.count))
+            if slot.startup.count > 0:
+                values.append(("init_duration_ms_avg", slot.startup.mean))
+        for metric, value in values:
+            if value is not None:
+                rows.put(rid, metric, start, period, float(value), slot.where)
+    problems.raise_if_any()
+    return Parsed(points, sorted(resources.values(), key=lambda r: r.resource_id), [], rows.table(), notes)
