@@ -51,7 +51,7 @@ def export_long_csv(path: Path, out: BinaryIO, progress: ProgressFn | None = Non
     """Stream every metric row of the database at ``path`` to ``out``; returns the number of rows."""
     with connect(path, read_only=True) as con:
         total = int(con.execute("SELECT count(*) FROM metrics").fetchall()[0][0])
-        reader = con.execute(EXPORT_SQL).fetch_record_batch(BATCH_ROWS)
+        reader = con.sql(EXPORT_SQL).to_arrow_reader(BATCH_ROWS)
         schema = pa.schema(
             [
                 ("timestamp", pa.string()),

@@ -89,23 +89,26 @@ def diagnose_rows(con: duckdb.DuckDBPyConnection, spec: LongCsvSpec, exprs: Expr
         probe.execute("SET TimeZone = 'UTC'")
         sql = f"CREATE TEMP TABLE import_raw AS SELECT * FROM {read_csv_sql()}"  # noqa: S608 - generated
         probe.execute(sql, _params(sql, spec.reader_params()))
+        derived = exprs.derived_select("(SELECT rowid AS row_index, * FROM import_raw)")
         params = {
             **exprs.params,
             "default_account": spec.default_account,
             "default_region": spec.default_region,
         }
+        sql = f"CREATE TEMP TABLE import_derived AS {derived}"
+        probe.execute(sql, _params(sql, params))
         found: list[Problem] = []
         total = 0
         for check in checks:
             where = f"NOT coalesce(({check.ok_sql}), false)"
-            count_sql = f"SELECT count(*) FROM import_raw WHERE {where}"  # noqa: S608 - generated SQL
+            count_sql = f"SELECT count(*) FROM import_derived WHERE {where}"  # noqa: S608 - generated SQL
             count = probe.execute(count_sql, _params(count_sql, params)).fetchall()[0][0]
             if not count:
                 continue
             total += count
             list_sql = (
-                f"SELECT rowid + 2, {exprs.raw(check.role)}, {exprs.raw('metric')} FROM import_raw "  # noqa: S608
-                f"WHERE {where} ORDER BY rowid LIMIT {MAX_LISTED}"
+                f"SELECT row_index + 2, {exprs.raw(check.role)}, {exprs.raw('metric')} FROM import_derived "  # noqa: S608
+                f"WHERE {where} ORDER BY row_index LIMIT {MAX_LISTED}"
             )
             for row, raw, metric in probe.execute(list_sql, _params(list_sql, params)).fetchall():
                 found.append(Problem(check.message(raw, metric), row=int(row), column=spec.column_name(check.role)))
@@ -121,20 +124,19 @@ def diagnose_rows(con: duckdb.DuckDBPyConnection, spec: LongCsvSpec, exprs: Expr
 
 
 def _mixed_zones(probe: duckdb.DuckDBPyConnection, spec: LongCsvSpec, exprs: Expressions) -> tuple[Problem | None, int]:
-    parsed = f"{exprs.timestamp} IS NOT NULL"
     first_zoned, first_naive, zoned_rows, naive_rows = probe.execute(
-        f"""
-        SELECT min(rowid) FILTER (WHERE {exprs.zoned}), min(rowid) FILTER (WHERE NOT {exprs.zoned}),
-               count(*) FILTER (WHERE {exprs.zoned}), count(*) FILTER (WHERE NOT {exprs.zoned})
-        FROM import_raw WHERE {parsed}
-        """  # noqa: S608 - generated SQL
+        """
+        SELECT min(row_index) FILTER (WHERE d_zoned), min(row_index) FILTER (WHERE NOT d_zoned),
+               count(*) FILTER (WHERE d_zoned), count(*) FILTER (WHERE NOT d_zoned)
+        FROM import_derived WHERE d_ts IS NOT NULL
+        """
     ).fetchall()[0]
     if first_zoned is None or first_naive is None:
         return None, 0
     ts = exprs.raw("timestamp")
     later, earlier = (first_naive, first_zoned) if first_naive > first_zoned else (first_zoned, first_naive)
     later_text, earlier_text = (
-        probe.execute(f"SELECT {ts} FROM import_raw WHERE rowid = ?", [r]).fetchall()[0][0]  # noqa: S608
+        probe.execute(f"SELECT {ts} FROM import_derived WHERE row_index = ?", [r]).fetchall()[0][0]  # noqa: S608
         for r in (later, earlier)
     )
     if later == first_naive:

@@ -33,6 +33,8 @@ ARCHITECTURES = ("x86_64", "arm64")
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 DEFAULT_PERIOD_S = 3600
 MAX_LINE_BYTES = 1 << 20
+# A timestamp names a zone when it ends in a letter (Z, UTC, a zone name) or in an offset after the time.
+ZONE_PATTERN = r"(?:[^0-9.\s]|:\d\d(?:\.\d*)?\s*[+-]\d\d(?::?\d\d)?)\s*$"
 
 
 @dataclass(frozen=True)
@@ -96,7 +98,14 @@ class Check:
 
 @dataclass
 class Expressions:
-    """SQL expressions over the raw VARCHAR columns of one file, with their parameters."""
+    """SQL over one file's raw VARCHAR columns, in two levels.
+
+    ``derived_select`` computes each typed value once (``d_ts``, ``d_service``, ``d_value``, ...) next to
+    the raw columns; the checks and the staged columns are written over those names, so the fast path
+    and the diagnosis evaluate the very same expressions. The common case stays cheap: a service or
+    metric already spelled as in the catalog skips the trim/lower, and DuckDB's casts accept
+    surrounding spaces themselves.
+    """
 
     spec: LongCsvSpec
     params: dict[str, Any] = field(default_factory=dict)
@@ -109,63 +118,21 @@ class Expressions:
 
     @staticmethod
     def unneutralise(expr: str) -> str:
-        """Undo the export's formula guard: a leading apostrophe before = + - @ tab or CR."""
+        """Undo the export's formula guard: one leading apostrophe before = + - @ ' tab or CR."""
         return (
-            f"CASE WHEN starts_with({expr}, '''') AND substr({expr}, 2, 1) IN ('=', '+', '-', '@', chr(9), chr(13)) "
-            f"THEN substr({expr}, 2) ELSE {expr} END"
+            f"CASE WHEN starts_with({expr}, '''') AND substr({expr}, 2, 1) IN "
+            f"('=', '+', '-', '@', '''', chr(9), chr(13)) THEN substr({expr}, 2) ELSE {expr} END"
         )
 
-    @property
-    def service(self) -> str:
-        return f"lower({self.text('service')})"
-
-    @property
-    def metric(self) -> str:
-        return f"lower({self.text('metric')})"
-
-    @property
-    def name(self) -> str:
-        return self.unneutralise(self.raw("resource"))
+    def _catalog_word(self, role: str, known: str) -> str:
+        raw = self.raw(role)
+        return f"CASE WHEN list_contains(${known}, {raw}) THEN {raw} ELSE lower(trim({raw})) END"
 
     def _scoped(self, role: str, default_key: str) -> str:
         raw = f"nullif({self.raw(role)}, '')"
         return f"coalesce({self.unneutralise(raw)}, ${default_key})"
 
-    @property
-    def account(self) -> str:
-        return self._scoped("account", "default_account")
-
-    @property
-    def region(self) -> str:
-        return self._scoped("region", "default_region")
-
-    @property
-    def resource_id(self) -> str:
-        return f"concat({self.service}, ':', {self.account}, ':', {self.region}, ':', {self.name})"
-
-    @property
-    def timestamp(self) -> str:
-        return f"TRY_CAST({self.text('timestamp')} AS TIMESTAMPTZ)::TIMESTAMP"
-
-    @property
-    def zoned(self) -> str:
-        """Whether the timestamp text carries a zone: Z, UTC/GMT, or an offset after the time of day."""
-        t = f"upper({self.text('timestamp')})"
-        return (
-            f"(suffix({t}, 'Z') OR suffix({t}, 'UTC') OR suffix({t}, 'GMT') OR contains({t}, '+') "
-            f"OR contains(substr({t}, 11), '-'))"
-        )
-
-    @property
-    def period_s(self) -> str:
-        return f"TRY_CAST({self.text('period_s')} AS INTEGER)" if self.spec.has("period_s") else "NULL::INTEGER"
-
-    @property
-    def raw_value(self) -> str:
-        return f"TRY_CAST({self.text('value')} AS DOUBLE)"
-
-    @property
-    def factor(self) -> str:
+    def _factor(self) -> str:
         """Unit factor to the metric's catalog unit, NULL when the unit does not fit the metric."""
         if not self.spec.has("unit"):
             return "1.0"
@@ -177,78 +144,90 @@ class Expressions:
             self.params[f"{key}_names"] = list(factors)
             self.params[f"{key}_factors"] = list(factors.values())
             branches.append(
-                f"WHEN list_contains(${key}_metrics, {self.metric}) "
-                f"THEN ${key}_factors[list_position(${key}_names, {unit})]"
+                f"WHEN list_contains(${key}_metrics, d_metric) THEN ${key}_factors[list_position(${key}_names, {unit})]"
             )
         return f"(CASE {' '.join(branches)} ELSE NULL END)"
 
+    def derived_select(self, source: str) -> str:
+        """``SELECT`` of the raw columns plus every derived one, from ``source`` (a reader or a table)."""
+        self.params.update(services=list(SERVICES), metrics=list(METRICS), zone_pattern=ZONE_PATTERN)
+        ts = self.raw("timestamp")
+        first = [
+            "*",
+            f"TRY_CAST({ts} AS TIMESTAMPTZ)::TIMESTAMP AS d_ts",
+            f"regexp_matches({ts}, $zone_pattern) AS d_zoned",
+            f"{self._catalog_word('service', 'services')} AS d_service",
+            f"{self._catalog_word('metric', 'metrics')} AS d_metric",
+            f"{self.unneutralise(self.raw('resource'))} AS d_name",
+            f"{self._scoped('account', 'default_account')} AS d_account",
+            f"{self._scoped('region', 'default_region')} AS d_region",
+            f"TRY_CAST({self.raw('value')} AS DOUBLE) AS d_raw_value",
+            f"TRY_CAST({self.raw('period_s')} AS INTEGER) AS d_period",
+        ]
+        first += [f"{self.config(role)} AS d_{role}" for role in CONFIG_ROLES if self.spec.has(role)]
+        inner = ", ".join(first)
+        second = f"SELECT *, {self._factor()} AS d_factor FROM (SELECT {inner} FROM {source})"  # noqa: S608
+        return f"SELECT *, d_raw_value * d_factor AS d_value FROM ({second})"  # noqa: S608 - generated SQL
+
     @property
-    def value(self) -> str:
-        return f"({self.raw_value} * {self.factor})"
+    def resource_id(self) -> str:
+        return "concat(d_service, ':', d_account, ':', d_region, ':', d_name)"
 
     def config(self, role: str) -> str:
         if role == "architecture":
             return f"lower({self.text(role)})"
         if role == "instance_type":
             return self.text(role)
-        return f"TRY_CAST({self.text(role)} AS INTEGER)"
+        return f"TRY_CAST({self.raw(role)} AS INTEGER)"
 
     def checks(self) -> list[Check]:
-        """Every row rule for this file's columns, in the order problems are best read."""
+        """Every row rule for this file's columns, over the derived columns, in reading order."""
         known_services = list(SERVICES)
         known_metrics = list(METRICS)
-        self.params.update(
-            services=known_services,
-            metrics=known_metrics,
-            pct_metrics=metrics_with_unit("%"),
-            architectures=list(ARCHITECTURES),
-        )
+        self.params.update(pct_metrics=metrics_with_unit("%"), architectures=list(ARCHITECTURES))
         checks = [
-            Check("timestamp", "timestamp", f"{self.timestamp} IS NOT NULL", _timestamp_message),
+            Check("timestamp", "timestamp", "d_ts IS NOT NULL", _timestamp_message),
             Check(
                 "service",
                 "service",
-                f"list_contains($services, {self.service})",
+                "list_contains($services, d_service)",
                 lambda raw, _m: _unknown("service", raw, known_services),
             ),
-            Check("resource", "resource", f"{self.text('resource')} IS NOT NULL", lambda _r, _m: "is empty"),
+            Check("resource", "resource", f"trim({self.raw('resource')}) <> ''", lambda _r, _m: "is empty"),
             Check(
                 "metric",
                 "metric",
-                f"list_contains($metrics, {self.metric})",
+                "list_contains($metrics, d_metric)",
                 lambda raw, _m: _unknown("metric", raw, known_metrics),
             ),
-            Check("value", "value", f"isfinite({self.raw_value})", self._value_message),
+            Check("value", "value", "isfinite(d_raw_value)", self._value_message),
             Check(
                 "negative",
                 "value",
-                f"{self.raw_value} IS NULL OR NOT isfinite({self.raw_value}) OR {self.raw_value} >= 0",
+                "d_raw_value IS NULL OR NOT isfinite(d_raw_value) OR d_raw_value >= 0",
                 lambda raw, m: f"{raw.strip() if raw else raw} is negative; {m or 'a metric'} cannot be negative",
             ),
         ]
         if self.spec.has("unit"):
             checks.append(
-                Check(
-                    "unit",
-                    "unit",
-                    f"NOT list_contains($metrics, {self.metric}) OR {self.factor} IS NOT NULL",
-                    _unit_message,
-                )
+                Check("unit", "unit", "NOT list_contains($metrics, d_metric) OR d_factor IS NOT NULL", _unit_message)
             )
         checks.append(
             Check(
                 "percent",
                 "value",
-                f"NOT list_contains($pct_metrics, {self.metric}) OR NOT isfinite({self.value}) OR {self.value} <= 100",
+                "d_value IS NULL OR NOT isfinite(d_value) OR NOT list_contains($pct_metrics, d_metric) "
+                "OR d_value <= 100",
                 lambda raw, m: f"{raw} is above 100; {m} is a percentage of the whole instance (0-100)",
             )
         )
         if self.spec.has("period_s"):
+            p = self.raw("period_s")
             checks.append(
                 Check(
                     "period_s",
                     "period_s",
-                    f"{self.text('period_s')} IS NULL OR {self.period_s} > 0",
+                    f"d_period > 0 OR {p} IS NULL OR trim({p}) = ''",
                     lambda raw, _m: f"{raw!r} is not a whole number of seconds above 0",
                 )
             )
@@ -271,7 +250,7 @@ class Expressions:
                     Check(
                         role,
                         role,
-                        f"{self.text(role)} IS NULL OR {self.config(role)} {rule}",
+                        f"{self.text(role)} IS NULL OR d_{role} {rule}",
                         lambda raw, _m, hint=hint: f"{raw!r} is not {hint}",
                     )
                 )
@@ -280,8 +259,7 @@ class Expressions:
                 Check(
                     "architecture",
                     "architecture",
-                    f"{self.text('architecture')} IS NULL "
-                    f"OR list_contains($architectures, {self.config('architecture')})",
+                    "d_architecture IS NULL OR list_contains($architectures, d_architecture)",
                     lambda raw, _m: f"{raw!r} is not an architecture; use x86_64 or arm64",
                 )
             )

@@ -73,20 +73,21 @@ def stage_long_csv(con: duckdb.DuckDBPyConnection, spec: LongCsvSpec, progress: 
     """Read, cast and check the file into ``staged_metrics``; raise ImportRejected naming rows if bad."""
     con.execute("SET TimeZone = 'UTC'")
     exprs = Expressions(spec)
+    derived = exprs.derived_select(read_csv_sql())
     checks = exprs.checks()
     columns = [
         f"{exprs.resource_id} AS resource_id",
-        f"{exprs.metric} AS metric",
-        f"{exprs.timestamp} AS period_start",
-        f"{exprs.period_s} AS period_s",
-        f"{exprs.value} AS value",
+        "d_metric AS metric",
+        "d_ts AS period_start",
+        "d_period AS period_s",
+        "d_value AS value",
         "$source::VARCHAR AS source",
-        f"{exprs.zoned} AS zoned",
+        "d_zoned AS zoned",
         f"{ok_sql(checks)} AS ok",
     ]
-    columns += [f"{exprs.config(role)} AS cfg_{role}" for role in CONFIG_ROLES if spec.has(role)]
+    columns += [f"d_{role} AS cfg_{role}" for role in CONFIG_ROLES if spec.has(role)]
     select = ", ".join(columns)
-    sql = f"CREATE OR REPLACE TEMP TABLE staged_metrics AS SELECT {select} FROM {read_csv_sql()}"  # noqa: S608
+    sql = f"CREATE OR REPLACE TEMP TABLE staged_metrics AS SELECT {select} FROM ({derived})"  # noqa: S608
     params = {
         **spec.reader_params(),
         **exprs.params,
