@@ -49,6 +49,19 @@ def csv_header(text: str) -> tuple[str, list[str]]:
     return delimiter, [h.strip().strip("\ufeff") for h in header]
 
 
+def _wide_header(text: str) -> bool:
+    """A console download may put metadata lines before its header; look for a timestamped table."""
+    from collectors.importers.wide_csv import locate_header  # local: wide_csv reads files via detect's helpers
+
+    lines = text.splitlines()[:60]
+    delimiter = max(DELIMITERS, key=lambda d: sum(line.count(d) for line in lines))
+    try:
+        records = list(csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter))
+    except csv.Error:
+        return False
+    return locate_header(records) is not None
+
+
 def detect_format(facts: FileFacts, name: str) -> str:
     """The format name for a file, or a one-line rejection saying what it looks like instead."""
     text = facts.head_text.lstrip()
@@ -75,7 +88,7 @@ def detect_format(facts: FileFacts, name: str) -> str:
         return "long"
     if "@timestamp" in names:
         return "logs-insights"
-    if len(header) >= 2:
+    if len(header) >= 2 or _wide_header(text):
         return "wide"
     raise ImportRejected.single(
         name,

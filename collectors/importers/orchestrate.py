@@ -176,6 +176,12 @@ def prepare(
         if not parsed.metrics.num_rows:
             raise ImportRejected.single(file.name, "holds no metric data points to import")
         prepared.parsed, prepared.notes = parsed, parsed.notes
+    unplaced = [r.name for r in prepared.resources if not r.region]
+    if unplaced:
+        prepared.notes.append(
+            f"{len(unplaced)} resource(s) have no region because the file does not say it "
+            "(set one with --region or in the page): " + ", ".join(sorted(unplaced)[:5])
+        )
     if progress:
         progress(1.0, "checked")
     return prepared

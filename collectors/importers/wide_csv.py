@@ -55,6 +55,22 @@ def read_wide_table(file: InputFile, time_column: str | None = None) -> WideTabl
         records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as exc:
         raise ImportRejected.single(file.name, f"cannot be read as CSV: {exc}") from None
+    found = locate_header(records, time_column)
+    if found is not None:
+        r, j = found
+        names = [h.strip().lstrip("\ufeff") for h in records[r]]
+        data = [(n + 1, row) for n, row in enumerate(records) if n > r and any(c.strip() for c in row)]
+        stamps = [row[j] for _, row in data if len(row) > j]
+        return WideTable(names, j, data, r, day_first(stamps))
+    raise ImportRejected.single(
+        file.name,
+        "no header followed by a row with a timestamp was found in the first "
+        f"{HEADER_SEARCH_ROWS} lines; a wide CSV needs a time column and one column per series",
+    )
+
+
+def locate_header(records: list[list[str]], time_column: str | None = None) -> tuple[int, int] | None:
+    """(header row index, time column index): the first row of 2+ fields followed by a timestamped row."""
     for r, header in enumerate(records[:HEADER_SEARCH_ROWS]):
         following = next((row for row in records[r + 1 :] if any(c.strip() for c in row)), None)
         if following is None or len(header) < 2 or len(following) != len(header):
@@ -63,14 +79,8 @@ def read_wide_table(file: InputFile, time_column: str | None = None) -> WideTabl
         candidates = [names.index(time_column)] if time_column in names else range(len(names))
         for j in candidates:
             if parse_loose(following[j]) is not None and parse_loose(names[j]) is None:
-                data = [(n + 1, row) for n, row in enumerate(records) if n > r and any(c.strip() for c in row)]
-                stamps = [row[j] for _, row in data if len(row) > j]
-                return WideTable(names, j, data, r, day_first(stamps))
-    raise ImportRejected.single(
-        file.name,
-        "no header followed by a row with a timestamp was found in the first "
-        f"{HEADER_SEARCH_ROWS} lines; a wide CSV needs a time column and one column per series",
-    )
+                return r, j
+    return None
 
 
 def parse(file: InputFile, facts: FileFacts, options: ImportOptions) -> Parsed:

@@ -47,9 +47,10 @@ _GUESSES = (
     ("execution", "invocations"),
 )
 _METRIC_WORDS = re.compile(
-    r"\b(p\d\d|sum|average|avg|maximum|max|minimum|min|count|cold ?starts?|init duration|model latency|"
-    r"overhead latency|billed duration|duration|latency|latencies|invocations?|errors?|throttles?|requests?|"
-    r"concurrent executions|concurrency|cpu utili[sz]ation|memory utili[sz]ation|instances?|replicas?)\b",
+    r"\b(p\d\d|sum|average|avg|maximum|max|minimum|min|count|cold ?starts?|init ?duration|model ?latency|"
+    r"overhead ?latency|model ?setup ?time|billed ?duration|duration|latency|latencies|invocations?|"
+    r"invocation[45]xx ?errors|errors?|throttles?|requests?|concurrent ?executions|concurrency|"
+    r"cpu ?utili[sz]ation|memory ?utili[sz]ation|instances?|replicas?|request_count|execution_count)\b",
     re.IGNORECASE,
 )
 
@@ -80,8 +81,9 @@ class WideMapping:
             for k, v in (("time_column", self.time_column), ("period_s", self.period_s), ("timezone", self.timezone))
             if v
         }
+        required = ("service", "resource", "metric")  # kept even when empty: a template shows what to fill in
         out["columns"] = {
-            name: None if c is None else {k: v for k, v in asdict(c).items() if v not in ("", None)}
+            name: None if c is None else {k: v for k, v in asdict(c).items() if k in required or v not in ("", None)}
             for name, c in self.columns.items()
         }
         return out
@@ -162,7 +164,7 @@ def guess_resource(header: str) -> str:
     """What is left of a header once metric words, statistics and units are taken out."""
     text = _UNIT_IN_HEADER.sub("", header)
     text = _METRIC_WORDS.sub(" ", text)
-    return re.sub(r"[\s,;:|/·–-]+", " ", text).strip(" -_")
+    return re.sub(r"\s+", " ", text).strip(" -_,;:|/·–")
 
 
 def guess_mapping(
