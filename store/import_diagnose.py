@@ -38,7 +38,7 @@ def _reject_message(spec: LongCsvSpec, error_type: str, message: str) -> str:
         return f"is longer than the {spec.max_line_bytes // 1024} KiB a row may have"
     if "quote" in message.lower():
         return "has a quote that is never closed"
-    return message.splitlines()[0] if message else error_type.lower()
+    return message.splitlines()[0] if message else (error_type or "malformed").lower()
 
 
 def diagnose_read_error(con: duckdb.DuckDBPyConnection, spec: LongCsvSpec, exc: Exception) -> None:
@@ -51,8 +51,9 @@ def diagnose_read_error(con: duckdb.DuckDBPyConnection, spec: LongCsvSpec, exc: 
             probe.execute(sql, _params(sql, spec.reader_params()))
             rows = probe.execute(
                 """
-                SELECT line, arg_min(column_name, column_idx), arg_min(error_type, column_idx),
-                       arg_min(error_message, column_idx)
+                SELECT line, arg_min(column_name, coalesce(column_idx, -1)),
+                       arg_min(error_type, coalesce(column_idx, -1)),
+                       arg_min(error_message, coalesce(column_idx, -1))
                 FROM import_rejects GROUP BY line ORDER BY line
                 """
             ).fetchall()
