@@ -55,7 +55,7 @@ def generate(path: Path, rows: int) -> None:
                  '012345678901' AS account
           FROM range($rows) t(i)
         ) TO '{path}' (HEADER, DELIMITER ',')
-        """,  # noqa: S608 - benchmark-generated path and constants
+        """,
         {"metrics": METRICS, "rows": rows},
     )
     con.close()

@@ -78,7 +78,8 @@ def locate_header(records: list[list[str]], time_column: str | None = None) -> t
         names = [h.strip().lstrip("\ufeff") for h in header]
         candidates = [names.index(time_column)] if time_column in names else range(len(names))
         for j in candidates:
-            if parse_loose(following[j]) is not None and parse_loose(names[j]) is None:
+            stamp = parse_loose(following[j]) or parse_loose(following[j], dayfirst=True)
+            if stamp is not None and parse_loose(names[j]) is None:
                 return r, j
     return None
 

@@ -49,10 +49,10 @@ def sample_db(sample_db_template: Path, tmp_path: Path) -> Path:
 def db_state(path: Path) -> str:
     """SHA-256 over every row of every table, in a fixed order."""
 
-    def dump(con) -> str:  # noqa: ANN001
+    def dump(con) -> str:
         digest = hashlib.sha256()
         for table in TABLES:
-            rows = con.execute(f"SELECT * FROM {table} ORDER BY ALL").fetchall()  # noqa: S608 - fixed names
+            rows = con.execute(f"SELECT * FROM {table} ORDER BY ALL").fetchall()
             digest.update(f"{table}:{rows!r}".encode())
         return digest.hexdigest()
 

@@ -37,7 +37,9 @@ def test_sample_imports_every_row_with_units_converted(store_db: Path) -> None:
         ("cloud-run", "acme-ml-prod", "europe-west1", "image-tagger"),
         ("lambda", "111122223333", "us-east-1", "churn-scorer"),
     ]
-    config = rows(store_db, "SELECT memory_mb, architecture, valid_from FROM resource_config WHERE resource_id = ?", [LAMBDA])
+    config = rows(
+        store_db, "SELECT memory_mb, architecture, valid_from FROM resource_config WHERE resource_id = ?", [LAMBDA]
+    )
     assert [(c[0], c[1], c[2].isoformat()) for c in config] == [(1536, "x86_64", "2025-05-08T00:00:00")]
     upload = rows(store_db, "SELECT file_name, sha256, format, rows, resources FROM uploads")
     assert upload == [("long.csv", result.sha256, "long", 60, 2)]
@@ -154,7 +156,9 @@ def test_import_keeps_stored_configuration_fields(store_db: Path, tmp_path: Path
         "2025-05-08T01:00:00Z,lambda,fn,invocations,1,us-east-1,111122223333,\n",
     )
     import_files(store_db, [file], ImportOptions())
-    history = rows(store_db, "SELECT memory_mb, timeout_s FROM resource_config WHERE resource_id = ? ORDER BY valid_from", [rid])
+    history = rows(
+        store_db, "SELECT memory_mb, timeout_s FROM resource_config WHERE resource_id = ? ORDER BY valid_from", [rid]
+    )
     assert history == [(512, 30), (1024, 30)]
 
 
@@ -181,7 +185,9 @@ def test_exact_repeats_are_kept_once(store_db: Path, tmp_path: Path) -> None:
 
 def test_preview_and_progress(tmp_path: Path) -> None:
     seen: list[tuple[float, str]] = []
-    prepared = prepare(InputFile.from_path(SAMPLES / "long.csv"), ImportOptions(), progress=lambda f, s: seen.append((f, s)))
+    prepared = prepare(
+        InputFile.from_path(SAMPLES / "long.csv"), ImportOptions(), progress=lambda f, s: seen.append((f, s))
+    )
     assert prepared.checked and prepared.rows == 60 and prepared.metric_rows == 60
     preview = prepared.preview(5)
     assert list(preview.columns) == ["resource_id", "metric", "period_start", "period_s", "value"]

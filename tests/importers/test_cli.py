@@ -1,0 +1,106 @@
+"""``python -m collectors import`` / ``export``: JSON summaries, dry runs, detection, help."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from collectors.importers.detect import detect_format
+from collectors.importers.files import InputFile, inspect_file
+from tests.importers.conftest import SAMPLES, db_state, rows, run_cli
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("long.csv", "long"),
+        ("cloudwatch-get-metric-data.json", "cloudwatch-json"),
+        ("logs-insights-report-fields.csv", "logs-insights"),
+        ("logs-insights-report-messages.csv", "logs-insights"),
+        ("monitoring-cloud-run.json", "monitoring-json"),
+        ("monitoring-cloud-functions-pages.json", "monitoring-json"),
+        ("wide-console.csv", "wide"),
+    ],
+)
+def test_every_sample_is_detected(name: str, expected: str) -> None:
+    file = InputFile.from_path(SAMPLES / name)
+    assert detect_format(inspect_file(file), name) == expected
+
+
+def test_import_prints_a_json_summary(store_db: Path) -> None:
+    code, out, err = run_cli(
+        "import",
+        str(SAMPLES / "long.csv"),
+        str(SAMPLES / "cloudwatch-get-metric-data.json"),
+        "--queries",
+        str(SAMPLES / "cloudwatch-queries.json"),
+        "--account",
+        "111122223333",
+        "--region",
+        "us-east-1",
+        "--db",
+        str(store_db),
+    )
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["db"] == str(store_db) and report["dry_run"] is False
+    assert [(f["file"], f["format"], f["rows"]) for f in report["files"]] == [
+        ("long.csv", "long", 60),
+        ("cloudwatch-get-metric-data.json", "cloudwatch-json", 40),
+    ]
+    assert report["files"][0]["inserted"] == 60
+    assert rows(store_db, "SELECT count(*) FROM uploads") == [(2,)]
+
+
+def test_dry_run_writes_nothing(store_db: Path) -> None:
+    before = db_state(store_db)
+    code, out, _ = run_cli("import", str(SAMPLES / "long.csv"), "--dry-run", "--db", str(store_db))
+    assert code == 0
+    (summary,) = json.loads(out)["files"]
+    assert summary["rows"] == 60 and summary["resources"] == 2 and "inserted" not in summary
+    assert db_state(store_db) == before
+
+
+def test_mapping_template_then_import(store_db: Path, tmp_path: Path) -> None:
+    code, out, _ = run_cli("import", str(SAMPLES / "wide-console.csv"), "--mapping-template")
+    assert code == 0
+    template = json.loads(out)
+    assert template["time_column"] == "Time (UTC)"
+    assert template["columns"]["churn-scorer Invocations"] == {
+        "service": "",
+        "resource": "churn-scorer",
+        "metric": "invocations",
+    }
+    template["columns"]["Label"] = None  # a text column: skip it
+    for column in filter(None, template["columns"].values()):
+        column.update(service="lambda")
+    path = tmp_path / "mapping.json"
+    path.write_text(json.dumps(template))
+    code, out, err = run_cli("import", str(SAMPLES / "wide-console.csv"), "--mapping", str(path), "--db", str(store_db))
+    assert code == 0, err
+    assert json.loads(out)["files"][0]["format"] == "wide"
+
+
+def test_usage_errors_are_one_line(tmp_path: Path) -> None:
+    code, _, err = run_cli("import", str(tmp_path / "missing.csv"))
+    assert (code, err.strip()) == (2, f"error: no such file: {tmp_path / 'missing.csv'}")
+    code, _, err = run_cli("import", str(SAMPLES / "long.csv"), "--period", "0")
+    assert (code, err.strip()) == (2, "error: --period must be a whole number of seconds above 0")
+
+
+def test_help_names_every_format() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "collectors", "import", "--help"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    for name in ("long", "cloudwatch-json", "logs-insights", "monitoring-json", "wide", "--queries", "--mapping"):
+        assert name in out
+    out = subprocess.run(
+        [sys.executable, "-m", "collectors", "export", "--help"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    assert "--out" in out

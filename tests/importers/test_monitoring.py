@@ -1,0 +1,112 @@
+"""Cloud Monitoring timeSeries.list JSON: counts, merged histograms, gauges, nanoseconds, pages."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from collectors.importers import ImportOptions, InputFile, RejectedFiles, import_files, prepare
+from tests.importers.conftest import SAMPLES, metric_values
+
+RUN = "cloud-run:acme-ml-prod:europe-west1:image-tagger"
+FN = "cloud-functions:acme-ml-prod:us-central1:thumbnailer"
+
+
+def test_cloud_run_sample(store_db: Path) -> None:
+    (result,) = import_files(store_db, [InputFile.from_path(SAMPLES / "monitoring-cloud-run.json")], ImportOptions())
+    assert result.format == "monitoring-json"
+    assert result.resources == [RUN]
+    assert metric_values(store_db, RUN, "invocations") == {"2025-05-08 00:00": 5400, "2025-05-08 01:00": 6100}
+    assert metric_values(store_db, RUN, "errors") == {"2025-05-08 00:00": 10, "2025-05-08 01:00": 20}
+    # gauges: active + idle instances, period from the spacing of the points, starting one period before
+    assert metric_values(store_db, RUN, "instances_avg") == {"2025-05-08 00:00": 2, "2025-05-08 01:00": 4}
+    assert metric_values(store_db, RUN, "cold_starts") == {"2025-05-08 00:00": 1, "2025-05-08 01:00": 2}
+    assert metric_values(store_db, RUN, "init_duration_ms_avg") == {"2025-05-08 00:00": 2990, "2025-05-08 01:00": 2350}
+    assert metric_values(store_db, RUN, "duration_ms_avg") == {"2025-05-08 00:00": 131.0, "2025-05-08 01:00": 142.5}
+    # hour 0: buckets [0,50) 1000, [50,100) 2800, [100,200) 1300, [200,400) 240, ... of 5390 requests
+    p = {
+        m: metric_values(store_db, RUN, m)["2025-05-08 00:00"]
+        for m in ("duration_ms_p50", "duration_ms_p90", "duration_ms_p99")
+    }
+    assert p["duration_ms_p50"] == pytest.approx(50 + 50 * (0.50 * 5390 - 1000) / 2800)
+    assert p["duration_ms_p90"] == pytest.approx(100 + 100 * (0.90 * 5390 - 3800) / 1300)
+    assert p["duration_ms_p99"] == pytest.approx(200 + 200 * (0.99 * 5390 - 5100) / 240)
+
+
+def test_cloud_functions_pages_in_nanoseconds(store_db: Path) -> None:
+    file = InputFile.from_path(SAMPLES / "monitoring-cloud-functions-pages.json")
+    import_files(store_db, [file], ImportOptions())
+    assert metric_values(store_db, FN, "invocations") == {"2025-05-08 00:00": 792, "2025-05-08 01:00": 846}
+    assert metric_values(store_db, FN, "errors") == {"2025-05-08 00:00": 2, "2025-05-08 01:00": 6}
+    assert metric_values(store_db, FN, "duration_ms_avg") == {"2025-05-08 00:00": 910.0, "2025-05-08 01:00": 950.0}
+    # hour 1: 100 in bucket 20 [2^9.5, 2^10) ms, 400 in bucket 21 [2^10, 2^10.5) ms: the median is in bucket 21
+    lo, hi = 2**10, 2**10.5
+    assert metric_values(store_db, FN, "duration_ms_p50")["2025-05-08 01:00"] == pytest.approx(
+        lo + (hi - lo) * (423 - 100) / 400
+    )
+
+
+def test_pages_as_a_list_and_repeated_points(tmp_path: Path) -> None:
+    page = json.loads((SAMPLES / "monitoring-cloud-run.json").read_text())
+    path = tmp_path / "pages.json"
+    path.write_text(json.dumps([page, page, {"unit": ""}]))  # the same page twice, then an empty page
+    once = prepare(InputFile.from_path(SAMPLES / "monitoring-cloud-run.json"), ImportOptions())
+    twice = prepare(InputFile.from_path(path), ImportOptions())
+    assert twice.parsed.metrics.equals(once.parsed.metrics)
+
+
+def test_percentile_aligned_latencies_are_refused(tmp_path: Path) -> None:
+    doc = {
+        "timeSeries": [
+            {
+                "metric": {"type": "run.googleapis.com/request_latencies"},
+                "resource": {
+                    "type": "cloud_run_revision",
+                    "labels": {"service_name": "s", "location": "l", "project_id": "p"},
+                },
+                "points": [
+                    {
+                        "interval": {"startTime": "2025-05-08T00:00:00Z", "endTime": "2025-05-08T01:00:00Z"},
+                        "value": {"doubleValue": 120.5},
+                    }
+                ],
+            }
+        ]
+    }
+    path = tmp_path / "p99.json"
+    path.write_text(json.dumps(doc))
+    with pytest.raises(RejectedFiles) as caught:
+        import_files(tmp_path / "db.duckdb", [InputFile.from_path(path)], ImportOptions())
+    line = caught.value.rejections[0].lines()[0]
+    assert line.startswith("p99.json, page 1, timeSeries[0].points[0]: value {'doubleValue': 120.5} cannot be read")
+    assert "latencies must be distributions" in line
+
+
+def test_histogram_percentile_edges() -> None:
+    from collectors.importers.distribution import Histogram, histogram, percentile
+
+    h = histogram(
+        {
+            "count": "4",
+            "mean": 5,
+            "bucketOptions": {"linearBuckets": {"numFiniteBuckets": 3, "width": 10, "offset": 0}},
+            "bucketCounts": ["0", "4"],
+        }
+    )
+    assert percentile(h, 0.5) == pytest.approx(5.0)
+    empty = Histogram(0, 0.0, "{}", {}, [])
+    assert percentile(empty, 0.5) is None
+    mixed = h.merge(
+        histogram(
+            {
+                "count": "1",
+                "mean": 1,
+                "bucketOptions": {"explicitBuckets": {"bounds": [0, 1]}},
+                "bucketCounts": ["0", "1"],
+            }
+        )
+    )
+    assert mixed.count == 5 and math.isclose(mixed.mean, 21 / 5) and percentile(mixed, 0.5) is None
