@@ -27,8 +27,17 @@ class Sizing:
     monthly: Estimate
 
 
-def size_endpoint(series: UsageSeries, book: Book, endpoint: EndpointConfig, spec: MachineSpec, vcpu_share: float,
-                  memory_mb: float, peak_factor: float, target_utilization: float, min_instances: int) -> Sizing:
+def size_endpoint(
+    series: UsageSeries,
+    book: Book,
+    endpoint: EndpointConfig,
+    spec: MachineSpec,
+    vcpu_share: float,
+    memory_mb: float,
+    peak_factor: float,
+    target_utilization: float,
+    min_instances: int,
+) -> Sizing:
     """Instances per period: peak concurrency / (slots × target utilisation), at least ``min_instances``;
     a fixed ``instance_count`` overrides autoscaling."""
     slots = slots_per_instance(spec, vcpu_share, memory_mb)
@@ -44,18 +53,35 @@ def size_endpoint(series: UsageSeries, book: Book, endpoint: EndpointConfig, spe
     return Sizing(spec, slots, tuple(instances), endpoint.cost(book, spec.name, instance_hours))
 
 
-def faas_to_endpoint(series: UsageSeries, book: Book, faas: FaasConfig, endpoint: EndpointConfig, *,
-                     peak_factor: float = 1.5, target_utilization: float = 0.7,
-                     min_instances: int = 1) -> AlternativeResult:
+def faas_to_endpoint(
+    series: UsageSeries,
+    book: Book,
+    faas: FaasConfig,
+    endpoint: EndpointConfig,
+    *,
+    peak_factor: float = 1.5,
+    target_utilization: float = 0.7,
+    min_instances: int = 1,
+) -> AlternativeResult:
     """Move a function to an always-on endpoint sized by Little's law, cheapest feasible type unless fixed."""
     share = faas.vcpu_share(book)
     assumptions = [
-        Assumption("peak_factor", peak_factor, "x", "peak concurrency within a period relative to its mean "
-                   "(Little's law: mean concurrency = arrival rate x mean duration)"),
+        Assumption(
+            "peak_factor",
+            peak_factor,
+            "x",
+            "peak concurrency within a period relative to its mean "
+            "(Little's law: mean concurrency = arrival rate x mean duration)",
+        ),
         Assumption("target_utilization", target_utilization, "fraction", "autoscaling keeps instances this busy"),
         Assumption("min_instances", min_instances, "instances", "endpoints do not scale to zero"),
-        Assumption("function_vcpu_share", round(share, 4), "vCPU", "CPU one request had on the function "
-                   "(Lambda: memory / 1,769 MB); an instance runs its vCPUs / this many requests at once"),
+        Assumption(
+            "function_vcpu_share",
+            round(share, 4),
+            "vCPU",
+            "CPU one request had on the function "
+            "(Lambda: memory / 1,769 MB); an instance runs its vCPUs / this many requests at once",
+        ),
         Assumption("function_memory_mb", faas.memory_mb, "MB", "memory each concurrent request needs"),
     ]
     sizings, rejected = [], []
@@ -63,26 +89,41 @@ def faas_to_endpoint(series: UsageSeries, book: Book, faas: FaasConfig, endpoint
         if slots_per_instance(spec, share, faas.memory_mb) < 1:
             rejected.append(f"{spec.name} ({spec.memory_gib:g} GiB) cannot hold one {faas.memory_mb:g} MB request")
             continue
-        sizings.append(size_endpoint(series, book, endpoint, spec, share, faas.memory_mb, peak_factor,
-                                     target_utilization, min_instances))
+        sizings.append(
+            size_endpoint(
+                series, book, endpoint, spec, share, faas.memory_mb, peak_factor, target_utilization, min_instances
+            )
+        )
     if not sizings:
-        return AlternativeResult(endpoint.service, "endpoint", False, "; ".join(rejected) or "no priced types",
-                                 tuple(assumptions))
+        return AlternativeResult(
+            endpoint.service, "endpoint", False, "; ".join(rejected) or "no priced types", tuple(assumptions)
+        )
     best = min(sizings, key=lambda s: (s.monthly.total_exact_usd, s.spec.name))
     peak_needed = max(series.concurrency()) * peak_factor
     feasible, reason = True, ""
     if endpoint.instance_count is not None and peak_needed > endpoint.instance_count * best.slots:
         feasible = False
-        reason = (f"{endpoint.instance_count} x {best.spec.name} carries {endpoint.instance_count * best.slots:.1f} "
-                  f"concurrent requests but the peak needs {peak_needed:.1f}")
+        reason = (
+            f"{endpoint.instance_count} x {best.spec.name} carries {endpoint.instance_count * best.slots:.1f} "
+            f"concurrent requests but the peak needs {peak_needed:.1f}"
+        )
     choice = "fixed by the user" if endpoint.instance_type else "cheapest feasible type"
     assumptions += [
-        Assumption("instance_type", best.spec.name, "", f"{choice} ({best.spec.vcpu:g} vCPU, "
-                   f"{best.spec.memory_gib:g} GiB)"),
-        Assumption("slots_per_instance", round(best.slots, 3), "concurrent requests",
-                   "min(vCPUs / function vCPU share, instance memory / function memory)"),
-        Assumption("instance_count", endpoint.instance_count if endpoint.instance_count is not None else "auto",
-                   "instances", "fixed count, else autoscaled per period"),
+        Assumption(
+            "instance_type", best.spec.name, "", f"{choice} ({best.spec.vcpu:g} vCPU, {best.spec.memory_gib:g} GiB)"
+        ),
+        Assumption(
+            "slots_per_instance",
+            round(best.slots, 3),
+            "concurrent requests",
+            "min(vCPUs / function vCPU share, instance memory / function memory)",
+        ),
+        Assumption(
+            "instance_count",
+            endpoint.instance_count if endpoint.instance_count is not None else "auto",
+            "instances",
+            "fixed count, else autoscaled per period",
+        ),
     ]
     details = {
         "instances_per_period": list(best.instances),
@@ -101,11 +142,23 @@ def _memory_for_faas(memory_used_mb: float | None, memory_mb: float | None, head
     return float(limits.LAMBDA_MB_PER_VCPU), "memory use unknown: 1,769 MB gives one full vCPU like the instance"
 
 
-def endpoint_to_faas(series: UsageSeries, book: Book, service: str, region: str, instance: MachineSpec | None, *,
-                     memory_mb: float | None = None, memory_used_mb: float | None = None,
-                     memory_headroom: float = 1.2, architecture: str = "x86_64", free_tier: bool = False,
-                     duration_factor: float = 1.0, keep_alive_s: float = 600, init_ms: float = 2000,
-                     payload_kb: float | None = None) -> AlternativeResult:
+def endpoint_to_faas(
+    series: UsageSeries,
+    book: Book,
+    service: str,
+    region: str,
+    instance: MachineSpec | None,
+    *,
+    memory_mb: float | None = None,
+    memory_used_mb: float | None = None,
+    memory_headroom: float = 1.2,
+    architecture: str = "x86_64",
+    free_tier: bool = False,
+    duration_factor: float = 1.0,
+    keep_alive_s: float = 600,
+    init_ms: float = 2000,
+    payload_kb: float | None = None,
+) -> AlternativeResult:
     """Move an endpoint's traffic to Lambda or Cloud Functions (``service``); cold starts from idle gaps.
 
     Memory is ``memory_mb`` when given, else the instance's memory use times a headroom.
@@ -120,8 +173,12 @@ def endpoint_to_faas(series: UsageSeries, book: Book, service: str, region: str,
         Assumption("duration_factor", duration_factor, "x", "function duration = endpoint model latency x this"),
         Assumption("keep_alive_s", keep_alive_s, "s", "idle time after which an environment is reclaimed"),
         Assumption("init_ms", init_ms, "ms", "cold-start init (model load) time, billed as duration"),
-        Assumption("cold_starts_per_month", round(cold_starts, 1), "cold starts",
-                   "requests after an idle gap longer than keep_alive_s"),
+        Assumption(
+            "cold_starts_per_month",
+            round(cold_starts, 1),
+            "cold starts",
+            "requests after an idle gap longer than keep_alive_s",
+        ),
     )
     reason = _faas_infeasible(service, instance, memory, series.max_duration_ms() * duration_factor, payload_kb)
     if reason:
@@ -130,16 +187,26 @@ def endpoint_to_faas(series: UsageSeries, book: Book, service: str, region: str,
     execution_ms = sum(series.execution_ms()) * series.month_factor * duration_factor + cold_starts * init_ms
     config = FaasConfig(service, region, memory, architecture, free_tier=free_tier)
     cost = config.cost(book, requests, execution_ms / requests if requests else 0.0)
-    return AlternativeResult(service, "faas", True, "", assumptions, cost,
-                             {"requests_per_month": requests, "cold_starts_per_month": cold_starts})
+    return AlternativeResult(
+        service,
+        "faas",
+        True,
+        "",
+        assumptions,
+        cost,
+        {"requests_per_month": requests, "cold_starts_per_month": cold_starts},
+    )
 
 
-def _faas_infeasible(service: str, instance: MachineSpec | None, memory_mb: float, duration_ms: float,
-                     payload_kb: float | None) -> str:
+def _faas_infeasible(
+    service: str, instance: MachineSpec | None, memory_mb: float, duration_ms: float, payload_kb: float | None
+) -> str:
     name = "Lambda" if service == "lambda" else "Cloud Functions"
     if instance is not None and instance.accelerator_count:
-        return (f"the model runs on {instance.name} with {instance.accelerator_count} x {instance.accelerator}; "
-                f"{name} has no GPUs or accelerators")
+        return (
+            f"the model runs on {instance.name} with {instance.accelerator_count} x {instance.accelerator}; "
+            f"{name} has no GPUs or accelerators"
+        )
     max_memory = limits.LAMBDA_MEMORY_MB[1] if service == "lambda" else limits.GCF_MEMORY_MB[-1]
     if memory_mb > max_memory:
         return f"needs {memory_mb:,.0f} MB of memory; {name} allows at most {max_memory:,} MB"
@@ -151,10 +218,21 @@ def _faas_infeasible(service: str, instance: MachineSpec | None, memory_mb: floa
     return ""
 
 
-def to_serverless(series: UsageSeries, book: Book, region: str, *, instance: MachineSpec | None = None,
-                  memory_used_mb: float | None = None, memory_headroom: float = 1.2, peak_factor: float = 1.5,
-                  keep_alive_s: float = 600, model_setup_ms: float = 5000, duration_factor: float = 1.0,
-                  data_in_kb: float = 0.0, data_out_kb: float = 0.0) -> AlternativeResult:
+def to_serverless(
+    series: UsageSeries,
+    book: Book,
+    region: str,
+    *,
+    instance: MachineSpec | None = None,
+    memory_used_mb: float | None = None,
+    memory_headroom: float = 1.2,
+    peak_factor: float = 1.5,
+    keep_alive_s: float = 600,
+    model_setup_ms: float = 5000,
+    duration_factor: float = 1.0,
+    data_in_kb: float = 0.0,
+    data_out_kb: float = 0.0,
+) -> AlternativeResult:
     """SageMaker Serverless Inference: memory 1-6 GB, at most 200 concurrent, model-setup cold starts."""
     needed, why = _memory_for_faas(memory_used_mb, None, memory_headroom)
     sizes = [m for m in limits.SERVERLESS_MEMORY_MB if m >= needed]
@@ -186,11 +264,19 @@ def to_serverless(series: UsageSeries, book: Book, region: str, *, instance: Mac
     cost = config.cost(book, requests, duration)
     data = _data_lines(book, region, requests * data_in_kb / gb, requests * data_out_kb / gb)
     full = Estimate(cost.service, cost.region, cost.lines[:1] + data, cost.notes)
-    return AlternativeResult("sagemaker-serverless", SERVICE_PATTERN["sagemaker-serverless"], True, "", assumptions,
-                             full, {"requests_per_month": requests, "cold_starts_per_month": cold_starts,
-                                    "hours_per_month": MONTH_HOURS})
+    return AlternativeResult(
+        "sagemaker-serverless",
+        SERVICE_PATTERN["sagemaker-serverless"],
+        True,
+        "",
+        assumptions,
+        full,
+        {"requests_per_month": requests, "cold_starts_per_month": cold_starts, "hours_per_month": MONTH_HOURS},
+    )
 
 
 def _data_lines(book: Book, region: str, in_gb: float, out_gb: float) -> tuple[CostLine, CostLine]:
-    return (flat_line("Data processed in", in_gb, book.price("sagemaker-serverless", "data-in", region)),
-            flat_line("Data processed out", out_gb, book.price("sagemaker-serverless", "data-out", region)))
+    return (
+        flat_line("Data processed in", in_gb, book.price("sagemaker-serverless", "data-in", region)),
+        flat_line("Data processed out", out_gb, book.price("sagemaker-serverless", "data-out", region)),
+    )

@@ -58,6 +58,7 @@ class AlternativeResult:
             "assumptions": [a.to_dict() for a in self.assumptions],
             "lines": [] if self.estimate is None else [line.to_dict() for line in self.estimate.lines],
             "notes": [] if self.estimate is None else list(self.estimate.notes),
-            "details": {k: round_cents(v) if isinstance(v, float) and k.endswith("_usd") else v
-                        for k, v in self.details.items()},
+            "details": {
+                k: round_cents(v) if isinstance(v, float) and k.endswith("_usd") else v for k, v in self.details.items()
+            },
         }

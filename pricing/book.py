@@ -6,6 +6,7 @@ its effective tiers (after the user's overrides and discounts), so reports can s
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -150,7 +151,11 @@ class PriceBook:
 
     def items(self, service: str, region: str, prefix: str = "") -> list[Price]:
         return sorted(
-            (p for p in self.prices.values() if p.service == service and p.region == region and p.item.startswith(prefix)),
+            (
+                p
+                for p in self.prices.values()
+                if p.service == service and p.region == region and p.item.startswith(prefix)
+            ),
             key=lambda p: p.item,
         )
 
@@ -176,7 +181,7 @@ def _tiers_from(entry: Mapping[str, Any], where: str) -> Tiers:
         return ((0.0, float(entry["usd"])),)
     if "tiers" in entry:
         tiers = tuple((float(start), float(usd)) for start, usd in entry["tiers"])
-        if not tiers or tiers[0][0] != 0 or any(b[0] <= a[0] for a, b in zip(tiers, tiers[1:], strict=False)):
+        if not tiers or tiers[0][0] != 0 or any(b[0] <= a[0] for a, b in itertools.pairwise(tiers)):
             raise SheetError(f"{where}: tiers must start at 0 and increase")
         return tiers
     raise SheetError(f"{where}: a price needs 'usd' or 'tiers'")
@@ -216,8 +221,14 @@ def parse_sheet(sheet: Mapping[str, Any], origin: str) -> tuple[list[Price], lis
         for e in sheet.get("free_tier", [])
     ]
     machines = [
-        MachineSpec(provider, name, float(m["vcpu"]), float(m["memory_gib"]), m.get("accelerator", ""),
-                    int(m.get("accelerator_count", 0)))
+        MachineSpec(
+            provider,
+            name,
+            float(m["vcpu"]),
+            float(m["memory_gib"]),
+            m.get("accelerator", ""),
+            int(m.get("accelerator_count", 0)),
+        )
         for name, m in sheet.get("machines", {}).items()
     ]
     return prices, free, machines, dict(sheet.get("facts", {}))
@@ -226,8 +237,11 @@ def parse_sheet(sheet: Mapping[str, Any], origin: str) -> tuple[list[Price], lis
 def bundled_sheets() -> list[tuple[str, dict[str, Any]]]:
     """The sheets shipped inside the package: the offline default."""
     folder = resources.files("pricing") / "data"
-    return [(f"pricing/data/{p.name}", json.loads(p.read_text("utf-8"))) for p in sorted(folder.iterdir(),
-            key=lambda p: p.name) if p.name.endswith(".json")]
+    return [
+        (f"pricing/data/{p.name}", json.loads(p.read_text("utf-8")))
+        for p in sorted(folder.iterdir(), key=lambda p: p.name)
+        if p.name.endswith(".json")
+    ]
 
 
 def build_book(sheets: Iterable[tuple[str, Mapping[str, Any]]]) -> PriceBook:

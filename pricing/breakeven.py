@@ -37,9 +37,16 @@ class BreakEvenResult:
         }
 
 
-def break_even(book: PriceBook, faas: FaasConfig, endpoint: EndpointConfig, avg_duration_ms: float, *,
-               target_utilization: float = 0.7, points: int = 41, max_requests: float | None = None
-               ) -> BreakEvenResult:
+def break_even(
+    book: PriceBook,
+    faas: FaasConfig,
+    endpoint: EndpointConfig,
+    avg_duration_ms: float,
+    *,
+    target_utilization: float = 0.7,
+    points: int = 41,
+    max_requests: float | None = None,
+) -> BreakEvenResult:
     """Solve faas_cost(R) = endpoint_cost for R by bisection (FaaS cost is continuous and increasing in R,
     tiers included); the endpoint is ``instance_count`` (default 1) instances of its type, always on."""
     spec, _ = endpoint.candidates(book)[0]
@@ -65,14 +72,19 @@ def break_even(book: PriceBook, faas: FaasConfig, endpoint: EndpointConfig, avg_
     capacity = count * slots * target_utilization * MONTH_SECONDS / (avg_duration_ms / 1000) if avg_duration_ms else 0.0
     top = max_requests or max(2 * (solution or capacity or 1e6), 1.0)
     curve = tuple(
-        {"requests_per_month": round(top * i / (points - 1)), "faas_usd": round(faas_usd(top * i / (points - 1)), 2),
-         "endpoint_usd": round(endpoint_usd, 2)}
+        {
+            "requests_per_month": round(top * i / (points - 1)),
+            "faas_usd": round(faas_usd(top * i / (points - 1)), 2),
+            "endpoint_usd": round(endpoint_usd, 2),
+        }
         for i in range(points)
     )
     notes = []
     if solution is not None and solution > capacity:
-        notes.append(f"break-even lies beyond what {count} x {spec.name} can carry ({capacity:,.0f} requests/month "
-                     f"at {target_utilization:.0%} utilisation): more instances would be needed there")
+        notes.append(
+            f"break-even lies beyond what {count} x {spec.name} can carry ({capacity:,.0f} requests/month "
+            f"at {target_utilization:.0%} utilisation): more instances would be needed there"
+        )
     if faas.free_tier:
         notes.append("free tier included in the FaaS cost")
     assumptions = (
@@ -82,5 +94,12 @@ def break_even(book: PriceBook, faas: FaasConfig, endpoint: EndpointConfig, avg_
         Assumption("instance_count", count, "instances", "always on for 730 hours"),
         Assumption("target_utilization", target_utilization, "fraction", "used only for the endpoint's capacity"),
     )
-    return BreakEvenResult(solution, endpoint_usd, faas.cost_per_request_usd(book, avg_duration_ms), capacity, curve,
-                           assumptions, tuple(notes))
+    return BreakEvenResult(
+        solution,
+        endpoint_usd,
+        faas.cost_per_request_usd(book, avg_duration_ms),
+        capacity,
+        curve,
+        assumptions,
+        tuple(notes),
+    )

@@ -39,8 +39,16 @@ def _free_in_region(book: PriceBook, service: str, item: str, region: str, enabl
     return quantity * tier1_usd / here_usd if here_usd else quantity
 
 
-def _line_after_free(item: str, label: str, quantity: float, book: PriceBook, usage_service: str, region: str,
-                     free_tier: bool, unit_word: str) -> CostLine:
+def _line_after_free(
+    item: str,
+    label: str,
+    quantity: float,
+    book: PriceBook,
+    usage_service: str,
+    region: str,
+    free_tier: bool,
+    unit_word: str,
+) -> CostLine:
     price = book.price(usage_service, item, region)
     free = min(quantity, _free_in_region(book, usage_service, item, region, free_tier))
     return flat_line(label, quantity - free, price, free_note(free, unit_word))
@@ -57,15 +65,27 @@ def estimate_cloud_functions(usage: CloudFunctionsUsage, book: PriceBook) -> Est
     region, free = usage.region, usage.free_tier
     notes = [f"pricing tier {tier} region"]
     if billed_ms != usage.avg_duration_ms:
-        notes.append(f"compute time rounded up to 100 ms: average {usage.avg_duration_ms:g} ms billed as {billed_ms:g}"
-                     " ms (rounding the average understates per-request rounding)")
+        notes.append(
+            f"compute time rounded up to 100 ms: average {usage.avg_duration_ms:g} ms billed as {billed_ms:g}"
+            " ms (rounding the average understates per-request rounding)"
+        )
     lines = [
-        _line_after_free("invocations", "Invocations", usage.requests, book, "cloud-functions", region, free,
-                         "invocations"),
-        _line_after_free("memory", f"Compute memory ({usage.memory_mb:g} MB)", seconds * memory_gb, book,
-                         "cloud-functions", region, free, "GB-seconds"),
-        _line_after_free("cpu", f"Compute CPU ({ghz:g} GHz)", seconds * ghz, book, "cloud-functions", region, free,
-                         "GHz-seconds"),
+        _line_after_free(
+            "invocations", "Invocations", usage.requests, book, "cloud-functions", region, free, "invocations"
+        ),
+        _line_after_free(
+            "memory",
+            f"Compute memory ({usage.memory_mb:g} MB)",
+            seconds * memory_gb,
+            book,
+            "cloud-functions",
+            region,
+            free,
+            "GB-seconds",
+        ),
+        _line_after_free(
+            "cpu", f"Compute CPU ({ghz:g} GHz)", seconds * ghz, book, "cloud-functions", region, free, "GHz-seconds"
+        ),
         _line_after_free("egress", "Network egress", usage.egress_gb, book, "cloud-functions", region, free, "GB"),
     ]
     if free:
@@ -83,24 +103,34 @@ def estimate_cloud_run(usage: CloudRunUsage, book: PriceBook) -> Estimate:
     notes = [f"pricing tier {tier} region", f"{usage.billing}-based billing"]
     if usage.billing == "request":
         lines = [
-            _line_after_free("request-cpu", "CPU (request-based)", vcpu_s, book, "cloud-run", region, free,
-                             "vCPU-seconds"),
-            _line_after_free("request-memory", "Memory (request-based)", gib_s, book, "cloud-run", region, free,
-                             "GiB-seconds"),
+            _line_after_free(
+                "request-cpu", "CPU (request-based)", vcpu_s, book, "cloud-run", region, free, "vCPU-seconds"
+            ),
+            _line_after_free(
+                "request-memory", "Memory (request-based)", gib_s, book, "cloud-run", region, free, "GiB-seconds"
+            ),
             _line_after_free("requests", "Requests", usage.requests, book, "cloud-run", region, free, "requests"),
         ]
         if usage.idle_min_instance_seconds:
             idle = usage.idle_min_instance_seconds
-            lines.append(flat_line("Idle min-instance CPU", usage.vcpu * idle,
-                                   book.price("cloud-run", "idle-min-cpu", region)))
-            lines.append(flat_line("Idle min-instance memory", usage.memory_gib * idle,
-                                   book.price("cloud-run", "idle-min-memory", region)))
+            lines.append(
+                flat_line("Idle min-instance CPU", usage.vcpu * idle, book.price("cloud-run", "idle-min-cpu", region))
+            )
+            lines.append(
+                flat_line(
+                    "Idle min-instance memory",
+                    usage.memory_gib * idle,
+                    book.price("cloud-run", "idle-min-memory", region),
+                )
+            )
     else:
         lines = [
-            _line_after_free("instance-cpu", "CPU (instance-based)", vcpu_s, book, "cloud-run", region, free,
-                             "vCPU-seconds"),
-            _line_after_free("instance-memory", "Memory (instance-based)", gib_s, book, "cloud-run", region, free,
-                             "GiB-seconds"),
+            _line_after_free(
+                "instance-cpu", "CPU (instance-based)", vcpu_s, book, "cloud-run", region, free, "vCPU-seconds"
+            ),
+            _line_after_free(
+                "instance-memory", "Memory (instance-based)", gib_s, book, "cloud-run", region, free, "GiB-seconds"
+            ),
         ]
         notes.append("no per-request fee with instance-based billing (unconfirmed)")
     if free:
@@ -112,7 +142,11 @@ def estimate_vertex_endpoint(usage: VertexEndpointUsage, book: PriceBook) -> Est
     """Replica (node) hours × replicas at the machine type's node-hour price."""
     book.check_region("vertex-endpoint", usage.region)
     price = machine_price(book, "vertex-endpoint", f"machine/{usage.machine_type}", usage.region, "machine_type")
-    line = flat_line(f"Prediction nodes {usage.machine_type}", usage.replicas * usage.hours, price,
-                     f"{usage.replicas:g} replica(s) x {usage.hours:g} h")
+    line = flat_line(
+        f"Prediction nodes {usage.machine_type}",
+        usage.replicas * usage.hours,
+        price,
+        f"{usage.replicas:g} replica(s) x {usage.hours:g} h",
+    )
     notes = ["no scale to zero: every deployed replica is billed", "billing granularity (per second?) unconfirmed"]
     return Estimate("vertex-endpoint", usage.region, (line,), tuple(notes))

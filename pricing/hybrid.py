@@ -12,25 +12,39 @@ from pricing.series import UsageSeries
 from pricing.targets import EndpointConfig, FaasConfig, slots_per_instance
 
 
-def hybrid(series: UsageSeries, book: PriceBook, faas: FaasConfig, endpoint: EndpointConfig, *,
-           peak_factor: float = 1.5, target_utilization: float = 0.7, max_always_on: int | None = None,
-           faas_infeasible_reason: str = "") -> AlternativeResult:
+def hybrid(
+    series: UsageSeries,
+    book: PriceBook,
+    faas: FaasConfig,
+    endpoint: EndpointConfig,
+    *,
+    peak_factor: float = 1.5,
+    target_utilization: float = 0.7,
+    max_always_on: int | None = None,
+    faas_infeasible_reason: str = "",
+) -> AlternativeResult:
     """Cost of k = 0..K always-on instances plus FaaS for what they cannot carry; the cheapest k wins.
 
     In each period the k instances carry ``k × slots × target utilisation`` concurrent requests; the share of
     the period's requests beyond that (against mean concurrency × peak factor) overflows to FaaS. k = 0 is
     pure FaaS; K defaults to the most instances an autoscaled endpoint would need in any period.
     """
-    sized = faas_to_endpoint(series, book, faas, EndpointConfig(endpoint.service, endpoint.region,
-                                                                endpoint.instance_type),
-                             peak_factor=peak_factor, target_utilization=target_utilization)
+    sized = faas_to_endpoint(
+        series,
+        book,
+        faas,
+        EndpointConfig(endpoint.service, endpoint.region, endpoint.instance_type),
+        peak_factor=peak_factor,
+        target_utilization=target_utilization,
+    )
     assumptions = [
         Assumption("peak_factor", peak_factor, "x", "peak concurrency within a period relative to its mean"),
         Assumption("target_utilization", target_utilization, "fraction", "how busy the always-on instances run"),
     ]
     if sized.estimate is None:
-        return AlternativeResult(f"{endpoint.service}+{faas.service}", "hybrid", False, sized.reason,
-                                 tuple(assumptions))
+        return AlternativeResult(
+            f"{endpoint.service}+{faas.service}", "hybrid", False, sized.reason, tuple(assumptions)
+        )
     instance_type = sized.assumption("instance_type")
     spec = book.machines[instance_type]
     slots = slots_per_instance(spec, faas.vcpu_share(book), faas.memory_mb)
@@ -39,8 +53,10 @@ def hybrid(series: UsageSeries, book: PriceBook, faas: FaasConfig, endpoint: End
     curve, best = [], None
     for k in range(top + 1):
         capacity = k * slots * target_utilization
-        overflow = [n * (1 - min(1.0, capacity / need)) if need > 0 else 0.0
-                    for n, need in zip(series.invocations, needs, strict=True)]
+        overflow = [
+            n * (1 - min(1.0, capacity / need)) if need > 0 else 0.0
+            for n, need in zip(series.invocations, needs, strict=True)
+        ]
         overflow_requests = sum(overflow) * series.month_factor
         overflow_ms = sum(o * d for o, d in zip(overflow, series.duration_ms_avg, strict=True)) * series.month_factor
         faas_cost = faas.cost(book, overflow_requests, overflow_ms / overflow_requests if overflow_requests else 0.0)
@@ -63,15 +79,28 @@ def hybrid(series: UsageSeries, book: PriceBook, faas: FaasConfig, endpoint: End
         Assumption("max_always_on", top, "instances", "largest k on the curve"),
     ]
     if best is None:
-        return AlternativeResult(f"{endpoint.service}+{faas.service}", "hybrid", False,
-                                 f"no k up to {top} avoids overflow, and {faas_infeasible_reason}", tuple(assumptions),
-                                 details={"curve": curve})
+        return AlternativeResult(
+            f"{endpoint.service}+{faas.service}",
+            "hybrid",
+            False,
+            f"no k up to {top} avoids overflow, and {faas_infeasible_reason}",
+            tuple(assumptions),
+            details={"curve": curve},
+        )
     point, endpoint_cost, faas_cost = best
-    combined = Estimate(f"{endpoint.service}+{faas.service}", endpoint.region, endpoint_cost.lines + faas_cost.lines,
-                        faas_cost.notes)
+    combined = Estimate(
+        f"{endpoint.service}+{faas.service}", endpoint.region, endpoint_cost.lines + faas_cost.lines, faas_cost.notes
+    )
     assumptions.append(Assumption("always_on", point["always_on"], "instances", "cheapest k on the curve"))
-    return AlternativeResult(combined.service, "hybrid", True, "", tuple(assumptions), combined,
-                             {"curve": curve, "best_always_on": point["always_on"]})
+    return AlternativeResult(
+        combined.service,
+        "hybrid",
+        True,
+        "",
+        tuple(assumptions),
+        combined,
+        {"curve": curve, "best_always_on": point["always_on"]},
+    )
 
 
 def needed_instances(concurrency: float, slots: float, target_utilization: float) -> int:

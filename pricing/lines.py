@@ -116,8 +116,18 @@ class Estimate:
 
 def flat_line(item: str, quantity: float, price: Price, note: str = "") -> CostLine:
     """A line at the price's first tier (flat prices)."""
-    return CostLine(item, quantity, price.unit, price.usd, price.list_usd, quantity * price.usd,
-                    quantity * price.list_usd, price.source, price.key, note)
+    return CostLine(
+        item,
+        quantity,
+        price.unit,
+        price.usd,
+        price.list_usd,
+        quantity * price.usd,
+        quantity * price.list_usd,
+        price.source,
+        price.key,
+        note,
+    )
 
 
 def tiered_lines(item: str, price: Price, begin: float, end: float, note: str = "") -> list[CostLine]:
@@ -136,6 +146,7 @@ def tiered_lines(item: str, price: Price, begin: float, end: float, note: str = 
     for index, usd, qty in bands:
         label = item if len(price.tiers) == 1 else f"{item} (tier {index + 1})"
         list_usd = price.list_tiers[index][1] if same_shape else list_average
-        lines.append(CostLine(label, qty, price.unit, usd, list_usd, usd * qty, list_usd * qty, price.source,
-                              price.key, note))
+        lines.append(
+            CostLine(label, qty, price.unit, usd, list_usd, usd * qty, list_usd * qty, price.source, price.key, note)
+        )
     return lines

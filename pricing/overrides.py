@@ -72,8 +72,13 @@ def parse_overrides(data: dict[str, Any], origin: str = "overrides") -> Override
         if not isinstance(percent, int | float) or not 0 <= percent <= 100:
             raise SheetError(f"{where}.percent: must be a number from 0 to 100")
         discounts.append(
-            Discount(entry["service"], float(percent), tuple(entry.get("items", ["*"])),
-                     tuple(entry.get("regions", ["*"])), entry.get("name", ""))
+            Discount(
+                entry["service"],
+                float(percent),
+                tuple(entry.get("items", ["*"])),
+                tuple(entry.get("regions", ["*"])),
+                entry.get("name", ""),
+            )
         )
     overrides = []
     for index, entry in enumerate(data.get("override", [])):
@@ -82,8 +87,9 @@ def parse_overrides(data: dict[str, Any], origin: str = "overrides") -> Override
         usd = entry["usd"]
         if not isinstance(usd, int | float) or usd < 0:
             raise SheetError(f"{where}.usd: must be a non-negative number")
-        overrides.append(Override(entry["service"], entry["item"], float(usd), entry.get("region", "*"),
-                                  entry.get("name", "")))
+        overrides.append(
+            Override(entry["service"], entry["item"], float(usd), entry.get("region", "*"), entry.get("name", ""))
+        )
     return Overrides(tuple(discounts), tuple(overrides), origin)
 
 
@@ -102,20 +108,28 @@ def apply_overrides(book: PriceBook, overrides: Overrides) -> PriceBook:
     """Return a new book whose effective tiers reflect the overrides; every rule must match a price."""
     prices = dict(book.prices)
     for index, rule in enumerate(overrides.overrides):
-        matched = [k for k, p in prices.items() if p.service == rule.service and fnmatchcase(p.item, rule.item)
-                   and fnmatchcase(p.region, rule.region)]
+        matched = [
+            k
+            for k, p in prices.items()
+            if p.service == rule.service and fnmatchcase(p.item, rule.item) and fnmatchcase(p.region, rule.region)
+        ]
         if not matched:
-            raise SheetError(f"{overrides.path}: override[{index}]: no price matches {rule.service}/{rule.item}"
-                             f"/{rule.region}")
+            raise SheetError(
+                f"{overrides.path}: override[{index}]: no price matches {rule.service}/{rule.item}/{rule.region}"
+            )
         label = rule.name or "price override"
         for key in matched:
             price = prices[key]
             source = replace(price.source, adjustment=f"{label}: {rule.usd:g} USD/{price.unit} ({overrides.path})")
             prices[key] = replace(price, tiers=((0.0, rule.usd),), source=source)
     for index, rule in enumerate(overrides.discounts):
-        matched = [k for k, p in prices.items() if p.service == rule.service
-                   and any(fnmatchcase(p.item, pat) for pat in rule.items)
-                   and any(fnmatchcase(p.region, pat) for pat in rule.regions)]
+        matched = [
+            k
+            for k, p in prices.items()
+            if p.service == rule.service
+            and any(fnmatchcase(p.item, pat) for pat in rule.items)
+            and any(fnmatchcase(p.region, pat) for pat in rule.regions)
+        ]
         if not matched:
             raise SheetError(f"{overrides.path}: discount[{index}]: no price matches service {rule.service!r}")
         factor = 1 - rule.percent / 100

@@ -31,8 +31,13 @@ class UsageSeries:
             raise UsageError("period_s", "must be positive")
         if not self.invocations:
             raise UsageError("invocations", "the series is empty")
-        for name in ("duration_ms_avg", "cold_starts", "billed_duration_ms_sum", "instances_avg",
-                     "init_duration_ms_avg"):
+        for name in (
+            "duration_ms_avg",
+            "cold_starts",
+            "billed_duration_ms_sum",
+            "instances_avg",
+            "init_duration_ms_avg",
+        ):
             values = getattr(self, name)
             if values is not None and len(values) != len(self.invocations):
                 raise UsageError(name, f"has {len(values)} values but invocations has {len(self.invocations)}")

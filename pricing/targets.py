@@ -57,17 +57,35 @@ class FaasConfig:
     def cost(self, book: PriceBook, requests: float, avg_duration_ms: float) -> Estimate:
         """What ``requests`` at ``avg_duration_ms`` (billed) cost on this service."""
         if self.service == "lambda":
-            usage = LambdaUsage(self.memory_mb, requests, avg_duration_ms, self.architecture,
-                                self.ephemeral_storage_mb, None, self.region, self.free_tier)
+            usage = LambdaUsage(
+                self.memory_mb,
+                requests,
+                avg_duration_ms,
+                self.architecture,
+                self.ephemeral_storage_mb,
+                None,
+                self.region,
+                self.free_tier,
+            )
         elif self.service == "cloud-functions":
             usage = CloudFunctionsUsage(self.memory_mb, requests, avg_duration_ms, 0.0, self.region, self.free_tier)
         elif self.service == "cloud-run":
             seconds = requests * avg_duration_ms / 1000
-            usage = CloudRunUsage(seconds, "request", self.vcpu or 1.0, self.memory_mb / 1024, requests,
-                                  avg_duration_ms, 0.0, self.region, self.free_tier)
+            usage = CloudRunUsage(
+                seconds,
+                "request",
+                self.vcpu or 1.0,
+                self.memory_mb / 1024,
+                requests,
+                avg_duration_ms,
+                0.0,
+                self.region,
+                self.free_tier,
+            )
         else:
-            usage = SageMakerServerlessUsage(self.memory_mb, requests, avg_duration_ms, 0.0, 0.0, self.region,
-                                             self.free_tier)
+            usage = SageMakerServerlessUsage(
+                self.memory_mb, requests, avg_duration_ms, 0.0, 0.0, self.region, self.free_tier
+            )
         return estimate(usage, book)
 
     def cost_per_request_usd(self, book: PriceBook, avg_duration_ms: float) -> float:
@@ -98,8 +116,9 @@ class EndpointConfig:
             if not pairs:
                 key = "instance_type" if self.service == "sagemaker-endpoint" else "machine_type"
                 known = ", ".join(spec.name for spec, _ in book.machine_types(self.service, self.region))
-                raise UsageError(key, f"{self.instance_type!r} has no {self.service} price in {self.region}; "
-                                      f"known: {known}")
+                raise UsageError(
+                    key, f"{self.instance_type!r} has no {self.service} price in {self.region}; known: {known}"
+                )
         return pairs
 
     def cost(self, book: PriceBook, instance_type: str, instance_hours: float) -> Estimate:

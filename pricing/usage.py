@@ -114,8 +114,14 @@ class AlternativeSpec:
     instance_count: int | None = None
 
 
-Usage = (LambdaUsage | SageMakerEndpointUsage | SageMakerServerlessUsage | CloudFunctionsUsage | CloudRunUsage
-         | VertexEndpointUsage)
+Usage = (
+    LambdaUsage
+    | SageMakerEndpointUsage
+    | SageMakerServerlessUsage
+    | CloudFunctionsUsage
+    | CloudRunUsage
+    | VertexEndpointUsage
+)
 
 
 def _number(key: str, value: Any, low: float = 0.0, high: float = math.inf, integer: bool = False) -> float:
@@ -124,7 +130,9 @@ def _number(key: str, value: Any, low: float = 0.0, high: float = math.inf, inte
     if integer and value != int(value):
         raise UsageError(key, f"must be a whole number (got {value!r})")
     if value < low:
-        raise UsageError(key, f"must be at least {low:g} (got {value:g})" if low else f"must not be negative (got {value:g})")
+        raise UsageError(
+            key, f"must be at least {low:g} (got {value:g})" if low else f"must not be negative (got {value:g})"
+        )
     if value > high:
         raise UsageError(key, f"must be at most {high:g} (got {value:g})")
     return int(value) if integer else value
