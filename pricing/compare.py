@@ -185,6 +185,8 @@ def _from_endpoint(
             to_serverless(series, book, usage.region, instance=instance, memory_used_mb=usage.memory_used_mb)
         )
     faas_alternative = next((a for a in alternatives if a.pattern == "faas"), None)
+    if faas_alternative is not None and not faas_alternative.feasible:
+        return Comparison(current, tuple(alternatives), None, f"no break-even: {faas_alternative.reason}")
     memory = faas_alternative.assumption("memory_mb") if faas_alternative else 1769.0
     faas = FaasConfig(allowed[0], usage.region, memory, free_tier=usage.free_tier)
     endpoint = EndpointConfig(usage.service, usage.region, machine, max(1, math.ceil(count)))
