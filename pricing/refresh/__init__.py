@@ -48,10 +48,14 @@ def _tiers_of(entry: Mapping[str, Any]) -> Tiers:
     return tuple((float(a), float(b)) for a, b in entry["tiers"])
 
 
+def _usd(value: float) -> str:
+    return f"{value:.12f}".rstrip("0").rstrip(".") or "0"
+
+
 def _describe(tiers: Tiers) -> str:
     if len(tiers) == 1:
-        return f"{tiers[0][1]:.10g}"
-    return ", ".join(f"{usd:.10g} from {start:,.0f}" for start, usd in tiers)
+        return _usd(tiers[0][1])
+    return ", ".join(f"{_usd(usd)} from {start:,.0f}" for start, usd in tiers)
 
 
 def rebuild_sheet(sheet: dict[str, Any], fetched: Fetched, provider: str, today: date) -> tuple[dict, list[str]]:

@@ -32,8 +32,9 @@ def golden(request):
             pytest.fail(f"golden file {path.name} is missing: run pytest --update-golden and review it")
         expected = path.read_text("utf-8")
         if expected != text:
-            diff = "".join(difflib.unified_diff(expected.splitlines(True), text.splitlines(True), f"golden/{path.name}",
-                                                "actual"))
+            diff = "".join(
+                difflib.unified_diff(expected.splitlines(True), text.splitlines(True), f"golden/{path.name}", "actual")
+            )
             pytest.fail(f"{name} differs from its golden file (pytest --update-golden to accept):\n{diff}")
 
     return check

@@ -77,8 +77,9 @@ def test_faas_to_endpoint_keeps_one_instance_when_idle(book):
 
 def test_faas_to_endpoint_infeasible_when_instance_too_small(book):
     big = FaasConfig("lambda", "us-east-1", 10240)
-    result = faas_to_endpoint(flat_series(1e6, 100), book, big, EndpointConfig("sagemaker-endpoint", "us-east-1",
-                                                                               "ml.c5.large"))
+    result = faas_to_endpoint(
+        flat_series(1e6, 100), book, big, EndpointConfig("sagemaker-endpoint", "us-east-1", "ml.c5.large")
+    )
     assert not result.feasible
     assert "ml.c5.large (4 GiB) cannot hold one 10240 MB request" in result.reason
 
@@ -95,8 +96,9 @@ def test_endpoint_to_faas_memory_from_instance_use(book):
     # 1M requests/month at 200 ms, evenly spread: 0.38 requests/s, so a 10-minute keep-alive leaves
     # exp(-228) ~ 0 cold starts. Memory 800 MB used x 1.2 = 960 MB.
     # Requests $0.20; 1M x 0.2 s x 960/1024 GB = 187,500 GB-s x $0.0000166667 = $3.125 -> $3.13; total $3.33.
-    result = endpoint_to_faas(flat_series(1_000_000, 200), book, "lambda", "us-east-1", book.machines["ml.m5.large"],
-                              memory_used_mb=800)
+    result = endpoint_to_faas(
+        flat_series(1_000_000, 200), book, "lambda", "us-east-1", book.machines["ml.m5.large"], memory_used_mb=800
+    )
     assert result.feasible
     assert result.assumption("memory_mb") == 960
     assert result.assumption("cold_starts_per_month") == 0
@@ -147,8 +149,14 @@ def test_endpoint_to_faas_infeasible(book, instance, kwargs, reason):
 
 
 def test_endpoint_to_cloud_functions_rounds_memory_to_a_gen1_size(book):
-    result = endpoint_to_faas(flat_series(1e6, 100), book, "cloud-functions", "us-central1",
-                              book.machines["n1-standard-2"], memory_used_mb=1000)
+    result = endpoint_to_faas(
+        flat_series(1e6, 100),
+        book,
+        "cloud-functions",
+        "us-central1",
+        book.machines["n1-standard-2"],
+        memory_used_mb=1000,
+    )
     assert result.assumption("memory_mb") == 2048  # 1,000 x 1.2 = 1,200 MB -> next size 2,048 MB
     timeout = endpoint_to_faas(flat_series(1e6, 600_000), book, "cloud-functions", "us-central1", None)
     assert timeout.reason == "requests take up to 600 s; Cloud Functions stops them at 540 s"
@@ -199,7 +207,14 @@ def test_hybrid_cost_curve_and_cheapest_k(book):
 
 def test_hybrid_without_faas_only_allows_no_overflow(book):
     series = UsageSeries(3600, [36_000, 180_000], [100, 100])
-    result = hybrid(series, book, LAMBDA_1GB, M5_LARGE, peak_factor=1.0, target_utilization=1.0,
-                    faas_infeasible_reason="the model needs a GPU")
+    result = hybrid(
+        series,
+        book,
+        LAMBDA_1GB,
+        M5_LARGE,
+        peak_factor=1.0,
+        target_utilization=1.0,
+        faas_infeasible_reason="the model needs a GPU",
+    )
     assert [p["feasible"] for p in result.details["curve"]] == [False, False, True]
     assert result.details["best_always_on"] == 2

@@ -54,14 +54,34 @@ def test_listing_regions_and_types(book):
     ("sheet", "message"),
     [
         ({"provider": "azure"}, "provider must be one of"),
-        ({"provider": "aws", "sources": {}, "prices": [{"service": "lambda", "item": "x", "region": "r", "unit": "u",
-                                                       "usd": 1, "source": "nowhere"}]}, "unknown source"),
-        ({"provider": "aws", "sources": {"s": {"url": "https://x", "retrieved": "2026-01-01", "confidence": "maybe"}},
-          "prices": [{"service": "lambda", "item": "x", "region": "r", "unit": "u", "usd": 1, "source": "s"}]},
-         "confidence must be one of"),
-        ({"provider": "aws", "sources": {"s": {"url": "https://x", "retrieved": "2026-01-01", "confidence": "verified"}},
-          "prices": [{"service": "lambda", "item": "x", "region": "r", "unit": "u", "tiers": [[5, 1]], "source": "s"}]},
-         "tiers must start at 0"),
+        (
+            {
+                "provider": "aws",
+                "sources": {},
+                "prices": [
+                    {"service": "lambda", "item": "x", "region": "r", "unit": "u", "usd": 1, "source": "nowhere"}
+                ],
+            },
+            "unknown source",
+        ),
+        (
+            {
+                "provider": "aws",
+                "sources": {"s": {"url": "https://x", "retrieved": "2026-01-01", "confidence": "maybe"}},
+                "prices": [{"service": "lambda", "item": "x", "region": "r", "unit": "u", "usd": 1, "source": "s"}],
+            },
+            "confidence must be one of",
+        ),
+        (
+            {
+                "provider": "aws",
+                "sources": {"s": {"url": "https://x", "retrieved": "2026-01-01", "confidence": "verified"}},
+                "prices": [
+                    {"service": "lambda", "item": "x", "region": "r", "unit": "u", "tiers": [[5, 1]], "source": "s"}
+                ],
+            },
+            "tiers must start at 0",
+        ),
     ],
 )
 def test_malformed_sheets_are_rejected(sheet, message):
@@ -72,11 +92,12 @@ def test_malformed_sheets_are_rejected(sheet, message):
 def test_pricing_imports_nothing_of_ours_nor_cloud_sdks():
     # Import the package in a clean interpreter: no store/collectors/streamlit/duckdb, and no boto3 or
     # google-cloud-billing until a refresh is asked for.
-    code = ("import sys, pricing, pricing.cli; bad = [m for m in sys.modules if m.split('.')[0] in "
-            "{'store', 'collectors', 'streamlit', 'duckdb', 'boto3', 'botocore'} or m.startswith('google.cloud')]; "
-            "print(bad)")
-    done = subprocess.run([sys.executable, "-c", code], cwd=PACKAGE.parent, capture_output=True, text=True,
-                          check=True)
+    code = (
+        "import sys, pricing, pricing.cli; bad = [m for m in sys.modules if m.split('.')[0] in "
+        "{'store', 'collectors', 'streamlit', 'duckdb', 'boto3', 'botocore'} or m.startswith('google.cloud')]; "
+        "print(bad)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=PACKAGE.parent, capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
 
 
@@ -84,8 +105,11 @@ def test_cloud_sdks_only_in_the_refresh_seams():
     for path in PACKAGE.rglob("*.py"):
         tree = ast.parse(path.read_text())
         for node in ast.walk(tree):
-            names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
-                [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else ([node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            )
             for name in names:
                 root = name.split(".")[0]
                 assert root not in {"store", "collectors", "streamlit", "duckdb"}, path

@@ -60,12 +60,18 @@ def test_compare_prints_alternatives_and_break_even(capsys, monkeypatch):
     ("stdin", "message"),
     [
         ('{"service": "lambda", "memory_mb": 1024}', "error: requests: missing key\n"),
-        ('{"service": "lambda", "memory_mb": 99999, "requests": 1, "avg_duration_ms": 1}',
-         "error: memory_mb: must be at most 10240 (got 99999)\n"),
-        ('{"service": "lambda", "memory_mb": 128, "requests": 1, "avg_duration_ms": 1, "region": "xx-1"}',
-         "error: region: unknown region 'xx-1' for lambda; known regions: eu-west-1, us-east-1, us-west-2\n"),
-        ("{not json", "error: usage is not valid JSON: Expecting property name enclosed in double quotes at line 1 "
-                      "column 2\n"),
+        (
+            '{"service": "lambda", "memory_mb": 99999, "requests": 1, "avg_duration_ms": 1}',
+            "error: memory_mb: must be at most 10240 (got 99999)\n",
+        ),
+        (
+            '{"service": "lambda", "memory_mb": 128, "requests": 1, "avg_duration_ms": 1, "region": "xx-1"}',
+            "error: region: unknown region 'xx-1' for lambda; known regions: eu-west-1, us-east-1, us-west-2\n",
+        ),
+        (
+            "{not json",
+            "error: usage is not valid JSON: Expecting property name enclosed in double quotes at line 1 column 2\n",
+        ),
     ],
 )
 def test_bad_input_is_one_line_exit_2(capsys, monkeypatch, stdin, message):
@@ -74,8 +80,15 @@ def test_bad_input_is_one_line_exit_2(capsys, monkeypatch, stdin, message):
 
 
 def test_bad_overrides_flag_is_exit_2(tmp_path, capsys, monkeypatch):
-    code, _, err = run_cli(capsys, "estimate", "-", "--overrides", str(tmp_path / "none.toml"),
-                           stdin=json.dumps(TELEMETRY), monkeypatch=monkeypatch)
+    code, _, err = run_cli(
+        capsys,
+        "estimate",
+        "-",
+        "--overrides",
+        str(tmp_path / "none.toml"),
+        stdin=json.dumps(TELEMETRY),
+        monkeypatch=monkeypatch,
+    )
     assert code == 2 and err.startswith("error: overrides file not found") and err.count("\n") == 1
 
 
@@ -99,18 +112,31 @@ def test_prices_lists_provenance(capsys):
 
 def _clean_env(tmp_path: Path) -> dict[str, str]:
     keep = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "GOOGLE_", "CLOUDSDK_"))}
-    return {**keep, "HOME": str(tmp_path), "AWS_CONFIG_FILE": str(tmp_path / "none"),
-            "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"), "AWS_EC2_METADATA_DISABLED": "true",
-            "CLOUDSDK_CONFIG": str(tmp_path / "gcloud"), "PYTHONPATH": str(ROOT)}
+    return {
+        **keep,
+        "HOME": str(tmp_path),
+        "AWS_CONFIG_FILE": str(tmp_path / "none"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"),
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "CLOUDSDK_CONFIG": str(tmp_path / "gcloud"),
+        "PYTHONPATH": str(ROOT),
+    }
 
 
-@pytest.mark.parametrize(("provider", "needle"), [("aws", "no AWS credentials found"),
-                                                  ("gcp", "no Google credentials found")])
+@pytest.mark.parametrize(
+    ("provider", "needle"), [("aws", "no AWS credentials found"), ("gcp", "no Google credentials found")]
+)
 def test_refresh_without_credentials_fails_with_one_line(tmp_path, provider, needle):
     # A real process, so `python -m pricing` itself is exercised; no network is reached (no credentials, and the
     # instance metadata service is disabled).
-    done = subprocess.run([sys.executable, "-m", "pricing", "refresh", "--provider", provider, "--dry-run"],
-                          cwd=tmp_path, env=_clean_env(tmp_path), capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "pricing", "refresh", "--provider", provider, "--dry-run"],
+        cwd=tmp_path,
+        env=_clean_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 1
     assert done.stdout == ""
     assert done.stderr.count("\n") == 1 and needle in done.stderr and "Traceback" not in done.stderr

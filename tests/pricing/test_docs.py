@@ -22,6 +22,13 @@ def test_every_public_name_is_documented():
 
 
 def test_formats_are_documented():
-    for needle in ("USAGE.json", "[[discount]]", "[[override]]", "BREAKEVEN_PRICE_OVERRIDES", "--update-golden",
-                   '"confidence"', "730"):
+    for needle in (
+        "USAGE.json",
+        "[[discount]]",
+        "[[override]]",
+        "BREAKEVEN_PRICE_OVERRIDES",
+        "--update-golden",
+        '"confidence"',
+        "730",
+    ):
         assert needle in DOC, needle

@@ -45,16 +45,27 @@ def test_tiered_cost_is_continuous_at_boundaries(book):
 
 
 def test_lambda_provisioned_seconds_round_up_to_five_minutes(book):
-    result = run(book, service="lambda", memory_mb=1024, requests=0, avg_duration_ms=0,
-                 provisioned={"concurrency": 1, "seconds": 301})
+    result = run(
+        book,
+        service="lambda",
+        memory_mb=1024,
+        requests=0,
+        avg_duration_ms=0,
+        provisioned={"concurrency": 1, "seconds": 301},
+    )
     pc = next(line for line in result.lines if line.item == "Provisioned concurrency")
     assert pc.quantity == 600
     assert any("rounded up to 5 minutes" in note for note in result.notes)
 
 
 def test_lambda_free_tier_never_covers_provisioned_concurrency(book):
-    usage = {"service": "lambda", "memory_mb": 1024, "requests": 10, "avg_duration_ms": 100,
-             "provisioned": {"concurrency": 10, "seconds": 3600, "requests": 10, "avg_duration_ms": 100}}
+    usage = {
+        "service": "lambda",
+        "memory_mb": 1024,
+        "requests": 10,
+        "avg_duration_ms": 100,
+        "provisioned": {"concurrency": 10, "seconds": 3600, "requests": 10, "avg_duration_ms": 100},
+    }
     with_free = run(book, **usage, free_tier=True)
     without = run(book, **usage)
     pc = [line.usd for line in with_free.lines if "provisioned" in line.item.lower()]
@@ -70,16 +81,30 @@ def test_sagemaker_endpoint_instance_hours(book):
 
 def test_sagemaker_serverless_duration_and_data(book):
     # 4,096 MB: $0.00008/s. 2M x 250 ms = 500,000 s -> $40.00; 10 GB in + 5 GB out x $0.016 = $0.16 + $0.08.
-    result = run(book, service="sagemaker-serverless", memory_mb=4096, requests=2_000_000, avg_duration_ms=250,
-                 data_in_gb=10, data_out_gb=5)
+    result = run(
+        book,
+        service="sagemaker-serverless",
+        memory_mb=4096,
+        requests=2_000_000,
+        avg_duration_ms=250,
+        data_in_gb=10,
+        data_out_gb=5,
+    )
     assert [line.usd for line in result.lines] == [40.00, 0.16, 0.08]
 
 
 def test_cloud_functions_tier2_region_prices_and_free_tier_valued_at_tier1(book):
     # us-west2 is Tier 2: GB-s $0.0000035, GHz-s $0.000014. 1M x 1 s x 1 GB = 1M GB-s; 1.4M GHz-s.
     # Free tier is valued at Tier 1 prices: 400,000 GB-s x 2.5/3.5 = 285,714.29 GB-s free here.
-    result = run(book, service="cloud-functions", region="us-west2", memory_mb=1024, requests=1_000_000,
-                 avg_duration_ms=1000, free_tier=True)
+    result = run(
+        book,
+        service="cloud-functions",
+        region="us-west2",
+        memory_mb=1024,
+        requests=1_000_000,
+        avg_duration_ms=1000,
+        free_tier=True,
+    )
     memory = next(line for line in result.lines if line.item.startswith("Compute memory"))
     assert memory.unit_price_usd == 0.0000035
     assert memory.quantity == pytest.approx(1_000_000 - 400_000 * 2.5 / 3.5)
@@ -89,16 +114,30 @@ def test_cloud_functions_tier2_region_prices_and_free_tier_valued_at_tier1(book)
 def test_cloud_run_request_based(book):
     # 1 vCPU, 0.5 GiB, 1M billable s: CPU $24.00, memory 500,000 GiB-s x $0.0000025 = $1.25, 5M requests $2.00.
     # Idle min instance 100,000 s: CPU x $0.0000025 = $0.25, memory 50,000 x $0.0000025 = $0.125 -> $0.13.
-    result = run(book, service="cloud-run", vcpu=1, memory_gib=0.5, requests=5_000_000,
-                 billable_instance_seconds=1_000_000, idle_min_instance_seconds=100_000)
+    result = run(
+        book,
+        service="cloud-run",
+        vcpu=1,
+        memory_gib=0.5,
+        requests=5_000_000,
+        billable_instance_seconds=1_000_000,
+        idle_min_instance_seconds=100_000,
+    )
     assert [line.usd for line in result.lines] == [24.00, 1.25, 2.00, 0.25, 0.13]
 
 
 def test_cloud_run_instance_based_with_free_tier(book):
     # 2 vCPU, 1 GiB, a month always on (2,628,000 s): 5,256,000 - 240,000 vCPU-s x $0.000018 = $90.29;
     # 2,628,000 - 450,000 GiB-s x $0.000002 = $4.36.
-    result = run(book, service="cloud-run", billing="instance", vcpu=2, memory_gib=1,
-                 billable_instance_seconds=2_628_000, free_tier=True)
+    result = run(
+        book,
+        service="cloud-run",
+        billing="instance",
+        vcpu=2,
+        memory_gib=1,
+        billable_instance_seconds=2_628_000,
+        free_tier=True,
+    )
     assert [line.usd for line in result.lines] == [90.29, 4.36]
     assert any("instance-based" in note for note in result.notes)
 
@@ -111,8 +150,9 @@ def test_vertex_replica_hours(book):
 def test_unknown_region_is_a_clear_error(book):
     with pytest.raises(UnknownRegionError) as error:
         run(book, service="lambda", region="ap-south-9", memory_mb=128, requests=1, avg_duration_ms=1)
-    assert str(error.value) == ("region: unknown region 'ap-south-9' for lambda; known regions: eu-west-1, "
-                                "us-east-1, us-west-2")
+    assert str(error.value) == (
+        "region: unknown region 'ap-south-9' for lambda; known regions: eu-west-1, us-east-1, us-west-2"
+    )
 
 
 def test_region_known_but_price_missing_names_what_is_priced(book):

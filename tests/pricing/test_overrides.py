@@ -32,8 +32,9 @@ def overrides_file(tmp_path):
 
 def test_discount_keeps_list_and_effective_prices(overrides_file):
     book = load_price_book(overrides_file, use_env=False)
-    result = estimate(parse_usage({"service": "lambda", "memory_mb": 1024, "requests": 7_440_000,
-                                   "avg_duration_ms": 2000}), book)
+    result = estimate(
+        parse_usage({"service": "lambda", "memory_mb": 1024, "requests": 7_440_000, "avg_duration_ms": 2000}), book
+    )
     requests, duration = result.lines
     assert requests.usd == requests.list_usd == 1.49  # Savings Plans do not cover requests
     assert duration.list_usd == 248.00
