@@ -47,7 +47,7 @@ def test_unconfirmed_and_derived_prices_are_flagged(book):
 
 def test_listing_regions_and_types(book):
     assert book.regions("vertex-endpoint") == ["europe-west1", "us-central1"]
-    assert [spec.name for spec, _ in book.machine_types("vertex-endpoint", "us-central1")][0] == "n1-standard-2"
+    assert next(spec.name for spec, _ in book.machine_types("vertex-endpoint", "us-central1")) == "n1-standard-2"
 
 
 @pytest.mark.parametrize(

@@ -156,7 +156,7 @@ def test_unknown_region_is_a_clear_error(book):
 
 
 def test_region_known_but_price_missing_names_what_is_priced(book):
-    with pytest.raises(MissingPriceError, match="priced there: .*request-cpu"):
+    with pytest.raises(MissingPriceError, match=r"priced there: .*request-cpu"):
         book.price("cloud-run", "instance-cpu", "us-west2")
 
 

@@ -188,5 +188,5 @@ def test_api_errors_become_one_line(monkeypatch):
     stubber.add_client_error("get_products", "AccessDeniedException", "not authorized to perform pricing:GetProducts")
     stubber.activate()
     monkeypatch.setattr(refresh_aws, "make_pricing_client", lambda: client)
-    with pytest.raises(RefreshError, match="AWS Price List API call failed: .*AccessDenied"):
+    with pytest.raises(RefreshError, match=r"AWS Price List API call failed: .*AccessDenied"):
         run_refresh("aws", dry_run=True, today=TODAY)
