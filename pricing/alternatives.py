@@ -108,6 +108,8 @@ def faas_to_endpoint(
             f"concurrent requests but the peak needs {peak_needed:.1f}"
         )
     choice = "fixed by the user" if endpoint.instance_type else "cheapest feasible type"
+    if best.spec.name.startswith("ml.t"):
+        choice += "; burstable: sustained CPU above its baseline spends CPU credits"
     assumptions += [
         Assumption(
             "instance_type", best.spec.name, "", f"{choice} ({best.spec.vcpu:g} vCPU, {best.spec.memory_gib:g} GiB)"
@@ -131,6 +133,8 @@ def faas_to_endpoint(
         "candidates": [{"instance_type": s.spec.name, "monthly_usd": s.monthly.total_usd} for s in sizings],
         "rejected": rejected,
     }
+    if series.cold_starts is not None:
+        details["cold_starts_avoided_per_month"] = sum(series.cold_starts) * series.month_factor
     return AlternativeResult(endpoint.service, "endpoint", feasible, reason, tuple(assumptions), best.monthly, details)
 
 
@@ -187,15 +191,10 @@ def endpoint_to_faas(
     execution_ms = sum(series.execution_ms()) * series.month_factor * duration_factor + cold_starts * init_ms
     config = FaasConfig(service, region, memory, architecture, free_tier=free_tier)
     cost = config.cost(book, requests, execution_ms / requests if requests else 0.0)
-    return AlternativeResult(
-        service,
-        "faas",
-        True,
-        "",
-        assumptions,
-        cost,
-        {"requests_per_month": requests, "cold_starts_per_month": cold_starts},
-    )
+    details = {"requests_per_month": requests, "cold_starts_per_month": cold_starts}
+    if series.instances_avg is not None:
+        details["current_instances_avg"] = sum(series.instances_avg) / series.periods
+    return AlternativeResult(service, "faas", True, "", assumptions, cost, details)
 
 
 def _faas_infeasible(
