@@ -137,5 +137,5 @@ def free_quantity(book: PriceBook, service: str, item: str, enabled: bool) -> fl
     return tier.quantity if tier else 0.0
 
 
-def free_note(free_quantity: float, unit: str) -> str:
-    return f"{free_quantity:,.0f} {unit} free tier deducted" if free_quantity else ""
+def free_note(deducted: float, unit: str) -> str:
+    return f"{deducted:,.0f} {unit} free tier deducted" if deducted else ""

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 from pricing.alternatives import faas_to_endpoint
 from pricing.assumptions import AlternativeResult, Assumption
 from pricing.book import PriceBook
@@ -101,7 +99,3 @@ def hybrid(
         combined,
         {"curve": curve, "best_always_on": point["always_on"]},
     )
-
-
-def needed_instances(concurrency: float, slots: float, target_utilization: float) -> int:
-    return math.ceil(concurrency / (slots * target_utilization)) if concurrency > 0 else 0
