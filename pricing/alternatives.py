@@ -10,8 +10,7 @@ from dataclasses import dataclass
 
 from pricing import limits
 from pricing.assumptions import AlternativeResult, Assumption
-from pricing.book import SERVICE_PATTERN, MachineSpec
-from pricing.book import PriceBook as Book
+from pricing.book import SERVICE_PATTERN, MachineSpec, PriceBook
 from pricing.lines import MONTH_HOURS, CostLine, Estimate, flat_line
 from pricing.series import UsageSeries, estimate_cold_starts
 from pricing.targets import EndpointConfig, FaasConfig, slots_per_instance
@@ -29,7 +28,7 @@ class Sizing:
 
 def size_endpoint(
     series: UsageSeries,
-    book: Book,
+    book: PriceBook,
     endpoint: EndpointConfig,
     spec: MachineSpec,
     vcpu_share: float,
@@ -55,7 +54,7 @@ def size_endpoint(
 
 def faas_to_endpoint(
     series: UsageSeries,
-    book: Book,
+    book: PriceBook,
     faas: FaasConfig,
     endpoint: EndpointConfig,
     *,
@@ -148,7 +147,7 @@ def _memory_for_faas(memory_used_mb: float | None, memory_mb: float | None, head
 
 def endpoint_to_faas(
     series: UsageSeries,
-    book: Book,
+    book: PriceBook,
     service: str,
     region: str,
     instance: MachineSpec | None,
@@ -219,7 +218,7 @@ def _faas_infeasible(
 
 def to_serverless(
     series: UsageSeries,
-    book: Book,
+    book: PriceBook,
     region: str,
     *,
     instance: MachineSpec | None = None,
@@ -274,7 +273,7 @@ def to_serverless(
     )
 
 
-def _data_lines(book: Book, region: str, in_gb: float, out_gb: float) -> tuple[CostLine, CostLine]:
+def _data_lines(book: PriceBook, region: str, in_gb: float, out_gb: float) -> tuple[CostLine, CostLine]:
     return (
         flat_line("Data processed in", in_gb, book.price("sagemaker-serverless", "data-in", region)),
         flat_line("Data processed out", out_gb, book.price("sagemaker-serverless", "data-out", region)),
