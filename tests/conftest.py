@@ -40,3 +40,7 @@ def demo_db(demo_db_template: Path, tmp_path: Path) -> Path:
     if wal.exists():
         shutil.copyfile(wal, Path(f"{path}.wal"))
     return path
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true", help="rewrite golden files instead of comparing")
