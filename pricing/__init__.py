@@ -15,7 +15,7 @@ from pricing.estimate import estimate
 from pricing.gcp import estimate_cloud_functions, estimate_cloud_run, estimate_vertex_endpoint
 from pricing.hybrid import hybrid
 from pricing.lines import MONTH_HOURS, CostLine, Estimate
-from pricing.series import UsageSeries, estimate_cold_starts, flat_series
+from pricing.series import UsageSeries, cold_starts_per_month, estimate_cold_starts, flat_series
 from pricing.targets import EndpointConfig, FaasConfig
 from pricing.usage import (
     AlternativeSpec,
@@ -61,6 +61,7 @@ __all__ = [
     "UsageSeries",
     "VertexEndpointUsage",
     "break_even",
+    "cold_starts_per_month",
     "compare",
     "endpoint_to_faas",
     "estimate",

@@ -12,7 +12,7 @@ from pricing import limits
 from pricing.assumptions import AlternativeResult, Assumption
 from pricing.book import SERVICE_PATTERN, MachineSpec, PriceBook
 from pricing.lines import MONTH_HOURS, CostLine, Estimate, flat_line
-from pricing.series import UsageSeries, estimate_cold_starts
+from pricing.series import UsageSeries, cold_starts_per_month
 from pricing.targets import EndpointConfig, FaasConfig, slots_per_instance
 
 
@@ -170,7 +170,7 @@ def endpoint_to_faas(
     if service == "cloud-functions":
         allowed = [m for m in limits.GCF_MEMORY_MB if m >= memory]
         memory = float(allowed[0]) if allowed else memory
-    cold_starts = estimate_cold_starts(series, keep_alive_s) * series.month_factor
+    cold_starts = cold_starts_per_month(series, keep_alive_s)
     assumptions = (
         Assumption("memory_mb", memory, "MB", why),
         Assumption("duration_factor", duration_factor, "x", "function duration = endpoint model latency x this"),
@@ -236,7 +236,7 @@ def to_serverless(
     sizes = [m for m in limits.SERVERLESS_MEMORY_MB if m >= needed]
     memory = float(sizes[0]) if sizes else needed
     peak = max(series.concurrency()) * peak_factor
-    cold_starts = estimate_cold_starts(series, keep_alive_s) * series.month_factor
+    cold_starts = cold_starts_per_month(series, keep_alive_s)
     assumptions = (
         Assumption("memory_mb", memory, "MB", f"smallest serverless size >= need ({why})"),
         Assumption("peak_concurrency", round(peak, 2), "requests", f"mean concurrency x peak factor {peak_factor:g}"),

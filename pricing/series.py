@@ -86,6 +86,18 @@ def flat_series(requests_per_month: float, avg_duration_ms: float, period_s: int
     return UsageSeries(period_s, [per_period] * periods, [avg_duration_ms] * periods)
 
 
+def cold_starts_per_month(series: UsageSeries, keep_alive_s: float) -> float:
+    """``estimate_cold_starts`` scaled to a 730-hour month by the span of the series it counted on.
+
+    The per-minute series usually covers less time than the main series (CloudWatch keeps 1-minute data
+    for 15 days; the store keeps what was collected), so it is scaled by its own span, not the main one.
+    """
+    count = estimate_cold_starts(series, keep_alive_s)
+    if series.per_minute_invocations is not None and len(series.per_minute_invocations):
+        return count * MONTH_SECONDS / (len(series.per_minute_invocations) * 60)
+    return count * series.month_factor
+
+
 def estimate_cold_starts(series: UsageSeries, keep_alive_s: float) -> float:
     """Cold starts over the series: a request after an idle gap longer than the keep-alive window.
 
