@@ -124,7 +124,7 @@ def test_endpoint_to_faas_bills_cold_start_init(book):
     # The 1-hour series repeats 730 times a month: 7,300 requests and 2 x 730 = 1,460 cold starts of 2,000 ms.
     # Billed: 7,300 x 1,000 ms + 1,460 x 2,000 ms = 10,220 s at 1 GB = 10,220 GB-s x $0.0000166667 = $0.17;
     # requests 7,300 x $0.0000002 = $0.00146 -> $0.00.
-    series = UsageSeries(3600, [10], [1000], per_minute_invocations=[5] + [0] * 15 + [3, 0, 2])
+    series = UsageSeries(3600, [10], [1000], per_minute_invocations=[5] + [0] * 15 + [3, 0, 2] + [0] * 41)
     result = endpoint_to_faas(series, book, "lambda", "us-east-1", None, memory_mb=1024, init_ms=2000)
     duration = next(line for line in result.estimate.lines if line.item.startswith("Duration"))
     assert duration.quantity == pytest.approx(10_220)
