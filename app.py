@@ -15,6 +15,7 @@ st.set_page_config(page_title="Breakeven", page_icon=":material/balance:", layou
 
 PAGES = [
     st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+    st.Page("pages/upload.py", title="Upload", icon=":material/upload_file:"),
 ]
 
 navigation = st.navigation(PAGES)

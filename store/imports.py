@@ -13,13 +13,15 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 import duckdb
 import pandas as pd
 
 from store.catalog import CONFIG_FIELDS
+from store.db import run_read
 from store.import_diagnose import diagnose_read_error, diagnose_rows, find_conflicts
 from store.import_problems import ImportRejected, Problems
 from store.import_sql import CONFIG_ROLES, Expressions, LongCsvSpec, ok_sql, read_csv_sql, used_params
@@ -246,3 +248,16 @@ def explain_conflicts(spec: LongCsvSpec) -> ImportRejected | None:
 def upload_recorded(con: duckdb.DuckDBPyConnection, upload_id: str) -> bool:
     """Whether this exact content (with the same options) was imported before."""
     return bool(con.execute("SELECT count(*) FROM uploads WHERE upload_id = ?", [upload_id]).fetchall()[0][0])
+
+
+def data_span(path: Path, resource_ids: list[str]) -> tuple[date, date] | None:
+    """First and last UTC day holding data of these resources (for links to their views)."""
+
+    def query(con: duckdb.DuckDBPyConnection) -> tuple[date, date] | None:
+        lo, hi = con.execute(
+            "SELECT min(period_start), max(period_start) FROM metrics WHERE list_contains(?::VARCHAR[], resource_id)",
+            [resource_ids],
+        ).fetchall()[0]
+        return (lo.date(), hi.date()) if lo is not None else None
+
+    return run_read(path, query)

@@ -25,13 +25,13 @@ import numpy as np
 
 from collectors.importers.detect import sniff_delimiter
 from collectors.importers.files import FileFacts, InputFile, read_text
-from collectors.importers.model import ImportOptions, MetricRows, Parsed, utc
+from collectors.importers.model import LOGS_INSIGHTS_DEFAULT_PERIOD_S, ImportOptions, MetricRows, Parsed, utc
 from collectors.importers.report_lines import Report, parse_report
 from collectors.importers.timeparse import parse_iso
 from store.import_problems import ImportRejected, Problems
 from store.writes import ConfigRecord, ResourceRecord
 
-DEFAULT_PERIOD_S = 3600
+DEFAULT_PERIOD_S = LOGS_INSIGHTS_DEFAULT_PERIOD_S
 LAMBDA_GROUP_PREFIX = "/aws/lambda/"
 FIELD_COLUMNS = {
     "@duration": "duration_ms",

@@ -22,6 +22,7 @@ from store.import_problems import Problems
 from store.writes import ConfigRecord, ResourceRecord
 
 ProgressFn = Callable[[float, str], None]
+LOGS_INSIGHTS_DEFAULT_PERIOD_S = 3600
 
 
 @dataclass
@@ -37,10 +38,18 @@ class ImportOptions:
     period_s: int | None = None  # logs-insights: aggregation period (default 3600)
     max_bytes: int | None = None  # refuse larger files
 
-    def fingerprint(self) -> str:
-        """The options that change what a file's rows mean; part of the upload's identity."""
-        mapping = self.mapping.fingerprint() if self.mapping is not None else ""
-        return "|".join(str(x) for x in (self.account, self.region, self.resource or "", self.period_s or "", mapping))
+    def fingerprint(self, fmt: str | None = None) -> str:
+        """The options that change what a file's rows mean for ``fmt``; part of the upload's identity.
+
+        Options a format ignores are left out, so the same file imported from the page and from the
+        CLI (whose unrelated defaults differ) is recognised as the same import.
+        """
+        parts = [self.account, self.region]
+        if fmt in (None, "logs-insights"):
+            parts += [self.resource or "", str(self.period_s or LOGS_INSIGHTS_DEFAULT_PERIOD_S)]
+        if fmt in (None, "wide"):
+            parts.append(self.mapping.fingerprint() if self.mapping is not None else "")
+        return "|".join(parts)
 
 
 @dataclass

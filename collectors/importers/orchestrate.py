@@ -147,7 +147,7 @@ class FileResult:
 
 def _upload_id(facts: FileFacts, fmt: str, options: ImportOptions) -> str:
     queries = hashlib.sha256(options.queries.read_bytes()).hexdigest() if options.queries else ""
-    identity = "|".join((facts.sha256, fmt, queries, options.fingerprint()))
+    identity = "|".join((facts.sha256, fmt, queries, options.fingerprint(fmt)))
     return hashlib.sha256(identity.encode()).hexdigest()[:16]
 
 
