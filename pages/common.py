@@ -131,6 +131,10 @@ def sidebar_filters(path: Path) -> q.Filters:
     last = (options["last"] - timedelta(microseconds=1)).date() if options["last"] else today
     first = options["first"].date() if options["first"] else last
     _init_from_url(options, first, last)
+    # the data's span moves under a running session (an import, a collector run): keep the range inside it
+    dates = st.session_state.get("f_dates")
+    if isinstance(dates, tuple) and dates:
+        st.session_state["f_dates"] = tuple(min(max(d, first), last) for d in dates)
     with st.sidebar:
         st.header("Filters")
         picked = st.date_input("Date range (UTC)", key="f_dates", min_value=first, max_value=last)

@@ -49,14 +49,18 @@ def cached_uploads(db: str, stamp: tuple[float, float]) -> pd.DataFrame:
 
 
 def progress_bar(text: str) -> Callable[[float, str], None]:
-    """A st.progress bar and its callback, which also works from the store's progress thread."""
+    """A st.progress bar and its callback (which also works from the store's progress thread); the bar
+    goes away when the callback reports completion."""
     bar = st.progress(0.0, text=text)
     ctx = get_script_run_ctx()
 
     def update(fraction: float, label: str) -> None:
         if get_script_run_ctx() is None and ctx is not None:
             add_script_run_ctx(threading.current_thread(), ctx)
-        bar.progress(min(max(fraction, 0.0), 1.0), text=label)
+        if fraction >= 1.0:
+            bar.empty()
+        else:
+            bar.progress(min(max(fraction, 0.0), 1.0), text=label)
 
     return update
 
