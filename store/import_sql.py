@@ -193,7 +193,12 @@ class Expressions:
                 "list_contains($services, d_service)",
                 lambda raw, _m: _unknown("service", raw, known_services),
             ),
-            Check("resource", "resource", f"trim({self.raw('resource')}) <> ''", lambda _r, _m: "is empty"),
+            Check(
+                "resource",
+                "resource",
+                _not_blank(self.raw("resource")),
+                lambda _r, _m: "is empty",
+            ),
             Check(
                 "metric",
                 "metric",
@@ -216,8 +221,8 @@ class Expressions:
             Check(
                 "percent",
                 "value",
-                "d_value IS NULL OR NOT isfinite(d_value) OR NOT list_contains($pct_metrics, d_metric) "
-                "OR d_value <= 100",
+                "d_value IS NULL OR d_value <= 100 OR NOT isfinite(d_value) "
+                "OR NOT list_contains($pct_metrics, d_metric)",
                 lambda raw, m: f"{raw} is above 100; {m} is a percentage of the whole instance (0-100)",
             )
         )
@@ -273,6 +278,11 @@ class Expressions:
         if self.spec.delimiter == ";" and "," in raw:
             return f"{raw!r} is not a number (use a dot as the decimal separator)"
         return f"{raw!r} is not a number"
+
+
+def _not_blank(raw: str) -> str:
+    """Not empty and not only spaces; trims only the rare value that starts or ends with a space."""
+    return f"{raw} <> '' AND ((NOT starts_with({raw}, ' ') AND NOT ends_with({raw}, ' ')) OR trim({raw}) <> '')"
 
 
 def ok_sql(checks: list[Check]) -> str:
