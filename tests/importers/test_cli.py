@@ -104,3 +104,21 @@ def test_help_names_every_format() -> None:
         [sys.executable, "-m", "collectors", "export", "--help"], cwd=ROOT, capture_output=True, text=True, check=True
     ).stdout
     assert "--out" in out
+
+
+def test_terminal_progress_rewrites_one_line(store_db: Path) -> None:
+    import io
+
+    from collectors.import_command import TerminalProgress
+    from collectors.importers import ImportOptions, InputFile, import_files
+
+    stream = io.StringIO()
+    bar = TerminalProgress(stream)
+    import_files(store_db, [InputFile.from_path(SAMPLES / "long.csv")], ImportOptions(), progress=bar)
+    bar.close()
+    frames = stream.getvalue().split("\r\x1b[K")
+    assert frames[0] == "" and frames[-1] == ""  # every frame rewrites the line; close() clears it
+    shown = [f for f in frames if f]
+    assert shown[0].startswith("[") and "long.csv: fingerprinting" in shown[0]
+    assert shown[-1].startswith("[##############################] 100.0% long.csv: written")
+    assert "\n" not in stream.getvalue()
