@@ -9,7 +9,7 @@ The mapping (also the table in docs/collectors.md):
 | throttles | Throttles Sum | — (no metric) |
 | duration_ms_avg/p50/p90/p99 | Duration Average/p50/p90/p99 (ms) | ModelLatency Average/p50/p90/p99 (µs → ms) |
 | overhead_latency_ms_avg | — | OverheadLatency Average (µs → ms) |
-| concurrency_max | ConcurrentExecutions Maximum | serverless: ServerlessConcurrentExecutionsUtilization Max × MaxConcurrency |
+| concurrency_max | ConcurrentExecutions Maximum | serverless: ServerlessConcurrentExecutionsUtilization Max × MaxConc. |
 | cold_starts, init_duration_ms_avg | Logs Insights (opt-in) | serverless: ModelSetupTime SampleCount, Average (µs→ms) |
 | cpu_utilization_pct_avg | — | CPUUtilization Average ÷ vCPUs (/aws/sagemaker/Endpoints) |
 | memory_utilization_pct_avg | — | MemoryUtilization Average (/aws/sagemaker/Endpoints) |
@@ -185,7 +185,8 @@ def canonical_rows(
         if value is not None:
             rows.append((rq.resource_id, metric, ts, period_s, float(value), origin))
 
-    for ts in _periods(window, rq.exists_from):
+    # Every period with data, plus the zero-filled ones while the resource existed.
+    for ts in sorted(set(_periods(window, rq.exists_from)) | {t for t in grid if window.start <= t < window.end}):
         variants = grid.get(ts, {})
         invocations = {v: roles.get("invocations", 0.0) for v, roles in variants.items()}
         emit(ts, "invocations", sum(invocations.values()))
