@@ -9,7 +9,7 @@ The mapping (also the table in docs/collectors.md):
 | throttles | Throttles Sum | — (no metric) |
 | duration_ms_avg/p50/p90/p99 | Duration Average/p50/p90/p99 (ms) | ModelLatency Average/p50/p90/p99 (µs → ms) |
 | overhead_latency_ms_avg | — | OverheadLatency Average (µs → ms) |
-| concurrency_max | ConcurrentExecutions Maximum | serverless: ServerlessConcurrentExecutionsUtilization Max × MaxConc. |
+| concurrency_max | ConcurrentExecutions Maximum | serverless: ServerlessConcurrentExecutionsUtilization Max × MaxConc |
 | cold_starts, init_duration_ms_avg | Logs Insights (opt-in) | serverless: ModelSetupTime SampleCount, Average (µs→ms) |
 | cpu_utilization_pct_avg | — | CPUUtilization Average ÷ vCPUs (/aws/sagemaker/Endpoints) |
 | memory_utilization_pct_avg | — | MemoryUtilization Average (/aws/sagemaker/Endpoints) |

@@ -35,7 +35,8 @@ _CREDENTIAL = re.compile(r"Credential=[^/]+/\d{8}/(?P<region>[^/]+)/(?P<service>
 class Fault:
     """Answer matching requests with an error instead of passing them to moto.
 
-    ``service`` is the SigV4 signing name (``lambda``, ``sagemaker``, ``logs``, ``sts``); ``operation`` is
+    ``service`` is the SigV4 signing name (``lambda``, ``sagemaker``, ``logs``, ``sts``, ``monitoring``; ``*``
+    for all); ``operation`` is
     matched against the X-Amz-Target header or the request path (None: any); ``times`` None: forever.
     """
 
@@ -86,7 +87,7 @@ class AwsLayer:
         target = environ.get("HTTP_X_AMZ_TARGET", "") + " " + environ.get("PATH_INFO", "")
         with self.lock:
             for fault in self.faults:
-                if fault.service != service or (fault.region and fault.region != region):
+                if fault.service not in ("*", service) or (fault.region and fault.region != region):
                     continue
                 if fault.operation and fault.operation not in target:
                     continue

@@ -5,6 +5,7 @@ Uses plain boto3 clients (not the collectors' seam), so seeding calls never coun
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import zipfile
@@ -74,14 +75,12 @@ def create_endpoint(
     region: str = REGION,
 ) -> None:
     sm = client(url, "sagemaker", region)
-    try:
+    with contextlib.suppress(sm.exceptions.ClientError):  # the model may exist from an earlier endpoint
         sm.create_model(
             ModelName=f"{name}-model",
             ExecutionRoleArn=f"arn:aws:iam::{ACCOUNT}:role/sm",
             PrimaryContainer={"Image": "123.dkr.ecr.us-east-1.amazonaws.com/model:1"},
         )
-    except Exception:  # noqa: S110 - the model may exist from an earlier endpoint
-        pass
     variant: dict[str, Any] = {"VariantName": "AllTraffic", "ModelName": f"{name}-model"}
     if serverless:
         variant["ServerlessConfig"] = serverless

@@ -57,7 +57,7 @@ class AwsEnv:
 def aws_env(aws_server: FakeAwsServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> AwsEnv:
     host, port = aws_server.get_host_and_port()
     url = f"http://{host}:{port}"
-    urllib.request.urlopen(urllib.request.Request(f"{url}/moto-api/reset", method="POST"), timeout=10).read()  # noqa: S310
+    urllib.request.urlopen(urllib.request.Request(f"{url}/moto-api/reset", method="POST"), timeout=10).read()
     home = tmp_path / "aws"
     home.mkdir()
     (home / "credentials").write_text(
@@ -82,15 +82,8 @@ def aws_config(aws_env: AwsEnv, tmp_path: Path) -> ConfigWriter:
     """Write a collectors.toml for the local AWS; keyword arguments become extra source keys."""
 
     def write(regions: tuple[str, ...] = ("us-east-1",), extra: str = "", **keys: object) -> Path:
-        lines = [
-            'db = "breakeven.duckdb"',
-            "[[sources]]",
-            'kind = "aws"',
-            'name = "test"',
-            f"regions = {list(regions)!r}".replace("'", '"'),
-            f'endpoint_url = "{aws_env.url}"',
-            "max_attempts = 3",
-        ]
+        lines = ['db = "breakeven.duckdb"', "[[sources]]", 'kind = "aws"', 'name = "test"']
+        keys = {"regions": list(regions), "endpoint_url": aws_env.url, "max_attempts": 3, **keys}
         for key, value in keys.items():
             rendered = str(value).lower() if isinstance(value, bool) else repr(value).replace("'", '"')
             lines.append(f"{key} = {rendered}")
