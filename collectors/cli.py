@@ -15,7 +15,11 @@ from collectors.errors import EXIT_STORE, CliError
 from store import StoreBusyError, StoreError
 
 # Modules exposing ``register(subparsers, parent)``; each adds one sub-command with a ``handler``.
-COMMAND_MODULES: tuple[str, ...] = ("collectors.demo_command",)
+COMMAND_MODULES: tuple[str, ...] = (
+    "collectors.demo_command",
+    "collectors.run_command",
+    "collectors.status_command",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
