@@ -31,6 +31,11 @@ QUOTA_ERRORS = (gexc.ResourceExhausted,)
 TRANSIENT_ERRORS = (gexc.ServiceUnavailable, gexc.DeadlineExceeded, gexc.InternalServerError)
 
 
+def pause(seconds: float) -> None:
+    """Wait between retries; the one place a test patches to make backoff instant and observable."""
+    time.sleep(seconds)
+
+
 @dataclass(frozen=True)
 class RetryPolicy:
     quota_attempts: int = 6
@@ -38,7 +43,7 @@ class RetryPolicy:
     base_delay_s: float = 1.0
     max_delay_s: float = 30.0
     timeout_s: float = 20.0
-    sleep: Callable[[float], None] = time.sleep
+    sleep: Callable[[float], None] | None = None  # None: ``pause`` (tests replace it to run instantly)
 
     def delay(self, attempt: int, hinted: float | None = None) -> float:
         """Exponential backoff with jitter; a server hint (RetryInfo) wins when it is longer."""
@@ -106,7 +111,7 @@ def _call_with_retries(call: Callable[[], Any], policy: RetryPolicy, stats: Fetc
                     "RESOURCE_EXHAUSTED", f"read quota still exhausted after {quota_tries} attempts", project_wide=True
                 ) from None
             stats.count_retry("RESOURCE_EXHAUSTED")
-            policy.sleep(policy.delay(quota_tries - 1, _retry_hint(exc)))
+            (policy.sleep or pause)(policy.delay(quota_tries - 1, _retry_hint(exc)))
         except TRANSIENT_ERRORS as exc:
             transient_tries += 1
             code = exc.grpc_status_code.name if exc.grpc_status_code else type(exc).__name__
@@ -115,7 +120,7 @@ def _call_with_retries(call: Callable[[], Any], policy: RetryPolicy, stats: Fetc
                     code, f"{_one_line(exc.message)} (after {transient_tries} attempts)", project_wide=True
                 ) from None
             stats.count_retry(code)
-            policy.sleep(policy.delay(transient_tries - 1))
+            (policy.sleep or pause)(policy.delay(transient_tries - 1))
         except gexc.GoogleAPICallError as exc:
             code = exc.grpc_status_code.name if exc.grpc_status_code else type(exc).__name__
             project_wide = isinstance(exc, gexc.PermissionDenied | gexc.Unauthenticated | gexc.NotFound)
