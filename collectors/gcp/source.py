@@ -132,9 +132,7 @@ class GcpSource:
             for stats in env.stats:
                 for operation, count in stats.calls.items():
                     ctx.usage.call(f"monitoring:{operation}", count)
-                ctx.usage.bill(
-                    SERIES_ITEM, stats.series_returned, "time series", self.gcp.api_cost_per_million_series / 1e6
-                )
+                ctx.usage.bill(SERIES_ITEM, stats.series_returned, "time series", rate)
             client.transport.close()
             session.close()
         return out
