@@ -28,7 +28,7 @@ from collectors.gcp.fetch import FetchError, FetchStats, RetryPolicy, Series, li
 from collectors.gcp.queries import SERVICE_QUERIES, build_request
 from collectors.gcp.settings import ALL_REGIONS, GcpSettings
 from collectors.gcp.transforms import ResourceKey, ServiceResult, identity, transform_functions, transform_run
-from collectors.gcp.transforms_vertex import transform_vertex
+from collectors.gcp.transforms_vertex import VcpuLookup, transform_vertex
 from collectors.source import Collection, Scope, ScopeOutcome, Window
 from store.catalog import resource_key
 from store.writes import ConfigRecord, ResourceRecord
@@ -144,7 +144,7 @@ def _fetch_configs(scope: Scope, locations: list[str], env: ScopeEnv, state: _Sc
     return found
 
 
-def _transform(scope: Scope, window: Window, fetched: dict[str, list[Series]], vcpus: dict) -> ServiceResult:
+def _transform(scope: Scope, window: Window, fetched: dict[str, list[Series]], vcpus: VcpuLookup) -> ServiceResult:
     if scope.service == "cloud-functions":
         return transform_functions(fetched, window.period_s)
     if scope.service == "cloud-run":
@@ -152,24 +152,18 @@ def _transform(scope: Scope, window: Window, fetched: dict[str, list[Series]], v
     return transform_vertex(fetched, window.period_s, vcpus)
 
 
-def _vcpus(found: list[FoundConfig], overrides: dict[ResourceKey, dict[str, Any]]) -> dict[ResourceKey, Any]:
-    """vCPUs per deployed model; an override's ``vcpu`` applies to every deployed model of its endpoint."""
-    table: dict[ResourceKey, Any] = {(f.name, f.region): dict(f.deployed_model_vcpus) for f in found}
-    for key, values in overrides.items():
-        if values.get("vcpu"):
-            table[key] = _Every(float(values["vcpu"]))
-    return table
+def _vcpus(found: list[FoundConfig], overrides: dict[ResourceKey, dict[str, Any]]) -> VcpuLookup:
+    """vCPUs of a deployed model: an override's ``vcpu`` (for every deployed model of its endpoint) wins
+    over the machine type the API reported."""
+    by_model = {(f.name, f.region): f.deployed_model_vcpus for f in found}
 
+    def lookup(endpoint: ResourceKey, deployed_model_id: str) -> float | None:
+        override = overrides.get(endpoint, {}).get("vcpu")
+        if override:
+            return float(override)
+        return by_model.get(endpoint, {}).get(deployed_model_id)
 
-class _Every(dict):
-    """A mapping that answers the same vCPU count for any deployed model id."""
-
-    def __init__(self, value: float) -> None:
-        super().__init__()
-        self.value = value
-
-    def get(self, _key: object, _default: object = None) -> float:  # type: ignore[override]
-        return self.value
+    return lookup
 
 
 def collect_scope(scope: Scope, windows: list[Window], env: ScopeEnv) -> Collection:

@@ -13,6 +13,7 @@ then no overhead is reported (it is inside the total).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import datetime
 
 from collectors.gcp.constants import LATENCY_MODEL, LATENCY_OVERHEAD, LATENCY_TOTAL
@@ -23,10 +24,11 @@ from collectors.gcp.transforms import ResourceKey, ServiceResult, identity, numb
 SERVICE = "vertex-endpoint"
 
 
-def transform_vertex(
-    fetched: dict[str, list[Series]], period_s: int, vcpus: dict[ResourceKey, dict[str, float]]
-) -> ServiceResult:
-    """``vcpus`` maps an endpoint to its deployed models' vCPU counts (from configuration)."""
+VcpuLookup = Callable[[ResourceKey, str], float | None]
+
+
+def transform_vertex(fetched: dict[str, list[Series]], period_s: int, vcpus: VcpuLookup) -> ServiceResult:
+    """``vcpus(endpoint, deployed_model_id)`` gives the deployed model's vCPUs (from configuration)."""
     result = ServiceResult()
     for key, _, start, value in numbers_of(SERVICE, fetched.get("prediction_count", []), period_s):
         result.add(key, "invocations", start, value)
@@ -69,7 +71,7 @@ def _cpu(
     result: ServiceResult,
     series_list: list[Series],
     period_s: int,
-    vcpus: dict[ResourceKey, dict[str, float]],
+    vcpus: VcpuLookup,
     replicas: dict[tuple[ResourceKey, datetime], dict[str, float]],
 ) -> None:
     """Per-core-sum utilisation ÷ vCPUs × 100, weighted across deployed models by their replicas.
@@ -82,8 +84,8 @@ def _cpu(
         per_model[(key, start)][series.metric_labels.get("deployed_model_id", "")] = value
     noted: set[ResourceKey] = set()
     for (key, start), utilisation in sorted(per_model.items()):
-        known = vcpus.get(key, {})
-        unknown = sorted(dm for dm in utilisation if not known.get(dm))
+        known = {dm: vcpus(key, dm) for dm in utilisation}
+        unknown = sorted(dm for dm, count in known.items() if not count)
         if unknown:
             if key not in noted:
                 noted.add(key)
@@ -96,5 +98,5 @@ def _cpu(
         if sum(weights.values()) <= 0:
             weights = dict.fromkeys(utilisation, 1.0)
         total_weight = sum(weights.values())
-        pct = sum(weights[dm] * 100.0 * u / known[dm] for dm, u in utilisation.items()) / total_weight
+        pct = sum(weights[dm] * 100.0 * u / (known[dm] or 1.0) for dm, u in utilisation.items()) / total_weight
         result.set(key, "cpu_utilization_pct_avg", start, pct)

@@ -147,6 +147,7 @@ class FakeMetricService:
         self._lock = threading.Lock()
         self._token_ids = itertools.count(1)
         self._tokens: dict[str, tuple[str, int]] = {}
+        self._cache: dict[bytes, list] = {}  # one query's pages, so paging neither recomputes nor shifts
 
     # -- seeding -------------------------------------------------------------------------------
     def add(
@@ -160,9 +161,11 @@ class FakeMetricService:
         metric_labels: dict[str, str],
         points: dict[datetime, object],
     ) -> None:
-        self.series.append(
-            RawSeries(project, metric_type, kind, value_type, resource_type, resource_labels, metric_labels, points)
-        )
+        with self._lock:
+            self.series.append(
+                RawSeries(project, metric_type, kind, value_type, resource_type, resource_labels, metric_labels, points)
+            )
+            self._cache.clear()
 
     def fail(
         self,
@@ -187,8 +190,16 @@ class FakeMetricService:
                 if failure.remaining > 0 and request.filter.find(failure.metric_prefix) >= 0:
                     failure.remaining -= 1
                     self._abort(context, failure)
+        query = metric_service.ListTimeSeriesRequest(request)
+        query.page_token = ""
+        cache_key = metric_service.ListTimeSeriesRequest.serialize(query)
         try:
-            pages = self._pages(request, project)
+            with self._lock:
+                pages = self._cache.get(cache_key)
+            if pages is None:
+                pages = self._pages(request, project)
+                with self._lock:
+                    self._cache[cache_key] = pages
         except ValueError as exc:
             context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
         index = 0
@@ -259,11 +270,14 @@ class FakeMetricService:
         for s in selected:
             if aligner == Aligner.ALIGN_DELTA and s.kind != "DELTA":
                 raise ValueError("ALIGN_DELTA needs a DELTA or CUMULATIVE metric")
-            pts = {}
-            for w in windows:
-                vals = [v for ts, v in s.points.items() if w - period < ts <= w]
-                if vals:
-                    pts[w] = _combine(vals, _ALIGNERS[aligner], s.value_type)
+            buckets: dict[datetime, list] = defaultdict(list)
+            for ts, value in s.points.items():
+                if ts > end:
+                    continue
+                window_end = end - ((end - ts) // period) * period  # ts lies in (window_end - period, window_end]
+                if window_end > start:
+                    buckets[window_end].append(value)
+            pts = {w: _combine(vals, _ALIGNERS[aligner], s.value_type) for w, vals in buckets.items()}
             if pts:
                 aligned.append((s, pts))
         reducer = agg.cross_series_reducer
