@@ -23,7 +23,13 @@ import requests
 from google.cloud import monitoring_v3
 
 from collectors.gcp.client import Connection, run_api_base, vertex_api_base
-from collectors.gcp.config_rest import ConfigFetchError, FoundConfig, list_run_services, list_vertex_endpoints
+from collectors.gcp.config_rest import (
+    NO_MACHINE_TYPE,
+    ConfigFetchError,
+    FoundConfig,
+    list_run_services,
+    list_vertex_endpoints,
+)
 from collectors.gcp.fetch import FetchError, FetchStats, RetryPolicy, Series, list_series
 from collectors.gcp.queries import SERVICE_QUERIES, build_request
 from collectors.gcp.settings import ALL_REGIONS, GcpSettings
@@ -240,7 +246,11 @@ def _config_records(
     merged: dict[ResourceKey, tuple[dict[str, Any], set[str]]] = {}
     for f in found:
         merged[(f.name, f.region)] = (dict(f.values), set(f.assumed))
-        notes += [f"{scope.service} {f.name} ({f.region}): {n}" for n in f.notes]
+        overridden = overrides.get((f.name, f.region), {})
+        for note in f.notes:
+            if NO_MACHINE_TYPE in note and "instance_type" in overridden:
+                continue  # the user already supplied what the API lacks
+            notes.append(f"{scope.service} {f.name} ({f.region}): {note}")
     for key, values in label_config.items():
         current, assumed = merged.setdefault(key, ({}, set()))
         current.update(values)

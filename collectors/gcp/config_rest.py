@@ -35,6 +35,7 @@ from collectors.gcp.machines import machine_vcpus
 # Cloud Run's documented defaults when a field is absent (assumed, and marked so).
 RUN_DEFAULTS: dict[str, Any] = {"vcpu": 1.0, "memory_mb": 512, "min_instances": 0, "max_instances": 100}
 RETRY_STATUSES = (429, 500, 502, 503, 504)
+NO_MACHINE_TYPE = "no machine type in the API; give instance_type and vcpu in the source's overrides"
 
 
 class ConfigFetchError(Exception):
@@ -233,33 +234,38 @@ def parse_vertex_endpoint(doc: dict[str, Any], location: str) -> FoundConfig:
     models = doc.get("deployedModels") or []
     traffic = {k: float(v) for k, v in (doc.get("trafficSplit") or {}).items()}
     specs = []
+    bounds: list[dict[str, Any]] = []  # each deployed model's replica bounds, whatever its resources
     for model in models:
         model_id = str(model.get("id", ""))
         dedicated = model.get("dedicatedResources")
         if dedicated is None:
             kind = "automaticResources" if "automaticResources" in model else "sharedResources"
-            found.notes.append(f"deployed model {model_id} uses {kind}: no machine type in the API; use overrides")
+            found.notes.append(f"deployed model {model_id} uses {kind}: {NO_MACHINE_TYPE}")
+            if kind == "automaticResources":
+                bounds.append(model["automaticResources"] or {})
             continue
+        bounds.append(dedicated)
         machine = dedicated.get("machineSpec") or {}
         spec = (
             machine.get("machineType"),
             machine.get("acceleratorType") or None,
             int(machine.get("acceleratorCount") or 0) or None,
         )
-        specs.append((traffic.get(model_id, 0.0), model_id, spec, dedicated))
+        specs.append((traffic.get(model_id, 0.0), model_id, spec))
         vcpus = machine_vcpus(spec[0])
         if vcpus:
             found.deployed_model_vcpus[model_id] = vcpus
+    values = found.values
+    if bounds:
+        values["min_instances"] = sum(int(b.get("minReplicaCount") or 0) for b in bounds)
+        # maxReplicaCount defaults to minReplicaCount when unset (Vertex AI API reference).
+        values["max_instances"] = sum(int(b.get("maxReplicaCount") or b.get("minReplicaCount") or 0) for b in bounds)
     if not specs:
         return found
-    values = found.values
-    values["min_instances"] = sum(int(d.get("minReplicaCount") or 0) for _, _, _, d in specs)
-    # maxReplicaCount defaults to minReplicaCount when unset (Vertex AI API reference).
-    values["max_instances"] = sum(int(d.get("maxReplicaCount") or d.get("minReplicaCount") or 0) for *_, d in specs)
-    distinct = {spec for _, _, spec, _ in specs}
-    _, _, chosen, _ = max(specs, key=lambda s: (s[0], s[1]))
+    distinct = {spec for _, _, spec in specs}
+    _, _, chosen = max(specs, key=lambda s: (s[0], s[1]))
     if len(distinct) > 1:
-        found.assumed.update({"instance_type", "accelerator_type", "accelerator_count"})
+        found.assumed.update({"instance_type", "accelerator_type", "accelerator_count", "vcpu"})
         found.notes.append(
             f"deployed models use different machines ({', '.join(sorted(str(s[0]) for s in distinct))}); "
             f"the configuration shows {chosen[0]} (most traffic)"
