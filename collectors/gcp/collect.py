@@ -85,7 +85,10 @@ def _fetch_metrics(scope: Scope, window: Window, env: ScopeEnv, stats: FetchStat
     for query in SERVICE_QUERIES[scope.service]:
         tripped = env.breaker.reason(scope.account)
         if tripped:
-            state.missing.append(f"{query.key} (project failed: {tripped})")
+            state.missing.append(f"{query.key} (project failed)")
+            line = f"not asked: project {scope.account} failed with {tripped}"
+            if not any(e.startswith("Cloud Monitoring ") for e in state.errors) and line not in state.errors:
+                state.errors.append(line)
             continue
         request = build_request(
             scope.service,
