@@ -8,6 +8,7 @@ errors name the file and the kind of failure only.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +20,8 @@ from google.auth.exceptions import DefaultCredentialsError, GoogleAuthError
 from google.auth.transport.requests import AuthorizedSession
 from google.cloud import monitoring_v3
 from google.cloud.monitoring_v3.services.metric_service.transports import MetricServiceGrpcTransport
+from google.oauth2 import credentials as user_credentials
+from google.oauth2 import service_account
 
 from collectors.gcp.constants import (
     MONITORING_READ_SCOPE,
@@ -49,29 +52,42 @@ class Connection:
 def load_credentials(conn: Connection) -> Credentials | None:
     """Credentials for a secure connection; None for an insecure (emulator) one.
 
-    A named file may hold any credential type google-auth reads (service account key, authorised
-    user, workload identity federation config); otherwise Application Default Credentials apply.
+    A named file must be a service-account key or an authorised-user file: loading a file by its
+    declared type only (google-auth's advice) keeps an unexpected credential type from being used.
+    Other types (workload identity federation, ...) work through Application Default Credentials.
     """
     if conn.insecure:
         return None
+    if conn.credentials_file is not None:
+        return _from_file(conn.credentials_file)
     try:
-        if conn.credentials_file is not None:
-            credentials, _ = google.auth.load_credentials_from_file(str(conn.credentials_file), scopes=list(SCOPES))
-        else:
-            credentials, _ = google.auth.default(scopes=list(SCOPES))
-    except FileNotFoundError:
-        raise GcpAuthError(f"credentials file {conn.credentials_file} does not exist") from None
+        credentials, _ = google.auth.default(scopes=list(SCOPES))
     except DefaultCredentialsError as exc:
-        where = (
-            f"credentials file {conn.credentials_file}" if conn.credentials_file else "Application Default Credentials"
-        )
-        raise GcpAuthError(f"{where} could not be loaded ({_kind_of(exc)})") from None
+        raise GcpAuthError(f"Application Default Credentials could not be loaded ({_kind_of(exc)})") from None
     except (GoogleAuthError, ValueError, OSError) as exc:
-        where = (
-            f"credentials file {conn.credentials_file}" if conn.credentials_file else "Application Default Credentials"
-        )
-        raise GcpAuthError(f"{where} could not be loaded ({type(exc).__name__})") from None
+        raise GcpAuthError(f"Application Default Credentials could not be loaded ({type(exc).__name__})") from None
     return credentials
+
+
+def _from_file(path: Path) -> Credentials:
+    if not path.is_file():
+        raise GcpAuthError(f"credentials file {path} does not exist")
+    try:
+        info = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        raise GcpAuthError(f"credentials file {path} could not be read as JSON") from None
+    kind = info.get("type") if isinstance(info, dict) else None
+    try:
+        if kind == "service_account":
+            return service_account.Credentials.from_service_account_info(info, scopes=list(SCOPES))
+        if kind == "authorized_user":
+            return user_credentials.Credentials.from_authorized_user_info(info, scopes=list(SCOPES))
+    except (GoogleAuthError, ValueError, KeyError):
+        raise GcpAuthError(f"credentials file {path} could not be loaded (missing or invalid {kind} fields)") from None
+    raise GcpAuthError(
+        f"credentials file {path}: type {kind!r} is not supported (service_account or authorized_user); "
+        "use Application Default Credentials for other types"
+    )
 
 
 def _kind_of(exc: DefaultCredentialsError) -> str:

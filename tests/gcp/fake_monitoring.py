@@ -143,6 +143,7 @@ class FakeMetricService:
     def __init__(self) -> None:
         self.series: list[RawSeries] = []
         self.requests: list[metric_service.ListTimeSeriesRequest] = []
+        self.metadata: list[dict[str, str]] = []  # per call, e.g. the authorization header
         self.failures: dict[str, list[Failure]] = defaultdict(list)
         self._lock = threading.Lock()
         self._token_ids = itertools.count(1)
@@ -185,6 +186,7 @@ class FakeMetricService:
     ) -> metric_service.ListTimeSeriesResponse:
         with self._lock:
             self.requests.append(metric_service.ListTimeSeriesRequest(request))
+            self.metadata.append({k: v for k, v in context.invocation_metadata() if isinstance(v, str)})
             project = request.name.removeprefix("projects/")
             for failure in self.failures.get(project, []):
                 if failure.remaining > 0 and request.filter.find(failure.metric_prefix) >= 0:
@@ -377,7 +379,8 @@ class RunningServer:
         self.server.stop(grace=None)
 
 
-def start_server(service: FakeMetricService) -> RunningServer:
+def start_server(service: FakeMetricService, tls: tuple[bytes, bytes] | None = None) -> RunningServer:
+    """Serve ``service`` on loopback; with ``tls`` = (key PEM, certificate PEM) over TLS as ``localhost``."""
     handler = grpc.method_handlers_generic_handler(
         "google.monitoring.v3.MetricService",
         {
@@ -390,9 +393,14 @@ def start_server(service: FakeMetricService) -> RunningServer:
     )
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
     server.add_generic_rpc_handlers((handler,))
-    port = server.add_insecure_port("127.0.0.1:0")
+    if tls is None:
+        port = server.add_insecure_port("127.0.0.1:0")
+        host = "127.0.0.1"
+    else:
+        port = server.add_secure_port("localhost:0", grpc.ssl_server_credentials([tls]))
+        host = "localhost"
     server.start()
-    return RunningServer(service, f"127.0.0.1:{port}", server)
+    return RunningServer(service, f"{host}:{port}", server)
 
 
 def minute_range(start: datetime, minutes: int) -> list[datetime]:
