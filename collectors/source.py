@@ -101,13 +101,18 @@ class SourceSettings:
 
 @dataclass
 class ScopeOutcome:
-    """What a scope's run did: ``collected`` and ``missing`` are short readable lines for the run record."""
+    """What a scope's run did: ``collected``, ``missing`` and ``notes`` are short readable lines for the run record.
+
+    ``ok``: everything was read. ``partial``: some parts are in ``missing`` (and ``errors``), the rest was
+    read and is written. ``failed``: nothing usable was read for this scope.
+    """
 
     scope: Scope
     status: OutcomeStatus
     errors: list[str] = field(default_factory=list)
     collected: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # caveats that do not make the scope partial
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -116,6 +121,7 @@ class ScopeOutcome:
             "errors": self.errors,
             "collected": self.collected,
             "missing": self.missing,
+            "notes": self.notes,
         }
 
 
