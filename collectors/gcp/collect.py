@@ -62,10 +62,11 @@ class ScopeEnv:
 
     settings: GcpSettings
     client: monitoring_v3.MetricServiceClient
-    session: requests.Session
+    new_session: Callable[[], requests.Session]  # one per scope: requests sessions are not thread-safe
     policy: RetryPolicy
     breaker: ProjectBreaker
-    origin: str
+    origin: str  # metric rows
+    config_origin: str  # configuration snapshots
     now: datetime
     count_call: Callable[[str], None]
     stats: list[FetchStats] = field(default_factory=list)
@@ -125,13 +126,22 @@ def _locations(scope: Scope, result_regions: set[str], env: ScopeEnv) -> list[st
 
 
 def _fetch_configs(scope: Scope, locations: list[str], env: ScopeEnv, state: _ScopeState) -> list[FoundConfig]:
+    if not locations:
+        return []
+    with env.new_session() as session:
+        return _list_configs(scope, locations, env, state, session)
+
+
+def _list_configs(
+    scope: Scope, locations: list[str], env: ScopeEnv, state: _ScopeState, session: requests.Session
+) -> list[FoundConfig]:
     found: list[FoundConfig] = []
     conn: Connection = env.settings.connection
     for location in locations:
         try:
             if scope.service == "cloud-run":
                 found += list_run_services(
-                    env.session,
+                    session,
                     run_api_base(conn),
                     scope.account,
                     location,
@@ -140,7 +150,7 @@ def _fetch_configs(scope: Scope, locations: list[str], env: ScopeEnv, state: _Sc
                 )
             elif scope.service == "vertex-endpoint":
                 found += list_vertex_endpoints(
-                    env.session,
+                    session,
                     vertex_api_base(conn, location),
                     scope.account,
                     location,
@@ -268,7 +278,7 @@ def _config_records(
         if not values:
             continue
         rid = resource_key(scope.service, scope.account, region, name)
-        records.append(ConfigRecord(rid, env.now, values, env.origin, tuple(sorted(assumed))))
+        records.append(ConfigRecord(rid, env.now, values, env.config_origin, tuple(sorted(assumed))))
     return records
 
 

@@ -91,3 +91,11 @@ ACCELERATOR_MACHINE_VCPUS: Final = {
     "a2-ultragpu-8g": 96,
     "a3-highgpu-8g": 208,
 }
+
+# The IAM permission behind each API operation the collectors call (counted in the run record as
+# ``service:Operation``). deploy/gcp/breakeven-collector-role.yaml grants exactly these; a test checks it.
+REQUIRED_PERMISSIONS: Final = {
+    "monitoring:ListTimeSeries": "monitoring.timeSeries.list",
+    "run:ListServices": "run.services.list",
+    "aiplatform:ListEndpoints": "aiplatform.endpoints.list",
+}

@@ -51,8 +51,8 @@ class GcpSource:
 
     @property
     def origin(self) -> str:
-        """The ``source`` column of every row this source writes."""
-        return f"gcp:{self.settings.name}"
+        """The ``source`` column of the metric rows (configuration rows use ``<name>:inventory``)."""
+        return f"{self.settings.name}:monitoring"
 
     def scopes(self, ctx: RunContext) -> ScopeListing:
         """Projects × regions (or ``all``) × services, from the configuration alone: no API call."""
@@ -106,14 +106,14 @@ class GcpSource:
             out.outcomes = [ScopeOutcome(s, "failed", errors=[str(exc)], missing=["everything"]) for s in windows]
             return out
         client = make_metric_client(conn, credentials)
-        session = make_rest_session(conn, credentials)
         env = ScopeEnv(
             settings=self.gcp,
             client=client,
-            session=session,
+            new_session=lambda: make_rest_session(conn, credentials),
             policy=RetryPolicy(timeout_s=conn.timeout_s),
             breaker=ProjectBreaker(),
             origin=self.origin,
+            config_origin=f"{self.settings.name}:inventory",
             now=ctx.now,
             count_call=ctx.usage.call,
         )
@@ -134,7 +134,6 @@ class GcpSource:
                     ctx.usage.call(f"monitoring:{operation}", count)
                 ctx.usage.bill(SERIES_ITEM, stats.series_returned, "time series", rate)
             client.transport.close()
-            session.close()
         return out
 
     @staticmethod

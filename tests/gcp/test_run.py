@@ -34,10 +34,12 @@ def test_run_fills_canonical_metrics_for_all_three_services(tmp_path, estate, ba
     hours = hour_starts(base, HOURS)
     for (service, project, region, name), expected in EXPECTED_PER_HOUR.items():
         rid = f"{service}:{project}:{region}:{name}"
-        rows = query(db, "SELECT metric, period_start, period_s, value FROM metrics WHERE resource_id = ?", [rid])
+        rows = query(
+            db, "SELECT metric, period_start, period_s, value, source FROM metrics WHERE resource_id = ?", [rid]
+        )
         got = {}
-        for metric, start, period_s, value in rows:
-            assert period_s == 3600
+        for metric, start, period_s, value, origin in rows:
+            assert period_s == 3600 and origin == "ml-prod:monitoring"
             got.setdefault(metric, {})[start] = value
         assert set(got) == set(expected), rid
         for metric, value in expected.items():
@@ -67,7 +69,7 @@ def test_run_records_configuration_with_assumed_values(tmp_path, estate, base, p
     assert main(["run", "--config", str(gcp_config(tmp_path, monitoring, rest)), *window_args(base)]) == EXIT_OK
     db = tmp_path / "test.duckdb"
     values, assumed, source = config_of(db, "cloud-functions:acme-ml:us-central1:predict")
-    assert values == {"memory_mb": 512} and not assumed and source == "gcp:ml-prod"
+    assert values == {"memory_mb": 512} and not assumed and source == "ml-prod:inventory"
     values, assumed, _ = config_of(db, "cloud-run:acme-ml:europe-west1:ranker")
     assert values == {
         "vcpu": 2.0,
