@@ -7,7 +7,8 @@ The library's own retry is switched off (``retry=None``): its default keeps retr
 
 - ``RESOURCE_EXHAUSTED`` (read quota): back off exponentially with jitter, honouring the server's
   ``RetryInfo`` delay when it sends one, up to ``quota_attempts``.
-- ``UNAVAILABLE`` / ``DEADLINE_EXCEEDED`` / ``INTERNAL``: a few quick retries, then give up.
+- ``UNAVAILABLE`` / ``INTERNAL``: a few quick retries, then give up; ``DEADLINE_EXCEEDED`` (each try
+  already waited a full timeout: a black-holed endpoint) is tried twice at most.
 - anything else (``PERMISSION_DENIED``, ``UNAUTHENTICATED``, ``NOT_FOUND``, ``INVALID_ARGUMENT``):
   no retry. The caller isolates the failure to its project.
 """
@@ -29,6 +30,7 @@ from collectors.gcp.distribution import Histogram, from_distribution
 
 QUOTA_ERRORS = (gexc.ResourceExhausted,)
 TRANSIENT_ERRORS = (gexc.ServiceUnavailable, gexc.DeadlineExceeded, gexc.InternalServerError)
+DEADLINE_ATTEMPTS = 2
 
 
 def pause(seconds: float) -> None:
@@ -115,7 +117,10 @@ def _call_with_retries(call: Callable[[], Any], policy: RetryPolicy, stats: Fetc
         except TRANSIENT_ERRORS as exc:
             transient_tries += 1
             code = exc.grpc_status_code.name if exc.grpc_status_code else type(exc).__name__
-            if transient_tries >= policy.transient_attempts:
+            limit = (
+                min(policy.transient_attempts, DEADLINE_ATTEMPTS) if isinstance(exc, gexc.DeadlineExceeded) else None
+            )
+            if transient_tries >= (limit or policy.transient_attempts):
                 raise FetchError(
                     code, f"{_one_line(exc.message)} (after {transient_tries} attempts)", project_wide=True
                 ) from None

@@ -23,6 +23,7 @@ from __future__ import annotations
 import itertools
 import re
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Iterator
 from concurrent import futures
@@ -77,6 +78,7 @@ class Failure:
     remaining: int
     retry_delay_s: float | None = None
     metric_prefix: str = ""
+    hang_s: float = 0.0  # answer only after this long (a black-holed endpoint, with a short client timeout)
 
 
 _CLAUSE = re.compile(r'^\s*([\w.]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|one_of\((.*)\))\s*$')
@@ -177,13 +179,15 @@ class FakeMetricService:
         message: str = "injected",
         retry_delay_s: float | None = None,
         metric_prefix: str = "",
+        hang_s: float = 0.0,
     ) -> None:
-        self.failures[project].append(Failure(code, message, times, retry_delay_s, metric_prefix))
+        self.failures[project].append(Failure(code, message, times, retry_delay_s, metric_prefix, hang_s))
 
     # -- the RPC -------------------------------------------------------------------------------
     def list_time_series(
         self, request: metric_service.ListTimeSeriesRequest, context: grpc.ServicerContext
     ) -> metric_service.ListTimeSeriesResponse:
+        hang = None
         with self._lock:
             self.requests.append(metric_service.ListTimeSeriesRequest(request))
             self.metadata.append({k: v for k, v in context.invocation_metadata() if isinstance(v, str)})
@@ -191,7 +195,13 @@ class FakeMetricService:
             for failure in self.failures.get(project, []):
                 if failure.remaining > 0 and request.filter.find(failure.metric_prefix) >= 0:
                     failure.remaining -= 1
+                    if failure.hang_s:
+                        hang = failure
+                        break
                     self._abort(context, failure)
+        if hang is not None:
+            time.sleep(hang.hang_s)
+            self._abort(context, hang)
         query = metric_service.ListTimeSeriesRequest(request)
         query.page_token = ""
         cache_key = metric_service.ListTimeSeriesRequest.serialize(query)

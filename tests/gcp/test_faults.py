@@ -147,3 +147,13 @@ def test_a_single_metric_refused_leaves_the_others(tmp_path, estate, base, pause
     db = tmp_path / "test.duckdb"
     metrics = {r[0] for r in query(db, "SELECT DISTINCT metric FROM metrics WHERE resource_id LIKE 'cloud-run:%'")}
     assert "cold_starts" not in metrics and "duration_ms_p99" in metrics
+
+
+def test_a_black_holed_project_times_out_twice_then_is_given_up(tmp_path, estate, base, pauses):
+    monitoring, rest = estate
+    monitoring.service.fail(P2, grpc.StatusCode.UNAVAILABLE, hang_s=1.5)
+    cfg = gcp_config(tmp_path, monitoring, rest, max_workers="1", timeout_seconds="1")
+    assert main(["run", "--config", str(cfg), *window_args(base)]) == EXIT_PARTIAL
+    assert requests_for(monitoring, P2) == 2  # two full timeouts, then the breaker
+    errors = json.loads(query(tmp_path / "test.duckdb", "SELECT errors FROM runs")[0][0])
+    assert any("DEADLINE_EXCEEDED" in e for e in errors)
