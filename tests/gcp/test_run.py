@@ -161,3 +161,21 @@ def test_regions_list_filters_queries_and_scopes(tmp_path, estate, base, pauses)
     assert all('one_of("europe-west1")' in r.filter for r in monitoring.service.requests)
     marks = query(db, "SELECT account, region, service FROM watermarks ORDER BY ALL")
     assert marks == [("acme-ml", "europe-west1", s) for s in ("cloud-functions", "cloud-run", "vertex-endpoint")]
+
+
+def test_next_run_resumes_from_the_watermark_minus_the_lag(tmp_path, estate, base, pauses):
+    monitoring, rest = estate
+    cfg = gcp_config(tmp_path, monitoring, rest, projects='["acme-ml"]')
+    assert main(["run", "--config", str(cfg), *window_args(base, 2)]) == EXIT_OK
+    db = tmp_path / "test.duckdb"
+    first_hours = {r[0] for r in query(db, "SELECT DISTINCT period_start FROM metrics")}
+    assert first_hours == set(hour_starts(base, 2))
+    sent = len(monitoring.service.requests)
+    assert main(["run", "--config", str(cfg)]) == EXIT_OK  # no --since: from the watermark
+    later = monitoring.service.requests[sent:]
+    # watermark base+2h minus the 30-minute lag, floored to the hour: the last hour is read again.
+    assert {r.interval.start_time for r in later} == {base + timedelta(hours=1)}
+    assert {r[0] for r in query(db, "SELECT DISTINCT period_start FROM metrics")} == set(hour_starts(base, HOURS))
+    rid = "cloud-functions:acme-ml:us-central1:predict"
+    counts = query(db, "SELECT count(*) FROM metrics WHERE resource_id = ? AND metric = 'invocations'", [rid])
+    assert counts == [(HOURS,)]  # the re-read hour was merged, not duplicated
