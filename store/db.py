@@ -68,7 +68,7 @@ def with_lock_retry(action: Callable[[], T], path: Path, max_wait_s: float | Non
                     f"it for longer than {max_wait_s or _lock_wait_s():.0f} s. Try again when it finishes."
                 ) from None
             time.sleep(delay * (0.5 + random.random()))  # noqa: S311 - jitter, not cryptography
-            delay = min(delay * 2, 1.0)
+            delay = min(delay * 2, 0.25)
 
 
 def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:

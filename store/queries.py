@@ -57,7 +57,7 @@ def _resource_where(f: Filters, alias: str = "r") -> tuple[str, list[Any]]:
 
 def _rollup_expressions(metrics: list[str]) -> str:
     """SQL aggregates for one bucket, per the catalog's rollup rule of each metric."""
-    parts = ["sum(w.period_s) AS covered_s"]
+    parts = ["sum(w.period_s) AS covered_s", "max(w.period_s) AS period_s"]
     for name in metrics:
         rule = METRICS[name].rollup
         if rule == "sum":

@@ -1,0 +1,34 @@
+"""Breakeven dashboard entry point: ``streamlit run app.py``.
+
+Builds the navigation, prepares the database on first start (the demo estate at the default path),
+draws the shared sidebar filters and hands them to the page that runs.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from pages.common import cached_origin, db_path, db_version, demo_banner, prepare_database, sidebar_filters
+from store import StoreError
+
+st.set_page_config(page_title="Breakeven", page_icon=":material/balance:", layout="wide")
+
+PAGES = [
+    st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+]
+
+navigation = st.navigation(PAGES)
+
+try:
+    path = prepare_database()
+    st.session_state["db_path"] = str(path)
+    st.session_state["filters"] = sidebar_filters(path)
+    demo_banner(cached_origin(str(path), db_version(path)))
+except StoreError as exc:
+    st.error(f"The database could not be opened: {exc}", icon=":material/database:")
+    st.stop()
+
+with st.sidebar:
+    st.caption(f"Database: `{db_path().name}` · times in UTC")
+
+navigation.run()

@@ -1,0 +1,198 @@
+"""Shaping and figures for the Overview page (inventory and traffic).
+
+Inputs are the frames ``store.queries.rollup`` and ``store.queries.inventory`` return; outputs are
+plain DataFrames and plotly figures. Rates are computed over each bucket's real span (the bucket, or the
+data's own period when that is coarser), so mixing hourly history with per-minute recent data never
+inflates a rate, and idle minutes with no rows count as zero traffic.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pandas as pd
+import plotly.express as px
+import plotly.graph_objects as go
+
+from store.catalog import PATTERN_LABELS, SERVICES
+
+SERVICE_LABELS = {name: s.label for name, s in SERVICES.items()}
+SERVICE_ORDER = list(SERVICES)
+SERVICE_COLORS = dict(
+    zip(SERVICE_ORDER, ["#ff9900", "#1f77b4", "#17becf", "#34a853", "#4285f4", "#a142f4"], strict=True)
+)
+
+
+def choose_bucket_s(start: datetime, end: datetime) -> int:
+    """Chart resolution for a window: per 5 minutes up to 2 days, hourly up to 3 weeks, else daily."""
+    span_days = (end - start).total_seconds() / 86400
+    if span_days <= 2:
+        return 300
+    if span_days <= 21:
+        return 3600
+    return 86400
+
+
+def bucket_label(bucket_s: int) -> str:
+    return {300: "5-minute", 3600: "hourly", 86400: "daily"}.get(bucket_s, f"{bucket_s}-second")
+
+
+def by_service(rolled: pd.DataFrame, bucket_s: int) -> pd.DataFrame:
+    """Per service and bucket: request rate, error and cold-start rates, request-weighted percentiles."""
+    if rolled.empty:
+        return pd.DataFrame(
+            columns=[
+                "service",
+                "bucket_start",
+                "requests_per_min",
+                "invocations",
+                "error_pct",
+                "cold_start_pct",
+                "p50_ms",
+                "p99_ms",
+            ]
+        )
+    df = rolled.copy()
+    span = df["period_s"].clip(lower=bucket_s)
+    inv = df["invocations"].fillna(0.0)
+    df["rate"] = inv / span * 60.0
+    df["w_p50"] = df["duration_ms_p50"] * inv
+    df["w_p99"] = df["duration_ms_p99"] * inv
+    df["inv_p50"] = inv.where(df["duration_ms_p50"].notna(), 0.0)
+    df["inv_p99"] = inv.where(df["duration_ms_p99"].notna(), 0.0)
+    df["inv_cold"] = inv.where(df["cold_starts"].notna(), 0.0)
+    g = df.groupby(["service", "bucket_start"], as_index=False).agg(
+        requests_per_min=("rate", "sum"),
+        invocations=("invocations", "sum"),
+        errors=("errors", "sum"),
+        cold_starts=("cold_starts", "sum"),
+        inv_cold=("inv_cold", "sum"),
+        w_p50=("w_p50", "sum"),
+        w_p99=("w_p99", "sum"),
+        inv_p50=("inv_p50", "sum"),
+        inv_p99=("inv_p99", "sum"),
+    )
+    g["error_pct"] = 100.0 * g["errors"] / g["invocations"].where(g["invocations"] > 0)
+    g["cold_start_pct"] = 100.0 * g["cold_starts"] / g["inv_cold"].where(g["inv_cold"] > 0)
+    g["p50_ms"] = g["w_p50"] / g["inv_p50"].where(g["inv_p50"] > 0)
+    g["p99_ms"] = g["w_p99"] / g["inv_p99"].where(g["inv_p99"] > 0)
+    return g[
+        [
+            "service",
+            "bucket_start",
+            "requests_per_min",
+            "invocations",
+            "error_pct",
+            "cold_start_pct",
+            "p50_ms",
+            "p99_ms",
+        ]
+    ]
+
+
+def per_resource_summary(rolled: pd.DataFrame) -> pd.DataFrame:
+    """One row per resource over the whole window: totals and request-weighted latency."""
+    columns = ["resource_id", "invocations", "errors", "error_pct", "cold_starts", "cold_start_pct", "p50_ms", "p99_ms"]
+    if rolled.empty:
+        return pd.DataFrame(columns=columns)
+    df = rolled.copy()
+    inv = df["invocations"].fillna(0.0)
+    df["w_p50"] = df["duration_ms_p50"] * inv
+    df["w_p99"] = df["duration_ms_p99"] * inv
+    df["inv_lat"] = inv.where(df["duration_ms_p50"].notna(), 0.0)
+    df["inv_cold"] = inv.where(df["cold_starts"].notna(), 0.0)
+    g = df.groupby("resource_id", as_index=False).agg(
+        invocations=("invocations", "sum"),
+        errors=("errors", "sum"),
+        cold_starts=("cold_starts", "sum"),
+        inv_cold=("inv_cold", "sum"),
+        w_p50=("w_p50", "sum"),
+        w_p99=("w_p99", "sum"),
+        inv_lat=("inv_lat", "sum"),
+        has_cold=("cold_starts", "count"),
+    )
+    g["error_pct"] = 100.0 * g["errors"] / g["invocations"].where(g["invocations"] > 0)
+    g["cold_start_pct"] = (100.0 * g["cold_starts"] / g["inv_cold"].where(g["inv_cold"] > 0)).where(g["has_cold"] > 0)
+    g["cold_starts"] = g["cold_starts"].where(g["has_cold"] > 0)
+    g["p50_ms"] = g["w_p50"] / g["inv_lat"].where(g["inv_lat"] > 0)
+    g["p99_ms"] = g["w_p99"] / g["inv_lat"].where(g["inv_lat"] > 0)
+    return g[columns]
+
+
+def _label(df: pd.DataFrame) -> pd.DataFrame:
+    out = df.copy()
+    out["Service"] = out["service"].map(SERVICE_LABELS).fillna(out["service"])
+    return out
+
+
+def _color_map() -> dict[str, str]:
+    return {SERVICE_LABELS[k]: v for k, v in SERVICE_COLORS.items()}
+
+
+def inventory_figure(inv: pd.DataFrame) -> go.Figure:
+    """Resources by serving pattern, stacked by service."""
+    counts = inv.groupby(["pattern", "service"], as_index=False).size()
+    counts["Pattern"] = counts["pattern"].map(PATTERN_LABELS).fillna(counts["pattern"])
+    counts = _label(counts)
+    fig = px.bar(
+        counts,
+        x="Pattern",
+        y="size",
+        color="Service",
+        color_discrete_map=_color_map(),
+        labels={"size": "resources"},
+        title="Resources by serving pattern and service",
+    )
+    fig.update_layout(legend_title_text="", margin={"t": 50, "b": 10}, height=320)
+    return fig
+
+
+def traffic_figure(svc: pd.DataFrame, bucket_s: int) -> go.Figure:
+    fig = px.area(
+        _label(svc),
+        x="bucket_start",
+        y="requests_per_min",
+        color="Service",
+        color_discrete_map=_color_map(),
+        labels={"bucket_start": "", "requests_per_min": "requests per minute"},
+        title=f"Requests per minute by service ({bucket_label(bucket_s)} averages)",
+    )
+    fig.update_layout(legend_title_text="", margin={"t": 50, "b": 10}, height=360, hovermode="x unified")
+    return fig
+
+
+def latency_figure(svc: pd.DataFrame, bucket_s: int) -> go.Figure:
+    long = (
+        _label(svc)
+        .melt(id_vars=["Service", "bucket_start"], value_vars=["p50_ms", "p99_ms"], var_name="stat", value_name="ms")
+        .dropna(subset=["ms"])
+    )
+    long["stat"] = long["stat"].map({"p50_ms": "p50", "p99_ms": "p99"})
+    fig = px.line(
+        long,
+        x="bucket_start",
+        y="ms",
+        color="Service",
+        line_dash="stat",
+        color_discrete_map=_color_map(),
+        log_y=True,
+        labels={"bucket_start": "", "ms": "latency (ms, log scale)", "stat": ""},
+        title=f"Latency p50 (solid) and p99 (dashed) by service ({bucket_label(bucket_s)})",
+    )
+    fig.update_layout(legend_title_text="", margin={"t": 50, "b": 10}, height=380)
+    return fig
+
+
+def cold_start_figure(svc: pd.DataFrame, bucket_s: int) -> go.Figure:
+    data = _label(svc.dropna(subset=["cold_start_pct"]))
+    fig = px.line(
+        data,
+        x="bucket_start",
+        y="cold_start_pct",
+        color="Service",
+        color_discrete_map=_color_map(),
+        labels={"bucket_start": "", "cold_start_pct": "cold starts (% of requests)"},
+        title=f"Cold-start rate by service ({bucket_label(bucket_s)})",
+    )
+    fig.update_layout(legend_title_text="", margin={"t": 50, "b": 10}, height=340)
+    return fig

@@ -1,0 +1,1 @@
+"""Streamlit pages: UI only (filters, fetch from the store, headline numbers, charts, explanations)."""

@@ -1,0 +1,179 @@
+"""What every page shares: the database path, the sidebar filters (kept in the URL), cached reads.
+
+Caching follows the store's concurrency rules: ``st.cache_data`` wraps functions that open the database
+read-only, query and close; no connection is ever cached. The cache key includes the database file's
+modification times, so a collector run or an import shows up on the next rerun without waiting for a TTL.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from store import StoreError, ensure_database, resolve_db_path
+from store import queries as q
+from store.catalog import SERVICES
+from store.db import DEFAULT_DB
+
+DEFAULT_WINDOW_DAYS = 30
+FILTER_KEYS = ("provider", "service", "account", "region")
+
+
+def db_path() -> Path:
+    return resolve_db_path(None)
+
+
+def db_version(path: Path) -> tuple[float, float]:
+    """Modification times of the database and its WAL: part of every cache key."""
+    stamps = []
+    for candidate in (path, Path(f"{path}.wal")):
+        try:
+            stamps.append(candidate.stat().st_mtime)
+        except OSError:
+            stamps.append(0.0)
+    return stamps[0], stamps[1]
+
+
+def prepare_database() -> Path:
+    """Create the database on first start: the demo estate at the default path, else an empty store."""
+    path = db_path()
+    if path.exists():
+        ensure_database(path)
+        return path
+    if path.resolve() == DEFAULT_DB.resolve() and not os.environ.get("BREAKEVEN_NO_DEMO"):
+        from store.demo import write_demo
+
+        with st.spinner("First start: creating the demo database (a few seconds)…"):
+            write_demo(path)
+    else:
+        ensure_database(path)
+    return path
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def cached_origin(path: str, version: tuple[float, float]) -> dict[str, bool]:
+    return q.data_origin(Path(path))
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def cached_options(path: str, version: tuple[float, float]) -> dict[str, Any]:
+    return q.filter_options(Path(path))
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def cached_rollup(
+    path: str, version: tuple[float, float], f: q.Filters, bucket_s: int, metrics: tuple[str, ...]
+) -> pd.DataFrame:
+    return q.rollup(Path(path), f, bucket_s, list(metrics))
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def cached_inventory(path: str, version: tuple[float, float], f: q.Filters) -> pd.DataFrame:
+    return q.inventory(Path(path), f)
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def cached_freshness(path: str, version: tuple[float, float], f: q.Filters) -> pd.DataFrame:
+    return q.freshness(Path(path), f)
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def cached_runs(path: str, version: tuple[float, float], limit: int = 20) -> pd.DataFrame:
+    return q.recent_runs(Path(path), limit)
+
+
+def _parse_day(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def _init_from_url(options: dict[str, Any], first: date, last: date) -> None:
+    """Seed the sidebar widgets from the query string once per session, ignoring values that don't exist."""
+    if st.session_state.get("_filters_seeded"):
+        return
+    params = st.query_params
+    start = _parse_day(params.get("start")) or max(first, last - timedelta(days=DEFAULT_WINDOW_DAYS - 1))
+    end = _parse_day(params.get("end")) or last
+    start, end = max(min(start, last), first), min(max(end, first), last)
+    st.session_state["f_dates"] = (min(start, end), max(start, end))
+    for key in FILTER_KEYS:
+        wanted = [v for v in params.get_all(key) for v in v.split(",") if v]
+        st.session_state[f"f_{key}"] = [v for v in wanted if v in options[key]]
+    st.session_state["_filters_seeded"] = True
+
+
+def _write_url(f: q.Filters) -> None:
+    wanted: dict[str, str] = {}
+    if f.start and f.end:
+        wanted["start"], wanted["end"] = f.start.isoformat(), f.end.isoformat()
+    for key, values in zip(FILTER_KEYS, (f.providers, f.services, f.accounts, f.regions), strict=True):
+        if values:
+            wanted[key] = ",".join(values)
+    current = {k: st.query_params.get(k) for k in st.query_params}
+    keep = {k: v for k, v in current.items() if k not in ("start", "end", *FILTER_KEYS)}
+    if {**keep, **wanted} != current:
+        st.query_params.from_dict({**keep, **wanted})
+
+
+def sidebar_filters(path: Path) -> q.Filters:
+    """The shared sidebar: date range, provider, service, account, region. Mirrored into the URL."""
+    version = db_version(path)
+    options = cached_options(str(path), version)
+    today = datetime.now(UTC).date()
+    last = (options["last"] - timedelta(microseconds=1)).date() if options["last"] else today
+    first = options["first"].date() if options["first"] else last
+    _init_from_url(options, first, last)
+    with st.sidebar:
+        st.header("Filters")
+        picked = st.date_input("Date range (UTC)", key="f_dates", min_value=first, max_value=last)
+        labels = {name: s.label for name, s in SERVICES.items()}
+        names = {"provider": "Provider", "service": "Service", "account": "Account / project", "region": "Region"}
+        chosen: dict[str, list[str]] = {}
+        for key in FILTER_KEYS:
+            fmt = (
+                (lambda v: labels.get(v, v))
+                if key == "service"
+                else (lambda v: v.upper() if v in ("aws", "gcp") else v)
+            )
+            chosen[key] = st.multiselect(names[key], options[key], key=f"f_{key}", format_func=fmt, placeholder="All")
+    start, end = picked if isinstance(picked, tuple) and len(picked) == 2 else (picked, picked)
+    if isinstance(start, tuple):  # a half-picked range
+        start = end = start[0] if start else last
+    f = q.Filters(
+        start=start,
+        end=end,
+        providers=tuple(chosen["provider"]),
+        services=tuple(chosen["service"]),
+        accounts=tuple(chosen["account"]),
+        regions=tuple(chosen["region"]),
+    )
+    _write_url(f)
+    return f
+
+
+def demo_banner(origin: dict[str, bool]) -> None:
+    if origin.get("demo"):
+        st.info(
+            "**You are looking at demo data** — a made-up estate of 24 models on AWS and Google Cloud. "
+            "To see your own: point Breakeven at a new database (`BREAKEVEN_DB=data/mine.duckdb streamlit run "
+            "app.py`), then run a collector (`python -m collectors run --config collectors.toml`) or upload "
+            "exported metrics on the **Upload** page. `python -m collectors demo --remove` takes the demo out of "
+            "a database.",
+            icon=":material/science:",
+        )
+
+
+def store_error(exc: StoreError) -> None:
+    st.error(f"The database could not be read: {exc}", icon=":material/database:")
+
+
+def without_dates(f: q.Filters) -> q.Filters:
+    return replace(f, start=None, end=None)

@@ -1,0 +1,153 @@
+"""Overview: inventory and traffic. What runs where, how busy it is, how fast, how often it starts cold."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import streamlit as st
+
+from charts import overview as charts
+from pages.common import cached_freshness, cached_inventory, cached_rollup, cached_runs, db_version
+from store.catalog import PATTERN_LABELS, SERVICES
+
+path = Path(st.session_state["db_path"])
+filters = st.session_state["filters"]
+version = db_version(path)
+
+st.title("Overview")
+st.caption("Inventory and traffic for the selected window. Cost and alternative patterns are on their own pages.")
+
+inventory = cached_inventory(str(path), version, filters)
+if inventory.empty:
+    st.warning(
+        "No resources match these filters. Widen the date range or clear a filter in the sidebar; "
+        "if the database is new, run a collector (`python -m collectors run --config collectors.toml`) "
+        "or upload exported metrics.",
+        icon=":material/filter_alt_off:",
+    )
+    st.stop()
+
+lo, hi = filters.window()
+bucket_s = charts.choose_bucket_s(lo, hi)
+metrics = ("invocations", "errors", "throttles", "cold_starts", "duration_ms_p50", "duration_ms_p99")
+rolled = cached_rollup(str(path), version, filters, bucket_s, metrics)
+svc = charts.by_service(rolled, bucket_s)
+per_resource = charts.per_resource_summary(rolled)
+
+total = float(per_resource["invocations"].sum()) if not per_resource.empty else 0.0
+errors = float(per_resource["errors"].sum()) if not per_resource.empty else 0.0
+cold_known = per_resource.dropna(subset=["cold_starts"])
+cold_rate = (
+    100 * cold_known["cold_starts"].sum() / cold_known["invocations"].sum()
+    if not cold_known.empty and cold_known["invocations"].sum()
+    else None
+)
+freshness = cached_freshness(str(path), version, filters)
+newest = freshness["data_until"].max() if not freshness.empty else None
+
+cols = st.columns(5)
+cols[0].metric(
+    "Resources",
+    f"{len(inventory)}",
+    help=", ".join(f"{(inventory['pattern'] == p).sum()} {label.lower()}" for p, label in PATTERN_LABELS.items()),
+)
+cols[1].metric("Requests in window", f"{total:,.0f}")
+cols[2].metric("Error rate", f"{100 * errors / total:.2f} %" if total else "—")
+cols[3].metric(
+    "Cold-start rate",
+    f"{cold_rate:.2f} %" if cold_rate is not None else "—",
+    help="Over resources whose platform reports cold starts (not Cloud Functions gen1 or endpoints).",
+)
+if newest is not None:
+    age_h = (datetime.now(UTC).replace(tzinfo=None) - newest.to_pydatetime()).total_seconds() / 3600
+    cols[4].metric("Newest data", f"{age_h:,.1f} h old", help=f"Data runs until {newest:%Y-%m-%d %H:%M} UTC.")
+else:
+    cols[4].metric("Newest data", "—")
+
+left, right = st.columns([1, 2])
+left.plotly_chart(charts.inventory_figure(inventory), width="stretch")
+table = inventory.merge(per_resource, on="resource_id", how="left")
+table["service"] = table["service"].map({k: s.label for k, s in SERVICES.items()})
+table["pattern"] = table["pattern"].map(PATTERN_LABELS)
+right.dataframe(
+    table[
+        [
+            "name",
+            "service",
+            "pattern",
+            "account",
+            "region",
+            "memory_mb",
+            "instance_type",
+            "instance_count",
+            "invocations",
+            "error_pct",
+            "p50_ms",
+            "p99_ms",
+            "cold_start_pct",
+        ]
+    ],
+    hide_index=True,
+    width="stretch",
+    height=320,
+    column_config={
+        "name": "Resource",
+        "service": "Service",
+        "pattern": "Pattern",
+        "account": "Account / project",
+        "region": "Region",
+        "memory_mb": st.column_config.NumberColumn("Memory (MB)", format="%d"),
+        "instance_type": "Instance / machine",
+        "instance_count": st.column_config.NumberColumn("Instances"),
+        "invocations": st.column_config.NumberColumn("Requests", format="%d"),
+        "error_pct": st.column_config.NumberColumn("Errors %", format="%.2f"),
+        "p50_ms": st.column_config.NumberColumn("p50 ms", format="%.0f"),
+        "p99_ms": st.column_config.NumberColumn("p99 ms", format="%.0f"),
+        "cold_start_pct": st.column_config.NumberColumn("Cold starts %", format="%.2f"),
+    },
+)
+
+if svc.empty:
+    st.info("No traffic was recorded for these resources in the selected window.")
+else:
+    st.plotly_chart(charts.traffic_figure(svc, bucket_s), width="stretch")
+    left, right = st.columns(2)
+    left.plotly_chart(charts.latency_figure(svc, bucket_s), width="stretch")
+    if svc["cold_start_pct"].notna().any():
+        right.plotly_chart(charts.cold_start_figure(svc, bucket_s), width="stretch")
+    else:
+        right.info("None of the selected resources reports cold starts.")
+    st.caption(
+        f"Resolution: {charts.bucket_label(bucket_s)} buckets, built from the coarsest stored resolution that "
+        "fits each bucket, so hourly history and per-minute recent data are never double counted. "
+        "Percentiles cannot be merged exactly from percentiles: a bucket or service shows the request-weighted "
+        "mean of each resource's stored p50/p99."
+    )
+
+st.subheader("Data freshness")
+fresh = freshness.copy()
+now = datetime.now(UTC).replace(tzinfo=None)
+fresh["age_h"] = (now - fresh["data_until"]).dt.total_seconds() / 3600
+fresh["service"] = fresh["service"].map({k: s.label for k, s in SERVICES.items()})
+st.dataframe(
+    fresh[["name", "service", "account", "region", "data_until", "age_h", "finest_period_s", "sources"]],
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "name": "Resource",
+        "service": "Service",
+        "account": "Account / project",
+        "region": "Region",
+        "data_until": st.column_config.DatetimeColumn("Data until (UTC)", format="YYYY-MM-DD HH:mm"),
+        "age_h": st.column_config.NumberColumn("Age (h)", format="%.1f"),
+        "finest_period_s": st.column_config.NumberColumn("Finest period (s)", format="%d"),
+        "sources": "Written by",
+    },
+)
+runs = cached_runs(str(path), version, 5)
+if not runs.empty:
+    last = runs.iloc[0]
+    st.caption(
+        f"Last write: a **{last['kind']}** run at {last['started_at']:%Y-%m-%d %H:%M} UTC, status **{last['status']}**."
+    )

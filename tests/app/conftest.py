@@ -1,0 +1,32 @@
+"""AppTest helpers: every page is rendered against a real database file chosen via BREAKEVEN_DB."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import PROJECT_ROOT
+
+APP = str(PROJECT_ROOT / "app.py")
+
+
+def open_app(
+    db: Path, monkeypatch: pytest.MonkeyPatch, page: str | None = None, query: dict[str, str] | None = None
+) -> AppTest:
+    """A fresh app run. (Streamlit's AppTest re-runs only the page script on a second run, so each
+    scenario starts its own AppTest with the URL it wants instead of clicking widgets.)"""
+    monkeypatch.setenv("BREAKEVEN_DB", str(db))
+    at = AppTest.from_file(APP, default_timeout=120)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    at.run()
+    if page is not None:
+        at.switch_page(page)
+        at.run()
+    return at
+
+
+def metrics_of(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}

@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.app.conftest import metrics_of, open_app
+
+
+def test_overview_renders_on_demo_data(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = open_app(demo_db, monkeypatch)
+    assert not at.exception
+    assert not at.error
+    assert any("demo data" in info.value for info in at.info)
+    shown = metrics_of(at)
+    assert shown["Resources"] == "24"
+    assert int(shown["Requests in window"].replace(",", "")) > 1_000_000
+    assert len(at.get("plotly_chart")) == 4
+    assert at.query_params["start"] and at.query_params["end"]  # the view is shareable by URL
+
+
+def test_filters_from_the_url_change_what_is_shown(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    everything = metrics_of(open_app(demo_db, monkeypatch))
+    run_only = open_app(demo_db, monkeypatch, query={"service": "cloud-run", "start": "2026-11-20"})
+    narrowed = metrics_of(run_only)
+    assert narrowed["Resources"] == "3"
+    assert int(narrowed["Requests in window"].replace(",", "")) < int(everything["Requests in window"].replace(",", ""))
+    assert next(w for w in run_only.sidebar.multiselect if w.key == "f_service").value == ["cloud-run"]
+    assert run_only.query_params["service"] == "cloud-run"
+    assert run_only.query_params["start"] == "2026-11-20"
+
+
+def test_unknown_url_values_are_ignored_not_fatal(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = open_app(demo_db, monkeypatch, query={"service": "ec2,lambda", "start": "not-a-date", "region": "mars-1"})
+    assert not at.exception
+    assert metrics_of(at)["Resources"] == "9"
+
+
+def test_filters_matching_nothing_show_a_helpful_empty_state(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = open_app(demo_db, monkeypatch, query={"provider": "aws", "service": "cloud-run"})
+    assert not at.exception
+    assert any("No resources match these filters" in w.value for w in at.warning)
+
+
+def test_overview_on_an_empty_database(empty_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = open_app(empty_db, monkeypatch)
+    assert not at.exception
+    assert not any("demo data" in info.value for info in at.info)
+    assert any("run a collector" in w.value for w in at.warning)
+
+
+def test_first_start_with_no_database_at_a_custom_path_creates_an_empty_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "fresh.duckdb"
+    at = open_app(path, monkeypatch)
+    assert not at.exception
+    assert path.exists()
+
+
+def test_first_start_at_the_default_path_creates_the_demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import pages.common
+    import store.db
+
+    default = tmp_path / "data" / "breakeven.duckdb"
+    monkeypatch.setattr(store.db, "DEFAULT_DB", default)
+    monkeypatch.setattr(pages.common, "DEFAULT_DB", default)
+    monkeypatch.delenv("BREAKEVEN_DB", raising=False)
+    from streamlit.testing.v1 import AppTest
+
+    from tests.app.conftest import APP
+
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    assert not at.exception
+    assert default.exists()
+    assert any("demo data" in info.value for info in at.info)
+    assert metrics_of(at)["Resources"] == "24"

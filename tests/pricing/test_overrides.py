@@ -1,0 +1,86 @@
+"""Discounts and absolute overrides from the user's TOML file: effective and list prices both kept."""
+
+from __future__ import annotations
+
+import pytest
+
+from pricing import SheetError, estimate, load_price_book, parse_usage
+from pricing.overrides import ENV_VAR
+
+OVERRIDES = """
+[[discount]]
+service = "lambda"
+percent = 17
+items = ["duration-*", "provisioned-*"]
+name = "Compute Savings Plan"
+
+[[override]]
+service = "sagemaker-endpoint"
+item = "instance/ml.m5.large"
+region = "us-east-1"
+usd = 0.1
+name = "private rate"
+"""
+
+
+@pytest.fixture
+def overrides_file(tmp_path):
+    path = tmp_path / "prices.toml"
+    path.write_text(OVERRIDES)
+    return path
+
+
+def test_discount_keeps_list_and_effective_prices(overrides_file):
+    book = load_price_book(overrides_file, use_env=False)
+    result = estimate(
+        parse_usage({"service": "lambda", "memory_mb": 1024, "requests": 7_440_000, "avg_duration_ms": 2000}), book
+    )
+    requests, duration = result.lines
+    assert requests.usd == requests.list_usd == 1.49  # Savings Plans do not cover requests
+    assert duration.list_usd == 248.00
+    assert duration.usd == 205.84  # 14.88M GB-s x 0.0000166667 x 0.83 = 205.84
+    assert duration.unit_price_usd == pytest.approx(0.0000166667 * 0.83)
+    assert "Compute Savings Plan: -17%" in duration.source.adjustment
+    assert result.list_total_usd == 249.49 and result.total_usd == 207.33
+    data = result.to_dict()
+    assert data["list_total_usd"] == 249.49 and data["lines"][1]["source"]["adjustment"]
+
+
+def test_absolute_override_applies_only_where_it_matches(overrides_file):
+    book = load_price_book(overrides_file, use_env=False)
+    here = book.price("sagemaker-endpoint", "instance/ml.m5.large", "us-east-1")
+    there = book.price("sagemaker-endpoint", "instance/ml.m5.large", "us-west-2")
+    assert (here.usd, here.list_usd) == (0.1, 0.115)
+    assert there.usd == there.list_usd == 0.115
+
+
+def test_env_var_names_the_file(overrides_file, monkeypatch):
+    monkeypatch.setenv(ENV_VAR, str(overrides_file))
+    assert load_price_book().price("sagemaker-endpoint", "instance/ml.m5.large", "us-east-1").usd == 0.1
+    assert load_price_book(use_env=False).price("sagemaker-endpoint", "instance/ml.m5.large", "us-east-1").usd == 0.115
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[[discount]]\nservice = 'lambda'\npercent = 120\n", "discount[0].percent: must be a number from 0 to 100"),
+        ("[[discount]]\nservice = 'lambda'\n", "discount[0].percent: missing key"),
+        ("[[override]]\nservice = 'lambda'\nitem = 'nope'\nusd = 1\n", "override[0]: no price matches lambda/nope/*"),
+        ("[[override]]\nservice = 'lambda'\nitem = 'requests-*'\nusd = -1\n", "override[0].usd: must be a non-neg"),
+        ("[[override]]\nservice = 'lambda'\nitem = 'x'\nusd = 1\ncolour = 2\n", "override[0].colour: unknown key"),
+        ("[markup]\nx = 1\n", "markup: unknown table"),
+        ("not toml ===", "is not valid TOML"),
+    ],
+)
+def test_bad_overrides_files_are_one_line_errors(tmp_path, text, message):
+    path = tmp_path / "bad.toml"
+    path.write_text(text)
+    with pytest.raises(SheetError) as error:
+        load_price_book(path, use_env=False)
+    assert message in str(error.value)
+    assert "\n" not in str(error.value)
+
+
+def test_missing_overrides_file(tmp_path):
+    with pytest.raises(SheetError, match="overrides file not found"):
+        load_price_book(tmp_path / "absent.toml", use_env=False)

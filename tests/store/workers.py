@@ -1,0 +1,83 @@
+"""Worker processes for the multi-process store tests: ``python -m tests.store.workers ROLE ...``.
+
+Each role prints one JSON line with what it did and every error it saw, so the test can assert that the
+store's lock retries surfaced no error at all to either process.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from store import run_read, writes
+from store.writes import Batch, ResourceRecord, metrics_frame, write_batch
+
+FN = ResourceRecord("lambda", "123456789012", "us-east-1", "loop")
+
+
+def batch_for(i: int, rows: int) -> Batch:
+    start = datetime(2026, 1, 1) + timedelta(hours=i * rows)
+    data = [(FN.resource_id, "invocations", start + timedelta(hours=h), 3600, float(i), "loop") for h in range(rows)]
+    return Batch(resources=[FN], metrics=metrics_frame(data))
+
+
+def writer(path: Path, seconds: float) -> dict:
+    errors, batches, deadline = [], 0, time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            write_batch(path, batch_for(batches, 50))
+            batches += 1
+        except Exception as exc:
+            errors.append(f"{type(exc).__name__}: {exc}")
+    return {"batches": batches, "rows": batches * 50, "errors": errors}
+
+
+def reader(path: Path, seconds: float) -> dict:
+    errors, reads, deadline = [], 0, time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            run_read(path, lambda con: con.execute("SELECT count(*), sum(value) FROM metrics").fetchall())
+            reads += 1
+        except Exception as exc:
+            errors.append(f"{type(exc).__name__}: {exc}")
+    return {"reads": reads, "errors": errors}
+
+
+def stall_in_transaction(path: Path, marker: Path, rows: int) -> dict:
+    """Write a batch but stop inside the transaction, after the MERGE and before COMMIT, until killed."""
+    original = writes.merge_staged_metrics
+
+    def merge_then_stall(con):
+        result = original(con)
+        marker.write_text("merged")
+        time.sleep(120)
+        return result
+
+    writes.merge_staged_metrics = merge_then_stall
+    write_batch(path, batch_for(10_000, rows))
+    return {"error": "the writer was not killed"}
+
+
+def big_write(path: Path, marker: Path, rows: int) -> dict:
+    marker.write_text("starting")
+    write_batch(path, batch_for(20_000, rows))
+    return {"wrote": rows}
+
+
+if __name__ == "__main__":
+    role, db = sys.argv[1], Path(sys.argv[2])
+    if role == "writer":
+        result = writer(db, float(sys.argv[3]))
+    elif role == "reader":
+        result = reader(db, float(sys.argv[3]))
+    elif role == "stall":
+        result = stall_in_transaction(db, Path(sys.argv[3]), int(sys.argv[4]))
+    elif role == "big":
+        result = big_write(db, Path(sys.argv[3]), int(sys.argv[4]))
+    else:
+        raise SystemExit(f"unknown role {role}")
+    print(json.dumps({**result, "pid": os.getpid()}))
