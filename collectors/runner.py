@@ -283,6 +283,12 @@ def _write(
     result: RunResult,
 ) -> None:
     run.finished_at = utc_now()
+    log.info(
+        "writing %d metric rows, %d resources, %d configuration snapshots in one transaction",
+        len(merged.metrics),
+        len({r.resource_id for r in merged.resources}),
+        len(merged.configs),
+    )
     batch = Batch(
         resources=merged.resources,
         configs=merged.configs,

@@ -36,6 +36,16 @@ def _record_operations() -> Iterator[None]:
     aws_clients.OPERATION_OBSERVERS.remove(_RECORDED.add)
 
 
+@pytest.fixture(autouse=True)
+def _restore_collectors_logger() -> Iterator[None]:
+    """``python -m collectors run`` configures the ``collectors`` logger; undo it after each test."""
+    logger = logging.getLogger("collectors")
+    saved = (list(logger.handlers), logger.propagate, logger.level)
+    yield
+    logger.handlers[:] = saved[0]
+    logger.propagate, logger.level = saved[1], saved[2]
+
+
 @pytest.fixture(scope="session")
 def aws_server() -> Iterator[FakeAwsServer]:
     install_percentiles()

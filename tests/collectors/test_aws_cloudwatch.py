@@ -11,8 +11,8 @@ from botocore.stub import ANY, Stubber
 
 from collectors.aws import cloudwatch
 from collectors.aws.cloudwatch import StatQuery
-from collectors.aws.metrics import endpoint_queries, canonical_rows, lambda_queries
 from collectors.aws.inventory import SageMakerEndpoint, Variant
+from collectors.aws.metrics import canonical_rows, endpoint_queries, lambda_queries
 from collectors.source import ApiUsage, Window
 
 START = datetime(2026, 11, 27, 0, 0)

@@ -171,7 +171,7 @@ class CountingLogs:
             self.polls[qid] = 0
             return {"queryId": qid}
 
-    def get_query_results(self, queryId, **_kwargs):  # noqa: N803 - boto3's parameter name
+    def get_query_results(self, queryId, **_kwargs):
         with self.lock:
             self.polls[queryId] += 1
             if self.polls[queryId] < 3:

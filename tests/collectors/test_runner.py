@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import logging
 import os
 import socket
 from datetime import datetime, timedelta
@@ -183,3 +184,53 @@ def test_configured_period_is_never_refined():
     tiers = (RetentionTier(timedelta(days=15), 60), RetentionTier(timedelta(days=455), 3600))
     wins, _ = scope_windows(settings, tiers, datetime(2026, 11, 29, 10, 7), None)
     assert [(w.period_s, w.end) for w in wins] == [(3600, datetime(2026, 11, 29, 10, 0))]
+
+
+def test_example_config_parses(monkeypatch):
+    from collectors.config import load_config
+
+    root = Path(__file__).resolve().parents[2]
+    config = load_config(root / "collectors.example.toml")
+    (source,) = config.sources
+    assert source.settings.name == "prod" and source.regions == ["us-east-1", "eu-west-1"]
+    assert config.db == root / "data" / "breakeven.duckdb"
+
+
+def test_status_prints_runs_and_watermarks(tmp_path, capsys):
+    cfg = write_config(
+        tmp_path, FAKE.replace('regions = ["r1", "r2"]', 'regions = ["r1", "r2"]\nfail_regions = ["r2"]')
+    )
+    main(["run", "--config", str(cfg)])
+    capsys.readouterr()
+    assert main(["status", "--config", str(cfg)]) == EXIT_OK
+    text = capsys.readouterr().out
+    assert "partial" in text and "error: f1/000000000000/r2/lambda: region down" in text
+    assert "f1/000000000000/r1/lambda" in text
+    assert main(["status", "--db", str(tmp_path / "test.duckdb"), "--json"]) == EXIT_OK
+    data = json.loads(capsys.readouterr().out)
+    (run,) = data["runs"]
+    assert run["status"] == "partial" and run["api_calls"] == {"fake:Get": 2}
+    assert [m["region"] for m in data["watermarks"]] == ["r1"]
+
+
+def test_progress_line_on_a_terminal_and_plain_lines_otherwise(tmp_path):
+    import io
+    import pty
+
+    from collectors import progress
+
+    main_fd, child_fd = pty.openpty()
+    with open(child_fd, "w", closefd=True) as tty:
+        status = progress.setup(stream=tty)
+        assert status is not None
+        status.show("f1/000000000000/r1/lambda: GetMetricData batch 1/3")
+        logging.getLogger("collectors").info("f1: ok")
+        tty.flush()
+        written = os.read(main_fd, 4096).decode()
+    os.close(main_fd)
+    assert "\r\x1b[K" in written and "batch 1/3" in written and "f1: ok" in written
+
+    plain = io.StringIO()
+    assert progress.setup(stream=plain) is None
+    logging.getLogger("collectors").info("scope done")
+    assert "\r" not in plain.getvalue() and plain.getvalue().rstrip().endswith("collectors: scope done")
