@@ -216,7 +216,7 @@ def collect_scope(scope: Scope, windows: list[Window], env: ScopeEnv) -> Collect
                 out.metrics.append((rid, metric, start, window.period_s, value, env.origin))
                 resources.add(key)
                 rows += 1
-        _unmapped_lines(result, state)
+        _unmapped_lines(result.unmapped_totals(window.start, window.end), state)
     for name, region in sorted(resources):
         out.resources.append(ResourceRecord(scope.service, scope.account, region, name, seen_at=env.now))
     out.configs.extend(_config_records(scope, env, configs_found, label_config, override_values, resources, notes))
@@ -265,6 +265,8 @@ def _config_records(
                 continue  # the user already supplied what the API lacks
             notes.append(f"{scope.service} {f.name} ({f.region}): {note}")
     for key, values in label_config.items():
+        if key not in resources:
+            continue  # no row of it in this window: a configuration needs a resource in the batch
         current, assumed = merged.setdefault(key, ({}, set()))
         current.update(values)
     for key, values in overrides.items():
@@ -282,9 +284,9 @@ def _config_records(
     return records
 
 
-def _unmapped_lines(result: ServiceResult, state: _ScopeState) -> None:
+def _unmapped_lines(totals: dict[ResourceKey, dict[str, float]], state: _ScopeState) -> None:
     """Values with no canonical metric go to the run record, per resource (see docs/gcp.md)."""
-    for (name, region), values in sorted(result.unmapped.items()):
+    for (name, region), values in sorted(totals.items()):
         text = ", ".join(f"{k}={v:,.1f}" for k, v in sorted(values.items()))
         state.unmapped.append(f"{name} ({region}): {text}")
 

@@ -5,7 +5,8 @@ Cloud Run and Vertex latencies are already milliseconds, Vertex CPU utilisation 
 (1.0 = one core busy) normalised to 0–100 % of the machine's vCPUs.
 
 Values without a canonical home (Cloud Run billable instance time and CPU / memory allocation time,
-Vertex target replicas) are summed per resource into ``ServiceResult.unmapped`` for the run record;
+Vertex target replicas) are kept per resource and period in ``ServiceResult.unmapped``; the run record
+gets their total (or maximum, for ``*_max`` names) over the window;
 docs/gcp.md says what each becomes.
 """
 
@@ -37,7 +38,9 @@ class ServiceResult:
 
     metrics: dict[ResourceKey, dict[tuple[str, datetime], float]] = field(default_factory=lambda: defaultdict(dict))
     label_config: dict[ResourceKey, dict[str, Any]] = field(default_factory=dict)
-    unmapped: dict[ResourceKey, dict[str, float]] = field(default_factory=lambda: defaultdict(dict))
+    unmapped: dict[ResourceKey, dict[str, dict[datetime, float]]] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(dict))
+    )
     notes: list[str] = field(default_factory=list)
 
     def set(self, key: ResourceKey, metric: str, period_start: datetime, value: float) -> None:
@@ -47,8 +50,24 @@ class ServiceResult:
         slot = (metric, period_start)
         self.metrics[key][slot] = self.metrics[key].get(slot, 0.0) + value
 
-    def add_unmapped(self, key: ResourceKey, name: str, value: float) -> None:
-        self.unmapped[key][name] = self.unmapped[key].get(name, 0.0) + value
+    def add_unmapped(self, key: ResourceKey, name: str, period_start: datetime, value: float) -> None:
+        """A value without a canonical metric; ``*_max`` names keep the maximum, others the sum."""
+        periods = self.unmapped[key][name]
+        current = periods.get(period_start)
+        if current is None:
+            periods[period_start] = value
+        else:
+            periods[period_start] = max(current, value) if name.endswith("_max") else current + value
+
+    def unmapped_totals(self, start: datetime, end: datetime) -> dict[ResourceKey, dict[str, float]]:
+        """Per resource, each unmapped value over the periods in ``[start, end)``."""
+        totals: dict[ResourceKey, dict[str, float]] = {}
+        for key, names in self.unmapped.items():
+            for name, periods in names.items():
+                inside = [v for p, v in periods.items() if start <= p < end]
+                if inside:
+                    totals.setdefault(key, {})[name] = max(inside) if name.endswith("_max") else sum(inside)
+        return totals
 
     @property
     def resources(self) -> set[ResourceKey]:
@@ -173,8 +192,8 @@ def transform_run(fetched: dict[str, list[Series]], period_s: int) -> ServiceRes
     for key, _, start, value in numbers_of(svc, fetched.get("instance_count", []), period_s):
         result.add(key, "instances_avg", start, value)
     for query_key, name in UNMAPPED_RUN.items():
-        for key, _, _, value in numbers_of(svc, fetched.get(query_key, []), period_s):
-            result.add_unmapped(key, name, value)
+        for key, _, start, value in numbers_of(svc, fetched.get(query_key, []), period_s):
+            result.add_unmapped(key, name, start, value)
     for key, periods in _histograms_by_period(svc, fetched.get("startup_latencies", []), period_s).items():
         for start, hists in periods.items():
             merged = merge(hists)

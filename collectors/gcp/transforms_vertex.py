@@ -45,8 +45,8 @@ def transform_vertex(fetched: dict[str, list[Series]], period_s: int, vcpus: Vcp
     for key, series, start, value in numbers_of(SERVICE, fetched.get("replicas", []), period_s):
         replicas[(key, start)][series.metric_labels.get("deployed_model_id", "")] += value
         result.add(key, "instances_avg", start, value)
-    for key, _, _, value in numbers_of(SERVICE, fetched.get("target_replicas", []), period_s):
-        result.unmapped[key]["target_replicas_max"] = max(result.unmapped[key].get("target_replicas_max", 0.0), value)
+    for key, _, start, value in numbers_of(SERVICE, fetched.get("target_replicas", []), period_s):
+        result.add_unmapped(key, "target_replicas_max", start, value)
     _cpu(result, fetched.get("cpu_utilization", []), period_s, vcpus, replicas)
     return result
 
