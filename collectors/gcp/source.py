@@ -72,7 +72,7 @@ class GcpSource:
         rate = self.gcp.api_cost_per_million_series / 1e6
         for scope, wins in windows.items():
             region = None if scope.region == ALL_REGIONS else scope.region
-            known = count_resources(ctx.db_path, scope.service, scope.account, region)
+            known, known_regions = count_resources(ctx.db_path, scope.service, scope.account, region)
             calls = 0
             series = 0
             for window in wins:
@@ -84,8 +84,8 @@ class GcpSource:
             notes = []
             if scope.service != "cloud-functions" and wins:
                 operation = "run:ListServices" if scope.service == "cloud-run" else "aiplatform:ListEndpoints"
-                api_calls[operation] = 1 if region else max(1, known)
-                notes.append("configuration listed once per location seen in the metrics (no charge)")
+                api_calls[operation] = 1 if region else max(1, known_regions)
+                notes.append("configuration listed once per location (pages of 500; no charge)")
             if not known and wins:
                 notes.append("no resources stored yet: the calls are a minimum and the cost is unknown until a run")
             n_queries = len(SERVICE_QUERIES[scope.service])

@@ -43,3 +43,6 @@ def test_dry_run_after_a_run_estimates_from_known_resources(tmp_path, estate, ba
     main(["run", "--config", str(cfg), "--dry-run", *window_args(base), "--json"])
     plan = json.loads(capsys.readouterr().out)
     assert plan["total_estimated_cost_usd"] > 0
+    run_scope = next(i for i in plan["items"] if i["scope"] == "ml-prod/acme-ml/all/cloud-run")
+    assert run_scope["api_calls"]["run:ListServices"] == 1  # one location known: europe-west1
+    assert "2 resources known" in run_scope["what"]
