@@ -13,6 +13,7 @@ through its own retries.
 
 from __future__ import annotations
 
+import math
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -211,6 +212,11 @@ def collect_scope(scope: Scope, windows: list[Window], env: ScopeEnv) -> Collect
         notes += [n for n in result.notes if n not in notes]
         label_config.update(result.label_config)
         for key, metric, start, value in result.rows():
+            if not key[0] or not math.isfinite(value):
+                skipped = "values without a resource name, or not finite, were skipped"
+                if skipped not in notes:
+                    notes.append(skipped)
+                continue
             if window.start <= start < window.end:
                 rid = resource_key(scope.service, scope.account, key[1], key[0])
                 out.metrics.append((rid, metric, start, window.period_s, value, env.origin))

@@ -146,10 +146,8 @@ def list_run_services(
     count_call: Callable[[], None],
 ) -> list[FoundConfig]:
     url = f"{base_url}/v2/projects/{project}/locations/{location}/services"
-    return [
-        parse_run_service(doc, location)
-        for doc in _paged(session, url, "services", timeout_s=timeout_s, count_call=count_call)
-    ]
+    docs = _paged(session, url, "services", timeout_s=timeout_s, count_call=count_call)
+    return [parse_run_service(doc, location) for doc in docs if doc.get("name")]
 
 
 def _last_segment(name: str) -> str:
@@ -222,10 +220,8 @@ def list_vertex_endpoints(
     count_call: Callable[[], None],
 ) -> list[FoundConfig]:
     url = f"{base_url}/v1/projects/{project}/locations/{location}/endpoints"
-    return [
-        parse_vertex_endpoint(doc, location)
-        for doc in _paged(session, url, "endpoints", timeout_s=timeout_s, count_call=count_call)
-    ]
+    docs = _paged(session, url, "endpoints", timeout_s=timeout_s, count_call=count_call)
+    return [parse_vertex_endpoint(doc, location) for doc in docs if doc.get("name")]
 
 
 def parse_vertex_endpoint(doc: dict[str, Any], location: str) -> FoundConfig:

@@ -6,8 +6,7 @@ Cloud Run and Vertex latencies are already milliseconds, Vertex CPU utilisation 
 
 Values without a canonical home (Cloud Run billable instance time and CPU / memory allocation time,
 Vertex target replicas) are kept per resource and period in ``ServiceResult.unmapped``; the run record
-gets their total (or maximum, for ``*_max`` names) over the window;
-docs/gcp.md says what each becomes.
+gets their total (or maximum, for ``*_max`` names) over the window. docs/gcp.md says what each becomes.
 """
 
 from __future__ import annotations
@@ -68,10 +67,6 @@ class ServiceResult:
                 if inside:
                     totals.setdefault(key, {})[name] = max(inside) if name.endswith("_max") else sum(inside)
         return totals
-
-    @property
-    def resources(self) -> set[ResourceKey]:
-        return set(self.metrics) | set(self.label_config)
 
     def rows(self) -> Iterable[tuple[ResourceKey, str, datetime, float]]:
         for key, values in self.metrics.items():

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import socket
+from datetime import timedelta
 from pathlib import Path
 
 import duckdb
@@ -157,3 +158,19 @@ def test_a_black_holed_project_times_out_twice_then_is_given_up(tmp_path, estate
     assert requests_for(monitoring, P2) == 2  # two full timeouts, then the breaker
     errors = json.loads(query(tmp_path / "test.duckdb", "SELECT errors FROM runs")[0][0])
     assert any("DEADLINE_EXCEEDED" in e for e in errors)
+
+
+def test_a_series_without_a_resource_name_is_skipped_not_fatal(tmp_path, estate, base, pauses):
+    monitoring, rest = estate
+    minutes = {base + timedelta(minutes=m + 1): 1 for m in range(60)}
+    labels = {"project_id": P1, "location": "europe-west1"}  # no service_name
+    monitoring.service.add(
+        P1, "run.googleapis.com/request_count", "DELTA", "INT64", "cloud_run_revision", labels, {}, minutes
+    )
+    cfg = gcp_config(tmp_path, monitoring, rest, projects='["acme-ml"]')
+    assert main(["run", "--config", str(cfg), *window_args(base)]) == EXIT_OK
+    db = tmp_path / "test.duckdb"
+    assert query(db, "SELECT count(*) FROM resources WHERE name = ''") == [(0,)]
+    detail = json.loads(query(db, "SELECT detail FROM runs")[0][0])
+    run_scope = next(s for s in detail["scopes"] if s["scope"] == "ml-prod/acme-ml/all/cloud-run")
+    assert any("without a resource name" in line for line in run_scope["collected"])
