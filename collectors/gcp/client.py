@@ -107,7 +107,9 @@ def make_metric_client(conn: Connection, credentials: Credentials | None) -> mon
     if conn.insecure:
         if not conn.api_endpoint:
             raise ValueError("insecure = true needs api_endpoint")
-        channel = grpc.insecure_channel(conn.api_endpoint)
+        # Same message limits as the library's own channels: a full page of distributions exceeds 4 MB.
+        options = [("grpc.max_send_message_length", -1), ("grpc.max_receive_message_length", -1)]
+        channel = grpc.insecure_channel(conn.api_endpoint, options=options)
         return monitoring_v3.MetricServiceClient(transport=MetricServiceGrpcTransport(channel=channel))
     options = {"api_endpoint": conn.api_endpoint} if conn.api_endpoint else None
     return monitoring_v3.MetricServiceClient(credentials=credentials, client_options=options)

@@ -117,10 +117,10 @@ def _call_with_retries(call: Callable[[], Any], policy: RetryPolicy, stats: Fetc
         except TRANSIENT_ERRORS as exc:
             transient_tries += 1
             code = exc.grpc_status_code.name if exc.grpc_status_code else type(exc).__name__
-            limit = (
-                min(policy.transient_attempts, DEADLINE_ATTEMPTS) if isinstance(exc, gexc.DeadlineExceeded) else None
-            )
-            if transient_tries >= (limit or policy.transient_attempts):
+            limit = policy.transient_attempts
+            if isinstance(exc, gexc.DeadlineExceeded):  # each try already waited a full timeout
+                limit = min(limit, DEADLINE_ATTEMPTS)
+            if transient_tries >= limit:
                 raise FetchError(
                     code, f"{_one_line(exc.message)} (after {transient_tries} attempts)", project_wide=True
                 ) from None
