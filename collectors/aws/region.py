@@ -253,9 +253,9 @@ class RegionCollector:
                 state = self.states[service]
                 state.missing.append(f"metrics of {len(resources)} resource(s) for {label}")
                 state.errors.extend(_first(sorted(reasons[service])))
-            for message in result.messages[:3]:
-                for state, _ in items[:1]:
-                    state.notes.append(f"CloudWatch: {message}")
+            if result.messages:  # CloudWatch's own warnings about the whole call, kept once per window
+                first_state = items[0][0]
+                first_state.notes.extend(f"CloudWatch: {m}" for m in result.messages[:3])
 
     # --- Logs Insights ---------------------------------------------------------------------------
     def _logs_insights(self, functions: list[LambdaFunction]) -> None:

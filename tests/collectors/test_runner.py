@@ -6,6 +6,7 @@ import itertools
 import json
 import logging
 import os
+import select
 import socket
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -226,7 +227,9 @@ def test_progress_line_on_a_terminal_and_plain_lines_otherwise(tmp_path):
         status.show("f1/000000000000/r1/lambda: GetMetricData batch 1/3")
         logging.getLogger("collectors").info("f1: ok")
         tty.flush()
-        written = os.read(main_fd, 4096).decode()
+        written = ""
+        while "f1: ok" not in written and select.select([main_fd], [], [], 5)[0]:
+            written += os.read(main_fd, 4096).decode()
     os.close(main_fd)
     assert "\r\x1b[K" in written and "batch 1/3" in written and "f1: ok" in written
 
