@@ -186,6 +186,8 @@ def transform_run(fetched: dict[str, list[Series]], period_s: int) -> ServiceRes
             put_latency(result, key, start, merge(hists), 1.0)
     for key, _, start, value in numbers_of(svc, fetched.get("instance_count", []), period_s):
         result.add(key, "instances_avg", start, value)
+    for key, _, start, value in numbers_of(svc, fetched.get("billable_instance_time", []), period_s):
+        result.add(key, "billable_instance_ms_sum", start, value * MS_PER_S)  # what Cloud Run bills, in seconds
     for query_key, name in UNMAPPED_RUN.items():
         for key, _, start, value in numbers_of(svc, fetched.get(query_key, []), period_s):
             result.add_unmapped(key, name, start, value)
@@ -200,8 +202,8 @@ def transform_run(fetched: dict[str, list[Series]], period_s: int) -> ServiceRes
 
 
 # Cloud Run metrics with no canonical home: summed per resource for the run record.
+MS_PER_S = 1000.0
 UNMAPPED_RUN = {
-    "billable_instance_time": "billable_instance_s",
     "cpu_allocation_time": "cpu_allocation_vcpu_s",
     "memory_allocation_time": "memory_allocation_gib_s",
 }

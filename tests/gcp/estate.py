@@ -73,6 +73,8 @@ EXPECTED_PER_HOUR = {
         "cold_starts": 4,
         "init_duration_ms_avg": 500.0,
         "concurrency_max": 24,
+        # billable_instance_time: 120 s + 60 s per minute over the two revisions = 10,800 s per hour
+        "billable_instance_ms_sum": 10_800_000.0,
     },
     ("vertex-endpoint", P1, "us-central1", "1234567890"): {
         "invocations": 1800,

@@ -107,7 +107,8 @@ def test_run_records_configuration_with_assumed_values(tmp_path, estate, base, p
     # Values with no canonical metric stay in the run record, per resource.
     detail = json.loads(query(db, "SELECT detail FROM runs")[0][0])
     run_scope = next(s for s in detail["scopes"] if s["scope"] == "ml-prod/acme-ml/all/cloud-run")
-    assert any("billable_instance_s=32,400.0" in line for line in run_scope["collected"])
+    assert any("cpu_allocation_vcpu_s=32,400.0" in line for line in run_scope["collected"])
+    assert not any("billable_instance" in line for line in run_scope["collected"])  # now a canonical metric
 
 
 def test_requests_are_server_aligned_full_view_and_paged(tmp_path, estate, base, pauses):
