@@ -16,6 +16,7 @@ st.set_page_config(page_title="Breakeven", page_icon=":material/balance:", layou
 PAGES = [
     st.Page("views/overview.py", title="Overview", icon=":material/dashboard:", default=True),
     st.Page("views/costs.py", title="Costs & alternatives", icon=":material/savings:"),
+    st.Page("views/sources.py", title="Data sources", icon=":material/cloud_sync:"),
 ]
 
 navigation = st.navigation(PAGES)

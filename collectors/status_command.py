@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from collectors.config import load_config
-from store import resolve_db_path
+from store import ensure_database, resolve_db_path
 from store.collector_state import read_all_watermarks
 from store.queries import recent_runs
 
@@ -118,6 +118,8 @@ def run(args: argparse.Namespace) -> int:
     path = resolve_db_path(args.db)
     if not args.db and args.config:
         path = load_config(Path(args.config)).db or path
+    if Path(path).exists():
+        ensure_database(Path(path))  # a file from an older Breakeven is migrated, as every other command does
     status = collect_status(path, max(1, args.limit))
     print(json.dumps(status, indent=2, default=str) if args.json else _text(status))
     return 0

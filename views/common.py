@@ -199,3 +199,10 @@ def cached_verdicts(
 
     book = load_price_book()
     return [assess(u, book, params) for u in load_usage(Path(path), f)]
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def cached_watermarks(path: str, version: tuple[float, float]) -> list[tuple]:
+    from store.collector_state import read_all_watermarks
+
+    return read_all_watermarks(Path(path))
