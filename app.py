@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages.common import cached_origin, db_path, db_version, demo_banner, prepare_database, sidebar_filters
 from store import StoreError
+from views.common import cached_origin, db_path, db_version, demo_banner, prepare_database, sidebar_filters
 
 st.set_page_config(page_title="Breakeven", page_icon=":material/balance:", layout="wide")
 
 PAGES = [
-    st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
-    st.Page("pages/upload.py", title="Upload", icon=":material/upload_file:"),
+    st.Page("views/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+    st.Page("views/costs.py", title="Costs & alternatives", icon=":material/savings:"),
+    st.Page("views/sources.py", title="Data sources", icon=":material/cloud_sync:"),
+    st.Page("views/upload.py", title="Upload", icon=":material/upload_file:"),
 ]
 
 navigation = st.navigation(PAGES)

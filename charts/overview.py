@@ -37,86 +37,75 @@ def bucket_label(bucket_s: int) -> str:
     return {300: "5-minute", 3600: "hourly", 86400: "daily"}.get(bucket_s, f"{bucket_s}-second")
 
 
-def by_service(rolled: pd.DataFrame, bucket_s: int) -> pd.DataFrame:
-    """Per service and bucket: request rate, error and cold-start rates, request-weighted percentiles."""
-    if rolled.empty:
-        return pd.DataFrame(
-            columns=[
-                "service",
-                "bucket_start",
-                "requests_per_min",
-                "invocations",
-                "error_pct",
-                "cold_start_pct",
-                "p50_ms",
-                "p99_ms",
-            ]
-        )
+def _summarise(rolled: pd.DataFrame, keys: list[str], bucket_s: int | None) -> pd.DataFrame:
+    """Group per-resource buckets by ``keys``: request totals, error and cold-start rates, request-weighted
+    percentiles, and (with ``bucket_s``) the request rate over each bucket's real span.
+
+    Cold-start rates only count requests of resources that report cold starts, so endpoints and Cloud
+    Functions gen1 (no cold-start metric) do not dilute them.
+    """
     df = rolled.copy()
-    span = df["period_s"].clip(lower=bucket_s)
     inv = df["invocations"].fillna(0.0)
-    df["rate"] = inv / span * 60.0
-    df["w_p50"] = df["duration_ms_p50"] * inv
-    df["w_p99"] = df["duration_ms_p99"] * inv
-    df["inv_p50"] = inv.where(df["duration_ms_p50"].notna(), 0.0)
-    df["inv_p99"] = inv.where(df["duration_ms_p99"].notna(), 0.0)
+    df["rate"] = inv / df["period_s"].clip(lower=bucket_s or 1) * 60.0
+    for stat in ("p50", "p99"):
+        column = df[f"duration_ms_{stat}"]
+        df[f"w_{stat}"] = column * inv
+        df[f"inv_{stat}"] = inv.where(column.notna(), 0.0)
     df["inv_cold"] = inv.where(df["cold_starts"].notna(), 0.0)
-    g = df.groupby(["service", "bucket_start"], as_index=False).agg(
+    g = df.groupby(keys, as_index=False).agg(
         requests_per_min=("rate", "sum"),
         invocations=("invocations", "sum"),
         errors=("errors", "sum"),
         cold_starts=("cold_starts", "sum"),
         inv_cold=("inv_cold", "sum"),
+        has_cold=("cold_starts", "count"),
         w_p50=("w_p50", "sum"),
         w_p99=("w_p99", "sum"),
         inv_p50=("inv_p50", "sum"),
         inv_p99=("inv_p99", "sum"),
     )
     g["error_pct"] = 100.0 * g["errors"] / g["invocations"].where(g["invocations"] > 0)
-    g["cold_start_pct"] = 100.0 * g["cold_starts"] / g["inv_cold"].where(g["inv_cold"] > 0)
+    g["cold_start_pct"] = (100.0 * g["cold_starts"] / g["inv_cold"].where(g["inv_cold"] > 0)).where(g["has_cold"] > 0)
+    g["cold_starts"] = g["cold_starts"].where(g["has_cold"] > 0)
     g["p50_ms"] = g["w_p50"] / g["inv_p50"].where(g["inv_p50"] > 0)
     g["p99_ms"] = g["w_p99"] / g["inv_p99"].where(g["inv_p99"] > 0)
-    return g[
-        [
-            "service",
-            "bucket_start",
-            "requests_per_min",
-            "invocations",
-            "error_pct",
-            "cold_start_pct",
-            "p50_ms",
-            "p99_ms",
-        ]
-    ]
+    return g
+
+
+SERVICE_COLUMNS = [
+    "service",
+    "bucket_start",
+    "requests_per_min",
+    "invocations",
+    "error_pct",
+    "cold_start_pct",
+    "p50_ms",
+    "p99_ms",
+]
+RESOURCE_COLUMNS = [
+    "resource_id",
+    "invocations",
+    "errors",
+    "error_pct",
+    "cold_starts",
+    "cold_start_pct",
+    "p50_ms",
+    "p99_ms",
+]
+
+
+def by_service(rolled: pd.DataFrame, bucket_s: int) -> pd.DataFrame:
+    """Per service and bucket: request rate, error and cold-start rates, request-weighted percentiles."""
+    if rolled.empty:
+        return pd.DataFrame(columns=SERVICE_COLUMNS)
+    return _summarise(rolled, ["service", "bucket_start"], bucket_s)[SERVICE_COLUMNS]
 
 
 def per_resource_summary(rolled: pd.DataFrame) -> pd.DataFrame:
     """One row per resource over the whole window: totals and request-weighted latency."""
-    columns = ["resource_id", "invocations", "errors", "error_pct", "cold_starts", "cold_start_pct", "p50_ms", "p99_ms"]
     if rolled.empty:
-        return pd.DataFrame(columns=columns)
-    df = rolled.copy()
-    inv = df["invocations"].fillna(0.0)
-    df["w_p50"] = df["duration_ms_p50"] * inv
-    df["w_p99"] = df["duration_ms_p99"] * inv
-    df["inv_lat"] = inv.where(df["duration_ms_p50"].notna(), 0.0)
-    df["inv_cold"] = inv.where(df["cold_starts"].notna(), 0.0)
-    g = df.groupby("resource_id", as_index=False).agg(
-        invocations=("invocations", "sum"),
-        errors=("errors", "sum"),
-        cold_starts=("cold_starts", "sum"),
-        inv_cold=("inv_cold", "sum"),
-        w_p50=("w_p50", "sum"),
-        w_p99=("w_p99", "sum"),
-        inv_lat=("inv_lat", "sum"),
-        has_cold=("cold_starts", "count"),
-    )
-    g["error_pct"] = 100.0 * g["errors"] / g["invocations"].where(g["invocations"] > 0)
-    g["cold_start_pct"] = (100.0 * g["cold_starts"] / g["inv_cold"].where(g["inv_cold"] > 0)).where(g["has_cold"] > 0)
-    g["cold_starts"] = g["cold_starts"].where(g["has_cold"] > 0)
-    g["p50_ms"] = g["w_p50"] / g["inv_lat"].where(g["inv_lat"] > 0)
-    g["p99_ms"] = g["w_p99"] / g["inv_lat"].where(g["inv_lat"] > 0)
-    return g[columns]
+        return pd.DataFrame(columns=RESOURCE_COLUMNS)
+    return _summarise(rolled, ["resource_id"], None)[RESOURCE_COLUMNS]
 
 
 def _label(df: pd.DataFrame) -> pd.DataFrame:

@@ -15,7 +15,13 @@ from collectors.errors import EXIT_STORE, CliError
 from store import StoreBusyError, StoreError
 
 # Modules exposing ``register(subparsers, parent)``; each adds one sub-command with a ``handler``.
-COMMAND_MODULES: tuple[str, ...] = ("collectors.demo_command", "collectors.import_command", "collectors.export_command")
+COMMAND_MODULES: tuple[str, ...] = (
+    "collectors.demo_command",
+    "collectors.run_command",
+    "collectors.status_command",
+    "collectors.import_command",
+    "collectors.export_command",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

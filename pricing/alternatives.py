@@ -15,6 +15,9 @@ from pricing.lines import MONTH_HOURS, CostLine, Estimate, flat_line
 from pricing.series import UsageSeries, cold_starts_per_month
 from pricing.targets import EndpointConfig, FaasConfig, slots_per_instance
 
+# Burstable families earn CPU credits at a low baseline; an endpoint kept at 70 % would exhaust them.
+BURSTABLE_PREFIXES = ("ml.t2.", "ml.t3.", "e2-micro", "e2-small", "e2-medium")
+
 
 @dataclass(frozen=True)
 class Sizing:
@@ -85,6 +88,12 @@ def faas_to_endpoint(
     ]
     sizings, rejected = [], []
     for spec, _ in endpoint.candidates(book):
+        if not endpoint.instance_type and spec.name.startswith(BURSTABLE_PREFIXES):
+            rejected.append(
+                f"{spec.name} is burstable: autoscaling at the target utilisation would run it above "
+                "its CPU-credit baseline (fix the type to model it anyway)"
+            )
+            continue
         if slots_per_instance(spec, share, faas.memory_mb) < 1:
             rejected.append(f"{spec.name} ({spec.memory_gib:g} GiB) cannot hold one {faas.memory_mb:g} MB request")
             continue

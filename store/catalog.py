@@ -64,6 +64,10 @@ METRICS: dict[str, Metric] = {
         Metric("duration_ms_p90", "ms", "mean_by_invocations", "90th percentile latency"),
         Metric("duration_ms_p99", "ms", "mean_by_invocations", "99th percentile latency"),
         Metric("billed_duration_ms_sum", "ms", "sum", "billed milliseconds", is_count=True),
+        # Instance time the platform bills (Cloud Run's container/billable_instance_time, rounded up to
+        # 100 ms per instance): what Cloud Run is priced on, which requests x duration cannot recover when
+        # instances serve several requests at once or stay up between them.
+        Metric("billable_instance_ms_sum", "ms", "sum", "billable instance time", is_count=True),
         Metric("cold_starts", "count", "sum", "requests that started a new instance", is_count=True),
         Metric("init_duration_ms_avg", "ms", "mean_by_cold_starts", "mean cold-start (init) time"),
         Metric("concurrency_max", "count", "max", "peak concurrent executions"),

@@ -137,6 +137,20 @@ def _faas_metrics(
         out["instances_avg"] = np.where(warm_now > 0, warm_now, 0.0)
         if p.service == "cloud-run":
             out["concurrency_max"] = np.where(served, peak, np.nan)
+            if p.config.get("billing_mode") == "instance":
+                billable_s = warm_now * 60.0  # instance-based billing: every instance's whole life
+            else:  # request-based: instances busy with a request, plus their start-up
+                billable_s = np.where(
+                    served,
+                    needed
+                    * 60.0
+                    * np.minimum(
+                        1.0, out["invocations"] / 60.0 * out["duration_ms_avg"] / 1000.0 / np.maximum(needed, 1)
+                    ),
+                    0.0,
+                )
+                billable_s = np.nan_to_num(billable_s) + cold * init / 1000.0
+            out["billable_instance_ms_sum"] = np.where(warm_now > 0, np.ceil(billable_s * 10) * 100.0, np.nan)
             vcpu = float(p.config.get("vcpu", 1.0))
             busy = out["invocations"] / 60.0 * out["duration_ms_avg"] / 1000.0
             util = 100.0 * np.nan_to_num(busy) / np.maximum(warm_now * vcpu, 1e-9) * 0.8 + 2.0
@@ -174,7 +188,14 @@ def _rollup_hourly(values: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     inv_total = inv.sum(axis=1)
     out: dict[str, np.ndarray] = {}
     for name, v in shaped.items():
-        if name in ("invocations", "errors", "throttles", "cold_starts", "billed_duration_ms_sum"):
+        if name in (
+            "invocations",
+            "errors",
+            "throttles",
+            "cold_starts",
+            "billed_duration_ms_sum",
+            "billable_instance_ms_sum",
+        ):
             total = np.nansum(v, axis=1)
             out[name] = np.where(np.isnan(v).all(axis=1), np.nan, total)
         elif name in ("duration_ms_avg", "overhead_latency_ms_avg") or name.startswith("duration_ms_p"):

@@ -8,7 +8,7 @@ the coarsest resolution that fits in the bucket, then aggregates metric by metri
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -116,37 +116,36 @@ def rollup_sql(f: Filters, bucket_s: int, metrics: list[str]) -> tuple[str, list
     return sql, [bucket_s, lo, hi, *params, needed, bucket_s]
 
 
+def _rollup(con: duckdb.DuckDBPyConnection, f: Filters, bucket_s: int, metrics: list[str]) -> pd.DataFrame:
+    sql, params = rollup_sql(f, bucket_s, metrics)
+    df = con.execute(sql, params).df()
+    resources = con.execute(f"SELECT {', '.join(RESOURCE_COLUMNS)} FROM resources").df()  # noqa: S608
+    return df.merge(resources, on="resource_id", how="left")
+
+
 def rollup(path: Path, f: Filters, bucket_s: int, metrics: list[str]) -> pd.DataFrame:
     """Per-resource, per-bucket metrics joined with the resource's identity columns."""
-    sql, params = rollup_sql(f, bucket_s, metrics)
+    return run_read(path, lambda con: _rollup(con, f, bucket_s, metrics))
 
-    def query(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-        df = con.execute(sql, params).df()
-        resources = con.execute(f"SELECT {', '.join(RESOURCE_COLUMNS)} FROM resources").df()  # noqa: S608
-        return df.merge(resources, on="resource_id", how="left")
 
-    return run_read(path, query)
+def _filter_options(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for column in ("provider", "service", "account", "region"):
+        rows = con.execute(f"SELECT DISTINCT {column} FROM resources ORDER BY 1").fetchall()  # noqa: S608
+        out[column] = [r[0] for r in rows]
+    lo, hi = con.execute("SELECT min(period_start), max(period_start + to_seconds(period_s)) FROM metrics").fetchall()[
+        0
+    ]
+    out["first"], out["last"] = lo, hi
+    return out
 
 
 def filter_options(path: Path) -> dict[str, Any]:
     """Distinct values for the sidebar, and the span of stored data."""
-
-    def query(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for column in ("provider", "service", "account", "region"):
-            rows = con.execute(f"SELECT DISTINCT {column} FROM resources ORDER BY 1").fetchall()  # noqa: S608
-            out[column] = [r[0] for r in rows]
-        lo, hi = con.execute(
-            "SELECT min(period_start), max(period_start + to_seconds(period_s)) FROM metrics"
-        ).fetchall()[0]
-        out["first"], out["last"] = lo, hi
-        return out
-
-    return run_read(path, query)
+    return run_read(path, _filter_options)
 
 
-def inventory(path: Path, f: Filters) -> pd.DataFrame:
-    """Resources matching the filters with their configuration in effect at the end of the window."""
+def _inventory(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     where, params = _resource_where(f)
     _, hi = f.window()
     config_cols = ", ".join(f"c.{name}" for name in CONFIG_FIELDS)
@@ -161,12 +160,45 @@ def inventory(path: Path, f: Filters) -> pd.DataFrame:
         WHERE {where}
         ORDER BY r.pattern, r.service, r.name
     """  # noqa: S608
-    return run_read(path, lambda con: con.execute(sql, [hi, *params]).df())
+    return con.execute(sql, [hi, *params]).df()
+
+
+def inventory(path: Path, f: Filters) -> pd.DataFrame:
+    """Resources matching the filters with their configuration in effect at the end of the window."""
+    return run_read(path, lambda con: _inventory(con, f))
+
+
+def _config_history(con: duckdb.DuckDBPyConnection, resource_ids: list[str]) -> pd.DataFrame:
+    sql = (
+        "SELECT * FROM resource_config WHERE list_contains(?::VARCHAR[], resource_id) ORDER BY resource_id, valid_from"
+    )
+    return con.execute(sql, [resource_ids]).df()
 
 
 def config_history(path: Path, resource_id: str) -> pd.DataFrame:
-    sql = "SELECT * FROM resource_config WHERE resource_id = ? ORDER BY valid_from"
-    return run_read(path, lambda con: con.execute(sql, [resource_id]).df())
+    return run_read(path, lambda con: _config_history(con, [resource_id]))
+
+
+@dataclass(frozen=True)
+class AnalysisInputs:
+    options: dict[str, Any]
+    inventory: pd.DataFrame
+    hourly: pd.DataFrame
+    per_minute: pd.DataFrame
+    configs: pd.DataFrame
+
+
+def analysis_inputs(path: Path, f: Filters, hourly_metrics: list[str], minute_filters: Filters) -> AnalysisInputs:
+    """Everything the cost analysis reads, in one short read-only connection."""
+
+    def query(con: duckdb.DuckDBPyConnection) -> AnalysisInputs:
+        inv = _inventory(con, f)
+        ids = inv["resource_id"].tolist()
+        minutes = _rollup(con, replace(minute_filters, resource_ids=tuple(ids)), 60, ["invocations"])
+        hourly = _rollup(con, f, 3600, hourly_metrics)
+        return AnalysisInputs(_filter_options(con), inv, hourly, minutes, _config_history(con, ids))
+
+    return run_read(path, query)
 
 
 def freshness(path: Path, f: Filters) -> pd.DataFrame:

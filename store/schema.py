@@ -103,6 +103,24 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             """,
         ],
     ),
+    (
+        3,
+        "endpoint snapshots: status and instance count observed by each collector run",
+        [
+            """
+            CREATE TABLE endpoint_snapshots (
+                resource_id VARCHAR NOT NULL,
+                observed_at TIMESTAMP NOT NULL,
+                status VARCHAR NOT NULL,
+                instance_count INTEGER,
+                created_at TIMESTAMP,
+                last_modified_at TIMESTAMP,
+                source VARCHAR NOT NULL,
+                PRIMARY KEY (resource_id, observed_at)
+            )
+            """,
+        ],
+    ),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]

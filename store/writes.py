@@ -23,6 +23,7 @@ import pyarrow as pa
 from store.catalog import CONFIG_FIELDS, METRICS, SERVICES, resource_key
 from store.db import connect
 from store.errors import BatchError
+from store.snapshots import EndpointSnapshot, write_snapshots
 
 METRIC_COLUMNS = ("resource_id", "metric", "period_start", "period_s", "value", "source")
 NATURAL_KEY = ("resource_id", "metric", "period_s", "period_start")
@@ -100,6 +101,7 @@ class Batch:
     watermarks: list[WatermarkRecord] = field(default_factory=list)
     run: RunRecord | None = None
     upload: UploadRecord | None = None
+    snapshots: list[EndpointSnapshot] = field(default_factory=list)  # collector runs: endpoint status/instances
     replace_source: str | None = None  # drop every row this source wrote before, in the same transaction
 
 
@@ -436,6 +438,7 @@ def write_batch(
                 _refresh_seen_from_metrics(con)
             configs_written = _write_configs(con, batch.configs)
             _write_watermarks(con, batch.watermarks, now)
+            write_snapshots(con, batch.snapshots)
             if batch.upload is not None:
                 _write_upload(con, batch.upload)
             if batch.run is not None:

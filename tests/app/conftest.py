@@ -15,8 +15,7 @@ APP = str(PROJECT_ROOT / "app.py")
 def open_app(
     db: Path, monkeypatch: pytest.MonkeyPatch, page: str | None = None, query: dict[str, str] | None = None
 ) -> AppTest:
-    """A fresh app run. (Streamlit's AppTest re-runs only the page script on a second run, so each
-    scenario starts its own AppTest with the URL it wants instead of clicking widgets.)"""
+    """A fresh app run against ``db``, optionally on another page and with a URL query string."""
     monkeypatch.setenv("BREAKEVEN_DB", str(db))
     at = AppTest.from_file(APP, default_timeout=120)
     for key, value in (query or {}).items():

@@ -30,6 +30,25 @@ def test_filters_from_the_url_change_what_is_shown(demo_db: Path, monkeypatch: p
     assert run_only.query_params["start"] == "2026-11-20"
 
 
+def test_sidebar_widgets_filter_every_page_and_land_in_the_url(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from datetime import date
+
+    at = open_app(demo_db, monkeypatch)
+    everything = metrics_of(at)
+    next(w for w in at.sidebar.multiselect if w.key == "f_service").select("lambda").run()
+    lambdas = metrics_of(at)
+    assert lambdas["Resources"] == "9"
+    assert at.query_params["service"] == "lambda"
+    at.sidebar.date_input(key="f_dates").set_value((date(2026, 11, 20), date(2026, 11, 28))).run()
+    week = metrics_of(at)
+    assert at.query_params["start"] == "2026-11-20"
+    as_int = lambda shown: int(shown["Requests in window"].replace(",", ""))  # noqa: E731
+    assert as_int(week) < as_int(lambdas) < as_int(everything)
+    at.switch_page("views/costs.py").run()  # the same filters apply on the next page
+    assert not at.exception
+    assert metrics_of(at)["Resources to review"].endswith("of 9")
+
+
 def test_unknown_url_values_are_ignored_not_fatal(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     at = open_app(demo_db, monkeypatch, query={"service": "ec2,lambda", "start": "not-a-date", "region": "mars-1"})
     assert not at.exception
@@ -59,12 +78,12 @@ def test_first_start_with_no_database_at_a_custom_path_creates_an_empty_store(
 
 
 def test_first_start_at_the_default_path_creates_the_demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import pages.common
     import store.db
+    import views.common
 
     default = tmp_path / "data" / "breakeven.duckdb"
     monkeypatch.setattr(store.db, "DEFAULT_DB", default)
-    monkeypatch.setattr(pages.common, "DEFAULT_DB", default)
+    monkeypatch.setattr(views.common, "DEFAULT_DB", default)
     monkeypatch.delenv("BREAKEVEN_DB", raising=False)
     from streamlit.testing.v1 import AppTest
 

@@ -11,7 +11,7 @@ from collectors.importers import ImportOptions, InputFile, import_files
 from tests.app.conftest import metrics_of, open_app
 from tests.importers.conftest import SAMPLES, db_state, rows
 
-PAGE = "pages/upload.py"
+PAGE = "views/upload.py"
 
 
 def upload(at: AppTest, *names: str, content: dict[str, bytes] | None = None) -> AppTest:

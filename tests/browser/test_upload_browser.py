@@ -32,8 +32,7 @@ def test_upload_a_sample_through_the_browser(empty_app: tuple[str, Path], browse
     page = browser_page
     page.goto(url, wait_until="domcontentloaded")
     page.wait_for_selector("h1:has-text('Overview')", timeout=60_000)
-    # through the navigation, as a person would (a cold server opened straight at /upload would run the
-    # page without app.py: Streamlit treats a pages/ folder as old-style pages until app.py has run once)
+    # through the navigation, as a person would
     page.locator('[data-testid="stSidebarNav"] a[href$="/upload"]').click()
     page.wait_for_selector('[data-testid="stFileUploader"]', timeout=60_000)
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(SAMPLES / "long.csv"))

@@ -60,12 +60,25 @@ def test_faas_to_endpoint_littles_law_sizing(book):
 
 
 def test_faas_to_endpoint_picks_cheapest_feasible_type(book):
-    # Same load; ml.t2.medium ($0.056/h, 2 vCPU, 4 GiB) has the same 3.455 slots, so 4 x 730 x 0.056 = $163.52.
+    # 180,000 requests/h x 100 ms = 5 concurrent, x 1.5 peak = 7.5. ml.c5.large (2 vCPU, $0.102/h) has 3.455 slots,
+    # 2.42 usable at 70 %: 4 instances = $0.408/h; ml.c5.2xlarge (8 vCPU, $0.408/h) carries it alone at the same
+    # price, and the tie goes to the name. 730 x 0.408 = $297.84.
     series = UsageSeries(3600, [180_000], [100])
     result = faas_to_endpoint(series, book, LAMBDA_1GB, EndpointConfig("sagemaker-endpoint", "us-east-1"))
+    assert result.assumption("instance_type") == "ml.c5.2xlarge"
+    assert result.monthly_usd == pytest.approx(297.84)
+    assert {c["instance_type"] for c in result.details["candidates"]} >= {"ml.m5.large", "ml.c5.large", "ml.g5.xlarge"}
+    # burstable ml.t2.medium ($0.056/h) would be cheaper on paper, but cannot run at 70 % on CPU credits
+    assert any(r.startswith("ml.t2.medium is burstable") for r in result.details["rejected"])
+
+
+def test_a_fixed_burstable_type_is_still_modelled(book):
+    # ml.t2.medium (2 vCPU, 4 GiB) has the same 3.455 slots: 4 x 730 x $0.056 = $163.52.
+    series = UsageSeries(3600, [180_000], [100])
+    fixed = EndpointConfig("sagemaker-endpoint", "us-east-1", "ml.t2.medium")
+    result = faas_to_endpoint(series, book, LAMBDA_1GB, fixed)
     assert result.assumption("instance_type") == "ml.t2.medium"
     assert result.monthly_usd == pytest.approx(163.52)
-    assert {c["instance_type"] for c in result.details["candidates"]} >= {"ml.m5.large", "ml.g5.xlarge"}
 
 
 def test_faas_to_endpoint_keeps_one_instance_when_idle(book):

@@ -29,7 +29,7 @@ from collectors.importers.uploads import (
     role_of,
     save_upload,
 )
-from pages.common import db_version
+from views.common import db_version
 from store import StoreError
 from store import queries as q
 from store.catalog import METRICS, SERVICES
@@ -268,7 +268,7 @@ if results:
             if span:
                 params.update(start=span[0].isoformat(), end=span[1].isoformat())
             st.session_state["_filters_seeded"] = False  # let the shared sidebar take its filters from these params
-            st.switch_page("pages/overview.py", query_params=params)
+            st.switch_page("views/overview.py", query_params=params)
 
 st.subheader("Past imports")
 try:

@@ -181,3 +181,32 @@ def store_error(exc: StoreError) -> None:
 
 def without_dates(f: q.Filters) -> q.Filters:
     return replace(f, start=None, end=None)
+
+
+def overrides_version() -> tuple[str, float]:
+    """The price overrides file in use and its modification time: part of the cost cache key."""
+    name = os.environ.get("BREAKEVEN_PRICE_OVERRIDES", "")
+    try:
+        return name, Path(name).stat().st_mtime if name else 0.0
+    except OSError:
+        return name, 0.0
+
+
+@st.cache_data(ttl=300, show_spinner="Pricing every resource…")
+def cached_verdicts(
+    path: str, version: tuple[float, float], f: q.Filters, params: Any, overrides: tuple[str, float]
+) -> list[Any]:
+    """Usage of each resource, priced today and under its alternatives (``analysis.verdict``)."""
+    from analysis.usage import load_usage
+    from analysis.verdict import assess
+    from pricing import load_price_book
+
+    book = load_price_book()
+    return [assess(u, book, params) for u in load_usage(Path(path), f)]
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def cached_watermarks(path: str, version: tuple[float, float]) -> list[tuple]:
+    from store.collector_state import read_all_watermarks
+
+    return read_all_watermarks(Path(path))

@@ -8,8 +8,8 @@ from pathlib import Path
 import streamlit as st
 
 from charts import overview as charts
-from pages.common import cached_freshness, cached_inventory, cached_rollup, cached_runs, db_version
 from store.catalog import PATTERN_LABELS, SERVICES
+from views.common import cached_freshness, cached_inventory, cached_rollup, cached_runs, db_version
 
 path = Path(st.session_state["db_path"])
 filters = st.session_state["filters"]

@@ -1,0 +1,1 @@
+"""AWS collectors: Lambda, SageMaker endpoints and SageMaker Serverless (``kind = "aws"`` sources)."""

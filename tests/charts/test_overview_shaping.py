@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+import pandas as pd
+import pytest
+
+from charts.overview import by_service, choose_bucket_s, per_resource_summary
+
+T = datetime(2026, 1, 1)
+
+
+def _rows(*rows: dict) -> pd.DataFrame:
+    base = {"errors": 0.0, "cold_starts": None, "duration_ms_p50": None, "duration_ms_p99": None}
+    return pd.DataFrame([{**base, **r} for r in rows])
+
+
+def test_rates_use_the_datas_own_period_when_it_is_coarser_than_the_bucket() -> None:
+    rolled = _rows(
+        {"resource_id": "a", "service": "lambda", "bucket_start": T, "period_s": 3600, "invocations": 6000.0},
+        {"resource_id": "b", "service": "lambda", "bucket_start": T, "period_s": 60, "invocations": 50.0},
+    )
+    out = by_service(rolled, 300).iloc[0]
+    # a: 6,000 per hour = 100/min; b: 50 requests in a 5-minute bucket of minute rows = 10/min
+    assert out["requests_per_min"] == pytest.approx(110.0)
+
+
+def test_cold_start_rate_ignores_resources_that_cannot_report_them() -> None:
+    rolled = _rows(
+        {
+            "resource_id": "fn",
+            "service": "lambda",
+            "bucket_start": T,
+            "period_s": 3600,
+            "invocations": 100.0,
+            "cold_starts": 5.0,
+            "duration_ms_p50": 10.0,
+            "duration_ms_p99": 50.0,
+        },
+        {
+            "resource_id": "ep",
+            "service": "lambda",
+            "bucket_start": T,
+            "period_s": 3600,
+            "invocations": 900.0,
+            "duration_ms_p50": 20.0,
+            "duration_ms_p99": 90.0,
+        },
+    )
+    svc = by_service(rolled, 3600).iloc[0]
+    assert svc["cold_start_pct"] == pytest.approx(5.0)  # 5 of fn's 100, not of all 1,000
+    assert svc["p50_ms"] == pytest.approx((10 * 100 + 20 * 900) / 1000)  # request-weighted
+    per = per_resource_summary(rolled).set_index("resource_id")
+    assert per.loc["fn", "cold_start_pct"] == pytest.approx(5.0)
+    assert pd.isna(per.loc["ep", "cold_start_pct"])
+
+
+def test_bucket_choice() -> None:
+    assert choose_bucket_s(T, datetime(2026, 1, 2)) == 300
+    assert choose_bucket_s(T, datetime(2026, 1, 15)) == 3600
+    assert choose_bucket_s(T, datetime(2026, 3, 1)) == 86400

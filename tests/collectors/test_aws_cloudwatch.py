@@ -1,0 +1,191 @@
+"""GetMetricData batching, paging and billing, with botocore's Stubber for what moto cannot do."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import boto3
+import pytest
+from botocore.stub import ANY, Stubber
+
+from collectors.aws import cloudwatch
+from collectors.aws.cloudwatch import StatQuery
+from collectors.aws.inventory import SageMakerEndpoint, Variant
+from collectors.aws.metrics import canonical_rows, endpoint_queries, lambda_queries
+from collectors.source import ApiUsage, Window
+
+START = datetime(2026, 11, 27, 0, 0)
+ID = re.compile(r"^[a-z][A-Za-z0-9_]*$")
+
+
+def cw_client():
+    return boto3.client("cloudwatch", region_name="us-east-1", aws_access_key_id="k", aws_secret_access_key="s")
+
+
+def window(periods: int, period_s: int = 300) -> Window:
+    return Window(START, START + timedelta(seconds=periods * period_s), period_s)
+
+
+def fn_queries(n: int) -> list[StatQuery]:
+    return [q for i in range(n) for q in lambda_queries(f"lambda:1:r:f{i}", f"f{i}").parts]
+
+
+@pytest.mark.parametrize(("periods", "per_call"), [(12, 500), (288, 350), (1440, 70), (20160, 5)])
+def test_batches_respect_both_limits(periods, per_call):
+    queries = fn_queries(200)  # 1,600 statistics
+    parts = cloudwatch.batches(queries, window(periods, 60))
+    assert max(len(p) for p in parts) == per_call
+    assert all(len(p) <= 500 and len(p) * periods <= 100_800 for p in parts)
+    assert sum(len(p) for p in parts) == len(queries)
+
+
+def test_statistics_of_one_metric_bill_as_one_up_to_five():
+    dims = (("FunctionName", "f"),)
+    four = [StatQuery("AWS/Lambda", "Duration", dims, s) for s in ("Average", "p50", "p90", "p99")]
+    assert cloudwatch.billed_metrics(four) == 1
+    six = [
+        *four,
+        StatQuery("AWS/Lambda", "Duration", dims, "p95"),
+        StatQuery("AWS/Lambda", "Duration", dims, "Maximum"),
+    ]
+    assert cloudwatch.billed_metrics(six) == 2
+    assert cloudwatch.billed_metrics(fn_queries(3)) == 15  # 5 metrics per function
+
+
+def _results(ids_values: dict[str, list[tuple[datetime, float]]], status: str = "Complete") -> list[dict]:
+    return [
+        {
+            "Id": qid,
+            "Label": qid,
+            "Timestamps": [t.replace(tzinfo=UTC) for t, _ in points],
+            "Values": [v for _, v in points],
+            "StatusCode": status,
+        }
+        for qid, points in ids_values.items()
+    ]
+
+
+def test_partial_data_is_paged_with_next_token_and_each_page_is_billed():
+    client = cw_client()
+    queries = lambda_queries("lambda:1:r:f", "f")
+    win = window(3)
+    stubber = Stubber(client)
+    expected = {
+        "MetricDataQueries": ANY,
+        "StartTime": START.replace(tzinfo=UTC),
+        "EndTime": win.end.replace(tzinfo=UTC),
+        "ScanBy": "TimestampAscending",
+    }
+    stubber.add_response(
+        "get_metric_data",
+        {"MetricDataResults": _results({"q0": [(START, 1.0)]}, "PartialData"), "NextToken": "page-2", "Messages": []},
+        expected,
+    )
+    stubber.add_response(
+        "get_metric_data",
+        {"MetricDataResults": _results({"q0": [(START + timedelta(minutes=5), 2.0)]}), "Messages": []},
+        {**expected, "NextToken": "page-2"},
+    )
+    usage = ApiUsage()
+    with stubber:
+        result = cloudwatch.fetch(client, list(queries.parts), win, usage)
+    stubber.assert_no_pending_responses()
+    ordered = cloudwatch.batches(list(queries.parts), win)[0]
+    assert result.values[ordered[0]] == {START: 1.0, START + timedelta(minutes=5): 2.0}
+    assert result.calls == 2 and not result.failed
+    assert usage.billable["cloudwatch:GetMetricData metrics requested"]["quantity"] == 2 * 5
+
+
+def test_requests_use_valid_ids_the_window_period_and_no_unit():
+    client = cw_client()
+    sent: list[dict] = []
+    client.meta.events.register(
+        "provide-client-params.cloudwatch.GetMetricData", lambda params, **_: sent.append(params)
+    )
+    stubber = Stubber(client)
+    stubber.add_response("get_metric_data", {"MetricDataResults": [], "Messages": []})
+    with stubber:
+        cloudwatch.fetch(client, list(lambda_queries("lambda:1:r:f", "f").parts), window(4), ApiUsage())
+    (params,) = sent
+    for query in params["MetricDataQueries"]:
+        assert ID.match(query["Id"])
+        assert query["MetricStat"]["Period"] == 300
+        assert "Unit" not in query["MetricStat"]
+    stats = sorted(q["MetricStat"]["Stat"] for q in params["MetricDataQueries"])
+    assert stats == sorted(["Sum", "Sum", "Sum", "Average", "p50", "p90", "p99", "Maximum"])
+
+
+def test_a_throttled_batch_fails_alone_and_expired_credentials_stop_the_rest():
+    client = cw_client()
+    queries = fn_queries(130)  # 1,040 statistics → 3 batches of ≤ 500
+    win = window(12)
+    stubber = Stubber(client)
+    stubber.add_client_error("get_metric_data", "Throttling", "Rate exceeded", 400)
+    stubber.add_response("get_metric_data", {"MetricDataResults": [], "Messages": []})
+    stubber.add_response("get_metric_data", {"MetricDataResults": [], "Messages": []})
+    with stubber:
+        result = cloudwatch.fetch(client, queries, win, ApiUsage())
+    parts = cloudwatch.batches(queries, win)
+    assert set(result.failed) == set(parts[0])
+    assert "Throttling" in next(iter(result.failed.values()))
+    assert len(result.values) == len(parts[1]) + len(parts[2])
+
+    stubber = Stubber(client)
+    stubber.add_response("get_metric_data", {"MetricDataResults": [], "Messages": []})
+    stubber.add_client_error("get_metric_data", "ExpiredToken", "The security token included in the request is expired")
+    with stubber:  # the third batch is never sent: it would fail the same way
+        result = cloudwatch.fetch(client, queries, win, ApiUsage())
+    stubber.assert_no_pending_responses()
+    assert set(result.failed) == set(parts[1]) | set(parts[2])
+    assert "expired or invalid credentials" in result.failed[parts[2][0]]
+
+
+def test_forbidden_status_fails_only_that_query():
+    client = cw_client()
+    queries = list(lambda_queries("lambda:1:r:f", "f").parts)
+    ordered = cloudwatch.batches(queries, window(2))[0]
+    stubber = Stubber(client)
+    stubber.add_response(
+        "get_metric_data",
+        {"MetricDataResults": [*_results({"q0": [(START, 4.0)]}), *_results({"q1": []}, "Forbidden")], "Messages": []},
+    )
+    with stubber:
+        result = cloudwatch.fetch(client, queries, window(2), ApiUsage())
+    assert set(result.failed) == {ordered[1]}
+    assert result.values[ordered[0]] == {START: 4.0}
+
+
+def test_two_variants_are_summed_and_weighted():
+    endpoint = SageMakerEndpoint(
+        "ep",
+        "InService",
+        "cfg",
+        None,
+        None,
+        [Variant("a", "ml.m5.xlarge", 1, 1), Variant("b", "ml.c5.large", 3, 3)],
+    )
+    rq = endpoint_queries("sagemaker-endpoint:1:r:ep", endpoint)
+    values = {}
+    for query, parts in rq.parts.items():
+        variant = parts[0].variant
+        by_role = {
+            "invocations": 10.0 if variant == "a" else 30.0,
+            "latency_p99": 100_000.0 if variant == "a" else 20_000.0,
+            "cpu_avg": 200.0 if variant == "a" else 100.0,  # 4 vCPU → 50 %, 2 vCPU → 50 %
+            "memory_avg": 10.0 if variant == "a" else 50.0,
+        }
+        if parts[0].role in by_role:
+            values[query] = {START: by_role[parts[0].role]}
+    rows = {r[1]: r[4] for r in canonical_rows(rq, values, window(1), "t")}
+    assert rows["invocations"] == 40.0
+    assert rows["duration_ms_p99"] == pytest.approx((100 * 10 + 20 * 30) / 40)
+    assert rows["cpu_utilization_pct_avg"] == pytest.approx(50.0)
+    assert rows["memory_utilization_pct_avg"] == pytest.approx((10 * 1 + 50 * 3) / 4)
+
+
+def test_unknown_instance_type_skips_cpu_and_says_why():
+    endpoint = SageMakerEndpoint("ep", "InService", "cfg", None, None, [Variant("a", "ml.x99.huge", 1, 1)])
+    rq = endpoint_queries("sagemaker-endpoint:1:r:ep", endpoint)
+    assert not any(q.metric == "CPUUtilization" for q in rq.parts)
+    assert "vCPU count of ml.x99.huge unknown" in rq.notes[0]

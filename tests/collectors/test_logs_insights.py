@@ -1,0 +1,207 @@
+"""Logs Insights: REPORT parsing, the aggregation our query asks for, result handling (Stubber), concurrency."""
+
+from __future__ import annotations
+
+import json
+import threading
+from datetime import datetime, timedelta
+
+import boto3
+import pytest
+from botocore.stub import Stubber
+
+from collectors.aws import logs_insights
+from collectors.aws.logs_insights import LogGroup, QueryJob
+from collectors.aws.reports import aggregate, parse_report
+from collectors.source import ApiUsage, Window
+
+T0 = datetime(2026, 11, 28, 10, 0)
+TEXT_COLD = (
+    "REPORT RequestId: 8f507cfc-xmpl-4697-b07a-ac58fc914c95\tDuration: 15.74 ms\tBilled Duration: 16 ms\t"
+    "Memory Size: 128 MB\tMax Memory Used: 56 MB\tInit Duration: 130.49 ms"
+)
+TEXT_WARM = "REPORT RequestId: 1\tDuration: 4.20 ms\tBilled Duration: 5 ms\tMemory Size: 128 MB\tMax Memory Used: 56 MB"
+CUSTOM_RUNTIME = (
+    "REPORT RequestId: 2 Init Duration: 200.00 ms Duration: 10.00 ms Billed Duration: 211 ms Memory Size: 512 MB"
+)
+SNAPSTART = (
+    "REPORT RequestId: 3\tDuration: 20.00 ms\tBilled Duration: 21 ms\tMemory Size: 1024 MB\tMax Memory Used: 90 MB\t"
+    "Restore Duration: 300.50 ms\tBilled Restore Duration: 301 ms"
+)
+JSON_COLD = json.dumps(
+    {
+        "time": "2026-11-28T10:01:00.000Z",
+        "type": "platform.report",
+        "record": {
+            "requestId": "4",
+            "metrics": {"durationMs": 30.0, "billedDurationMs": 31, "memorySizeMB": 256, "initDurationMs": 150.0},
+        },
+    }
+)
+
+
+def test_report_lines_are_read_by_label_in_every_format():
+    cold = parse_report(TEXT_COLD)
+    assert (cold.duration_ms, cold.billed_duration_ms, cold.init_duration_ms) == (15.74, 16.0, 130.49)
+    assert parse_report(TEXT_WARM).cold_start_ms is None
+    custom = parse_report(CUSTOM_RUNTIME)
+    assert (custom.init_duration_ms, custom.duration_ms, custom.billed_duration_ms) == (200.0, 10.0, 211.0)
+    snap = parse_report(SNAPSTART)
+    assert snap.restore_duration_ms == 300.5 and snap.cold_start_ms == 300.5 and snap.billed_duration_ms == 21.0
+    assert parse_report(JSON_COLD).cold_start_ms == 150.0
+    assert parse_report("START RequestId: 1 Version: $LATEST") is None
+    assert parse_report('{"type": "platform.start"}') is None
+
+
+def events():
+    """Two functions' log events over two 5-minute periods (START/END lines included)."""
+    fn_a = [
+        (T0, "START RequestId: 8f50 Version: $LATEST"),
+        (T0, TEXT_COLD),
+        (T0 + timedelta(minutes=1), TEXT_WARM),
+        (T0 + timedelta(minutes=2), SNAPSTART),
+        (T0 + timedelta(minutes=6), TEXT_WARM),
+    ]
+    fn_b = [(T0 + timedelta(minutes=1), JSON_COLD), (T0 + timedelta(minutes=7), CUSTOM_RUNTIME)]
+    return {"/aws/lambda/fn-a": fn_a, "/aws/lambda/fn-b": fn_b}
+
+
+def insights_rows(by_group):
+    """What Logs Insights returns for QUERY_TEMPLATE: one row per (log group, bin), all values strings."""
+    rows = []
+    for group, evs in by_group.items():
+        bins: dict[datetime, list] = {}
+        for ts, message in evs:
+            report = parse_report(message)
+            if report:
+                bins.setdefault(ts.replace(minute=ts.minute - ts.minute % 5), []).append(report)
+        for start, reports in bins.items():
+            inits = [r.init_duration_ms for r in reports if r.init_duration_ms is not None]
+            restores = [r.restore_duration_ms for r in reports if r.restore_duration_ms is not None]
+            fields = {
+                "@log": f"123456789012:{group}",
+                "bin(5m)": start.strftime("%Y-%m-%d %H:%M:%S.000"),
+                "invocations": str(len(reports)),
+                "initCount": str(len(inits)),
+                "initSum": str(sum(inits)),
+                "restoreCount": str(len(restores)),
+                "restoreSum": str(sum(restores)),
+                "billedSum": str(sum(r.billed_duration_ms for r in reports)),
+            }
+            rows.append([{"field": k, "value": v} for k, v in fields.items()])
+    return rows
+
+
+def logs_client():
+    return boto3.client("logs", region_name="us-east-1", aws_access_key_id="k", aws_secret_access_key="s")
+
+
+def test_query_results_become_the_aggregation_of_the_report_lines():
+    by_group = events()
+    window = Window(T0, T0 + timedelta(minutes=10), 300)
+    client = logs_client()
+    stubber = Stubber(client)
+    stubber.add_client_error("start_query", "LimitExceededException", "too many concurrent queries", 400)
+    stubber.add_response(
+        "start_query",
+        {"queryId": "q-1"},
+        {
+            "logGroupNames": sorted(by_group),
+            "startTime": int((T0 - datetime(1970, 1, 1)).total_seconds()),
+            "endTime": int((window.end - datetime(1970, 1, 1)).total_seconds()) - 1,
+            "queryString": logs_insights.build_query(300),
+            "limit": 10_000,
+        },
+    )
+    stubber.add_response("get_query_results", {"status": "Running", "results": []}, {"queryId": "q-1"})
+    stubber.add_response(
+        "get_query_results",
+        {"status": "Complete", "results": insights_rows(by_group), "statistics": {"bytesScanned": 2.5e9}},
+        {"queryId": "q-1"},
+    )
+    job = QueryJob(sorted(by_group), window)
+    usage = ApiUsage()
+    sleeps: list[float] = []
+    with stubber:
+        logs_insights.run_queries(client, [job], usage, concurrency=2, sleep=sleeps.append)
+    stubber.assert_no_pending_responses()
+    assert job.error is None and sleeps == [1.0, 0.5]  # backoff after LimitExceeded, then one poll
+    assert usage.estimated_cost_usd == pytest.approx(2.5 * 0.005)
+    ids = {g: f"lambda:1:r:{g.rsplit('/', 1)[1]}" for g in by_group}
+    rows, problems = logs_insights.job_rows(job, ids, "t")
+    assert not problems
+    got = {(r[0], r[1], r[2]): r[4] for r in rows}
+    for group, evs in by_group.items():
+        for start, stats in aggregate(evs, 300).items():
+            rid = ids[group]
+            assert got[(rid, "cold_starts", start)] == stats.cold_starts
+            assert got[(rid, "billed_duration_ms_sum", start)] == stats.billed_ms_sum
+            if stats.cold_starts:
+                assert got[(rid, "init_duration_ms_avg", start)] == pytest.approx(stats.init_ms_sum / stats.cold_starts)
+            else:
+                assert (rid, "init_duration_ms_avg", start) not in got
+    assert got[(ids["/aws/lambda/fn-a"], "cold_starts", T0)] == 2  # one init, one SnapStart restore
+
+
+def test_a_failed_query_is_recorded_not_raised():
+    client = logs_client()
+    stubber = Stubber(client)
+    stubber.add_response("start_query", {"queryId": "q"})
+    stubber.add_response("get_query_results", {"status": "Failed", "results": []})
+    job = QueryJob(["/aws/lambda/x"], Window(T0, T0 + timedelta(minutes=5), 300))
+    with stubber:
+        logs_insights.run_queries(client, [job], ApiUsage(), 1, sleep=lambda _s: None)
+    assert job.error == "query over 1 log group(s) ended Failed"
+
+
+class CountingLogs:
+    """A Logs client double that records how many queries run at once."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.active = 0
+        self.peak = 0
+        self.polls: dict[str, int] = {}
+
+    def start_query(self, **_kwargs):
+        with self.lock:
+            self.active += 1
+            self.peak = max(self.peak, self.active)
+            qid = f"q{len(self.polls)}"
+            self.polls[qid] = 0
+            return {"queryId": qid}
+
+    def get_query_results(self, queryId, **_kwargs):
+        with self.lock:
+            self.polls[queryId] += 1
+            if self.polls[queryId] < 3:
+                return {"status": "Running", "results": []}
+            self.active -= 1
+            return {"status": "Complete", "results": [], "statistics": {"bytesScanned": 0}}
+
+
+def test_no_more_queries_than_the_concurrency_at_once():
+    client = CountingLogs()
+    window = Window(T0, T0 + timedelta(minutes=5), 300)
+    jobs = [QueryJob([f"/aws/lambda/f{i}"], window) for i in range(12)]
+    logs_insights.run_queries(client, jobs, ApiUsage(), concurrency=3, sleep=lambda _s: threading.Event().wait(0.002))
+    assert client.peak <= 3 and len(client.polls) == 12
+    assert all(j.error is None for j in jobs)
+
+
+def test_groups_per_query_fit_one_page_of_results():
+    names = [f"/aws/lambda/f{i}" for i in range(120)]
+    day_5min = Window(T0, T0 + timedelta(days=1), 300)
+    assert [len(b) for b in logs_insights.group_batches(names, day_5min)] == [34, 34, 34, 18]
+    hour = Window(T0, T0 + timedelta(hours=1), 300)
+    assert [len(b) for b in logs_insights.group_batches(names, hour)] == [50, 50, 20]
+
+
+def test_bytes_estimate_scales_stored_bytes_to_the_window():
+    now = T0 + timedelta(days=10)
+    groups = [
+        LogGroup("/aws/lambda/a", 10_000_000, now - timedelta(days=100), 30),  # holds 30 days
+        LogGroup("/aws/lambda/b", 1_000_000, now - timedelta(days=2), None),  # holds 2 days
+    ]
+    day = Window(now - timedelta(days=1), now, 300)
+    assert logs_insights.estimate_bytes(groups, day, now) == 10_000_000 // 30 + 1_000_000 // 2

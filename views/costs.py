@@ -1,0 +1,208 @@
+"""Costs & alternatives: what each model costs today, what the other patterns would cost, where they cross."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from analysis.verdict import ModelParams, is_mixed, label
+from charts import costs as charts
+from charts.overview import SERVICE_LABELS
+from pricing import PricingError, load_price_book
+from views.common import cached_verdicts, db_version, overrides_version
+
+path = Path(st.session_state["db_path"])
+filters = st.session_state["filters"]
+
+st.title("Costs & alternatives")
+st.caption(
+    "Today's cost is priced from each resource's measured usage in the selected window, scaled to a 730-hour "
+    "month. Alternatives are models: each states its assumptions, and you can change them below. Every line names "
+    "its price's source and retrieval date; ⚠ marks prices we could not confirm."
+)
+
+with st.expander("Model assumptions", icon=":material/tune:"):
+    cols = st.columns(5)
+    params = ModelParams(
+        peak_factor=cols[0].number_input(
+            "Peak factor",
+            1.0,
+            10.0,
+            1.5,
+            0.1,
+            key="m_peak",
+            help="Peak concurrency within an hour relative to its mean.",
+        ),
+        target_utilization=cols[1].number_input(
+            "Target utilisation",
+            0.1,
+            1.0,
+            0.7,
+            0.05,
+            key="m_util",
+            help="How busy autoscaling keeps endpoint instances.",
+        ),
+        keep_alive_s=cols[2].number_input(
+            "FaaS keep-alive (s)",
+            0.0,
+            7200.0,
+            600.0,
+            60.0,
+            key="m_keep",
+            help="Idle time after which a function instance is reclaimed; the next "
+            "request after a longer gap is a cold start.",
+        ),
+        init_ms=cols[3].number_input(
+            "FaaS init time (ms)",
+            0.0,
+            120000.0,
+            2000.0,
+            100.0,
+            key="m_init",
+            help="Cold-start time billed per cold start when an endpoint moves to FaaS.",
+        ),
+        free_tier=cols[4].toggle(
+            "Apply free tiers",
+            False,
+            key="m_free",
+            help="Free tiers are account-wide; on, each resource is priced as if it were the account's only usage.",
+        ),
+    )
+    try:
+        book = load_price_book()
+        st.caption(
+            f"Price sheets: bundled, {', '.join(sorted({p.source.retrieved for p in book.prices.values()}))}"
+            + (
+                f"; overrides: `{book.overrides_path}`"
+                if book.overrides_path
+                else "; no overrides file (set BREAKEVEN_PRICE_OVERRIDES for discounts or your own prices)."
+            )
+        )
+    except PricingError as exc:
+        st.error(f"The price sheets could not be loaded: {exc}")
+        st.stop()
+
+verdicts = cached_verdicts(str(path), db_version(path), filters, params, overrides_version())
+if not verdicts:
+    st.warning(
+        "No resources with data match these filters. Widen the date range or clear a filter in the sidebar.",
+        icon=":material/filter_alt_off:",
+    )
+    st.stop()
+
+summary = charts.summary_frame(verdicts)
+priced = summary.dropna(subset=["current_usd"])
+today = float(priced["current_usd"].sum())
+moves = priced[priced["move"]]
+after = today - float(moves["saving_usd"].sum())
+cols = st.columns(4)
+cols[0].metric(
+    "Modelled cost today",
+    f"${today:,.0f}/mo",
+    help="Sum over the selected resources, list prices after your overrides; see each resource's lines below.",
+)
+cols[1].metric("With the suggested moves", f"${after:,.0f}/mo")
+cols[2].metric("Potential saving", f"${today - after:,.0f}/mo", f"{(today - after) / today:.0%}" if today else None)
+cols[3].metric("Resources to review", f"{len(moves)} of {len(summary)}")
+if summary["incomplete"].any():
+    st.warning(
+        "Some costs are incomplete (marked below): a part such as a GPU has no confirmed price.",
+        icon=":material/warning:",
+    )
+
+st.plotly_chart(charts.savings_figure(summary), width="stretch")
+st.dataframe(
+    summary[["name", "service", "region", "current_usd", "best_alternative", "best_usd", "saving_usd", "verdict"]],
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "name": "Resource",
+        "service": "Service",
+        "region": "Region",
+        "current_usd": st.column_config.NumberColumn("Today $/mo", format="$%.2f"),
+        "best_alternative": "Best feasible alternative",
+        "best_usd": st.column_config.NumberColumn("Alternative $/mo", format="$%.2f"),
+        "saving_usd": st.column_config.NumberColumn("Saving $/mo", format="$%.2f"),
+        "verdict": st.column_config.TextColumn("Verdict", width="large"),
+    },
+)
+
+st.header("One resource in detail")
+names = {v.usage.resource_id: f"{v.usage.name} ({v.usage.service}, {v.usage.region})" for v in verdicts}
+wanted = st.query_params.get("resource")
+ids = list(names)
+chosen = st.selectbox(
+    "Resource", ids, index=ids.index(wanted) if wanted in names else 0, format_func=names.get, key="cost_resource"
+)
+if chosen != wanted:
+    st.query_params["resource"] = chosen
+v = next(x for x in verdicts if x.usage.resource_id == chosen)
+u = v.usage
+
+st.subheader(f"Today: {SERVICE_LABELS.get(u.service, u.service)}")
+if v.current.monthly_usd is None:
+    st.error(f"Today's cost cannot be priced: {v.current.error}")
+else:
+    st.markdown(
+        f"**${v.current.monthly_usd:,.2f} per month** (list ${v.current.list_monthly_usd:,.2f}) from "
+        f"{u.window_s / 86400:,.0f} days of usage, {u.start:%Y-%m-%d} → {u.end:%Y-%m-%d} UTC."
+    )
+    st.dataframe(
+        charts.lines_frame(v.current.lines),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "source": st.column_config.LinkColumn("Source"),
+            "unit_price_usd": st.column_config.NumberColumn("Unit price", format="%.10g"),
+            "usd": st.column_config.NumberColumn("USD", format="$%.2f"),
+            "list_usd": st.column_config.NumberColumn("List USD", format="$%.2f"),
+        },
+    )
+for note in dict.fromkeys([*u.notes, *v.current.notes]):
+    st.caption(f"• {note}")
+st.info(v.summary, icon=":material/lightbulb:")
+for error in v.errors:
+    st.warning(error)
+
+for alt in v.options:
+    title = label(alt) if alt.pattern != "hybrid" else f"Hybrid: {label(alt)}"
+    cost = f"${alt.monthly_usd:,.2f}/mo" if alt.monthly_usd is not None else "not priced"
+    with st.expander(f"{title} — {cost}" + ("" if alt.feasible else " — infeasible"), expanded=not alt.feasible):
+        if not alt.feasible:
+            st.error(f"Not feasible: {alt.reason}", icon=":material/block:")
+        st.dataframe(charts.assumptions_frame(alt), hide_index=True, width="stretch")
+        if alt.estimate is not None:
+            st.dataframe(
+                charts.lines_frame(alt.estimate.lines),
+                hide_index=True,
+                width="stretch",
+                column_config={
+                    "source": st.column_config.LinkColumn("Source"),
+                    "usd": st.column_config.NumberColumn("USD", format="$%.2f"),
+                },
+            )
+            for note in alt.estimate.notes:
+                st.caption(f"• {note}")
+
+left, right = st.columns(2)
+if v.hybrid is not None and v.hybrid.details.get("curve"):
+    left.plotly_chart(charts.hybrid_figure(v.hybrid), width="stretch")
+    if not is_mixed(v.hybrid):
+        left.caption(
+            "The cheapest point is a pure pattern (k = 0 is all FaaS; no overflow is all endpoint), "
+            "already priced above with its own model."
+        )
+if v.break_even is not None:
+    requests_now = float(u.hourly["invocations"].sum()) * u.month_factor
+    be = v.break_even
+    endpoint_name = f"{be.assumptions[3].value} × {be.assumptions[2].value}"
+    faas_name = f"FaaS at {be.assumptions[1].value:,.0f} MB"
+    right.plotly_chart(charts.break_even_figure(be, requests_now, faas_name, endpoint_name), width="stretch")
+    if be.requests_per_month is not None:
+        right.caption(
+            f"Break-even: **{be.requests_per_month:,.0f} requests/month** against {endpoint_name} always "
+            f"on (${be.endpoint_monthly_usd:,.2f}/mo); today ≈ {requests_now:,.0f}. " + " ".join(be.notes)
+        )
+elif v.break_even_reason:
+    right.info(f"No break-even: {v.break_even_reason}")
