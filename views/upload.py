@@ -29,12 +29,12 @@ from collectors.importers.uploads import (
     role_of,
     save_upload,
 )
-from views.common import db_version
 from store import StoreError
 from store import queries as q
 from store.catalog import METRICS, SERVICES
 from store.exports import export_long_csv
 from store.imports import data_span
+from views.common import db_version
 
 MAX_MB = float(os.environ.get("BREAKEVEN_UPLOAD_MAX_MB", "200"))
 PERIODS = {60: "1 minute", 300: "5 minutes", 3600: "1 hour", 86400: "1 day"}

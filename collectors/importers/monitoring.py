@@ -5,7 +5,8 @@ Each series names its metric type and monitored resource; points carry an interv
 follows the GCP collector (docs/gcp.md): per resource and period, counts are summed over label series
 (failed executions / 5xx responses are the errors), latency distributions are merged and read for the
 mean and p50/p90/p99 (Cloud Functions times are nanoseconds), instance gauges are summed over states
-and revisions, Cloud Run start-up latencies give cold starts and their mean time. DELTA points span
+and revisions, Cloud Run start-up latencies give cold starts and their mean time, and Cloud Run's billable
+instance time (seconds) becomes ``billable_instance_ms_sum``. DELTA points span
 ``startTime``..``endTime``; GAUGE points take their period from the spacing of the series (else 60 s).
 """
 
@@ -40,6 +41,7 @@ METRIC_TYPES: dict[str, tuple[str, str, str]] = {
     RUN + "request_latencies": ("cloud-run", "latency", "ms"),
     RUN + "container/instance_count": ("cloud-run", "instances", "1"),
     RUN + "container/startup_latencies": ("cloud-run", "startup", "ms"),
+    RUN + "container/billable_instance_time": ("cloud-run", "billable", "s"),
     VERTEX + "prediction_count": ("vertex-endpoint", "requests", "1"),
     VERTEX + "error_count": ("vertex-endpoint", "errors", "1"),
     VERTEX + "prediction_latencies": ("vertex-endpoint", "latency", "ms"),
@@ -60,6 +62,7 @@ class Slot:
     requests: float | None = None
     errors: float | None = None
     instances: float | None = None
+    billable_ms: float | None = None
     latency: Histogram | None = None
     overhead: Histogram | None = None
     startup: Histogram | None = None
@@ -135,7 +138,13 @@ def _read_series(
     region = rlabels.get(region_label, "") or options.region
     rid = ResourceRecord(service, account, region, name).resource_id
     unit = (series.get("unit") or default_unit).strip()
-    scale = UNIT_FACTORS["ms"].get(unit.lower(), 1.0) if kind in ("latency", "startup") else 1.0
+    scale = UNIT_FACTORS["ms"].get(unit.lower(), 1.0) if kind in ("latency", "startup", "billable") else 1.0
+    if kind in ("requests", "errors", "billable") and series.get("metricKind") == "GAUGE":
+        problems.add(
+            f"{metric_type} is a GAUGE here: a rate aligner was applied; export with ALIGN_DELTA or without an aligner",
+            where=where,
+        )
+        return 0
     if kind == "latency" and metric_type.startswith(VERTEX):
         latency_type = labels.get("latency_type", "total")
         if latency_type == "model":
@@ -199,6 +208,8 @@ def _add(slot: Slot, kind: str, value: dict[str, Any], scale: float, is_error: b
         slot.errors = (slot.errors or 0.0) + (number if is_error else 0.0)
     elif kind == "errors":
         slot.errors = (slot.errors or 0.0) + number
+    elif kind == "billable":
+        slot.billable_ms = (slot.billable_ms or 0.0) + number * scale
     else:
         slot.instances = (slot.instances or 0.0) + number
 
@@ -230,6 +241,7 @@ def _canonical(
             ("invocations", slot.requests),
             ("errors", slot.errors),
             ("instances_avg", slot.instances),
+            ("billable_instance_ms_sum", slot.billable_ms),
         ]
         if slot.latency is not None and slot.latency.count > 0:
             values += [

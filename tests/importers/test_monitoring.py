@@ -26,6 +26,10 @@ def test_cloud_run_sample(store_db: Path) -> None:
     assert metric_values(store_db, RUN, "cold_starts") == {"2025-05-08 00:00": 1, "2025-05-08 01:00": 2}
     assert metric_values(store_db, RUN, "init_duration_ms_avg") == {"2025-05-08 00:00": 2990, "2025-05-08 01:00": 2350}
     assert metric_values(store_db, RUN, "duration_ms_avg") == {"2025-05-08 00:00": 131.0, "2025-05-08 01:00": 142.5}
+    # billable instance time is seconds per period in the export, milliseconds in the store
+    assert metric_values(store_db, RUN, "billable_instance_ms_sum") == pytest.approx(
+        {"2025-05-08 00:00": 7_204_900.0, "2025-05-08 01:00": 10_260_400.0}
+    )
     # hour 0: buckets [0,50) 1000, [50,100) 2800, [100,200) 1300, [200,400) 240, ... of 5390 requests
     p = {
         m: metric_values(store_db, RUN, m)["2025-05-08 00:00"]
@@ -83,6 +87,27 @@ def test_percentile_aligned_latencies_are_refused(tmp_path: Path) -> None:
     line = caught.value.rejections[0].lines()[0]
     assert line.startswith("p99.json, page 1, timeSeries[0].points[0]: value {'doubleValue': 120.5} cannot be read")
     assert "latencies must be distributions" in line
+
+
+def test_rate_aligned_counts_are_refused(tmp_path: Path) -> None:
+    doc = {
+        "timeSeries": [
+            {
+                "metric": {"type": "run.googleapis.com/container/billable_instance_time"},
+                "metricKind": "GAUGE",
+                "resource": {
+                    "type": "cloud_run_revision",
+                    "labels": {"service_name": "s", "location": "l", "project_id": "p"},
+                },
+                "points": [{"interval": {"endTime": "2025-05-08T01:00:00Z"}, "value": {"doubleValue": 2.0}}],
+            }
+        ]
+    }
+    path = tmp_path / "rate.json"
+    path.write_text(json.dumps(doc))
+    with pytest.raises(RejectedFiles) as caught:
+        import_files(tmp_path / "db.duckdb", [InputFile.from_path(path)], ImportOptions())
+    assert "is a GAUGE here: a rate aligner was applied" in caught.value.rejections[0].lines()[0]
 
 
 def test_histogram_percentile_edges() -> None:

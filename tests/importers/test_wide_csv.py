@@ -18,6 +18,7 @@ from collectors.importers import (
     prepare,
 )
 from collectors.importers.timeparse import parse_loose
+from store.catalog import METRICS
 from tests.importers.conftest import SAMPLES, metric_values, rows
 
 FN = "lambda:111122223333:us-east-1:churn-scorer"
@@ -135,11 +136,7 @@ def test_mapping_file_is_validated(tmp_path: Path) -> None:
         "m.json, period_s: -5 is not a whole number of seconds above 0",
         "m.json, columns.a: unknown service 'ec2'; known: lambda, sagemaker-endpoint, sagemaker-serverless, "
         "cloud-functions, cloud-run, vertex-endpoint",
-        "m.json, columns.a: unknown metric 'x'; known: invocations, errors, throttles, duration_ms_avg, "
-        "duration_ms_p50, duration_ms_p90, duration_ms_p99, billed_duration_ms_sum, cold_starts, "
-        "init_duration_ms_avg, concurrency_max, "
-        "instances_avg, overhead_latency_ms_avg, cpu_utilization_pct_avg, memory_utilization_pct_avg, "
-        "provisioned_concurrency",
+        f"m.json, columns.a: unknown metric 'x'; known: {', '.join(METRICS)}",
         "m.json, columns.a: has no resource name",
     ]
 
