@@ -44,6 +44,8 @@ def role_of(file: InputFile) -> Role:
         return "data"
     if ('"MetricDataQueries"' in head or '"MetricStat"' in head) and '"MetricDataResults"' not in head:
         return "queries"
+    if '"columns"' not in head or '"timeSeries"' in head or '"MetricDataResults"' in head:
+        return "data"  # not a mapping; large exports are not parsed twice to find out
     try:
         document = json.loads(file.path.read_text(encoding="utf-8-sig"))
     except (ValueError, UnicodeDecodeError):
