@@ -193,6 +193,8 @@ def write(db_path: Path, prepared: Prepared, progress: ProgressFn | None = None)
     state: dict[str, Any] = {}
 
     def stage(con: duckdb.DuckDBPyConnection) -> int:
+        # write_batch reads batch.resources, configs and upload after this returns (they are only known
+        # once the file is staged), then checks and writes everything in its one transaction.
         if prepared.long_spec is not None:
             staged = stage_long_csv(con, prepared.long_spec, scaled(progress, 0.0, 0.8))
             rows, count, resources, configs = staged.rows, staged.rows, staged.resources, staged.configs
