@@ -181,6 +181,11 @@ if uploaded:
                 width="stretch",
                 disabled=["column"],
                 column_config={
+                    "column": "Column in the file",
+                    "resource": "Resource",
+                    "account": "Account / project",
+                    "region": "Region",
+                    "unit": "Unit (if not in the header)",
                     "skip": st.column_config.CheckboxColumn("Skip"),
                     "service": st.column_config.SelectboxColumn("Service", options=list(SERVICES)),
                     "metric": st.column_config.SelectboxColumn("Metric", options=list(METRICS)),
@@ -208,7 +213,7 @@ if uploaded:
                 continue
             if preview.rejection is not None:
                 st.error(preview.rejection.summary(), icon=":material/block:")
-                st.code("\n".join(preview.rejection.lines()), language=None)
+                st.code("\n".join(preview.rejection.lines()), language=None, wrap_lines=True)
                 continue
             prepared = preview.prepared
             assert prepared is not None
@@ -237,7 +242,7 @@ if uploaded:
             results = import_previews(path, previews, progress=update)
         except ImportRejected as exc:
             st.error(exc.summary())
-            st.code("\n".join(exc.lines()), language=None)
+            st.code("\n".join(exc.lines()), language=None, wrap_lines=True)
         except StoreError as exc:
             st.error(f"The database could not be written: {exc}")
         else:

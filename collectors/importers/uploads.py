@@ -17,8 +17,8 @@ from typing import Literal
 
 import pandas as pd
 
-from collectors.importers.detect import FORMATS
-from collectors.importers.files import InputFile
+from collectors.importers.detect import FORMATS, detect_format
+from collectors.importers.files import HEAD_BYTES, FileFacts, InputFile
 from collectors.importers.model import ImportOptions, ProgressFn
 from collectors.importers.orchestrate import FileResult, Prepared, prepare, write
 from collectors.importers.wide_csv import read_wide_table
@@ -64,6 +64,7 @@ class FilePreview:
     rejection: ImportRejected | None = None
     wide_columns: list[str] = field(default_factory=list)
     time_column: str | None = None
+    detected: str | None = None  # the format told from the file's head, also when it was refused
 
     @property
     def ok(self) -> bool:
@@ -71,7 +72,7 @@ class FilePreview:
 
     @property
     def format(self) -> str | None:
-        return self.prepared.format if self.prepared else None
+        return self.prepared.format if self.prepared else self.detected
 
 
 def guessed_mapping_frame(file: InputFile, service: str = "", account: str = "", region: str = "") -> pd.DataFrame:
@@ -143,6 +144,7 @@ def preview_files(
             preview.prepared = prepare(file, per_file, check=True, progress=inner)
         except ImportRejected as exc:
             preview.rejection = exc
+            preview.detected = chosen or _detect_head(file)
         is_wide = chosen == "wide" or (preview.prepared is not None and preview.prepared.format == "wide")
         if not is_wide and preview.rejection is not None and "wide CSV needs a mapping" in preview.rejection.summary():
             is_wide = True
@@ -154,6 +156,16 @@ def preview_files(
                 pass
         previews.append(preview)
     return previews
+
+
+def _detect_head(file: InputFile) -> str | None:
+    """The format from the first bytes alone (no fingerprint), for a file that was refused."""
+    try:
+        with file.path.open("rb") as fh:
+            head = fh.read(HEAD_BYTES)
+        return detect_format(FileFacts(size=len(head), sha256="", head=head), file.name)
+    except (ImportRejected, OSError):
+        return None
 
 
 def import_previews(db_path: Path, previews: list[FilePreview], progress: ProgressFn | None = None) -> list[FileResult]:
