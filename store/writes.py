@@ -240,8 +240,29 @@ def dedupe_staged_metrics(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def merge_staged_metrics(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
-    """MERGE ``staged_metrics`` into ``metrics`` on the natural key; returns (inserted, updated)."""
+    """MERGE ``staged_metrics`` into ``metrics`` on the natural key; returns (inserted, updated).
+
+    When no stored row can share a key with the batch (new resources, or a time range not stored yet; the
+    usual case for a first import or a backfill), a plain INSERT does the same work without the join.
+    """
     before = con.execute("SELECT count(*) FROM metrics").fetchall()[0][0]
+    overlap = con.execute(
+        """
+        SELECT count(*) FROM (
+            SELECT 1 FROM metrics m
+            WHERE m.period_start BETWEEN (SELECT min(period_start) FROM staged_metrics)
+                                     AND (SELECT max(period_start) FROM staged_metrics)
+              AND m.resource_id IN (SELECT DISTINCT resource_id FROM staged_metrics)
+            LIMIT 1)
+        """
+    ).fetchall()[0][0]
+    if not overlap:
+        con.execute(
+            "INSERT INTO metrics (resource_id, metric, period_start, period_s, value, source) "
+            "SELECT resource_id, metric, period_start, period_s, value, source FROM staged_metrics"
+        ).fetchall()
+        after = con.execute("SELECT count(*) FROM metrics").fetchall()[0][0]
+        return int(after - before), 0
     result = con.execute(
         """
         MERGE INTO metrics m USING staged_metrics s
