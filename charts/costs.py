@@ -23,7 +23,7 @@ def summary_frame(verdicts: Iterable[Verdict]) -> pd.DataFrame:
         rows.append(
             {
                 "resource_id": v.usage.resource_id,
-                "name": v.usage.name,
+                "name": v.usage.name + (" ⚠" if v.current.incomplete else ""),
                 "service": SERVICE_LABELS.get(v.usage.service, v.usage.service),
                 "region": v.usage.region,
                 "current_usd": v.current.monthly_usd,

@@ -33,6 +33,16 @@ def choose_bucket_s(start: datetime, end: datetime) -> int:
     return 86400
 
 
+def compact(count: float) -> str:
+    """1,167,681,182 → '1.17 B': headline numbers that fit their tile (the exact figure goes in the tooltip)."""
+    for size, suffix in ((1e9, " B"), (1e6, " M"), (1e3, " k")):
+        value = count / size
+        if abs(value) >= 1:
+            digits = 2 if abs(value) < 10 else 1 if abs(value) < 100 else 0
+            return f"{value:,.{digits}f}{suffix}"
+    return f"{count:,.0f}"
+
+
 def bucket_label(bucket_s: int) -> str:
     return {300: "5-minute", 3600: "hourly", 86400: "daily"}.get(bucket_s, f"{bucket_s}-second")
 

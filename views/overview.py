@@ -52,7 +52,7 @@ cols[0].metric(
     f"{len(inventory)}",
     help=", ".join(f"{(inventory['pattern'] == p).sum()} {label.lower()}" for p, label in PATTERN_LABELS.items()),
 )
-cols[1].metric("Requests in window", f"{total:,.0f}")
+cols[1].metric("Requests in window", charts.compact(total), help=f"{total:,.0f} requests")
 cols[2].metric("Error rate", f"{100 * errors / total:.2f} %" if total else "—")
 cols[3].metric(
     "Cold-start rate",

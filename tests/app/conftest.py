@@ -29,3 +29,9 @@ def open_app(
 
 def metrics_of(at: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
+
+
+def count_of(shown: str) -> float:
+    """Read back a compact headline count such as '1.17 B' or '662 M'."""
+    number, _, suffix = shown.partition(" ")
+    return float(number.replace(",", "")) * {"": 1, "k": 1e3, "M": 1e6, "B": 1e9}[suffix]

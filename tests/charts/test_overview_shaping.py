@@ -5,7 +5,7 @@ from datetime import datetime
 import pandas as pd
 import pytest
 
-from charts.overview import by_service, choose_bucket_s, per_resource_summary
+from charts.overview import by_service, choose_bucket_s, compact, per_resource_summary
 
 T = datetime(2026, 1, 1)
 
@@ -59,3 +59,14 @@ def test_bucket_choice() -> None:
     assert choose_bucket_s(T, datetime(2026, 1, 2)) == 300
     assert choose_bucket_s(T, datetime(2026, 1, 15)) == 3600
     assert choose_bucket_s(T, datetime(2026, 3, 1)) == 86400
+
+
+def test_compact_headline_counts() -> None:
+    assert [compact(v) for v in (0, 999, 1234, 999_999, 662_204_087, 1_167_681_182)] == [
+        "0",
+        "999",
+        "1.23 k",
+        "1,000 k",
+        "662 M",
+        "1.17 B",
+    ]
