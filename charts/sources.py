@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-STATUS_MARK = {"ok": "✅ ok", "partial": "⚠️ partial", "failed": "❌ failed"}
+STATUS_MARK = {"ok": "✓ ok", "partial": "⚠ partial", "failed": "✕ failed"}
 
 
 def _load(value: Any) -> Any:
