@@ -33,5 +33,11 @@ except StoreError as exc:
 
 with st.sidebar:
     st.caption(f"Database: `{db_path().name}` · times in UTC")
+    if st.get_option("server.address") in (None, "", "0.0.0.0", "::"):  # noqa: S104 - this is the check
+        st.warning(
+            "This dashboard is listening on every network interface. Start it from the project folder (its "
+            "`.streamlit/config.toml` binds to 127.0.0.1) or pass `--server.address 127.0.0.1`.",
+            icon=":material/lan:",
+        )
 
 navigation.run()
