@@ -31,15 +31,19 @@ def demo_db_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+def copy_database(source: Path, target: Path) -> Path:
+    """Copy a closed database file (and its write-ahead log, if any) so a test can change its own copy."""
+    shutil.copyfile(source, target)
+    wal = Path(f"{source}.wal")
+    if wal.exists():
+        shutil.copyfile(wal, Path(f"{target}.wal"))
+    return target
+
+
 @pytest.fixture
 def demo_db(demo_db_template: Path, tmp_path: Path) -> Path:
     """A private copy of the demo database that a test may change."""
-    path = tmp_path / "demo.duckdb"
-    shutil.copyfile(demo_db_template, path)
-    wal = Path(f"{demo_db_template}.wal")
-    if wal.exists():
-        shutil.copyfile(wal, Path(f"{path}.wal"))
-    return path
+    return copy_database(demo_db_template, tmp_path / "demo.duckdb")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

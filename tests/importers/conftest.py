@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import shutil
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
@@ -15,16 +14,16 @@ from collectors.cli import main
 from collectors.importers import ImportOptions, InputFile, import_files
 from store import ensure_database
 from store.db import run_read
+from tests.conftest import copy_database
 
 SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples"
 TABLES = ("resources", "resource_config", "metrics", "uploads", "runs", "watermarks")
 
 
 @pytest.fixture
-def store_db(tmp_path: Path) -> Path:
-    path = tmp_path / "store.duckdb"
-    ensure_database(path)
-    return path
+def store_db(empty_db: Path) -> Path:
+    """The importer tests' name for an empty, migrated database."""
+    return empty_db
 
 
 @pytest.fixture(scope="session")
@@ -38,12 +37,7 @@ def sample_db_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def sample_db(sample_db_template: Path, tmp_path: Path) -> Path:
     """A database that already holds data (the long-CSV sample), so 'unchanged' means something."""
-    path = tmp_path / "sample.duckdb"
-    shutil.copyfile(sample_db_template, path)
-    wal = Path(f"{sample_db_template}.wal")
-    if wal.exists():
-        shutil.copyfile(wal, Path(f"{path}.wal"))
-    return path
+    return copy_database(sample_db_template, tmp_path / "sample.duckdb")
 
 
 def db_state(path: Path) -> str:
