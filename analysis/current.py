@@ -56,10 +56,21 @@ def _avg_ms(seg: Segment) -> float:
 
 
 def _instance_hours(seg: Segment, config: dict[str, Any]) -> tuple[float, str]:
-    """Instance-hours in the segment: measured ``instances_avg`` where present, else the configured count."""
+    """Instance-hours in the segment: measured ``instances_avg`` where present, else the configured count.
+
+    Hours without a measurement (a collector's first run, a gap) take the mean of the measured hours rather
+    than counting as zero instances.
+    """
     measured = seg.hours["instances_avg"]
-    if measured.notna().any():
-        return float(measured.fillna(0.0).sum()), "measured instance count"
+    known = int(measured.notna().sum())
+    if known:
+        hours = float(measured.mean()) * len(seg.hours)
+        if known < len(seg.hours):
+            return (
+                hours,
+                f"measured instance count ({known} of {len(seg.hours)} hours measured; the rest at their mean)",
+            )
+        return hours, "measured instance count"
     count = float(config.get("instance_count") or 1)
     return count * seg.seconds / 3600, f"configured count ({count:g}), no instance metric"
 
@@ -79,15 +90,27 @@ def _lambda_usage(seg: Segment, u: ResourceUsage, factor: float, free_tier: bool
             "and billed init time not included; enable Logs Insights for exact figures)"
         )
     provisioned = None
-    pc = c.get("provisioned_concurrency")
-    if pc:
+    measured_pc = h["provisioned_concurrency"]
+    if measured_pc.notna().any():
+        pc_by_hour = measured_pc.fillna(0.0).to_numpy()
+        basis = "the measured provisioned_concurrency (hours without it: none)"
+    elif c.get("provisioned_concurrency"):
+        pc_by_hour = np.full(len(h), float(c["provisioned_concurrency"]))
+        basis = "the configuration (no provisioned_concurrency metric): enabled all the time"
+    else:
+        pc_by_hour = None
+    if pc_by_hour is not None and pc_by_hour.any():
         conc = (h["invocations"] / 3600 * h["duration_ms_avg"].fillna(0) / 1000).to_numpy()
-        share = np.minimum(1.0, pc / np.maximum(conc, 1e-9))
+        share = np.minimum(1.0, pc_by_hour / np.maximum(conc, 1e-9))
         on_pc = float((h["invocations"].to_numpy() * share).sum()) * factor
+        mean_pc = float(pc_by_hour.mean())
         provisioned = ProvisionedUsage(
-            concurrency=float(pc), seconds=seg.seconds * factor, requests=on_pc, avg_duration_ms=avg
+            concurrency=mean_pc, seconds=seg.seconds * factor, requests=on_pc, avg_duration_ms=avg
         )
-        notes.append(f"provisioned concurrency {pc} all month; requests on it estimated from mean concurrency")
+        notes.append(
+            f"provisioned concurrency {mean_pc:,.2f} on average, from {basis}; requests served by it "
+            "estimated hour by hour from mean concurrency"
+        )
     return LambdaUsage(
         memory_mb=float(c.get("memory_mb") or 128),
         requests=requests,

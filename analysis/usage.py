@@ -101,6 +101,14 @@ class ResourceUsage:
             per_minute_invocations=minutes,
         )
 
+    def forward_series(self) -> UsageSeries:
+        """The series of the configuration in effect now (the last segment): what an alternative replaces.
+
+        After a memory change the older hours ran at another speed; modelling the future from them would
+        price a configuration that never existed.
+        """
+        return self.series(self.segments[-1].hours) if len(self.segments) > 1 else self.series()
+
     def mean(self, metric: str, weight: str | None = None) -> float | None:
         column = self.hourly[metric]
         if column.notna().sum() == 0:
@@ -121,23 +129,46 @@ def _hour_grid(start: datetime, end: datetime) -> pd.DatetimeIndex:
     return pd.date_range(start, end - timedelta(hours=1), freq="h")
 
 
+# Configuration fields that change a price; a change in any other (a timeout, an instance count that
+# measured instances already cover) does not split the window.
+PRICE_FIELDS = (
+    "memory_mb",
+    "architecture",
+    "ephemeral_storage_mb",
+    "instance_type",
+    "vcpu",
+    "billing_mode",
+    "provisioned_concurrency",
+    "accelerator_type",
+    "accelerator_count",
+)
+
+
 def _segments(configs: pd.DataFrame, hourly: pd.DataFrame, start: datetime, end: datetime) -> list[Segment]:
     fields = [c for c in configs.columns if c not in ("resource_id", "valid_from", "source")]
     records = configs.sort_values("valid_from").to_dict("records")
     if not records:
         return [Segment(start, end, {}, hourly)]
+
+    def values_of(rec: dict[str, Any]) -> dict[str, Any]:
+        return {
+            k: rec[k] for k in fields if rec[k] is not None and not (isinstance(rec[k], float) and np.isnan(rec[k]))
+        }
+
     cuts: list[tuple[datetime, dict[str, Any]]] = []
     for rec in records:
         valid_from = pd.Timestamp(rec["valid_from"]).to_pydatetime()
-        values = {
-            k: rec[k] for k in fields if rec[k] is not None and not (isinstance(rec[k], float) and np.isnan(rec[k]))
-        }
+        values = values_of(rec)
         if valid_from <= start:
             cuts = [(start, values)]
         elif valid_from < end:
-            cuts.append((valid_from.replace(minute=0, second=0, microsecond=0), values))
+            priced = {k: values.get(k) for k in PRICE_FIELDS}
+            if cuts and {k: cuts[-1][1].get(k) for k in PRICE_FIELDS} == priced:
+                cuts[-1] = (cuts[-1][0], values)  # same prices: keep one stretch, with the newer values
+            else:
+                cuts.append((valid_from.replace(minute=0, second=0, microsecond=0), values))
     if not cuts:  # configuration known only from after the window: use the earliest
-        cuts = [(start, {k: v for k, v in records[0].items() if k in fields and v is not None})]
+        cuts = [(start, values_of(records[0]))]
     cuts[0] = (start, cuts[0][1])
     segments = []
     for i, (seg_start, values) in enumerate(cuts):
@@ -148,48 +179,45 @@ def _segments(configs: pd.DataFrame, hourly: pd.DataFrame, start: datetime, end:
     return segments
 
 
+def _floor_hour(ts: datetime) -> datetime:
+    return ts.replace(minute=0, second=0, microsecond=0)
+
+
 def load_usage(path: Path, filters: q.Filters) -> list[ResourceUsage]:
-    """Usage of every resource the filters select, over the filters' window (clamped to stored data)."""
-    options = q.filter_options(path)
-    if options["first"] is None:
-        return []
+    """Usage of every resource the filters select, each over its own whole hours of data inside the window.
+
+    A resource's window is the filter's window clamped to that resource's stored data and floored to whole
+    hours, so an upload that covers one week is priced on that week, not on the span of everything else in
+    the database, and a partly collected last hour is neither half counted nor scaled as if it were whole.
+    """
     lo, hi = filters.window()
-    start = max(lo, options["first"]).replace(minute=0, second=0, microsecond=0)
-    end = min(hi, options["last"])
-    if end <= start:
+    inputs = q.analysis_inputs(path, filters, HOURLY_METRICS)
+    if inputs.inventory.empty:
         return []
-    f = q.Filters(
-        start=start.date(),
-        end=(end - timedelta(seconds=1)).date(),
-        providers=filters.providers,
-        services=filters.services,
-        accounts=filters.accounts,
-        regions=filters.regions,
-        resource_ids=filters.resource_ids,
-    )
-    minute_filters = q.Filters(start=(end - timedelta(days=15)).date(), end=f.end)
-    inputs = q.analysis_inputs(path, f, HOURLY_METRICS, minute_filters)
-    inventory, rolled = inputs.inventory, inputs.hourly
-    if inventory.empty:
-        return []
-    minute_rows = inputs.per_minute
-    minute_rows = minute_rows[
-        (minute_rows["period_s"] == 60) & (minute_rows["bucket_start"] >= start) & (minute_rows["bucket_start"] < end)
-    ]
-    minute_start = minute_rows["bucket_start"].min() if not minute_rows.empty else None
-    grid = _hour_grid(start, end)
+    spans = inputs.spans.set_index("resource_id")
     out = []
-    for row in inventory.itertuples(index=False):
-        mine = rolled[rolled["resource_id"] == row.resource_id].set_index("bucket_start")
+    for row in inputs.inventory.itertuples(index=False):
+        if row.resource_id not in spans.index:
+            continue
+        first, until = spans.loc[row.resource_id, "first"], spans.loc[row.resource_id, "until"]
+        start = _floor_hour(max(lo, pd.Timestamp(first).to_pydatetime()))
+        end = _floor_hour(min(hi, pd.Timestamp(until).to_pydatetime()))
+        if end <= start:
+            continue  # less than one whole hour of data: nothing to scale to a month
+        grid = _hour_grid(start, end)
+        mine = inputs.hourly[inputs.hourly["resource_id"] == row.resource_id].set_index("bucket_start")
         hourly = mine.reindex(grid)[HOURLY_METRICS]
         hourly["invocations"] = hourly["invocations"].fillna(0.0)
-        per_minute = None
+        if hourly["cold_starts"].notna().any():  # a platform that reports cold starts: idle hours had none
+            hourly["cold_starts"] = hourly["cold_starts"].fillna(0.0)
         notes: list[str] = []
-        if minute_start is not None:
-            minutes = pd.date_range(minute_start, end - timedelta(minutes=1), freq="min")
-            mine_minutes = minute_rows[minute_rows["resource_id"] == row.resource_id]
-            per_minute = mine_minutes.set_index("bucket_start")["invocations"].reindex(minutes).fillna(0.0)
-            notes.append(f"idle gaps read from per-minute data {minutes[0]:%Y-%m-%d %H:%M} → {end:%Y-%m-%d %H:%M} UTC")
+        minutes = inputs.per_minute[inputs.per_minute["resource_id"] == row.resource_id]
+        minutes = minutes[(minutes["period_start"] >= start) & (minutes["period_start"] < end)]
+        per_minute = None
+        if not minutes.empty:
+            index = pd.date_range(minutes["period_start"].min(), end - timedelta(minutes=1), freq="min")
+            per_minute = minutes.set_index("period_start")["value"].reindex(index).fillna(0.0)
+            notes.append(f"idle gaps read from per-minute data {index[0]:%Y-%m-%d %H:%M} → {end:%Y-%m-%d %H:%M} UTC")
         configs = inputs.configs[inputs.configs["resource_id"] == row.resource_id]
         out.append(
             ResourceUsage(

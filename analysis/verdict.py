@@ -152,7 +152,7 @@ def _faas_config(u: ResourceUsage, p: ModelParams) -> FaasConfig:
 
 def _from_per_request(v: Verdict, book: PriceBook, p: ModelParams) -> None:
     u = v.usage
-    series = u.series()
+    series = u.forward_series()
     faas = _faas_config(u, p)
     target = EndpointConfig(
         endpoint_for(u.service) if u.service != "sagemaker-serverless" else "sagemaker-endpoint",
@@ -186,7 +186,8 @@ def _from_per_request(v: Verdict, book: PriceBook, p: ModelParams) -> None:
                 memory_mb=faas.memory_mb,
                 free_tier=p.free_tier,
                 keep_alive_s=p.keep_alive_s,
-                init_ms=p.init_ms,
+                # the measured model-setup time is the best guess of a Lambda cold start of the same model
+                init_ms=u.mean("init_duration_ms_avg", "cold_starts") or p.init_ms,
             )
         )
     else:
@@ -207,7 +208,7 @@ def _from_per_request(v: Verdict, book: PriceBook, p: ModelParams) -> None:
 
 def _from_endpoint(v: Verdict, book: PriceBook, p: ModelParams) -> None:
     u = v.usage
-    series = u.series()
+    series = u.forward_series()
     kind = u.config.get("instance_type") or ""
     spec = book.machines.get(kind)
     accelerator = u.config.get("accelerator_type")

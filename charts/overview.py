@@ -47,16 +47,23 @@ def bucket_label(bucket_s: int) -> str:
     return {300: "5-minute", 3600: "hourly", 86400: "daily"}.get(bucket_s, f"{bucket_s}-second")
 
 
-def _summarise(rolled: pd.DataFrame, keys: list[str], bucket_s: int | None) -> pd.DataFrame:
+def _summarise(
+    rolled: pd.DataFrame, keys: list[str], bucket_s: int | None, until: datetime | None = None
+) -> pd.DataFrame:
     """Group per-resource buckets by ``keys``: request totals, error and cold-start rates, request-weighted
-    percentiles, and (with ``bucket_s``) the request rate over each bucket's real span.
+    percentiles, and (with ``bucket_s``) the request rate over each bucket's length, cut at ``until`` (the
+    end of the data) so a bucket still filling up is not shown as a drop in traffic.
 
     Cold-start rates only count requests of resources that report cold starts, so endpoints and Cloud
     Functions gen1 (no cold-start metric) do not dilute them.
     """
     df = rolled.copy()
     inv = df["invocations"].fillna(0.0)
-    df["rate"] = inv / df["period_s"].clip(lower=bucket_s or 1) * 60.0
+    span = pd.Series(float(bucket_s or 1), index=df.index)
+    if until is not None and bucket_s:
+        left = (pd.Timestamp(until) - pd.to_datetime(df["bucket_start"])).dt.total_seconds()
+        span = span.where(left >= span, left.clip(lower=60.0))
+    df["rate"] = inv / span * 60.0
     for stat in ("p50", "p99"):
         column = df[f"duration_ms_{stat}"]
         df[f"w_{stat}"] = column * inv
@@ -104,11 +111,11 @@ RESOURCE_COLUMNS = [
 ]
 
 
-def by_service(rolled: pd.DataFrame, bucket_s: int) -> pd.DataFrame:
+def by_service(rolled: pd.DataFrame, bucket_s: int, until: datetime | None = None) -> pd.DataFrame:
     """Per service and bucket: request rate, error and cold-start rates, request-weighted percentiles."""
     if rolled.empty:
         return pd.DataFrame(columns=SERVICE_COLUMNS)
-    return _summarise(rolled, ["service", "bucket_start"], bucket_s)[SERVICE_COLUMNS]
+    return _summarise(rolled, ["service", "bucket_start"], bucket_s, until)[SERVICE_COLUMNS]
 
 
 def per_resource_summary(rolled: pd.DataFrame) -> pd.DataFrame:

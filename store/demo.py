@@ -10,6 +10,7 @@ The same ``seed`` and ``end`` always give the same rows.
 from __future__ import annotations
 
 import uuid
+import warnings
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -209,7 +210,9 @@ def _rollup_hourly(values: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         elif name == "concurrency_max":
             out[name] = np.where(np.isnan(v).all(axis=1), np.nan, np.nanmax(np.nan_to_num(v, nan=-1), axis=1))
         else:
-            out[name] = np.where(np.isnan(v).all(axis=1), np.nan, np.nanmean(np.where(np.isnan(v), 0, v), axis=1))
+            with warnings.catch_warnings():  # an all-NaN hour stays NaN
+                warnings.simplefilter("ignore", RuntimeWarning)
+                out[name] = np.where(np.isnan(v).all(axis=1), np.nan, np.nanmean(v, axis=1))
     return out
 
 

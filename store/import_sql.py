@@ -239,6 +239,21 @@ class Expressions:
                     lambda raw, _m: f"{raw!r} is not a whole number of seconds above 0",
                 )
             )
+            checks.append(
+                Check(
+                    "aligned",
+                    "timestamp",
+                    # periods start on multiples of their length in UTC (days: at midnight UTC), as CloudWatch
+                    # and Cloud Monitoring align them; otherwise overlapping periods would be counted twice
+                    "d_ts IS NULL OR d_period IS NULL OR d_period <= 0 "
+                    "OR (86400 % d_period <> 0 AND d_period < 86400) "
+                    "OR epoch_us(d_ts) % (least(d_period, 86400) * 1000000::BIGINT) = 0",
+                    lambda raw, _m: (
+                        f"{raw!r} does not start a period: periods start on multiples of their length "
+                        "in UTC (convert local times to UTC)"
+                    ),
+                )
+            )
         for role in ("account", "region"):
             if self.spec.has(role):
                 checks.append(

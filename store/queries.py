@@ -8,7 +8,7 @@ the coarsest resolution that fits in the bucket, then aggregates metric by metri
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -57,7 +57,7 @@ def _resource_where(f: Filters, alias: str = "r") -> tuple[str, list[Any]]:
 
 def _rollup_expressions(metrics: list[str]) -> str:
     """SQL aggregates for one bucket, per the catalog's rollup rule of each metric."""
-    parts = ["sum(w.period_s) AS covered_s", "max(w.period_s) AS period_s"]
+    parts = ["sum(w.period_s) AS covered_s", "max(w.native_s) AS period_s"]
     for name in metrics:
         rule = METRICS[name].rollup
         if rule == "sum":
@@ -81,39 +81,103 @@ def _rollup_expressions(metrics: list[str]) -> str:
 
 
 def rollup_sql(f: Filters, bucket_s: int, metrics: list[str]) -> tuple[str, list[Any]]:
-    """SQL + parameters for per-resource, per-bucket metrics (see module docstring)."""
+    """SQL + parameters for per-resource, per-bucket metrics (see module docstring).
+
+    1. Rows longer than the bucket are spread evenly over the buckets they cover (sums divided, means kept).
+    2. Each resource's periods ("slots": all metrics of one period move together) shadow each other: a
+       stored slot hides the finer stored slots it contains; any stored slot, containing or contained, hides
+       a spread one; between spread slots, the one spread from the finer resolution wins. Periods are aligned
+       to their length (the store enforces it), so the slot containing another starts at
+       ``time_bucket(its length, the other's start)``: shadowing is an equi-join, not an interval join.
+    3. What is not shadowed is kept, so every instant is counted once, and instants that only a finer
+       resolution covers are kept rather than dropped.
+    """
     needed = list(dict.fromkeys(["invocations", "cold_starts", *metrics]))
     unknown = [m for m in needed if m not in METRICS]
     if unknown:
         raise ValueError(f"unknown metric(s) {unknown}")
     where, params = _resource_where(f)
     lo, hi = f.window()
+    sums = [m for m in needed if METRICS[m].rollup == "sum"]
     pivot = ",\n                   ".join(f"max(value) FILTER (WHERE metric = '{m}') AS {m}" for m in needed)
     sql = f"""
-        WITH base AS (
-            SELECT m.resource_id, m.metric, m.period_start, m.period_s, m.value,
-                   time_bucket(to_seconds(?::BIGINT), m.period_start) AS bucket
+        WITH raw AS (
+            SELECT m.resource_id, m.metric, m.period_start, m.period_s, m.value
             FROM metrics m JOIN resources r USING (resource_id)
-            WHERE m.period_start >= ? AND m.period_start < ? AND {where}
-              AND list_contains(?::VARCHAR[], m.metric)
+            WHERE m.period_start < $hi AND m.period_start + to_seconds(m.period_s) > $lo AND {where}
+              AND list_contains($metrics, m.metric)
         ),
-        chosen AS (
-            SELECT resource_id, bucket,
-                   coalesce(max(period_s) FILTER (WHERE period_s <= ?), min(period_s)) AS period_s
-            FROM base GROUP BY resource_id, bucket
+        spread AS (
+            SELECT resource_id, metric, period_s, period_start, value, unnest(range(period_s // $bucket)) AS k
+            FROM raw WHERE period_s > $bucket
+        ),
+        base AS (
+            SELECT resource_id, metric, period_start, period_s, period_s AS native_s, value
+            FROM raw WHERE period_s <= $bucket AND period_start >= $lo
+            UNION ALL
+            SELECT resource_id, metric, period_start + to_seconds(k * $bucket), $bucket, period_s,
+                   CASE WHEN list_contains($sums, metric) THEN value * $bucket / period_s ELSE value END
+            FROM spread
+            WHERE period_start + to_seconds(k * $bucket) >= $lo AND period_start + to_seconds(k * $bucket) < $hi
+        ),
+        slots AS (
+            SELECT DISTINCT resource_id, period_s, period_start, native_s,
+                   CASE WHEN native_s > period_s THEN -native_s ELSE period_s * 2 END AS strength
+            FROM base
+        ),
+        lengths AS (SELECT DISTINCT resource_id, period_s FROM slots),
+        candidates AS (
+            SELECT s.resource_id, s.period_s, s.period_start, s.native_s, s.strength, l.period_s AS outer_s,
+                   time_bucket(to_seconds(l.period_s), s.period_start) AS outer_start
+            FROM slots s JOIN lengths l ON l.resource_id = s.resource_id AND l.period_s >= s.period_s
+        ),
+        contained AS (
+            SELECT DISTINCT resource_id, time_bucket(to_seconds($bucket), period_start) AS period_start
+            FROM slots WHERE native_s = period_s AND period_s < $bucket
+        ),
+        shadowed AS (
+            SELECT c.resource_id, c.period_s, c.period_start, c.native_s
+            FROM candidates c JOIN slots o
+              ON o.resource_id = c.resource_id AND o.period_s = c.outer_s AND o.period_start = c.outer_start
+            WHERE o.strength > c.strength
+            UNION
+            SELECT s.resource_id, s.period_s, s.period_start, s.native_s
+            FROM slots s JOIN contained i USING (resource_id, period_start)
+            WHERE s.native_s > s.period_s
         ),
         w AS (
-            SELECT b.resource_id, b.bucket, b.period_start, b.period_s,
+            SELECT b.resource_id, time_bucket(to_seconds($bucket), b.period_start) AS bucket, b.period_start,
+                   b.period_s, b.native_s,
                    {pivot}
-            FROM base b JOIN chosen c USING (resource_id, bucket, period_s)
-            GROUP BY b.resource_id, b.bucket, b.period_start, b.period_s
+            FROM base b ANTI JOIN shadowed x USING (resource_id, period_s, period_start, native_s)
+            GROUP BY b.resource_id, b.period_start, b.period_s, b.native_s
         )
         SELECT w.resource_id, w.bucket AS bucket_start,
                {_rollup_expressions(needed)}
         FROM w GROUP BY w.resource_id, w.bucket
         ORDER BY w.resource_id, w.bucket
     """  # noqa: S608 - metric names come from the catalog, every user value is a parameter
-    return sql, [bucket_s, lo, hi, *params, needed, bucket_s]
+    named = {"bucket": bucket_s, "lo": lo, "hi": hi, "metrics": needed, "sums": sums}
+    return _positional(sql, named, params)
+
+
+def _positional(sql: str, named: dict[str, Any], where_params: list[Any]) -> tuple[str, list[Any]]:
+    """Turn ``$name`` placeholders into positional ``?`` in order, splicing the filter parameters where the
+    filter clause's own ``?`` appear, so one statement can mix both."""
+    import re
+
+    out: list[Any] = []
+    pending = list(where_params)
+
+    def swap(match: re.Match[str]) -> str:
+        if match.group(0) == "?":
+            out.append(pending.pop(0))
+        else:
+            out.append(named[match.group(1)])
+        return "?"
+
+    text = re.sub(r"\$([a-z]+)|\?", swap, sql)
+    return text, out
 
 
 def _rollup(con: duckdb.DuckDBPyConnection, f: Filters, bucket_s: int, metrics: list[str]) -> pd.DataFrame:
@@ -181,22 +245,40 @@ def config_history(path: Path, resource_id: str) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class AnalysisInputs:
-    options: dict[str, Any]
     inventory: pd.DataFrame
-    hourly: pd.DataFrame
-    per_minute: pd.DataFrame
+    hourly: pd.DataFrame  # rollup at 3600 s over the window
+    spans: pd.DataFrame  # per resource: first and end of its stored data inside the window
+    per_minute: pd.DataFrame  # stored 60-s invocation rows (resource_id, period_start, value)
     configs: pd.DataFrame
 
 
-def analysis_inputs(path: Path, f: Filters, hourly_metrics: list[str], minute_filters: Filters) -> AnalysisInputs:
+def analysis_inputs(path: Path, f: Filters, hourly_metrics: list[str]) -> AnalysisInputs:
     """Everything the cost analysis reads, in one short read-only connection."""
+    lo, hi = f.window()
 
     def query(con: duckdb.DuckDBPyConnection) -> AnalysisInputs:
         inv = _inventory(con, f)
         ids = inv["resource_id"].tolist()
-        minutes = _rollup(con, replace(minute_filters, resource_ids=tuple(ids)), 60, ["invocations"])
+        spans = con.execute(
+            """
+            SELECT resource_id, min(period_start) AS first, max(period_start + to_seconds(period_s)) AS until
+            FROM metrics
+            WHERE list_contains(?::VARCHAR[], resource_id) AND period_start < ? AND period_start >= ?
+            GROUP BY resource_id
+            """,
+            [ids, hi, lo],
+        ).df()
+        minutes = con.execute(
+            """
+            SELECT resource_id, period_start, value FROM metrics
+            WHERE metric = 'invocations' AND period_s = 60 AND list_contains(?::VARCHAR[], resource_id)
+              AND period_start >= ? AND period_start < ?
+            ORDER BY resource_id, period_start
+            """,
+            [ids, lo, hi],
+        ).df()
         hourly = _rollup(con, f, 3600, hourly_metrics)
-        return AnalysisInputs(_filter_options(con), inv, hourly, minutes, _config_history(con, ids))
+        return AnalysisInputs(inv, hourly, spans, minutes, _config_history(con, ids))
 
     return run_read(path, query)
 

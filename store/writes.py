@@ -162,17 +162,25 @@ def _validate_staged(con: duckdb.DuckDBPyConnection, known_ids: set[str]) -> Non
         raise BatchError(f"unknown metric {bad_metric[0][0]!r}; known: {', '.join(METRICS)}")
     bad = con.execute(
         """
-        SELECT resource_id, metric, period_start, value FROM staged_metrics
-        WHERE value IS NULL OR isnan(value) OR isinf(value) OR period_s IS NULL OR period_s <= 0
-           OR period_start IS NULL OR resource_id IS NULL
-           OR (value < 0 AND metric IN (SELECT unnest(?::VARCHAR[])))
+        SELECT resource_id, metric, period_start, value, period_s,
+               value IS NULL OR isnan(value) OR isinf(value) OR value < 0 AS bad_value
+        FROM staged_metrics
+        WHERE value IS NULL OR isnan(value) OR isinf(value) OR value < 0
+           OR period_s IS NULL OR period_s <= 0 OR period_start IS NULL OR resource_id IS NULL
+           OR (86400 % period_s = 0 AND epoch_us(period_start) % (period_s * 1000000::BIGINT) <> 0)
+           OR (period_s > 86400 AND epoch_us(period_start) % 86400000000 <> 0)
         LIMIT 1
-        """,
-        [[m.name for m in METRICS.values() if m.is_count or m.unit in ("ms", "%")]],
+        """
     ).fetchall()
     if bad:
-        rid, metric, start, value = bad[0]
-        raise BatchError(f"invalid value {value!r} for {metric} of {rid} at {start}")
+        rid, metric, start, value, period_s, bad_value = bad[0]
+        if bad_value or not period_s or period_s <= 0 or start is None:
+            raise BatchError(f"invalid value {value!r} for {metric} of {rid} at {start} (period {period_s} s)")
+        raise BatchError(
+            f"{metric} of {rid} starts at {start}, not on a multiple of its {period_s}-s period (UTC): periods "
+            "must be aligned as CloudWatch and Cloud Monitoring align them, or overlapping periods would be "
+            "counted twice; convert local times to UTC"
+        )
     missing = con.execute(
         """
         SELECT DISTINCT s.resource_id FROM staged_metrics s

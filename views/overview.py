@@ -32,7 +32,9 @@ lo, hi = filters.window()
 bucket_s = charts.choose_bucket_s(lo, hi)
 metrics = ("invocations", "errors", "throttles", "cold_starts", "duration_ms_p50", "duration_ms_p99")
 rolled = cached_rollup(str(path), version, filters, bucket_s, metrics)
-svc = charts.by_service(rolled, bucket_s)
+freshness = cached_freshness(str(path), version, filters)
+data_until = freshness["data_until"].max() if not freshness.empty else None
+svc = charts.by_service(rolled, bucket_s, min(hi, data_until) if data_until is not None else hi)
 per_resource = charts.per_resource_summary(rolled)
 
 total = float(per_resource["invocations"].sum()) if not per_resource.empty else 0.0
@@ -43,8 +45,7 @@ cold_rate = (
     if not cold_known.empty and cold_known["invocations"].sum()
     else None
 )
-freshness = cached_freshness(str(path), version, filters)
-newest = freshness["data_until"].max() if not freshness.empty else None
+newest = data_until
 
 cols = st.columns(5)
 cols[0].metric(

@@ -15,14 +15,15 @@ def _rows(*rows: dict) -> pd.DataFrame:
     return pd.DataFrame([{**base, **r} for r in rows])
 
 
-def test_rates_use_the_datas_own_period_when_it_is_coarser_than_the_bucket() -> None:
+def test_rates_are_per_bucket_and_a_bucket_still_filling_is_not_a_drop() -> None:
+    later = datetime(2026, 1, 2)
     rolled = _rows(
-        {"resource_id": "a", "service": "lambda", "bucket_start": T, "period_s": 3600, "invocations": 6000.0},
-        {"resource_id": "b", "service": "lambda", "bucket_start": T, "period_s": 60, "invocations": 50.0},
+        {"resource_id": "a", "service": "lambda", "bucket_start": T, "period_s": 3600, "invocations": 144_000.0},
+        {"resource_id": "a", "service": "lambda", "bucket_start": later, "period_s": 3600, "invocations": 24_000.0},
     )
-    out = by_service(rolled, 300).iloc[0]
-    # a: 6,000 per hour = 100/min; b: 50 requests in a 5-minute bucket of minute rows = 10/min
-    assert out["requests_per_min"] == pytest.approx(110.0)
+    out = by_service(rolled, 86400, until=datetime(2026, 1, 2, 4)).set_index("bucket_start")
+    assert out.loc[T, "requests_per_min"] == pytest.approx(100.0)  # 144,000 over a whole day
+    assert out.loc[later, "requests_per_min"] == pytest.approx(100.0)  # 24,000 in the 4 hours stored so far
 
 
 def test_cold_start_rate_ignores_resources_that_cannot_report_them() -> None:

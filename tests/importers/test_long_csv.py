@@ -195,3 +195,20 @@ def test_preview_and_progress(tmp_path: Path) -> None:
     assert prepared.rows_per_metric()["invocations"] == 12
     fractions = [f for f, _ in seen]
     assert fractions == sorted(fractions) and fractions[-1] == 1.0
+
+
+def test_a_local_time_that_does_not_start_a_period_is_refused_by_row(tmp_path, store_db) -> None:
+    from collectors.importers import RejectedFiles
+
+    path = tmp_path / "local.csv"
+    path.write_text(
+        "timestamp,service,resource,metric,value,period_s\n"
+        "2026-01-01 00:00:00,lambda,fn,invocations,5,3600\n"
+        "2026-01-01 05:30:00,lambda,fn,invocations,5,3600\n"  # a local (India) time written without its zone
+    )
+    before = db_state(store_db)
+    with pytest.raises(RejectedFiles) as caught:
+        import_files(store_db, [InputFile.from_path(path)], ImportOptions())
+    lines = [line for r in caught.value.rejections for line in r.lines()]
+    assert any("row 3, column timestamp" in line and "does not start a period" in line for line in lines), lines
+    assert db_state(store_db) == before

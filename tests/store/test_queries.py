@@ -86,3 +86,37 @@ def test_options_freshness_and_origin(demo_db: Path, empty_db: Path) -> None:
     assert len(fresh) == 24 and set(fresh["finest_period_s"]) == {60}
     assert data_origin(demo_db) == {"demo": True, "real": False, "empty": False}
     assert data_origin(empty_db) == {"demo": False, "real": False, "empty": True}
+
+
+def _write_rows(db: Path, rows: list[tuple[datetime, int, float]]) -> str:
+    fn = ResourceRecord("lambda", "1", "us-east-1", "mixed")
+    write_batch(
+        db,
+        Batch(
+            resources=[fn],
+            metrics=metrics_frame(
+                [(fn.resource_id, "invocations", start, period, value, "t") for start, period, value in rows]
+            ),
+        ),
+    )
+    return fn.resource_id
+
+
+def test_a_day_row_and_hours_that_cover_half_of_it_are_counted_once(empty_db: Path) -> None:
+    day = datetime(2026, 1, 1)
+    hours = [(day + timedelta(hours=h), 3600, 100.0) for h in range(12, 48)]  # Jan 1 12:00 .. Jan 2 23:00
+    _write_rows(empty_db, [(day, 86400, 2400.0), *hours])
+    daily = rollup(empty_db, Filters(), 86400, ["invocations"]).set_index("bucket_start")["invocations"]
+    assert daily.to_dict() == {day: 2400.0, day + timedelta(days=1): 2400.0}  # the day row wins its own day
+    hourly = rollup(empty_db, Filters(), 3600, ["invocations"]).set_index("bucket_start")["invocations"]
+    assert len(hourly) == 48 and hourly.sum() == pytest.approx(4800.0)
+    assert hourly[day] == pytest.approx(100.0)  # the morning, known only from the day row, is spread over it
+
+
+def test_a_resolution_change_inside_a_bucket_keeps_both_sides(empty_db: Path) -> None:
+    t = datetime(2026, 1, 1, 12)
+    five = [(t + timedelta(minutes=m), 300, 300.0) for m in (0, 5)]  # 12:00-12:10 at 5-minute periods
+    one = [(t + timedelta(minutes=m), 60, 60.0) for m in range(10, 60)]  # then per minute
+    _write_rows(empty_db, five + one)
+    hourly = rollup(empty_db, Filters(), 3600, ["invocations"])
+    assert hourly["invocations"].tolist() == [600.0 + 50 * 60.0]

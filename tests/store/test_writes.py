@@ -55,6 +55,9 @@ def test_exact_repeats_inside_a_batch_are_dropped(empty_db: Path) -> None:
         ((FN.resource_id, "duration_ms_avg", datetime(2026, 1, 1), 3600, float("nan"), "t"), "invalid value nan"),
         ((FN.resource_id, "invocations", datetime(2026, 1, 1), 0, 1.0, "t"), "invalid value"),
         (("lambda:9:us-east-1:ghost", "invocations", datetime(2026, 1, 1), 60, 1.0, "t"), "neither in the batch"),
+        ((FN.resource_id, "instances_avg", datetime(2026, 1, 1), 3600, -2.0, "t"), "invalid value -2.0"),
+        ((FN.resource_id, "invocations", datetime(2026, 1, 1, 0, 30), 3600, 1.0, "t"), "not on a multiple of its"),
+        ((FN.resource_id, "invocations", datetime(2026, 1, 1, 6), 86400, 1.0, "t"), "not on a multiple of its"),
     ],
 )
 def test_invalid_rows_are_refused_and_nothing_is_written(empty_db: Path, row: tuple, message: str) -> None:
