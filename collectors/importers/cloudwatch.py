@@ -226,7 +226,7 @@ def _read_result(
         if not isinstance(value, int | float) or isinstance(value, bool):
             problems.add(f"{value!r} is not a number", where=f"{where}, Values[{i}]")
             continue
-        key = (rid, int(utc(start).timestamp()))
+        key = (rid, utc(start))  # the naive UTC datetime itself: .timestamp() would read it as local time
         if key in seen:  # the same point again on a later page
             if seen[key] != value:
                 problems.add(f"gives {value} where an earlier page gave {seen[key]}", where=point)

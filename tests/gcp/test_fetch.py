@@ -82,3 +82,23 @@ def test_a_refused_query_is_not_retried_and_not_project_wide(monitoring, client,
         list_series(client, request, "number", policy=RetryPolicy(), stats=FetchStats())
     assert info.value.code == "INVALID_ARGUMENT" and not info.value.project_wide and "\n" not in str(info.value)
     assert not pauses
+
+
+def test_the_window_is_utc_whatever_the_hosts_time_zone(monkeypatch) -> None:
+    import time
+    from datetime import datetime
+
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    try:
+        q = query("cloud-run", "request_count")
+        start, end = datetime(2026, 1, 1, 0, 0), datetime(2026, 1, 1, 1, 0)  # naive UTC, as everywhere
+        request = build_request(
+            "cloud-run", q, project="p", start=start, end=end, period_s=3600, regions=None, page_size=10
+        )
+        sent = type(request).pb(request).interval
+        assert sent.start_time.seconds == 1767225600  # 2026-01-01T00:00:00Z, not 05:00Z
+        assert sent.end_time.seconds == 1767229200
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()

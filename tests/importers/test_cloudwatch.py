@@ -177,3 +177,54 @@ def test_result_without_a_query_is_named(tmp_path: Path) -> None:
     with pytest.raises(RejectedFiles) as caught:
         import_files(tmp_path / "db.duckdb", [InputFile.from_path(rpath)], options())
     assert caught.value.rejections[0].lines() == ["r.json, result zz: has no query with this Id in the queries file"]
+
+
+def test_a_daylight_saving_night_loses_no_point_on_a_host_in_europe(tmp_path, store_db, monkeypatch) -> None:
+    import json
+    import time
+
+    from collectors.importers import ImportOptions, InputFile, import_files
+    from tests.importers.conftest import metric_values
+
+    queries = [
+        {
+            "Id": "inv",
+            "MetricStat": {
+                "Metric": {
+                    "Namespace": "AWS/Lambda",
+                    "MetricName": "Invocations",
+                    "Dimensions": [{"Name": "FunctionName", "Value": "fn"}],
+                },
+                "Period": 3600,
+                "Stat": "Sum",
+            },
+        }
+    ]
+    stamps = ["2025-03-30T03:00:00+00:00", "2025-03-30T02:00:00+00:00", "2025-03-30T01:00:00+00:00"]
+    results = {
+        "MetricDataResults": [
+            {
+                "Id": "inv",
+                "Label": "Invocations",
+                "Timestamps": stamps,
+                "Values": [7.0, 7.0, 5.0],
+                "StatusCode": "Complete",
+            }
+        ],
+        "Messages": [],
+    }
+    (tmp_path / "q.json").write_text(json.dumps(queries))
+    (tmp_path / "r.json").write_text(json.dumps(results))
+    monkeypatch.setenv("TZ", "Europe/Berlin")  # 02:00 local does not exist on 2025-03-30
+    time.tzset()
+    try:
+        import_files(
+            store_db,
+            [InputFile.from_path(tmp_path / "r.json")],
+            ImportOptions(queries=tmp_path / "q.json", region="us-east-1", account="1"),
+        )
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
+    values = metric_values(store_db, "lambda:1:us-east-1:fn", "invocations")
+    assert values == {"2025-03-30 01:00": 5.0, "2025-03-30 02:00": 7.0, "2025-03-30 03:00": 7.0}
