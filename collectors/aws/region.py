@@ -119,9 +119,12 @@ class RegionCollector:
         for fn in functions:
             rid = self._rid("lambda", fn.name)
             self.out.resources.append(ResourceRecord("lambda", self.account, self.region, fn.name, self.ctx.now))
-            self.out.configs.append(
-                ConfigRecord(rid, self.ctx.now, lambda_config_values(fn), f"{self.options.source}:inventory")
-            )
+            # A failed provisioned-concurrency read must not store "no provisioned concurrency": keep the last
+            # configuration that was read whole instead of a snapshot with those fields blank.
+            if not (self.options.provisioned_concurrency and fn.provisioned is None):
+                self.out.configs.append(
+                    ConfigRecord(rid, self.ctx.now, lambda_config_values(fn), f"{self.options.source}:inventory")
+                )
             state.queries.append(lambda_queries(rid, fn.name))
         state.collected.append(f"{len(functions)} functions")
         if self.options.provisioned_concurrency:
@@ -162,7 +165,8 @@ class RegionCollector:
                 values, notes = endpoint_config_values(ep)
                 state.notes.extend(notes + ep.problems)
                 self.out.resources.append(ResourceRecord(service, self.account, self.region, ep.name, self.ctx.now))
-                self.out.configs.append(ConfigRecord(rid, self.ctx.now, values, f"{self.options.source}:inventory"))
+                if not ep.problems:  # a config that could not be read is not stored as blanks
+                    self.out.configs.append(ConfigRecord(rid, self.ctx.now, values, f"{self.options.source}:inventory"))
                 rq = endpoint_queries(rid, ep)
                 state.notes.extend(rq.notes)
                 state.queries.append(rq)

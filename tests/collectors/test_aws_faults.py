@@ -122,3 +122,15 @@ def test_no_credential_reaches_the_database_or_the_output(aws_env, aws_config, t
     assert "fn-a" in text and "ExpiredTokenException" in text  # the dump is real
     assert SECRET_KEY not in text and ACCESS_KEY not in text
     assert SECRET_KEY not in db.read_bytes().decode("latin-1")
+
+
+def test_a_failed_provisioned_concurrency_read_keeps_the_last_configuration(aws_env, aws_config, tmp_path, capsys):
+    seed.create_function(aws_env.url, "fn-pc")
+    aws_env.layer.configs["fn-pc"] = {"live": 5}
+    cfg = aws_config(services=["lambda"], max_attempts=1)
+    assert run_json(cfg, capsys)[0] == EXIT_OK
+    aws_env.layer.faults.append(Fault("lambda", 500, "ServiceException", operation="provisioned-concurrency"))
+    code, report, _ = run_json(cfg, capsys)
+    assert code == EXIT_PARTIAL and "provisioned concurrency of 1 function(s)" in report["scopes"][0]["missing"]
+    rows = table(tmp_path / "breakeven.duckdb", "SELECT provisioned_concurrency FROM resource_config")
+    assert rows == [(5,)]  # no snapshot saying "no provisioned concurrency" was written
