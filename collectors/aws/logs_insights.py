@@ -14,6 +14,7 @@ the result handling with botocore's Stubber and the aggregation against REPORT l
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -90,11 +91,39 @@ def estimate_bytes(groups: Sequence[LogGroup], window: Window, now: datetime) ->
     return int(total)
 
 
-def group_batches(names: Sequence[str], window: Window) -> list[list[str]]:
-    """≤ 50 groups per query, and few enough that groups × periods fits one page of results."""
-    size = max(1, min(LOGS_INSIGHTS_MAX_GROUPS, LOGS_INSIGHTS_RESULT_LIMIT // max(1, window.periods)))
+def plan_queries(names: Sequence[str], window: Window) -> list[tuple[list[str], Window]]:
+    """(log groups, time slice) per query, so that no query can return more rows than one result page.
+
+    A query returns at most one row per (log group, period), and Logs Insights returns at most
+    ``LOGS_INSIGHTS_RESULT_LIMIT`` rows, silently dropping the rest. So every query keeps
+    groups × periods strictly below the limit (a full page can then only mean something unexpected, and
+    ``_run`` reports it as a cut result), taking ≤ 50 groups; a window with more periods than that is split
+    in time into whole periods. Among the splits that respect the limit, the one with the fewest queries
+    wins (each byte is scanned once whichever way the work is cut), preferring longer time slices, then
+    more groups per query.
+    """
     ordered = sorted(names)
-    return [ordered[i : i + size] for i in range(0, len(ordered), size)]
+    if not ordered or window.periods <= 0:
+        return []
+    budget = LOGS_INSIGHTS_RESULT_LIMIT - 1
+    best: tuple[int, int, int] | None = None  # (queries, -periods per slice, -groups per query)
+    for groups in range(1, min(LOGS_INSIGHTS_MAX_GROUPS, len(ordered)) + 1):
+        periods = min(window.periods, budget // groups)
+        if periods < 1:
+            break
+        queries = math.ceil(len(ordered) / groups) * math.ceil(window.periods / periods)
+        candidate = (queries, -periods, -groups)
+        best = candidate if best is None or candidate < best else best
+    assert best is not None  # one group and one period always fit
+    slice_periods, group_size = -best[1], -best[2]
+    step = timedelta(seconds=window.period_s * slice_periods)
+    slices = []
+    start = window.start
+    while start < window.end:
+        slices.append(Window(start, min(start + step, window.end), window.period_s))
+        start += step
+    batches = [ordered[i : i + group_size] for i in range(0, len(ordered), group_size)]
+    return [(batch, time_slice) for time_slice in slices for batch in batches]
 
 
 @dataclass
@@ -104,6 +133,7 @@ class QueryJob:
     rows: list[dict[str, str]] = field(default_factory=list)
     bytes_scanned: float = 0.0
     error: str | None = None
+    truncated: bool = False  # the result filled a whole page: rows beyond it may have been dropped
 
 
 def _start(client: Any, job: QueryJob, sleep: Callable[[float], None]) -> str:
@@ -151,6 +181,8 @@ def _run(client: Any, job: QueryJob, usage: ApiUsage, sleep: Callable[[float], N
         for page in pages:
             for row in page.get("results", []):
                 job.rows.append({cell["field"]: cell.get("value", "") for cell in row})
+        # Logs Insights stops at the limit without saying so; plan_queries keeps a complete result below it.
+        job.truncated = len(job.rows) >= LOGS_INSIGHTS_RESULT_LIMIT
     except Exception as exc:
         job.error = describe_error(exc)
 

@@ -94,7 +94,7 @@ def _logs_plan(
     queries = 0
     for window in windows:
         scanned += logs_insights.estimate_bytes(list(existing.values()), window, ctx.now)
-        queries += len(logs_insights.group_batches(list(existing), window))
+        queries += len(logs_insights.plan_queries(list(existing), window))
     if queries:
         item.api_calls["logs:StartQuery"] = queries
         item.api_calls["logs:GetQueryResults"] = queries  # at least one poll each

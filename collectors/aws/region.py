@@ -282,9 +282,9 @@ class RegionCollector:
             return
         resource_by_group = {g: self._rid("lambda", by_group[g][0]) for g in existing}
         jobs = [
-            logs_insights.QueryJob(groups, window)
+            logs_insights.QueryJob(groups, time_slice)
             for window in state.windows
-            for groups in logs_insights.group_batches(list(existing), window)
+            for groups, time_slice in logs_insights.plan_queries(list(existing), window)
         ]
         self._progress(f"Logs Insights: {len(jobs)} queries over {len(existing)} log groups")
         logs_insights.run_queries(client, jobs, self.ctx.usage, self.options.logs_insights_concurrency)
@@ -301,6 +301,13 @@ class RegionCollector:
             groups = sum(len(j.groups) for j in failed)
             state.missing.append(f"cold starts of {groups} log group(s)" if failed else "some Logs Insights rows")
             state.errors.extend(_first(sorted({j.error for j in failed if j.error} | set(problems))))
+        cut = [
+            f"cold starts of some of {len(j.groups)} log group(s) from {j.window.start:%Y-%m-%d %H:%M} "
+            f"to {j.window.end:%Y-%m-%d %H:%M} UTC: the Logs Insights result was cut at {len(j.rows):,} rows"
+            for j in jobs
+            if j.truncated and not j.error  # its rows are kept: each is a whole (log group, period) aggregate
+        ]
+        state.missing.extend(_first(cut))
         bytes_scanned = sum(j.bytes_scanned for j in jobs)
         state.collected.append(f"{len(jobs)} Logs Insights queries, {bytes_scanned / 1e9:.3f} GB scanned")
 

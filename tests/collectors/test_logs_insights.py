@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import threading
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 
 import boto3
 import pytest
 from botocore.stub import Stubber
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from collectors.aws import logs_insights
+from collectors.aws.inventory import LambdaFunction
 from collectors.aws.logs_insights import LogGroup, QueryJob
+from collectors.aws.region import RegionCollector, RegionOptions
 from collectors.aws.reports import aggregate, parse_report
-from collectors.source import ApiUsage, Window
+from collectors.source import ApiUsage, RunContext, Scope, Window
 
 T0 = datetime(2026, 11, 28, 10, 0)
 TEXT_COLD = (
@@ -192,9 +198,65 @@ def test_no_more_queries_than_the_concurrency_at_once():
 def test_groups_per_query_fit_one_page_of_results():
     names = [f"/aws/lambda/f{i}" for i in range(120)]
     day_5min = Window(T0, T0 + timedelta(days=1), 300)
-    assert [len(b) for b in logs_insights.group_batches(names, day_5min)] == [34, 34, 34, 18]
+    plan = logs_insights.plan_queries(names, day_5min)
+    assert [len(groups) for groups, _ in plan] == [34, 34, 34, 18]
+    assert {w for _, w in plan} == {day_5min}
     hour = Window(T0, T0 + timedelta(hours=1), 300)
-    assert [len(b) for b in logs_insights.group_batches(names, hour)] == [50, 50, 20]
+    assert [len(groups) for groups, _ in logs_insights.plan_queries(names, hour)] == [50, 50, 20]
+
+
+def test_a_window_with_more_periods_than_a_page_is_split_in_time():
+    week_1min = Window(T0, T0 + timedelta(days=7), 60)  # 10,080 periods: one group alone overflows a page
+    plan = logs_insights.plan_queries(["/aws/lambda/f"], week_1min)
+    assert len(plan) == 2
+    slices = [w for _, w in plan]
+    assert slices[0].start == week_1min.start and slices[-1].end == week_1min.end
+    assert all(a.end == b.start for a, b in itertools.pairwise(slices))
+    assert all(w.periods < logs_insights.LOGS_INSIGHTS_RESULT_LIMIT for w in slices)
+
+
+@settings(max_examples=60, deadline=None)
+@given(groups=st.integers(1, 300), periods=st.integers(1, 40_000), period_s=st.sampled_from([60, 300, 3600]))
+def test_every_group_and_period_is_asked_once_and_no_query_can_fill_a_page(groups, periods, period_s):
+    names = [f"/aws/lambda/f{i}" for i in range(groups)]
+    window = Window(T0, T0 + timedelta(seconds=periods * period_s), period_s)
+    plan = logs_insights.plan_queries(names, window)
+    covered = 0
+    for batch, time_slice in plan:
+        assert len(batch) <= 50 and time_slice.period_s == period_s
+        assert len(batch) * time_slice.periods < logs_insights.LOGS_INSIGHTS_RESULT_LIMIT
+        assert window.start <= time_slice.start < time_slice.end <= window.end
+        covered += len(batch) * time_slice.periods
+    assert covered == groups * periods
+    assert sorted({g for batch, _ in plan for g in batch}) == sorted(names)
+
+
+class FullPageLogs(CountingLogs):
+    """A Logs client double whose every query returns a full page of ``rows`` rows."""
+
+    def __init__(self, rows: int) -> None:
+        super().__init__()
+        self.rows = rows
+
+    def get_query_results(self, queryId, **_kwargs):
+        start = T0
+        results = [
+            [
+                {"field": "@log", "value": "123456789012:/aws/lambda/f"},
+                {"field": "bin(1m)", "value": (start + timedelta(minutes=i)).strftime("%Y-%m-%d %H:%M:%S.000")},
+                {"field": "invocations", "value": "1"},
+            ]
+            for i in range(self.rows)
+        ]
+        return {"status": "Complete", "results": results, "statistics": {"bytesScanned": 0}}
+
+
+@pytest.mark.parametrize(("rows", "cut"), [(10_000, True), (9_999, False)])
+def test_a_result_that_fills_the_page_is_reported_as_cut(rows, cut):
+    job = QueryJob(["/aws/lambda/f"], Window(T0, T0 + timedelta(days=7), 60))
+    logs_insights.run_queries(FullPageLogs(rows), [job], ApiUsage(), 1, sleep=lambda _s: None)
+    assert job.error is None and len(job.rows) == rows
+    assert job.truncated is cut
 
 
 def test_bytes_estimate_scales_stored_bytes_to_the_window():
@@ -205,3 +267,33 @@ def test_bytes_estimate_scales_stored_bytes_to_the_window():
     ]
     day = Window(now - timedelta(days=1), now, 300)
     assert logs_insights.estimate_bytes(groups, day, now) == 10_000_000 // 30 + 1_000_000 // 2
+
+
+class FullPageLogsWithGroups(FullPageLogs):
+    """The same double, also answering DescribeLogGroups for the function's group."""
+
+    def get_paginator(self, _operation):
+        group = {"logGroupName": "/aws/lambda/f", "storedBytes": 1, "creationTime": 0}
+        return SimpleNamespace(paginate=lambda **_kwargs: [{"logGroups": [group]}])
+
+
+def test_a_cut_result_makes_the_lambda_scope_partial_not_ok(tmp_path):
+    fn = LambdaFunction("f", 128, "x86_64", 512, 3, "Zip", "python3.12", "/aws/lambda/f", False)
+    scope = Scope("aws", "123456789012", "us-east-1", "lambda")
+    week = Window(T0, T0 + timedelta(days=7), 60)
+    outcomes = {}
+    for rows in (9_999, 10_000):
+        logs = FullPageLogsWithGroups(rows)
+        clients = SimpleNamespace(client=lambda _service, _region, logs=logs: logs)
+        ctx = RunContext(tmp_path / "db.duckdb", week.end, "run-1")
+        collector = RegionCollector(
+            clients, scope.account, scope.region, {scope: [week]}, RegionOptions("aws", True, 2, False), ctx
+        )
+        collector._logs_insights([fn])
+        outcomes[rows] = collector.states["lambda"].outcome()
+        assert len(logs.polls) == 2  # 10,080 one-minute periods need two queries
+    assert outcomes[9_999].status == "ok" and not outcomes[9_999].missing
+    cut = outcomes[10_000]
+    assert cut.status == "partial"
+    assert cut.missing[0].startswith("cold starts of some of 1 log group(s) from 2026-11-28 10:00 to ")
+    assert cut.missing[0].endswith("UTC: the Logs Insights result was cut at 10,000 rows")
