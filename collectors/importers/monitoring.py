@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from collectors.importers.distribution import Histogram, histogram, percentile
+from collectors.gcp.distribution import Histogram, merge, percentile
+from collectors.importers.distribution import DistributionError, histogram
 from collectors.importers.files import FileFacts, InputFile, read_text
 from collectors.importers.jsondocs import json_pages
 from collectors.importers.model import ImportOptions, MetricRows, Parsed, utc
@@ -63,9 +64,9 @@ class Slot:
     errors: float | None = None
     instances: float | None = None
     billable_ms: float | None = None
-    latency: Histogram | None = None
-    overhead: Histogram | None = None
-    startup: Histogram | None = None
+    latency: list[Histogram] = field(default_factory=list)
+    overhead: list[Histogram] = field(default_factory=list)
+    startup: list[Histogram] = field(default_factory=list)
     where: str = ""
     sources: set[str] = field(default_factory=set)
 
@@ -182,6 +183,8 @@ def _read_series(
         slot.where = slot.where or here
         try:
             _add(slot, kind, value, scale, _is_error(metric_type, labels))
+        except DistributionError as exc:
+            problems.add(f"distributionValue cannot be read: {exc}", where=here)
         except (ValueError, TypeError, KeyError) as exc:
             problems.add(f"value {value!r} cannot be read ({exc})", where=here)
     return len(raw_points)
@@ -194,11 +197,7 @@ def _add(slot: Slot, kind: str, value: dict[str, Any], scale: float, is_error: b
                 "latencies must be distributions; export without an aligner, or with ALIGN_DELTA, "
                 "not a percentile aligner"
             )
-        h = histogram(value["distributionValue"])
-        h = Histogram(h.count, h.mean * scale, h.options_key, h.options, h.counts)
-        h.options = _scaled_options(h.options, scale)
-        current = getattr(slot, kind)
-        setattr(slot, kind, h if current is None else current.merge(h))
+        getattr(slot, kind).append(histogram(value["distributionValue"], scale))
         return
     number = _number(value)
     if number < 0:
@@ -214,22 +213,6 @@ def _add(slot: Slot, kind: str, value: dict[str, Any], scale: float, is_error: b
         slot.instances = (slot.instances or 0.0) + number
 
 
-def _scaled_options(options: dict[str, Any], scale: float) -> dict[str, Any]:
-    """Bucket bounds in the stored unit (ms), so percentiles come out in ms."""
-    if scale == 1.0 or not options:
-        return options
-    if "explicitBuckets" in options:
-        return {"explicitBuckets": {"bounds": [float(b) * scale for b in options["explicitBuckets"].get("bounds", [])]}}
-    if "exponentialBuckets" in options:
-        e = dict(options["exponentialBuckets"])
-        e["scale"] = float(e["scale"]) * scale
-        return {"exponentialBuckets": e}
-    lin = dict(options["linearBuckets"])
-    lin["width"] = float(lin["width"]) * scale
-    lin["offset"] = float(lin.get("offset", 0.0)) * scale
-    return {"linearBuckets": lin}
-
-
 def _canonical(
     slots: dict[tuple[str, str, str, str, datetime, int], Slot], points: int, notes: list[str], problems: Problems
 ) -> Parsed:
@@ -243,19 +226,20 @@ def _canonical(
             ("instances_avg", slot.instances),
             ("billable_instance_ms_sum", slot.billable_ms),
         ]
-        if slot.latency is not None and slot.latency.count > 0:
+        latency, overhead, startup = merge(slot.latency), merge(slot.overhead), merge(slot.startup)
+        if latency is not None:
             values += [
-                ("duration_ms_avg", slot.latency.mean),
-                ("duration_ms_p50", percentile(slot.latency, 0.50)),
-                ("duration_ms_p90", percentile(slot.latency, 0.90)),
-                ("duration_ms_p99", percentile(slot.latency, 0.99)),
+                ("duration_ms_avg", latency.mean),
+                ("duration_ms_p50", percentile(latency, 0.50)),
+                ("duration_ms_p90", percentile(latency, 0.90)),
+                ("duration_ms_p99", percentile(latency, 0.99)),
             ]
-        if slot.overhead is not None and slot.overhead.count > 0:
-            values.append(("overhead_latency_ms_avg", slot.overhead.mean))
-        if slot.startup is not None:
-            values.append(("cold_starts", slot.startup.count))
-            if slot.startup.count > 0:
-                values.append(("init_duration_ms_avg", slot.startup.mean))
+        if overhead is not None:
+            values.append(("overhead_latency_ms_avg", overhead.mean))
+        if slot.startup:
+            values.append(("cold_starts", startup.count if startup is not None else 0))
+            if startup is not None:
+                values.append(("init_duration_ms_avg", startup.mean))
         for metric, value in values:
             if value is not None:
                 rows.put(rid, metric, start, period, float(value), slot.where)

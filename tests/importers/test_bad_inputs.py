@@ -23,6 +23,31 @@ def long(*lines: str, header: str = HEADER) -> bytes:
     return (header + "".join(lines)).encode()
 
 
+def latencies(bucket_options: dict, bucket_counts: list[str] | None = None) -> bytes:
+    """A Cloud Run request-latency export whose one point has these bucket options."""
+    point = {
+        "interval": {"startTime": "2025-05-08T00:00:00Z", "endTime": "2025-05-08T01:00:00Z"},
+        "value": {
+            "distributionValue": {
+                "count": "3",
+                "mean": 12.5,
+                "bucketOptions": bucket_options,
+                "bucketCounts": bucket_counts if bucket_counts is not None else ["0", "3"],
+            }
+        },
+    }
+    series = {
+        "metric": {"type": "run.googleapis.com/request_latencies"},
+        "resource": {"type": "cloud_run_revision", "labels": {"service_name": "s", "location": "l", "project_id": "p"}},
+        "metricKind": "DELTA",
+        "points": [point],
+    }
+    return json.dumps({"timeSeries": [series]}).encode()
+
+
+WHERE_POINT = "page 1, timeSeries[0].points[0]: distributionValue cannot be read: "
+
+
 CASES: list[tuple[str, bytes, dict, str]] = [
     ("empty.csv", b"", {}, "is empty (0 bytes)"),
     ("blank.csv", b"  \n\n \n", {}, "holds only white space"),
@@ -206,6 +231,30 @@ CASES: list[tuple[str, bytes, dict, str]] = [
         ).encode(),
         {},
         "metric type 'compute.googleapis.com/instance/cpu' has no Breakeven metric",
+    ),
+    (
+        "ts-no-bounds.json",
+        latencies({"explicitBuckets": {"bounds": []}}),
+        {},
+        WHERE_POINT + "bucketOptions.explicitBuckets.bounds is missing or empty; give at least one bound",
+    ),
+    (
+        "ts-exp-no-count.json",
+        latencies({"exponentialBuckets": {"growthFactor": 2, "scale": 1}}),
+        {},
+        WHERE_POINT + "bucketOptions.exponentialBuckets.numFiniteBuckets is missing",
+    ),
+    (
+        "ts-exp-text-count.json",
+        latencies({"exponentialBuckets": {"numFiniteBuckets": "x", "growthFactor": 2, "scale": 1}}),
+        {},
+        WHERE_POINT + "bucketOptions.exponentialBuckets.numFiniteBuckets 'x' is not a number",
+    ),
+    (
+        "ts-counts-sum.json",
+        latencies({"explicitBuckets": {"bounds": [10, 20]}}, ["0", "1", "1"]),
+        {},
+        WHERE_POINT + "bucketCounts add up to 2 but count is 3",
     ),
     (
         "wide-unmapped.csv",

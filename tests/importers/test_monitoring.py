@@ -7,8 +7,13 @@ import math
 from pathlib import Path
 
 import pytest
+from google.api import distribution_pb2
+from google.protobuf import json_format
 
+from collectors.gcp import distribution as gcp
+from collectors.gcp.distribution import merge, percentile
 from collectors.importers import ImportOptions, InputFile, RejectedFiles, import_files, prepare
+from collectors.importers.distribution import DistributionError, histogram
 from tests.importers.conftest import SAMPLES, metric_values
 
 RUN = "cloud-run:acme-ml-prod:europe-west1:image-tagger"
@@ -111,8 +116,6 @@ def test_rate_aligned_counts_are_refused(tmp_path: Path) -> None:
 
 
 def test_histogram_percentile_edges() -> None:
-    from collectors.importers.distribution import Histogram, histogram, percentile
-
     h = histogram(
         {
             "count": "4",
@@ -122,16 +125,120 @@ def test_histogram_percentile_edges() -> None:
         }
     )
     assert percentile(h, 0.5) == pytest.approx(5.0)
-    empty = Histogram(0, 0.0, "{}", {}, [])
-    assert percentile(empty, 0.5) is None
-    mixed = h.merge(
-        histogram(
-            {
-                "count": "1",
-                "mean": 1,
-                "bucketOptions": {"explicitBuckets": {"bounds": [0, 1]}},
-                "bucketCounts": ["0", "1"],
-            }
-        )
+    assert percentile(histogram({"count": "0", "mean": 0}), 0.5) is None  # no buckets: only a mean
+    other = histogram(
+        {"count": "1", "mean": 1, "bucketOptions": {"explicitBuckets": {"bounds": [0, 1]}}, "bucketCounts": ["0", "1"]}
     )
-    assert mixed.count == 5 and math.isclose(mixed.mean, 21 / 5) and percentile(mixed, 0.5) is None
+    mixed = merge([h, other])  # different boundaries: re-bucketed as the collector does, not given up on
+    assert mixed.count == 5 and math.isclose(mixed.mean, 21 / 5)
+    assert percentile(mixed, 0.5) == pytest.approx(gcp.percentile(gcp.merge([h, other]), 0.5))
+
+
+def _as_proto(value: dict) -> distribution_pb2.Distribution:
+    return json_format.ParseDict(value, distribution_pb2.Distribution())
+
+
+AGREEMENT_CASES = {
+    "underflow only": {
+        "count": "10",
+        "mean": 2.0,
+        "bucketOptions": {"explicitBuckets": {"bounds": [5, 10, 20]}},
+        "bucketCounts": ["10"],
+    },
+    "explicit": {
+        "count": "100",
+        "mean": 12.0,
+        "bucketOptions": {"explicitBuckets": {"bounds": [5, 10, 20, 40]}},
+        "bucketCounts": ["3", "40", "30", "20", "7"],
+    },
+    "linear with offset": {
+        "count": "30",
+        "mean": 130.0,
+        "bucketOptions": {"linearBuckets": {"numFiniteBuckets": 4, "width": 25, "offset": 100}},
+        "bucketCounts": ["2", "10", "10", "5", "2", "1"],
+    },
+    "exponential": {
+        "count": "50",
+        "mean": 900.0,
+        "bucketOptions": {"exponentialBuckets": {"numFiniteBuckets": 20, "growthFactor": 1.4, "scale": 1}},
+        "bucketCounts": ["0"] * 18 + ["20", "25", "5"],
+    },
+    "with range": {
+        "count": "8",
+        "mean": 3.0,
+        "range": {"min": 1.5, "max": 80.0},
+        "bucketOptions": {"explicitBuckets": {"bounds": [2, 50]}},
+        "bucketCounts": ["4", "2", "2"],
+    },
+}
+
+
+@pytest.mark.parametrize("case", list(AGREEMENT_CASES))
+def test_import_and_collector_read_the_same_histogram_alike(case: str) -> None:
+    """The JSON an export holds and the message the collector receives give the same numbers."""
+    value = AGREEMENT_CASES[case]
+    imported = histogram(value)
+    collected = gcp.from_distribution(_as_proto(value))
+    for q in (0.01, 0.25, 0.5, 0.9, 0.99):
+        assert percentile(imported, q) == pytest.approx(gcp.percentile(collected, q))
+    assert imported.mean == collected.mean and imported.count == collected.count
+    in_ms = histogram(value, scale=1e-6)  # an export in ns: percentiles scale, as the collector divides them
+    assert percentile(in_ms, 0.5) == pytest.approx(gcp.percentile(collected, 0.5) * 1e-6)
+
+
+def test_latencies_all_below_the_first_bound_interpolate_from_zero(tmp_path: Path, store_db: Path) -> None:
+    """p50 of ten requests all under 5 ms is 2.5 ms (as the collector says), not the 5 ms bound."""
+    doc = {
+        "timeSeries": [
+            {
+                "metric": {"type": "run.googleapis.com/request_latencies"},
+                "resource": {
+                    "type": "cloud_run_revision",
+                    "labels": {"service_name": "svc", "location": "europe-west1", "project_id": "p"},
+                },
+                "metricKind": "DELTA",
+                "valueType": "DISTRIBUTION",
+                "points": [
+                    {
+                        "interval": {"startTime": "2025-05-08T00:00:00Z", "endTime": "2025-05-08T01:00:00Z"},
+                        "value": {"distributionValue": AGREEMENT_CASES["underflow only"]},
+                    }
+                ],
+            }
+        ]
+    }
+    path = tmp_path / "fast.json"
+    path.write_text(json.dumps(doc))
+    import_files(store_db, [InputFile.from_path(path)], ImportOptions())
+    rid = "cloud-run:p:europe-west1:svc"
+    assert metric_values(store_db, rid, "duration_ms_p50") == {"2025-05-08 00:00": pytest.approx(2.5)}
+    assert metric_values(store_db, rid, "duration_ms_avg") == {"2025-05-08 00:00": 2.0}
+
+
+@pytest.mark.parametrize(
+    ("options", "counts", "reason"),
+    [
+        ({"explicitBuckets": {"bounds": []}}, [], "bucketOptions.explicitBuckets.bounds is missing or empty"),
+        ({"explicitBuckets": {"bounds": [5, 5]}}, [], "bucketOptions.explicitBuckets.bounds must be strictly"),
+        ({"explicitBuckets": {"bounds": [1, "x"]}}, [], "bucketOptions.explicitBuckets.bounds[1] 'x' is not a number"),
+        ({"exponentialBuckets": {"growthFactor": 2, "scale": 1}}, [], "exponentialBuckets.numFiniteBuckets is missing"),
+        ({"exponentialBuckets": {"numFiniteBuckets": 9, "growthFactor": 1, "scale": 1}}, [], "must be above 1"),
+        ({"exponentialBuckets": {"numFiniteBuckets": 9000, "growthFactor": 10, "scale": 1}}, [], "beyond the largest"),
+        ({"linearBuckets": {"numFiniteBuckets": "x", "width": 1}}, [], "numFiniteBuckets 'x' is not a number"),
+        ({"linearBuckets": {"numFiniteBuckets": 2.5, "width": 1}}, [], "2.5 is not a whole number of at least 1"),
+        ({"linearBuckets": {"numFiniteBuckets": 0, "width": 1}}, [], "0 is not a whole number of at least 1"),
+        ({"linearBuckets": {"numFiniteBuckets": 10**9, "width": 1}}, [], "is more than the 10,000 Breakeven reads"),
+        ({"linearBuckets": {"numFiniteBuckets": 2, "width": 0}}, [], "linearBuckets.width 0 must be above 0"),
+        ({}, ["1"], "has bucketCounts but no bucketOptions"),
+        ({"linearBuckets": {"numFiniteBuckets": 1, "width": 1}, "explicitBuckets": {"bounds": [1]}}, [], "exactly one"),
+        ({"explicitBuckets": {"bounds": [1]}}, ["1", "0", "0"], "has 3 bucketCounts but its bucketOptions define 2"),
+        ({"explicitBuckets": {"bounds": [1]}}, ["1", "-1"], "bucketCounts[1] '-1' is not a whole number"),
+        ({"explicitBuckets": {"bounds": [1]}}, ["1", "2"], "bucketCounts add up to 3 but count is 1"),
+    ],
+)
+def test_malformed_distributions_are_named_not_crashed_on(options: dict, counts: list, reason: str) -> None:
+    value = {"count": "1", "mean": 1.0, "bucketOptions": options, "bucketCounts": counts}
+    with pytest.raises(DistributionError) as caught:
+        histogram(value)
+    assert reason in str(caught.value)
+    assert "\n" not in str(caught.value)
