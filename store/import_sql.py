@@ -29,6 +29,8 @@ OPTIONAL_ROLES = (
     "instance_count",
 )
 CONFIG_ROLES = ("memory_mb", "architecture", "instance_type", "instance_count")
+WHOLE_ROLES = ("memory_mb", "instance_count")  # configuration columns that hold whole numbers
+TEXT_ROLES = ("architecture", "instance_type")
 ARCHITECTURES = ("x86_64", "arm64")
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 DEFAULT_PERIOD_S = 3600
@@ -165,11 +167,19 @@ class Expressions:
             f"{self._scoped('account', 'default_account')} AS d_account",
             f"{self._scoped('region', 'default_region')} AS d_region",
             f"TRY_CAST({self.raw('value')} AS DOUBLE) AS d_raw_value",
-            f"TRY_CAST({self.raw('period_s')} AS INTEGER) AS d_period",
+            f"TRY_CAST({self.raw('period_s')} AS DOUBLE) AS d_period_number",
         ]
-        first += [f"{self.config(role)} AS d_{role}" for role in CONFIG_ROLES if self.spec.has(role)]
+        first += [
+            f"{self.config(role)} AS d_{role}" for role in CONFIG_ROLES if self.spec.has(role) and role in TEXT_ROLES
+        ]
+        first += [
+            f"TRY_CAST({self.raw(role)} AS DOUBLE) AS d_{role}_number" for role in WHOLE_ROLES if self.spec.has(role)
+        ]
         inner = ", ".join(first)
-        second = f"SELECT *, {self._factor()} AS d_factor FROM (SELECT {inner} FROM {source})"  # noqa: S608
+        # Whole-number columns are read as DOUBLE and kept only when whole: an INTEGER cast would round 1.5 to 2.
+        wholes = [f"{_whole('d_period_number')} AS d_period"]
+        wholes += [f"{_whole(f'd_{role}_number')} AS d_{role}" for role in WHOLE_ROLES if self.spec.has(role)]
+        second = f"SELECT *, {self._factor()} AS d_factor, {', '.join(wholes)} FROM (SELECT {inner} FROM {source})"  # noqa: S608
         return f"SELECT *, d_raw_value * d_factor AS d_value FROM ({second})"  # noqa: S608 - generated SQL
 
     @property
@@ -177,11 +187,10 @@ class Expressions:
         return "concat(d_service, ':', d_account, ':', d_region, ':', d_name)"
 
     def config(self, role: str) -> str:
+        """A text configuration column (the whole-number ones are derived in ``derived_select``)."""
         if role == "architecture":
             return f"lower({self.text(role)})"
-        if role == "instance_type":
-            return self.text(role)
-        return f"TRY_CAST({self.raw(role)} AS INTEGER)"
+        return self.text(role)
 
     def checks(self) -> list[Check]:
         """Every row rule for this file's columns, over the derived columns, in reading order."""
@@ -296,6 +305,11 @@ class Expressions:
         if self.spec.delimiter == ";" and "," in raw:
             return f"{raw!r} is not a number (use a dot as the decimal separator)"
         return f"{raw!r} is not a number"
+
+
+def _whole(number: str) -> str:
+    """``number`` (a DOUBLE) as an INTEGER when it is a whole number in INTEGER's range, else NULL."""
+    return f"CASE WHEN {number} = floor({number}) AND abs({number}) <= 2147483647 THEN {number}::INTEGER ELSE NULL END"
 
 
 def _not_blank(raw: str) -> str:

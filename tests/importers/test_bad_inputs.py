@@ -140,6 +140,24 @@ CASES: list[tuple[str, bytes, dict, str]] = [
         "row 2, column period_s: 'sixty' is not a whole number of seconds above 0",
     ),
     (
+        "period-fraction.csv",
+        long("2025-05-08T00:00:00Z,lambda,fn,invocations,5,1.5\n"),
+        {},
+        "row 2, column period_s: '1.5' is not a whole number of seconds above 0",
+    ),
+    (
+        "memory-fraction.csv",
+        b"timestamp,service,resource,metric,value,memory_mb\n2025-05-08T00:00:00Z,lambda,fn,invocations,5,128.5\n",
+        {},
+        "row 2, column memory_mb: '128.5' is not a whole number of MB above 0",
+    ),
+    (
+        "count-fraction.csv",
+        b"timestamp,service,resource,metric,value,instance_count\n2025-05-08T00:00:00Z,lambda,fn,invocations,5,1.5\n",
+        {},
+        "row 2, column instance_count: '1.5' is not a whole number, 0 or more",
+    ),
+    (
         "percent.csv",
         long("2025-05-08T00:00:00Z,cloud-run,svc,cpu_utilization_pct_avg,340,3600\n"),
         {},

@@ -212,3 +212,13 @@ def test_a_local_time_that_does_not_start_a_period_is_refused_by_row(tmp_path, s
     lines = [line for r in caught.value.rejections for line in r.lines()]
     assert any("row 3, column timestamp" in line and "does not start a period" in line for line in lines), lines
     assert db_state(store_db) == before
+
+
+def test_whole_numbers_written_with_a_decimal_point_are_taken_exactly(store_db: Path, tmp_path: Path) -> None:
+    text = (
+        "timestamp,service,resource,metric,value,period_s,memory_mb,instance_count\n"
+        "2025-05-08T00:00:00Z,lambda,fn,invocations,5,3600.0,128.0,2.00\n"
+    )
+    import_files(store_db, [write(tmp_path, "dotted.csv", text)], ImportOptions())
+    assert rows(store_db, "SELECT period_s FROM metrics") == [(3600,)]
+    assert rows(store_db, "SELECT memory_mb, instance_count FROM resource_config") == [(128, 2)]
