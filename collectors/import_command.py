@@ -80,6 +80,8 @@ class TerminalProgress:
 def _options(args: argparse.Namespace) -> ImportOptions:
     if args.period is not None and args.period <= 0:
         raise CliError("--period must be a whole number of seconds above 0")
+    for problem in ImportOptions(account=args.account, region=args.region).problems("--"):
+        raise CliError(problem)
     mapping = load_mapping(Path(args.mapping)) if args.mapping else None
     queries = Path(args.queries) if args.queries else None
     if queries is not None and not queries.is_file():

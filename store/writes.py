@@ -146,6 +146,13 @@ def _validate_records(batch: Batch) -> None:
             raise BatchError(f"unknown service {r.service!r} for resource {r.name!r}; known: {', '.join(SERVICES)}")
         if not r.name:
             raise BatchError(f"a {r.service} resource has an empty name")
+        for field_name in ("account", "region"):
+            value = getattr(r, field_name)
+            if ":" in value:
+                raise BatchError(
+                    f"the {field_name} {value!r} of {r.service} resource {r.name!r} contains ':', which joins the "
+                    "parts of a resource key (service:account:region:name)"
+                )
     for c in batch.configs:
         unknown = set(c.values) - set(CONFIG_FIELDS)
         if unknown:

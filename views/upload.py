@@ -125,6 +125,8 @@ account = left.text_input("Account / project", key="upload_account", help="For f
 region = middle.text_input("Region", key="upload_region", help="For files that do not name one.")
 period = right.selectbox("Logs Insights period", list(PERIODS), index=2, format_func=PERIODS.get, key="upload_period")
 function = far.text_input("Logs Insights function", key="upload_function", help="When the export has no @log column.")
+for problem in ImportOptions(account=account.strip(), region=region.strip()).problems():
+    st.error(f"The {problem}: remove it, or nothing can be imported.", icon=":material/block:")
 
 if uploaded:
     files = saved_files(uploaded)

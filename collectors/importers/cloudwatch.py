@@ -20,7 +20,7 @@ from typing import Any
 
 from collectors.importers.files import FileFacts, InputFile, read_text
 from collectors.importers.jsondocs import json_pages
-from collectors.importers.model import ImportOptions, MetricRows, Parsed, utc
+from collectors.importers.model import ImportOptions, MetricRows, Parsed, key_part_problem, utc
 from collectors.importers.timeparse import parse_iso
 from store.catalog import resource_key
 from store.import_problems import ImportRejected, Problems
@@ -122,6 +122,9 @@ def load_queries(options: ImportOptions, file_name: str) -> dict[str, Query]:
             continue
         if period <= 0:
             problems.add(f"has Period {period}; it must be above 0", where=where)
+        colon = key_part_problem("AccountId", queries[qid].account)
+        if colon:
+            problems.add(colon, where=where)
     problems.raise_if_any()
     return queries
 

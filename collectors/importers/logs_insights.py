@@ -25,7 +25,14 @@ import numpy as np
 
 from collectors.importers.detect import sniff_delimiter
 from collectors.importers.files import FileFacts, InputFile, read_text
-from collectors.importers.model import LOGS_INSIGHTS_DEFAULT_PERIOD_S, ImportOptions, MetricRows, Parsed, utc
+from collectors.importers.model import (
+    LOGS_INSIGHTS_DEFAULT_PERIOD_S,
+    ImportOptions,
+    MetricRows,
+    Parsed,
+    key_part_problem,
+    utc,
+)
 from collectors.importers.report_lines import Report, parse_report
 from collectors.importers.timeparse import parse_iso
 from store.import_problems import ImportRejected, Problems
@@ -71,6 +78,9 @@ def _function(row: dict[str, str], options: ImportOptions) -> tuple[str, str] | 
         account, _, group = log.rpartition(":")
         if not group.startswith(LAMBDA_GROUP_PREFIX):
             return f"log group {group!r} is not a Lambda function's (/aws/lambda/NAME)"
+        colon = key_part_problem("the account", account)
+        if colon:
+            return colon
         return account or options.account, group[len(LAMBDA_GROUP_PREFIX) :]
     if options.resource:
         return options.account, options.resource

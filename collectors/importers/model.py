@@ -25,6 +25,17 @@ ProgressFn = Callable[[float, str], None]
 LOGS_INSIGHTS_DEFAULT_PERIOD_S = 3600
 
 
+def key_part_problem(label: str, value: str) -> str | None:
+    """Why ``value`` cannot be an account or a region, or None: ':' joins a resource key's parts.
+
+    ``service:account:region:name`` is split on its first three colons, so a colon in the account or
+    region would shift every later part (the store refuses such a record too; this names the place).
+    """
+    if ":" not in value:
+        return None
+    return f"{label} {value!r} contains ':', which Breakeven uses to join resource keys (service:account:region:name)"
+
+
 @dataclass
 class ImportOptions:
     """Choices a user can make for an import (CLI flags, page widgets)."""
@@ -37,6 +48,14 @@ class ImportOptions:
     resource: str | None = None  # logs-insights: function name when the file has no @log column
     period_s: int | None = None  # logs-insights: aggregation period (default 3600)
     max_bytes: int | None = None  # refuse larger files
+
+    def problems(self, prefix: str = "") -> list[str]:
+        """What is wrong with the account or region given (``prefix`` "--" names them as CLI flags)."""
+        found = [
+            key_part_problem(f"{prefix}{label}", value)
+            for label, value in (("account", self.account), ("region", self.region))
+        ]
+        return [p for p in found if p]
 
     def fingerprint(self, fmt: str | None = None) -> str:
         """The options that change what a file's rows mean for ``fmt``; part of the upload's identity.

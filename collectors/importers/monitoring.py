@@ -22,7 +22,7 @@ from collectors.gcp.distribution import Histogram, merge, percentile
 from collectors.importers.distribution import DistributionError, histogram
 from collectors.importers.files import FileFacts, InputFile, read_text
 from collectors.importers.jsondocs import json_pages
-from collectors.importers.model import ImportOptions, MetricRows, Parsed, utc
+from collectors.importers.model import ImportOptions, MetricRows, Parsed, key_part_problem, utc
 from collectors.importers.timeparse import parse_iso
 from store.import_problems import Problems
 from store.import_units import UNIT_FACTORS
@@ -137,6 +137,10 @@ def _read_series(
         return 0
     account = options.account or rlabels.get(project_label, "")
     region = rlabels.get(region_label, "") or options.region
+    colons = [p for p in (key_part_problem("project", account), key_part_problem("region", region)) if p]
+    if colons:
+        problems.add(colons[0], where=where)
+        return 0
     rid = ResourceRecord(service, account, region, name).resource_id
     unit = (series.get("unit") or default_unit).strip()
     scale = UNIT_FACTORS["ms"].get(unit.lower(), 1.0) if kind in ("latency", "startup", "billable") else 1.0

@@ -24,7 +24,7 @@ from collectors.importers import cloudwatch, logs_insights, monitoring, wide_csv
 from collectors.importers.detect import FORMATS, detect_format
 from collectors.importers.files import FileFacts, InputFile, inspect_file
 from collectors.importers.long_csv import plan_long_csv
-from collectors.importers.model import ImportOptions, Parsed, ProgressFn
+from collectors.importers.model import ImportOptions, Parsed, ProgressFn, key_part_problem
 from store.errors import BatchError
 from store.import_problems import ImportRejected
 from store.import_sql import LongCsvSpec
@@ -155,6 +155,8 @@ def prepare(
     file: InputFile, options: ImportOptions, *, check: bool = True, progress: ProgressFn | None = None
 ) -> Prepared:
     """Fingerprint, detect and parse ``file``; with ``check`` a long CSV is fully checked in memory too."""
+    for problem in options.problems():
+        raise ImportRejected.single(file.name, problem)
     facts = inspect_file(file, options.max_bytes, scaled(progress, 0.0, 0.2))
     fmt = options.format or detect_format(facts, file.name)
     if fmt not in FORMATS:
@@ -176,6 +178,10 @@ def prepare(
         if not parsed.metrics.num_rows:
             raise ImportRejected.single(file.name, "holds no metric data points to import")
         prepared.parsed, prepared.notes = parsed, parsed.notes
+    for r in prepared.resources:  # every parser names the place first; this keeps the rule whatever the format
+        for problem in (key_part_problem("account", r.account), key_part_problem("region", r.region)):
+            if problem:
+                raise ImportRejected.single(file.name, f"{problem}, for {r.service} resource {r.name!r}")
     unplaced = [r.name for r in prepared.resources if not r.region]
     if unplaced:
         prepared.notes.append(

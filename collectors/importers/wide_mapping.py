@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from collectors.importers.model import key_part_problem
 from store.catalog import METRICS, SERVICES
 from store.import_problems import ImportRejected, Problems
 
@@ -124,6 +125,10 @@ def mapping_from_json(document: Any, source: str) -> WideMapping:
             problems.add(f"unknown metric {metric!r}; known: {', '.join(METRICS)}", where=where)
         if not str(merged.get("resource", "")).strip():
             problems.add("has no resource name", where=where)
+        for label in ("account", "region"):
+            colon = key_part_problem(label, str(merged.get(label, "")))
+            if colon:
+                problems.add(colon, where=where)
         columns[name] = ColumnMap(
             service,
             str(merged.get("resource", "")).strip(),

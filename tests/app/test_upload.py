@@ -82,6 +82,20 @@ def test_refused_file_shows_its_problems_and_blocks_the_import(
     assert db_state(sample_db) == before
 
 
+def test_an_account_with_a_colon_is_refused_at_once(sample_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    before = db_state(sample_db)
+    at = open_app(sample_db, monkeypatch, PAGE)
+    at.text_input(key="upload_account").set_value("111122223333:prod")
+    at.run()
+    assert not at.exception
+    assert at.error[0].value.startswith("The account '111122223333:prod' contains ':'")
+    upload(at, "long.csv")
+    assert not at.exception
+    assert any("long.csv: account '111122223333:prod' contains ':'" in e.value for e in at.error)
+    assert button(at, "upload_import").disabled
+    assert db_state(sample_db) == before
+
+
 def test_cloudwatch_results_with_their_queries_file(empty_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     at = open_app(empty_db, monkeypatch, PAGE)
     at.text_input(key="upload_account").set_value("111122223333")

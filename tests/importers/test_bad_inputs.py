@@ -223,6 +223,12 @@ CASES: list[tuple[str, bytes, dict, str]] = [
         "line 2: byte 47 is not valid UTF-8 (0xe9)",
     ),
     (
+        "li-account.csv",
+        b"@timestamp,@log,@duration\n2025-05-08 00:00:00.000,1:2:/aws/lambda/f,12\n",
+        {},
+        "row 2, column @log: the account '1:2' contains ':', which Breakeven uses to join resource keys",
+    ),
+    (
         "li-group.csv",
         b"@timestamp,@log,@duration\n2025-05-08 00:00:00.000,1:/aws/ecs/svc,12\n",
         {},
@@ -249,6 +255,31 @@ CASES: list[tuple[str, bytes, dict, str]] = [
         ).encode(),
         {},
         "metric type 'compute.googleapis.com/instance/cpu' has no Breakeven metric",
+    ),
+    (
+        "ts-project.json",
+        json.dumps(
+            {
+                "timeSeries": [
+                    {
+                        "metric": {"type": "run.googleapis.com/request_count"},
+                        "resource": {
+                            "type": "cloud_run_revision",
+                            "labels": {"service_name": "s", "location": "l", "project_id": "example.com:p"},
+                        },
+                        "metricKind": "DELTA",
+                        "points": [
+                            {
+                                "interval": {"startTime": "2025-05-08T00:00:00Z", "endTime": "2025-05-08T01:00:00Z"},
+                                "value": {"int64Value": "5"},
+                            }
+                        ],
+                    }
+                ]
+            }
+        ).encode(),
+        {},
+        "page 1, timeSeries[0]: project 'example.com:p' contains ':', which Breakeven uses to join resource keys",
     ),
     (
         "ts-no-bounds.json",

@@ -94,6 +94,18 @@ def test_usage_errors_are_one_line(tmp_path: Path) -> None:
     assert (code, err.strip()) == (2, "error: --period must be a whole number of seconds above 0")
 
 
+@pytest.mark.parametrize(("flag", "value"), [("--account", "1111:prod"), ("--region", "us-east-1:a")])
+def test_an_account_or_region_with_a_colon_is_a_usage_error(store_db: Path, flag: str, value: str) -> None:
+    before = db_state(store_db)
+    code, out, err = run_cli("import", str(SAMPLES / "long.csv"), "--db", str(store_db), flag, value)
+    assert (code, out) == (2, "")
+    assert err.strip() == (
+        f"error: {flag} {value!r} contains ':', which Breakeven uses to join resource keys "
+        "(service:account:region:name)"
+    )
+    assert db_state(store_db) == before
+
+
 def test_help_names_every_format() -> None:
     out = subprocess.run(
         [sys.executable, "-m", "collectors", "import", "--help"], cwd=ROOT, capture_output=True, text=True, check=True

@@ -156,6 +156,22 @@ def test_variants_of_an_endpoint_combine_and_serverless_is_recognised(tmp_path: 
             },
             "result x: CPUUtilization is summed over",
         ),
+        (
+            {
+                "Id": "x",
+                "AccountId": "1111:2222",
+                "MetricStat": {
+                    "Metric": {
+                        "Namespace": "AWS/Lambda",
+                        "MetricName": "Invocations",
+                        "Dimensions": [{"Name": "FunctionName", "Value": "f"}],
+                    },
+                    "Period": 60,
+                    "Stat": "Sum",
+                },
+            },
+            "q.json, query x: AccountId '1111:2222' contains ':', which Breakeven uses to join resource keys",
+        ),
     ],
 )
 def test_queries_that_cannot_be_mapped_are_refused_by_id(tmp_path: Path, query: dict, expected: str) -> None:

@@ -19,6 +19,7 @@ from collectors.importers import (
 )
 from collectors.importers.timeparse import parse_loose
 from store.catalog import METRICS
+from store.import_problems import ImportRejected
 from tests.importers.conftest import SAMPLES, metric_values, rows
 
 FN = "lambda:111122223333:us-east-1:churn-scorer"
@@ -125,11 +126,21 @@ def test_mapping_problems_are_named(tmp_path: Path, mapping: dict, expected: str
     assert any(expected in line for line in lines), lines
 
 
+def test_a_mapped_region_with_a_colon_is_named() -> None:
+    mapping = {
+        "columns": {"Invocations": {"service": "lambda", "resource": "f", "metric": "invocations", "region": "eu:w"}}
+    }
+    with pytest.raises(ImportRejected) as caught:
+        mapping_from_json(mapping, "m.json")
+    assert caught.value.lines() == [
+        "m.json, columns.Invocations: region 'eu:w' contains ':', which Breakeven uses to join resource keys "
+        "(service:account:region:name)"
+    ]
+
+
 def test_mapping_file_is_validated(tmp_path: Path) -> None:
     path = tmp_path / "m.json"
     path.write_text(json.dumps({"period_s": -5, "columns": {"a": {"service": "ec2", "resource": "", "metric": "x"}}}))
-    from store.import_problems import ImportRejected
-
     with pytest.raises(ImportRejected) as caught:
         load_mapping(path)
     assert caught.value.lines() == [

@@ -82,6 +82,25 @@ def test_unknown_service_is_refused(empty_db: Path) -> None:
         write_batch(empty_db, Batch(resources=[ResourceRecord("ec2", "1", "us-east-1", "box")]))
 
 
+@pytest.mark.parametrize(
+    ("record", "field"),
+    [
+        (ResourceRecord("lambda", "111122223333:x", "us-east-1", "fn"), "account '111122223333:x'"),
+        (ResourceRecord("lambda", "111122223333", "us:east-1", "fn"), "region 'us:east-1'"),
+        (ResourceRecord("lambda:x", "1", "us-east-1", "fn"), "unknown service 'lambda:x'"),
+    ],
+)
+def test_a_colon_in_a_resource_key_part_is_refused(empty_db: Path, record: ResourceRecord, field: str) -> None:
+    """service:account:region:name is split on the first three colons; a colon in one of them would shift it."""
+    write_batch(empty_db, hourly_batch(3))
+    before = snapshot(empty_db)
+    row = (record.resource_id, "invocations", datetime(2026, 2, 1), 3600, 1.0, "t")
+    with pytest.raises(BatchError, match=field) as caught:
+        write_batch(empty_db, Batch(resources=[record], metrics=metrics_frame([row])))
+    assert "\n" not in str(caught.value)
+    assert snapshot(empty_db) == before
+
+
 def test_configuration_keeps_history_and_skips_unchanged_snapshots(empty_db: Path) -> None:
     rid = FN.resource_id
     configs = [
