@@ -11,6 +11,7 @@ request, so it is billed again (a conservative estimate).
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -67,10 +68,27 @@ def queries_per_call(window: Window) -> int:
 
 
 def batches(queries: Sequence[StatQuery], window: Window) -> list[list[StatQuery]]:
-    """Split, keeping the statistics of one metric together so they bill as one metric."""
+    """Split into calls, cutting only between metrics, so a metric's statistics bill once.
+
+    Up to five statistics of one metric in one request bill as one metric; cut across two calls they
+    bill twice. So each metric's statistics (in fives, since a sixth bills again anyway) are packed
+    whole into the call being filled, or start the next one. Only when the window is so long that a
+    call cannot hold even five statistics (e.g. 2 weeks at 60 s) is a metric split: the datapoint limit
+    leaves no choice.
+    """
     ordered = sorted(dict.fromkeys(queries), key=lambda q: (q.namespace, q.metric, q.dimensions, q.stat))
     size = queries_per_call(window)
-    return [ordered[i : i + size] for i in range(0, len(ordered), size)]
+    chunks: list[list[StatQuery]] = []
+    for _, stats in itertools.groupby(ordered, key=lambda q: (q.namespace, q.metric, q.dimensions)):
+        group = list(stats)
+        step = min(size, STATISTICS_PER_BILLED_METRIC)
+        chunks.extend(group[i : i + step] for i in range(0, len(group), step))
+    parts: list[list[StatQuery]] = []
+    for chunk in chunks:
+        if not parts or len(parts[-1]) + len(chunk) > size:
+            parts.append([])
+        parts[-1].extend(chunk)
+    return parts
 
 
 def billed_metrics(batch: Sequence[StatQuery]) -> int:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import math
 import re
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import boto3
 import pytest
 from botocore.stub import ANY, Stubber
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from collectors.aws import cloudwatch
 from collectors.aws.cloudwatch import StatQuery
@@ -35,9 +39,45 @@ def fn_queries(n: int) -> list[StatQuery]:
 def test_batches_respect_both_limits(periods, per_call):
     queries = fn_queries(200)  # 1,600 statistics
     parts = cloudwatch.batches(queries, window(periods, 60))
-    assert max(len(p) for p in parts) == per_call
+    assert per_call - 4 <= max(len(p) for p in parts) <= per_call  # cut between metrics (≤ 4 statistics each)
     assert all(len(p) <= 500 and len(p) * periods <= 100_800 for p in parts)
     assert sum(len(p) for p in parts) == len(queries)
+
+
+def _metric(q: StatQuery) -> tuple:
+    return (q.namespace, q.metric, q.dimensions)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    shape=st.lists(st.integers(1, 12), min_size=1, max_size=150),
+    periods=st.sampled_from([12, 288, 1440, 4320, 20160, 50400]),
+)
+def test_a_metrics_statistics_are_never_cut_across_calls(shape, periods):
+    """Each metric (with 1-12 statistics) lands in as few calls as it bills for: no metric billed twice."""
+    stats = ["Average", "Sum", "Minimum", "Maximum", "SampleCount", "p50", "p90", "p99", "p95", "p10", "tm99", "IQM"]
+    queries = [
+        StatQuery("AWS/Lambda", "Duration", (("FunctionName", f"f{i}"),), stats[k])
+        for i, n in enumerate(shape)
+        for k in range(n)
+    ]
+    win = window(periods, 60)
+    parts = cloudwatch.batches(queries, win)
+    per_call = cloudwatch.queries_per_call(win)
+    assert all(0 < len(p) <= per_call for p in parts)
+    assert Counter(q for p in parts for q in p) == Counter(queries)
+    group = min(5, per_call)  # five statistics bill as one; fewer per call when the datapoints allow no more
+    calls_per_metric = Counter(m for p in parts for m in {_metric(q) for q in p})
+    for i, n in enumerate(shape):
+        assert calls_per_metric[("AWS/Lambda", "Duration", (("FunctionName", f"f{i}"),))] <= math.ceil(n / group)
+    assert sum(cloudwatch.billed_metrics(p) for p in parts) == sum(math.ceil(n / group) for n in shape)
+
+
+def test_the_lambda_statistics_of_a_function_stay_in_one_call_at_any_batch_edge():
+    win = window(288, 60)  # 350 statistics per call; 8 per function would straddle at 43.75 functions
+    parts = cloudwatch.batches(fn_queries(200), win)
+    for metric in {_metric(q) for p in parts for q in p}:
+        assert sum(1 for p in parts if any(_metric(q) == metric for q in p)) == 1, metric
 
 
 def test_statistics_of_one_metric_bill_as_one_up_to_five():
