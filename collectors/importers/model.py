@@ -1,8 +1,9 @@
 """What every format parser takes and returns.
 
 Parsers of the JSON and small CSV formats build canonical rows in Python through ``MetricRows``, which
-refuses two different values for one period (naming both places in the file) and keeps exact repeats
-once, so overlapping pages of one export are harmless. The long CSV skips all this and is staged by
+applies the long CSV's value rules (finite, not negative, percentages at most 100), refuses two different
+values for one period (naming both places in the file) and keeps exact repeats once, so overlapping pages
+of one export are harmless. The long CSV skips all this and is staged by
 DuckDB in the store.
 """
 
@@ -19,10 +20,12 @@ import pyarrow as pa
 
 from store.catalog import METRICS
 from store.import_problems import Problems
+from store.import_units import metrics_with_unit
 from store.writes import ConfigRecord, ResourceRecord
 
 ProgressFn = Callable[[float, str], None]
 LOGS_INSIGHTS_DEFAULT_PERIOD_S = 3600
+PERCENT_METRICS = frozenset(metrics_with_unit("%"))
 
 
 def key_part_problem(label: str, value: str) -> str | None:
@@ -100,6 +103,11 @@ class MetricRows:
             return
         if value < 0:
             self.problems.add(f"{value:g} is negative; {metric} cannot be negative", where=where)
+            return
+        if value > 100 and metric in PERCENT_METRICS:  # the long CSV's SQL check says the same
+            self.problems.add(
+                f"{value:g} is above 100; {metric} is a percentage of the whole instance (0-100)", where=where
+            )
             return
         key = (resource_id, metric, period_s, utc(start))
         previous = self._rows.get(key)

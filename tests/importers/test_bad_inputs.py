@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from collectors.importers import ImportOptions, InputFile, RejectedFiles, import_files
+from collectors.importers import ImportOptions, InputFile, RejectedFiles, import_files, mapping_from_json
 from store.import_problems import MAX_LISTED
 from tests.importers.conftest import SAMPLES, db_state, run_cli
 
@@ -304,6 +304,22 @@ CASES: list[tuple[str, bytes, dict, str]] = [
         latencies({"explicitBuckets": {"bounds": [10, 20]}}, ["0", "1", "1"]),
         {},
         WHERE_POINT + "bucketCounts add up to 2 but count is 3",
+    ),
+    (
+        "wide-percent.csv",
+        b"Time,svc CPU\n2025-05-08 00:00,40\n2025-05-08 01:00,150\n",
+        {
+            "format": "wide",
+            "mapping": mapping_from_json(
+                {
+                    "columns": {
+                        "svc CPU": {"service": "cloud-run", "resource": "svc", "metric": "cpu_utilization_pct_avg"}
+                    }
+                },
+                "m.json",
+            ),
+        },
+        "row 3, column svc CPU: 150 is above 100; cpu_utilization_pct_avg is a percentage of the whole instance",
     ),
     (
         "wide-unmapped.csv",

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from collectors.importers import ImportOptions, InputFile, RejectedFiles, import_files, prepare
-from tests.importers.conftest import SAMPLES, metric_values, rows
+from tests.importers.conftest import SAMPLES, db_state, metric_values, rows
 
 FN = "lambda:111122223333:us-east-1:churn-scorer"
 EP = "sagemaker-endpoint:111122223333:us-east-1:reco-endpoint"
@@ -244,3 +244,36 @@ def test_a_daylight_saving_night_loses_no_point_on_a_host_in_europe(tmp_path, st
         time.tzset()
     values = metric_values(store_db, "lambda:1:us-east-1:fn", "invocations")
     assert values == {"2025-03-30 01:00": 5.0, "2025-03-30 02:00": 7.0, "2025-03-30 03:00": 7.0}
+
+
+def test_a_percentage_above_100_is_refused_by_place(tmp_path: Path, store_db: Path) -> None:
+    query = {
+        "Id": "mem",
+        "MetricStat": {
+            "Metric": {
+                "Namespace": "/aws/sagemaker/Endpoints",
+                "MetricName": "MemoryUtilization",
+                "Dimensions": [{"Name": "EndpointName", "Value": "e"}, {"Name": "VariantName", "Value": "v"}],
+            },
+            "Period": 3600,
+            "Stat": "Average",
+        },
+    }
+    qpath, rpath = tmp_path / "q.json", tmp_path / "r.json"
+    qpath.write_text(json.dumps([query]))
+    rpath.write_text(
+        json.dumps(
+            {
+                "MetricDataResults": [
+                    {"Id": "mem", "Timestamps": ["2025-05-08T01:00:00Z", "2025-05-08T00:00:00Z"], "Values": [150, 40]}
+                ]
+            }
+        )
+    )
+    before = db_state(store_db)
+    with pytest.raises(RejectedFiles) as caught:
+        import_files(store_db, [InputFile.from_path(rpath)], ImportOptions(queries=qpath, account="1", region="r"))
+    lines = caught.value.rejections[0].lines()
+    assert len(lines) == 1 and lines[0].startswith("r.json, result mem")
+    assert "150 is above 100; memory_utilization_pct_avg is a percentage of the whole instance (0-100)" in lines[0]
+    assert db_state(store_db) == before
