@@ -26,6 +26,9 @@ DEFAULT_DB = PROJECT_ROOT / "data" / "breakeven.duckdb"
 DB_ENV = "BREAKEVEN_DB"
 LOCK_WAIT_ENV = "BREAKEVEN_LOCK_WAIT_S"
 DEFAULT_LOCK_WAIT_S = 30.0
+# A private, empty database that lives as long as its connection: ``connect(IN_MEMORY, read_only=False)``
+# opens a new one each time, already migrated. A trial write there changes no file.
+IN_MEMORY = Path(":memory:")
 
 T = TypeVar("T")
 
@@ -86,7 +89,7 @@ def connect(path: Path, *, read_only: bool) -> Iterator[duckdb.DuckDBPyConnectio
     path = Path(path)
     if read_only and not path.exists():
         raise StoreMissingError(f"No database at {path}. Run `python -m collectors demo` or a collector first.")
-    if not read_only:
+    if not read_only and path != IN_MEMORY:
         path.parent.mkdir(parents=True, exist_ok=True)
     con = _open(path, read_only)
     try:
@@ -105,14 +108,22 @@ def connect(path: Path, *, read_only: bool) -> Iterator[duckdb.DuckDBPyConnectio
         con.close()
 
 
+def is_current(path: Path) -> bool:
+    """Whether a database exists at ``path`` at this code's schema version (a write would neither create
+    nor migrate it). Opens the file read-only, so it changes nothing."""
+    path = Path(path)
+    if not path.exists():
+        return False
+    with _open(path, True) as probe:
+        return schema_version(probe) == SCHEMA_VERSION
+
+
 def ensure_database(path: Path) -> bool:
     """Create or migrate the database at ``path``; True when it did not exist before."""
     path = Path(path)
     created = not path.exists()
-    if not created:
-        with _open(path, True) as probe:
-            if schema_version(probe) == SCHEMA_VERSION:
-                return False
+    if is_current(path):
+        return False
     with connect(path, read_only=False):
         pass
     return created

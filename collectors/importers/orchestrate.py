@@ -2,7 +2,8 @@
 
 The rules every entry point (CLI, page) gets from here:
 - a file is imported all or nothing: it is fully checked before anything is written, and written by
-  one ``write_batch`` transaction; a rejected file leaves the database as it was;
+  one ``write_batch`` transaction; a rejected file leaves the database as it was, and a database that
+  does not exist yet (or is from an older version) is not created (migrated) for a rejected file;
 - with several files, every file is checked before the first is written, so one bad file stops all;
 - importing the same content again (same bytes, format and options) changes nothing, and the first
   import's record in ``uploads`` is kept; overlapping files upsert, the later file's values winning.
@@ -25,6 +26,7 @@ from collectors.importers.detect import FORMATS, detect_format
 from collectors.importers.files import FileFacts, InputFile, inspect_file
 from collectors.importers.long_csv import plan_long_csv
 from collectors.importers.model import ImportOptions, Parsed, ProgressFn, key_part_problem
+from store.db import IN_MEMORY, is_current
 from store.errors import BatchError
 from store.import_problems import ImportRejected
 from store.import_sql import LongCsvSpec
@@ -252,6 +254,24 @@ def write(db_path: Path, prepared: Prepared, progress: ProgressFn | None = None)
     )
 
 
+def trial_writes(db_path: Path, prepared: list[Prepared]) -> list[ImportRejected]:
+    """When writing would create or migrate ``db_path``, first write each file into a private in-memory
+    database, so that a file the store refuses leaves no new file behind and does not migrate an older one.
+
+    Returns the rejection of every refused file (the caller then writes none). Costs one more pass over
+    each file, only on the first import into a new database or the first after an upgrade.
+    """
+    if is_current(db_path):
+        return []
+    rejections = []
+    for p in prepared:
+        try:
+            write(IN_MEMORY, p)
+        except ImportRejected as exc:
+            rejections.append(exc)
+    return rejections
+
+
 def dry_run_result(prepared: Prepared) -> FileResult:
     return FileResult(
         file=prepared.file.name,
@@ -294,6 +314,9 @@ def import_files(
         raise RejectedFiles(rejections)
     if dry_run:
         return [dry_run_result(p) for p in prepared]
+    rejections = trial_writes(db_path, prepared)
+    if rejections:
+        raise RejectedFiles(rejections)
     results = []
     for i, p in enumerate(prepared):
         lo = i * share + share * 0.5

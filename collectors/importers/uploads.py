@@ -20,7 +20,7 @@ import pandas as pd
 from collectors.importers.detect import FORMATS, detect_format
 from collectors.importers.files import HEAD_BYTES, FileFacts, InputFile
 from collectors.importers.model import ImportOptions, ProgressFn
-from collectors.importers.orchestrate import FileResult, Prepared, prepare, write
+from collectors.importers.orchestrate import FileResult, Prepared, prepare, trial_writes, write
 from collectors.importers.wide_csv import read_wide_table
 from collectors.importers.wide_mapping import WideMapping, guess_mapping, mapping_from_json
 from store.import_problems import ImportRejected
@@ -173,6 +173,9 @@ def import_previews(db_path: Path, previews: list[FilePreview], progress: Progre
     bad = [p.file.name for p in previews if not p.ok]
     if bad:
         raise ValueError(f"not importing while files are rejected: {', '.join(bad)}")
+    refused = trial_writes(db_path, [p.prepared for p in previews if p.prepared is not None])
+    if refused:
+        raise refused[0]  # the page shows one rejection; nothing was written, no file was created
     results = []
     for i, preview in enumerate(previews):
         assert preview.prepared is not None

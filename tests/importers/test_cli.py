@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
 import pytest
 
+from collectors.importers import ImportOptions
 from collectors.importers.detect import detect_format
 from collectors.importers.files import InputFile, inspect_file
+from collectors.importers.uploads import import_previews, preview_files
+from store.import_problems import ImportRejected
+from store.schema import SCHEMA_VERSION, apply_migrations, schema_version
 from tests.importers.conftest import SAMPLES, db_state, rows, run_cli
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -134,3 +140,68 @@ def test_terminal_progress_rewrites_one_line(store_db: Path) -> None:
     assert shown[0].startswith("[") and "long.csv: fingerprinting" in shown[0]
     assert shown[-1].startswith("[##############################] 100.0% long.csv: written")
     assert "\n" not in stream.getvalue()
+
+
+def _misaligned_monitoring() -> bytes:
+    """Passes the parser, refused by the store at write time: an hour starting at half past."""
+    series = {
+        "metric": {"type": "run.googleapis.com/request_count"},
+        "resource": {"type": "cloud_run_revision", "labels": {"service_name": "s", "location": "l", "project_id": "p"}},
+        "metricKind": "DELTA",
+        "points": [
+            {
+                "interval": {"startTime": "2025-05-08T00:30:00Z", "endTime": "2025-05-08T01:30:00Z"},
+                "value": {"int64Value": "5"},
+            }
+        ],
+    }
+    return json.dumps({"timeSeries": [series]}).encode()
+
+
+REFUSED_AT_WRITE = {
+    "negative.csv": b"timestamp,service,resource,metric,value\n2025-05-08T00:00:00Z,lambda,fn,invocations,-1\n",
+    "misaligned.json": _misaligned_monitoring(),
+}
+
+
+@pytest.mark.parametrize("name", list(REFUSED_AT_WRITE))
+def test_a_rejected_import_creates_no_database(tmp_path: Path, name: str) -> None:
+    bad, db = tmp_path / name, tmp_path / "new" / "breakeven.duckdb"
+    bad.write_bytes(REFUSED_AT_WRITE[name])
+    code, out, err = run_cli("import", str(bad), "--db", str(db))
+    assert (code, out) == (2, "")
+    assert err.splitlines()[-1].startswith(f"error: {name} was rejected")
+    assert not db.exists() and not db.with_name(db.name + ".wal").exists()
+    code, _, err = run_cli("import", str(SAMPLES / "long.csv"), "--db", str(db))
+    assert code == 0, err
+    assert rows(db, "SELECT count(*) FROM metrics") == [(60,)]
+
+
+@pytest.mark.parametrize("name", list(REFUSED_AT_WRITE))
+def test_a_rejected_import_does_not_migrate_an_older_database(tmp_path: Path, name: str) -> None:
+    db = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(db))
+    apply_migrations(con, target=SCHEMA_VERSION - 1)
+    con.close()
+    before = hashlib.sha256(db.read_bytes()).hexdigest()
+    bad = tmp_path / name
+    bad.write_bytes(REFUSED_AT_WRITE[name])
+    code, _, _ = run_cli("import", str(bad), "--db", str(db))
+    assert code == 2
+    assert hashlib.sha256(db.read_bytes()).hexdigest() == before
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        assert schema_version(con) == SCHEMA_VERSION - 1
+    finally:
+        con.close()
+
+
+def test_the_pages_import_of_a_refused_file_creates_no_database(tmp_path: Path) -> None:
+    bad = tmp_path / "misaligned.json"
+    bad.write_bytes(REFUSED_AT_WRITE["misaligned.json"])
+    (preview,) = preview_files([InputFile.from_path(bad)], ImportOptions())
+    assert preview.ok  # the parser has no objection; the store's checks come at write time
+    db = tmp_path / "breakeven.duckdb"
+    with pytest.raises(ImportRejected, match="not on a multiple of its 3600-s period"):
+        import_previews(db, [preview])
+    assert not db.exists()
