@@ -11,8 +11,8 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from collectors.errors import EXIT_STORE, CliError
-from store import StoreBusyError, StoreError
+from collectors.errors import EXIT_STORE, EXIT_USAGE, CliError
+from store import StoreBusyError, StoreError, StoreMissingError
 
 # Modules exposing ``register(subparsers, parent)``; each adds one sub-command with a ``handler``.
 COMMAND_MODULES: tuple[str, ...] = (
@@ -47,6 +47,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CliError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
+    except StoreMissingError as exc:  # a wrong --db / BREAKEVEN_DB is a usage error, not a busy store
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except StoreBusyError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_STORE

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 EXIT_OK = 0
 EXIT_PARTIAL = 1  # some sources failed; the others were written
-EXIT_USAGE = 2  # configuration or usage error; a rejected import file
+EXIT_USAGE = 2  # configuration or usage error; a rejected import file; no database at the path given
 EXIT_LOCKED = 3  # another run holds the lock
 EXIT_STORE = 4  # the database is busy beyond the bounded wait, or unreadable
 EXIT_FAILED = 5  # a collector run collected nothing (every scope failed); its run record says why

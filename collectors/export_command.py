@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+from collectors.errors import CliError
 from store import resolve_db_path
 from store.exports import export_long_csv, export_to_file
 
@@ -34,7 +35,13 @@ def run(args: argparse.Namespace) -> int:
     path = resolve_db_path(args.db)
     started = time.monotonic()
     if args.out:
-        rows = export_to_file(path, Path(args.out))
+        out = Path(args.out)
+        if not out.parent.is_dir():
+            raise CliError(f"--out {args.out}: the folder {out.parent} does not exist")
+        try:
+            rows = export_to_file(path, out)
+        except OSError as exc:  # permissions, a full disk, a directory given as the file
+            raise CliError(f"--out {args.out}: cannot write it ({exc.strerror or type(exc).__name__})") from None
         report = {"db": str(path), "out": args.out, "rows": rows, "seconds": round(time.monotonic() - started, 2)}
         print(json.dumps(report))
     else:

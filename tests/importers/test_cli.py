@@ -205,3 +205,28 @@ def test_the_pages_import_of_a_refused_file_creates_no_database(tmp_path: Path) 
     with pytest.raises(ImportRejected, match="not on a multiple of its 3600-s period"):
         import_previews(db, [preview])
     assert not db.exists()
+
+
+@pytest.mark.parametrize("argv", [["status"], ["status", "--json"], ["export"], ["export", "--out", "x.csv"]])
+def test_a_missing_database_is_a_usage_error_not_a_busy_store(tmp_path: Path, argv: list[str]) -> None:
+    db = tmp_path / "nowhere.duckdb"
+    argv = [a if a != "x.csv" else str(tmp_path / "x.csv") for a in argv]
+    if argv == ["export"]:  # to standard output: run the real process, whose stdout has a binary buffer
+        done = subprocess.run(
+            [sys.executable, "-m", "collectors", *argv, "--db", str(db)], cwd=ROOT, capture_output=True, text=True
+        )
+        code, out, err = done.returncode, done.stdout, done.stderr
+    else:
+        code, out, err = run_cli(*argv, "--db", str(db))
+    assert (code, out) == (2, "")
+    assert err.splitlines() == [f"error: No database at {db}. Run `python -m collectors demo` or a collector first."]
+    assert sorted(p.name for p in tmp_path.iterdir()) == []  # no database, no export file, no .partial
+
+
+def test_export_to_a_folder_that_does_not_exist_is_one_line(store_db: Path, tmp_path: Path) -> None:
+    target = tmp_path / "no" / "such" / "x.csv"
+    code, out, err = run_cli("export", "--db", str(store_db), "--out", str(target))
+    assert (code, out) == (2, "")
+    assert err.splitlines() == [f"error: --out {target}: the folder {target.parent} does not exist"]
+    code, _, err = run_cli("export", "--db", str(store_db), "--out", str(tmp_path))
+    assert code == 2 and err.splitlines() == [f"error: --out {tmp_path}: cannot write it (Is a directory)"]
