@@ -37,6 +37,9 @@ class LambdaFunction:
     log_group: str
     snap_start: bool
     provisioned: list[ProvisionedConcurrency] | None = None  # None: not read (disabled or failed)
+    # When its configuration last changed (naive UTC): the function surely existed then. Lambda gives no
+    # creation time, so this is the earliest moment the listing proves; None when absent or unreadable.
+    last_modified: datetime | None = None
 
     @property
     def provisioned_total(self) -> int | None:
@@ -85,6 +88,15 @@ class SageMakerEndpoint:
         return sum(v.serverless_provisioned_concurrency or 0 for v in self.variants if v.serverless)
 
 
+def _lambda_time(text: Any) -> datetime | None:
+    """Lambda's ``LastModified`` (``2026-11-01T00:00:00.000+0000``) as naive UTC; None if unreadable."""
+    try:
+        parsed = datetime.fromisoformat(str(text))
+    except ValueError:
+        return None
+    return naive_utc(parsed)
+
+
 def list_lambda_functions(client: Any) -> list[LambdaFunction]:
     functions = []
     for page in client.get_paginator("list_functions").paginate():
@@ -103,6 +115,7 @@ def list_lambda_functions(client: Any) -> list[LambdaFunction]:
                     runtime=f.get("Runtime"),
                     log_group=logging_config.get("LogGroup") or f"/aws/lambda/{f['FunctionName']}",
                     snap_start=snap,
+                    last_modified=_lambda_time(f.get("LastModified")),
                 )
             )
     return functions

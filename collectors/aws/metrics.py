@@ -94,15 +94,30 @@ class ResourceQueries:
     resource_id: str
     service: str
     parts: dict[StatQuery, list[Part]] = field(default_factory=dict)
-    exists_from: datetime | None = None  # invocations are zero-filled only from here (endpoint creation)
+    # Invocations are zero-filled only from here: the earliest time the resource is known to exist (an
+    # endpoint's creation, a function's LastModified, or its first datapoint). None: not known yet.
+    exists_from: datetime | None = None
+    # True when exists_from is the creation time itself (endpoints): datapoints then add nothing, and data
+    # of an earlier resource of the same name does not stretch the zero-fill back to before this one.
+    created_known: bool = False
     notes: list[str] = field(default_factory=list)
 
     def add(self, query: StatQuery, part: Part) -> None:
         self.parts.setdefault(query, []).append(part)
 
+    def existed_at(self, when: datetime) -> None:
+        """Evidence that the resource existed at ``when``: zero-fill from there on, in this and later windows."""
+        if self.exists_from is None or when < self.exists_from:
+            self.exists_from = when
 
-def lambda_queries(resource_id: str, function_name: str) -> ResourceQueries:
-    rq = ResourceQueries(resource_id, "lambda")
+
+def lambda_queries(resource_id: str, function_name: str, last_modified: datetime | None = None) -> ResourceQueries:
+    """Lambda has no creation time: zero-fill from ``last_modified`` or the first datapoint, whichever is first.
+
+    CloudWatch omits periods without invocations, so an empty period means zero only while the function
+    existed; before the earliest proof of its existence, absence proves nothing and no row is written.
+    """
+    rq = ResourceQueries(resource_id, "lambda", exists_from=last_modified)
     dims = (("FunctionName", function_name),)
     for namespace, metric, stat, role in LAMBDA_STATS:
         rq.add(StatQuery(namespace, metric, dims, stat), Part(resource_id, "", role, 1.0))
@@ -112,7 +127,9 @@ def lambda_queries(resource_id: str, function_name: str) -> ResourceQueries:
 def endpoint_queries(resource_id: str, endpoint: SageMakerEndpoint) -> ResourceQueries:
     """Per-variant queries; CPU only where the variant's vCPU count is known (else a note says why)."""
     serverless = endpoint.service == "sagemaker-serverless"
-    rq = ResourceQueries(resource_id, endpoint.service, exists_from=endpoint.created_at)
+    rq = ResourceQueries(
+        resource_id, endpoint.service, exists_from=endpoint.created_at, created_known=endpoint.created_at is not None
+    )
     stats = SERVERLESS_STATS if serverless else ENDPOINT_STATS
     for variant in endpoint.variants:
         dims = (("EndpointName", endpoint.name), ("VariantName", variant.name))
@@ -139,11 +156,14 @@ def endpoint_queries(resource_id: str, endpoint: SageMakerEndpoint) -> ResourceQ
 
 
 def _periods(window: Window, exists_from: datetime | None) -> list[datetime]:
+    """The window's periods that end after ``exists_from`` (none when it is unknown)."""
+    if exists_from is None:
+        return []
     step = timedelta(seconds=window.period_s)
     starts = []
     t = window.start
     while t < window.end:
-        if exists_from is None or t + step > exists_from:
+        if t + step > exists_from:
             starts.append(t)
         t += step
     return starts
@@ -162,7 +182,13 @@ def _weighted(pairs: list[tuple[float, float]]) -> float | None:
 def canonical_rows(
     rq: ResourceQueries, values: dict[StatQuery, dict[datetime, float]], window: Window, origin: str
 ) -> list[MetricRow]:
-    """Turn one resource's fetched series into canonical rows for every period of ``window``."""
+    """Turn one resource's fetched series into canonical rows for every period of ``window``.
+
+    Periods with data get rows; empty periods get ``invocations`` 0 only from ``rq.exists_from`` on.
+    Without a creation time (Lambda), a datapoint is proof the resource existed, so the first one in this
+    window moves ``rq.exists_from`` earlier when needed (windows are read oldest first, so later windows
+    zero-fill from it too).
+    """
     # per period → per variant → role → value (errors from two metrics add up)
     grid: dict[datetime, dict[str, dict[str, float]]] = defaultdict(lambda: defaultdict(dict))
     weights: dict[tuple[str, str], Part] = {}
@@ -178,6 +204,9 @@ def canonical_rows(
                     value = raw / part.vcpus
                 slot = grid[ts][part.variant]
                 slot[part.role] = slot.get(part.role, 0.0) + value if part.role == "errors" else value
+    in_window = sorted(t for t in grid if window.start <= t < window.end)
+    if in_window and not rq.created_known:
+        rq.existed_at(in_window[0])
     rows: list[MetricRow] = []
     period_s = window.period_s
 
@@ -186,7 +215,7 @@ def canonical_rows(
             rows.append((rq.resource_id, metric, ts, period_s, float(value), origin))
 
     # Every period with data, plus the zero-filled ones while the resource existed.
-    for ts in sorted(set(_periods(window, rq.exists_from)) | {t for t in grid if window.start <= t < window.end}):
+    for ts in sorted(set(_periods(window, rq.exists_from)) | set(in_window)):
         variants = grid.get(ts, {})
         invocations = {v: roles.get("invocations", 0.0) for v, roles in variants.items()}
         emit(ts, "invocations", sum(invocations.values()))

@@ -125,7 +125,7 @@ class RegionCollector:
                 self.out.configs.append(
                     ConfigRecord(rid, self.ctx.now, lambda_config_values(fn), f"{self.options.source}:inventory")
                 )
-            state.queries.append(lambda_queries(rid, fn.name))
+            state.queries.append(lambda_queries(rid, fn.name, fn.last_modified))
         state.collected.append(f"{len(functions)} functions")
         if self.options.provisioned_concurrency:
             current = {self._rid("lambda", f.name): f for f in functions if f.provisioned is not None}

@@ -229,3 +229,41 @@ def test_unknown_instance_type_skips_cpu_and_says_why():
     rq = endpoint_queries("sagemaker-endpoint:1:r:ep", endpoint)
     assert not any(q.metric == "CPUUtilization" for q in rq.parts)
     assert "vCPU count of ml.x99.huge unknown" in rq.notes[0]
+
+
+def _invocations(rq, points: dict[datetime, float], win: Window) -> dict[datetime, float]:
+    query = next(q for q, parts in rq.parts.items() if parts[0].role == "invocations")
+    return {r[2]: r[4] for r in canonical_rows(rq, {query: points}, win, "t") if r[1] == "invocations"}
+
+
+def test_a_function_without_a_known_start_is_zero_filled_only_from_its_first_datapoint():
+    win = window(6)  # six 5-minute periods
+    p = [START + timedelta(minutes=5 * i) for i in range(6)]
+    rq = lambda_queries("lambda:1:r:f", "f")  # no LastModified: nothing proves it existed at the window start
+    assert _invocations(rq, {p[2]: 4.0}, win) == {p[2]: 4.0, p[3]: 0.0, p[4]: 0.0, p[5]: 0.0}
+    assert _invocations(lambda_queries("lambda:1:r:f", "f"), {}, win) == {}  # never invoked: no rows at all
+
+
+def test_last_modified_proves_the_function_existed_from_then():
+    win = window(6)
+    p = [START + timedelta(minutes=5 * i) for i in range(6)]
+    before = lambda_queries("lambda:1:r:f", "f", last_modified=START - timedelta(days=3))
+    assert _invocations(before, {p[4]: 2.0}, win) == {t: (2.0 if t == p[4] else 0.0) for t in p}
+    during = lambda_queries("lambda:1:r:f", "f", last_modified=p[1] + timedelta(minutes=2))
+    assert _invocations(during, {p[4]: 2.0}, win) == {p[1]: 0.0, p[2]: 0.0, p[3]: 0.0, p[4]: 2.0, p[5]: 0.0}
+
+
+def test_a_datapoint_in_an_older_window_zero_fills_the_later_windows():
+    older = Window(START, START + timedelta(hours=1), 3600)
+    newer = Window(older.end, older.end + timedelta(minutes=15), 300)
+    rq = lambda_queries("lambda:1:r:f", "f")
+    assert _invocations(rq, {START: 9.0}, older) == {START: 9.0}
+    assert _invocations(rq, {}, newer) == {older.end + timedelta(minutes=5 * i): 0.0 for i in range(3)}
+
+
+def test_an_endpoints_creation_time_wins_over_older_data_of_the_same_name():
+    created = START + timedelta(minutes=10)
+    endpoint = SageMakerEndpoint("ep", "InService", "cfg", created, created, [Variant("a", "ml.m5.xlarge", 1, 1)])
+    rq = endpoint_queries("sagemaker-endpoint:1:r:ep", endpoint)
+    got = _invocations(rq, {START: 3.0}, window(4))  # a datapoint of a deleted endpoint with the same name
+    assert got == {START: 3.0, created: 0.0, created + timedelta(minutes=5): 0.0}

@@ -69,6 +69,14 @@ def metrics(db, sql_filter: str = "TRUE") -> dict[tuple[str, str, datetime], flo
     return {(r[0], r[1], r[2]): r[3] for r in rows}
 
 
+def con_rows(db, sql: str) -> list[tuple]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
 def nearest_rank(values: list[float], pct: float) -> float:
     ordered = sorted(values)
     return ordered[max(1, math.ceil(pct / 100 * len(ordered))) - 1]
@@ -77,6 +85,9 @@ def nearest_rank(values: list[float], pct: float) -> float:
 def test_full_run_fills_canonical_metrics_and_a_rerun_changes_nothing(aws_env, aws_config, tmp_path, capsys):
     base = base_time()
     seeded = seed_estate(aws_env.url, base)
+    seed.put_metric(
+        aws_env.url, "AWS/Lambda", "Invocations", {"FunctionName": "fn-b"}, [(base + timedelta(hours=1), 1.0)]
+    )
     cfg = aws_config(period_seconds=300)
     window = ["--since", base.isoformat(), "--until", (base + timedelta(hours=2)).isoformat()]
     assert main(["run", "--config", str(cfg), *window, "--json"]) == EXIT_OK
@@ -88,7 +99,9 @@ def test_full_run_fills_canonical_metrics_and_a_rerun_changes_nothing(aws_env, a
 
     # Lambda: counts summed per 5 minutes, idle periods zero-filled, latency statistics per period.
     assert [got[(FN_A, "invocations", t)] for t in p] == [15.0] * 24
-    assert [got[(FN_B, "invocations", t)] for t in p] == [0.0] * 24
+    # fn-b was created after the window (moto's LastModified is now) and first invoked at p[12]: before that
+    # nothing proves it existed, so no zeros are written; after it, its idle periods are zeros.
+    assert [got.get((FN_B, "invocations", t)) for t in p] == [None] * 12 + [1.0] + [0.0] * 11
     assert got[(FN_A, "errors", p[1])] == 1.0 and (FN_A, "errors", p[0]) not in got
     first = seeded["durations"][:5]
     assert got[(FN_A, "duration_ms_avg", p[0])] == pytest.approx(sum(first) / 5)
@@ -125,7 +138,9 @@ def test_full_run_fills_canonical_metrics_and_a_rerun_changes_nothing(aws_env, a
     assert json.loads(run[1])["cloudwatch:GetMetricData"] == 1
     # 2 functions × 5 + endpoint 7 + serverless 8 billed metrics (Duration/ModelLatency's 4 stats bill as one).
     assert run[2] == pytest.approx(25 * 0.01 / 1000)
-    assert json.loads(run[3])["invocations"] == 4 * 24 - 18  # serverless has only its 6 active periods
+    assert json.loads(run[3])["invocations"] == 4 * 24 - 18 - 12  # serverless: its 6 active periods; fn-b: 12
+    first_seen = dict(con_rows(db, "SELECT resource_id, first_seen FROM resources"))
+    assert first_seen[FN_B] == p[12] and first_seen[FN_A] == p[0]
 
     # The same run again: nothing inserted or changed.
     assert main(["run", "--config", str(cfg), *window, "--json"]) == EXIT_OK
