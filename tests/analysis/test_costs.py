@@ -113,6 +113,8 @@ def test_demo_verdicts_name_the_cases_a_user_must_recognise(demo_db: Path, book)
     gpu = verdicts["llm-summarize-g5"]
     assert gpu.summary.startswith("stay: no feasible alternative") and "GPU" in gpu.summary
     assert verdicts["gcf-lead-score"].summary.startswith("stay")
+    # an always-billed Cloud Run service that mostly idles is told about request-based billing
+    assert verdicts["run-batch-scorer"].summary.startswith("move to Cloud Run (request-based billing)")
     assert all(v.current.monthly_usd is not None for v in verdicts.values())
 
 
