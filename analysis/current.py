@@ -203,9 +203,17 @@ def current_cost(u: ResourceUsage, book: PriceBook, free_tier: bool = False) -> 
     notes: list[str] = []
     lines: list[CostLine] = []
     total = list_total = 0.0
+    # The free tier is a monthly allowance: with several configuration periods it is applied once, to the
+    # period with the most requests, rather than once per period.
+    free_on = max(u.segments, key=lambda seg: float(seg.hours["invocations"].sum())) if free_tier else None
+    if free_tier and len(u.segments) > 1:
+        notes.append(
+            "free tier applied once, to the configuration period with the most requests (an allowance "
+            "that period does not use is not carried to the others)"
+        )
     try:
         for seg in u.segments:
-            est: Estimate = estimate(segment_usage(seg, u, free_tier, notes), book)
+            est: Estimate = estimate(segment_usage(seg, u, seg is free_on, notes), book)
             if len(u.segments) > 1:
                 notes.append(
                     f"{seg.start:%Y-%m-%d} → {seg.end:%Y-%m-%d}: {_describe(seg.config)}, "

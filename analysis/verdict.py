@@ -14,7 +14,9 @@ from analysis.current import CurrentCost, current_cost
 from analysis.usage import ResourceUsage
 from pricing import (
     AlternativeResult,
+    Assumption,
     BreakEvenResult,
+    CloudRunUsage,
     EndpointConfig,
     FaasConfig,
     MachineSpec,
@@ -23,10 +25,12 @@ from pricing import (
     UsageSeries,
     break_even,
     endpoint_to_faas,
+    estimate,
     faas_to_endpoint,
     hybrid,
     to_serverless,
 )
+from pricing.lines import MONTH_SECONDS
 from pricing.targets import endpoint_for, faas_for
 
 SAVING_SHARE = 0.10  # an alternative must save at least this share ...
@@ -110,6 +114,8 @@ def label(alternative: AlternativeResult) -> str:
         base = " + ".join(names.get(s, s) for s in alternative.service.split("+"))
         return f"hybrid ({k} always-on, {base})" if k is not None else f"hybrid ({base})"
     text = names.get(alternative.service, alternative.service)
+    if alternative.details.get("variant"):
+        return f"{text} ({alternative.details['variant']})"
     try:
         kind = alternative.assumption("instance_type")
     except (KeyError, StopIteration, ValueError):
@@ -134,6 +140,43 @@ def _break_even(
             max_requests=today * 1.25,
         )
     return result
+
+
+def _cloud_run_request_billing(
+    u: ResourceUsage, series: UsageSeries, book: PriceBook, p: ModelParams
+) -> AlternativeResult:
+    """The same Cloud Run service on request-based billing: paid while serving (and starting), idle min instances
+    at the idle rate. Modelled conservatively at one request per instance at a time."""
+    c = u.config
+    requests = series.total_invocations() * series.month_factor
+    busy_s = sum(series.execution_ms()) / 1000 * series.month_factor
+    min_instances = float(c.get("min_instances") or 0)
+    usage = CloudRunUsage(
+        billable_instance_seconds=busy_s,
+        billing="request",
+        vcpu=float(c.get("vcpu") or 1),
+        memory_gib=float(c.get("memory_mb") or 512) / 1024,
+        requests=requests,
+        avg_duration_ms=series.mean_duration_ms() or None,
+        idle_min_instance_seconds=max(0.0, min_instances * MONTH_SECONDS - busy_s),
+        region=u.region,
+        free_tier=p.free_tier,
+    )
+    assumptions = (
+        Assumption(
+            "billing", "request", "", "billed while an instance serves or starts; idle min instances at the idle rate"
+        ),
+        Assumption(
+            "requests_per_instance",
+            1,
+            "concurrent requests",
+            "conservative: instances serving several requests at once would bill less",
+        ),
+        Assumption("min_instances", min_instances, "instances", "kept warm, as configured today"),
+    )
+    return AlternativeResult(
+        "cloud-run", "faas", True, "", assumptions, estimate(usage, book), {"variant": "request-based billing"}
+    )
 
 
 def _faas_config(u: ResourceUsage, p: ModelParams) -> FaasConfig:
@@ -163,6 +206,8 @@ def _from_per_request(v: Verdict, book: PriceBook, p: ModelParams) -> None:
         series, book, faas, target, peak_factor=p.peak_factor, target_utilization=p.target_utilization
     )
     v.alternatives.append(to_endpoint)
+    if u.service == "cloud-run" and u.config.get("billing_mode") == "instance":
+        v.alternatives.append(_cloud_run_request_billing(u, series, book, p))
     if u.service == "lambda":
         v.alternatives.append(
             to_serverless(

@@ -113,8 +113,15 @@ def _from_per_request(usage: Usage, book: PriceBook, current: Estimate, spec: Al
         spec.instance_type if spec else "",
         spec.instance_count if spec else None,
     )
-    if wanted and wanted not in (endpoint.service, "sagemaker-serverless", faas_for(usage.service)):
-        raise UsageError("alternative.service", f"cannot model {wanted} from {usage.service}")
+    modelled = {endpoint.service}
+    if usage.service == "lambda":
+        modelled.add("sagemaker-serverless")
+    if usage.service == "sagemaker-serverless":
+        modelled.add("lambda")
+    if wanted and wanted not in modelled:
+        raise UsageError(
+            "alternative.service", f"cannot model {wanted} from {usage.service}; choose {' or '.join(sorted(modelled))}"
+        )
     alternatives: list[AlternativeResult] = []
     to_endpoint = faas_to_endpoint(series, book, faas, endpoint)
     if wanted in (None, endpoint.service):

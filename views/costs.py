@@ -100,7 +100,8 @@ cols = st.columns(4)
 cols[0].metric(
     "Modelled cost today",
     f"${today:,.0f}/mo",
-    help="Sum over the selected resources, list prices after your overrides; see each resource's lines below.",
+    help="Sum over the selected resources at effective prices (list prices after your discounts and overrides); "
+    "each resource's lines below show both.",
 )
 cols[1].metric("With the suggested moves", f"${after:,.0f}/mo")
 cols[2].metric("Potential saving", f"${today - after:,.0f}/mo", f"{(today - after) / today:.0%}" if today else None)
@@ -188,11 +189,12 @@ for alt in v.options:
 left, right = st.columns(2)
 if v.hybrid is not None and v.hybrid.details.get("curve"):
     left.plotly_chart(charts.hybrid_figure(v.hybrid), width="stretch")
-    if not is_mixed(v.hybrid):
-        left.caption(
-            "The cheapest point is a pure pattern (k = 0 is all FaaS; no overflow is all endpoint), "
-            "already priced above with its own model."
-        )
+    left.caption(
+        "Each bar is a model from average durations: k = 0 is the FaaS side alone (no provisioned concurrency, "
+        "billed duration or instance billing, so it can differ from today's measured cost above); the largest k "
+        "carries every request on the endpoint. "
+        + ("The cheapest point here is a pure pattern, so no hybrid is suggested." if not is_mixed(v.hybrid) else "")
+    )
 if v.break_even is not None:
     requests_now = float(u.hourly["invocations"].sum()) * u.month_factor
     be = v.break_even
@@ -203,6 +205,13 @@ if v.break_even is not None:
         right.caption(
             f"Break-even: **{be.requests_per_month:,.0f} requests/month** against {endpoint_name} always "
             f"on (${be.endpoint_monthly_usd:,.2f}/mo); today ≈ {requests_now:,.0f}. " + " ".join(be.notes)
+        )
+    capacity = be.endpoint_capacity_requests_per_month
+    if capacity and requests_now > capacity:
+        right.caption(
+            f"Today's volume is beyond what {endpoint_name} carries at the target utilisation "
+            f"({capacity:,.0f} requests/month): the flat endpoint line stops being true there; the endpoint "
+            "alternative above is sized for today's traffic."
         )
 elif v.break_even_reason:
     right.info(f"No break-even: {v.break_even_reason}")

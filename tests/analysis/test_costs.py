@@ -113,6 +113,8 @@ def test_demo_verdicts_name_the_cases_a_user_must_recognise(demo_db: Path, book)
     gpu = verdicts["llm-summarize-g5"]
     assert gpu.summary.startswith("stay: no feasible alternative") and "GPU" in gpu.summary
     assert verdicts["gcf-lead-score"].summary.startswith("stay")
+    # an always-billed Cloud Run service that mostly idles is told about request-based billing
+    assert verdicts["run-batch-scorer"].summary.startswith("move to Cloud Run (request-based billing)")
     assert all(v.current.monthly_usd is not None for v in verdicts.values())
 
 
@@ -130,3 +132,23 @@ def test_assumptions_change_the_answer(demo_db: Path, book) -> None:
     endpoint = lambda v: next(a for a in v.alternatives if a.service == "sagemaker-endpoint")  # noqa: E731
     assert endpoint(relaxed).monthly_usd < endpoint(strict).monthly_usd
     assert relaxed.current.monthly_usd == strict.current.monthly_usd  # today's cost is measured, not modelled
+
+
+def test_the_free_tier_is_applied_once_across_configuration_periods(empty_db: Path, book) -> None:
+    fn = ResourceRecord("lambda", "1", "us-east-1", "resized-free")
+    _write(
+        empty_db,
+        fn,
+        24,
+        {"invocations": 1000, "duration_ms_avg": 1000},
+        [{"memory_mb": 1024}, {"memory_mb": 2048, "at": 12}],
+    )
+    usage = _one(empty_db)
+    with_free = current_cost(usage, book, free_tier=True)
+    without = current_cost(usage, book, free_tier=False)
+    # Each half is 365,000 requests/month-equivalent of 1 s: 365,000 GB-s at 1 GB ($6.08 + $0.07 requests) and
+    # 730,000 GB-s at 2 GB ($12.17 + $0.07). The allowance (1M requests, 400,000 GB-s) goes once, to the first
+    # (equal requests: the first wins), which it covers whole; it is not applied again to the second half.
+    assert without.monthly_usd == pytest.approx(6.08 + 0.07 + 12.17 + 0.07)
+    assert without.monthly_usd - with_free.monthly_usd == pytest.approx(6.08 + 0.07)
+    assert any("free tier applied once" in n for n in with_free.notes)

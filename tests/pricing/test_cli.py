@@ -140,3 +140,22 @@ def test_refresh_without_credentials_fails_with_one_line(tmp_path, provider, nee
     assert done.returncode == 1
     assert done.stdout == ""
     assert done.stderr.count("\n") == 1 and needle in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("usage", "wanted"),
+    [
+        ('"service": "cloud-run", "requests": 1000, "billable_instance_seconds": 100', "cloud-functions"),
+        (
+            '"service": "cloud-functions", "memory_mb": 256, "requests": 1000, "avg_duration_ms": 100',
+            "sagemaker-serverless",
+        ),
+    ],
+)
+def test_an_alternative_that_is_not_modelled_is_refused_not_answered_empty(capsys, monkeypatch, usage, wanted):
+    stdin = f'{{{usage}, "alternative": {{"service": "{wanted}"}}}}'
+    code, out, err = run_cli(capsys, "compare", "-", stdin=stdin, monkeypatch=monkeypatch)
+    assert code == 2 and out == ""
+    assert (
+        err.startswith(f"error: alternative.service: cannot model {wanted} from ") and "choose vertex-endpoint" in err
+    )
