@@ -118,7 +118,7 @@ def label(alternative: AlternativeResult) -> str:
         return f"{text} ({alternative.details['variant']})"
     try:
         kind = alternative.assumption("instance_type")
-    except (KeyError, StopIteration, ValueError):
+    except KeyError:
         kind = None
     return f"{text} ({kind})" if kind and alternative.pattern == "endpoint" else text
 

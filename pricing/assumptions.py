@@ -21,6 +21,14 @@ class Assumption:
         return {"name": self.name, "value": self.value, "unit": self.unit, "explanation": self.explanation}
 
 
+def find_assumption(assumptions: tuple[Assumption, ...], name: str) -> Any:
+    """The value of the assumption called ``name`` (KeyError when the model states no such assumption)."""
+    for item in assumptions:
+        if item.name == name:
+            return item.value
+    raise KeyError(name)
+
+
 @dataclass(frozen=True)
 class AlternativeResult:
     """A modelled alternative: monthly cost (730 h) when feasible, else the reason it is not."""
@@ -42,10 +50,7 @@ class AlternativeResult:
         return None if self.estimate is None else self.estimate.list_total_usd
 
     def assumption(self, name: str) -> Any:
-        for item in self.assumptions:
-            if item.name == name:
-                return item.value
-        raise KeyError(name)
+        return find_assumption(self.assumptions, name)
 
     def to_dict(self) -> dict[str, Any]:
         return {

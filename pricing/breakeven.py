@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from pricing.assumptions import Assumption
+from pricing.assumptions import Assumption, find_assumption
 from pricing.book import PriceBook
 from pricing.lines import MONTH_SECONDS
 from pricing.targets import EndpointConfig, FaasConfig, slots_per_instance
@@ -24,6 +24,9 @@ class BreakEvenResult:
     curve: tuple[dict[str, float], ...]
     assumptions: tuple[Assumption, ...]
     notes: tuple[str, ...] = field(default_factory=tuple)
+
+    def assumption(self, name: str) -> Any:
+        return find_assumption(self.assumptions, name)
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -48,27 +48,26 @@ class Metric:
     unit: str
     rollup: Rollup
     description: str
-    is_count: bool = False
 
 
 METRICS: dict[str, Metric] = {
     m.name: m
     for m in (
-        Metric("invocations", "count", "sum", "requests in the period", is_count=True),
-        Metric("errors", "count", "sum", "failed requests", is_count=True),
-        Metric("throttles", "count", "sum", "throttled requests", is_count=True),
+        Metric("invocations", "count", "sum", "requests in the period"),
+        Metric("errors", "count", "sum", "failed requests"),
+        Metric("throttles", "count", "sum", "throttled requests"),
         Metric("duration_ms_avg", "ms", "mean_by_invocations", "mean per-request latency"),
         # Percentiles cannot be merged exactly without the underlying distributions; a coarser period
         # shows the request-weighted mean of the finer periods' percentiles, and the pages say so.
         Metric("duration_ms_p50", "ms", "mean_by_invocations", "median per-request latency"),
         Metric("duration_ms_p90", "ms", "mean_by_invocations", "90th percentile latency"),
         Metric("duration_ms_p99", "ms", "mean_by_invocations", "99th percentile latency"),
-        Metric("billed_duration_ms_sum", "ms", "sum", "billed milliseconds", is_count=True),
+        Metric("billed_duration_ms_sum", "ms", "sum", "billed milliseconds"),
         # Instance time the platform bills (Cloud Run's container/billable_instance_time, rounded up to
         # 100 ms per instance): what Cloud Run is priced on, which requests x duration cannot recover when
         # instances serve several requests at once or stay up between them.
-        Metric("billable_instance_ms_sum", "ms", "sum", "billable instance time", is_count=True),
-        Metric("cold_starts", "count", "sum", "requests that started a new instance", is_count=True),
+        Metric("billable_instance_ms_sum", "ms", "sum", "billable instance time"),
+        Metric("cold_starts", "count", "sum", "requests that started a new instance"),
         Metric("init_duration_ms_avg", "ms", "mean_by_cold_starts", "mean cold-start (init) time"),
         Metric("concurrency_max", "count", "max", "peak concurrent executions"),
         Metric("instances_avg", "count", "mean_by_time", "mean running instances or replicas"),
@@ -99,14 +98,6 @@ CONFIG_FIELDS: dict[str, str] = {
     "provisioned_concurrency": "INTEGER",
     "status": "VARCHAR",
 }
-
-
-def pattern_of(service: str) -> Pattern:
-    return SERVICES[service].pattern
-
-
-def provider_of(service: str) -> Provider:
-    return SERVICES[service].provider
 
 
 def resource_key(service: str, account: str, region: str, name: str) -> str:

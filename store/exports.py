@@ -24,10 +24,21 @@ BATCH_ROWS = 256_000
 ProgressFn = Callable[[float, str], None]
 
 
+# First characters a spreadsheet would run as a formula, plus the apostrophe the guard itself adds (so a
+# value that really starts with one survives the round trip).
+GUARDED_FIRST_SQL = "('=', '+', '-', '@', chr(9), chr(13), '''')"
+
+
 def guard_sql(expr: str) -> str:
     """SQL that neutralises a spreadsheet formula in a text cell (see module docstring)."""
+    return f"CASE WHEN left({expr}, 1) IN {GUARDED_FIRST_SQL} THEN '''' || {expr} ELSE {expr} END"
+
+
+def unguard_sql(expr: str) -> str:
+    """SQL that undoes ``guard_sql`` on import: one leading apostrophe before a guarded character."""
     return (
-        f"CASE WHEN left({expr}, 1) IN ('=', '+', '-', '@', chr(9), chr(13), '''') THEN '''' || {expr} ELSE {expr} END"
+        f"CASE WHEN starts_with({expr}, '''') AND substr({expr}, 2, 1) IN {GUARDED_FIRST_SQL} "
+        f"THEN substr({expr}, 2) ELSE {expr} END"
     )
 
 

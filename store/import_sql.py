@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from store.catalog import METRICS, SERVICES
+from store.exports import unguard_sql
 from store.import_units import UNIT_FACTORS, UNIT_HINT, metrics_with_unit
 
 REQUIRED_ROLES = ("timestamp", "service", "resource", "metric", "value")
@@ -32,7 +33,6 @@ CONFIG_ROLES = ("memory_mb", "architecture", "instance_type", "instance_count")
 WHOLE_ROLES = ("memory_mb", "instance_count")  # configuration columns that hold whole numbers
 TEXT_ROLES = ("architecture", "instance_type")
 ARCHITECTURES = ("x86_64", "arm64")
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 DEFAULT_PERIOD_S = 3600
 MAX_LINE_BYTES = 1 << 20
 # A timestamp names a zone when it ends in a letter (Z, UTC, a zone name) or in an offset after the time.
@@ -120,11 +120,8 @@ class Expressions:
 
     @staticmethod
     def unneutralise(expr: str) -> str:
-        """Undo the export's formula guard: one leading apostrophe before = + - @ ' tab or CR."""
-        return (
-            f"CASE WHEN starts_with({expr}, '''') AND substr({expr}, 2, 1) IN "
-            f"('=', '+', '-', '@', '''', chr(9), chr(13)) THEN substr({expr}, 2) ELSE {expr} END"
-        )
+        """Undo the export's formula guard (``store.exports.unguard_sql``)."""
+        return unguard_sql(expr)
 
     def _catalog_word(self, role: str, known: str) -> str:
         raw = self.raw(role)

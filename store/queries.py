@@ -9,7 +9,7 @@ the coarsest resolution that fits in the bucket, then aggregates metric by metri
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -239,10 +239,6 @@ def _config_history(con: duckdb.DuckDBPyConnection, resource_ids: list[str]) -> 
     return con.execute(sql, [resource_ids]).df()
 
 
-def config_history(path: Path, resource_id: str) -> pd.DataFrame:
-    return run_read(path, lambda con: _config_history(con, [resource_id]))
-
-
 @dataclass(frozen=True)
 class AnalysisInputs:
     inventory: pd.DataFrame
@@ -320,7 +316,3 @@ def data_origin(path: Path) -> dict[str, bool]:
         return {"demo": demo, "real": real, "empty": not (demo or real)}
 
     return run_read(path, query)
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)

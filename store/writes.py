@@ -9,7 +9,6 @@ never replays an uncommitted transaction from its WAL.
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -26,7 +25,6 @@ from store.errors import BatchError
 from store.snapshots import EndpointSnapshot, write_snapshots
 
 METRIC_COLUMNS = ("resource_id", "metric", "period_start", "period_s", "value", "source")
-NATURAL_KEY = ("resource_id", "metric", "period_s", "period_start")
 
 
 def utc_naive(ts: datetime) -> datetime:
@@ -498,7 +496,3 @@ def record_run(path: Path, run: RunRecord) -> None:
     """Record a run that wrote no data (a failed run still leaves its trace)."""
     with connect(path, read_only=False) as con:
         write_run(con, run)
-
-
-def is_finite(value: float) -> bool:
-    return not (math.isnan(value) or math.isinf(value))

@@ -8,7 +8,6 @@ modification times, so a collector run or an import shows up on the next rerun w
 from __future__ import annotations
 
 import os
-from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from store import StoreError, ensure_database, resolve_db_path
+from store import ensure_database, resolve_db_path
 from store import queries as q
 from store.catalog import SERVICES
 from store.db import DEFAULT_DB
@@ -175,14 +174,6 @@ def demo_banner(origin: dict[str, bool]) -> None:
         )
 
 
-def store_error(exc: StoreError) -> None:
-    st.error(f"The database could not be read: {exc}", icon=":material/database:")
-
-
-def without_dates(f: q.Filters) -> q.Filters:
-    return replace(f, start=None, end=None)
-
-
 def overrides_version() -> tuple[str, float]:
     """The price overrides file in use and its modification time: part of the cost cache key."""
     name = os.environ.get("BREAKEVEN_PRICE_OVERRIDES", "")
@@ -199,10 +190,17 @@ def cached_verdicts(
     """Usage of each resource, priced today and under its alternatives (``analysis.verdict``)."""
     from analysis.usage import load_usage
     from analysis.verdict import assess
+
+    book = cached_price_book(overrides)
+    return [assess(u, book, params) for u in load_usage(Path(path), f)]
+
+
+@st.cache_data(show_spinner=False)
+def cached_price_book(overrides: tuple[str, float]) -> Any:
+    """The bundled price sheets plus the overrides file, read once per version of that file."""
     from pricing import load_price_book
 
-    book = load_price_book()
-    return [assess(u, book, params) for u in load_usage(Path(path), f)]
+    return load_price_book()
 
 
 @st.cache_data(ttl=300, show_spinner=False)

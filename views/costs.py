@@ -9,8 +9,8 @@ import streamlit as st
 from analysis.verdict import ModelParams, is_mixed, label
 from charts import costs as charts
 from charts.overview import SERVICE_LABELS
-from pricing import PricingError, load_price_book
-from views.common import cached_verdicts, db_version, overrides_version
+from pricing import PricingError
+from views.common import cached_price_book, cached_verdicts, db_version, overrides_version
 
 path = Path(st.session_state["db_path"])
 filters = st.session_state["filters"]
@@ -70,7 +70,7 @@ with st.expander("Model assumptions", icon=":material/tune:"):
         ),
     )
     try:
-        book = load_price_book()
+        book = cached_price_book(overrides_version())
         st.caption(
             f"Price sheets: bundled, {', '.join(sorted({p.source.retrieved for p in book.prices.values()}))}"
             + (
@@ -198,8 +198,8 @@ if v.hybrid is not None and v.hybrid.details.get("curve"):
 if v.break_even is not None:
     requests_now = float(u.hourly["invocations"].sum()) * u.month_factor
     be = v.break_even
-    endpoint_name = f"{be.assumptions[3].value} × {be.assumptions[2].value}"
-    faas_name = f"FaaS at {be.assumptions[1].value:,.0f} MB"
+    endpoint_name = f"{be.assumption('instance_count')} × {be.assumption('instance_type')}"
+    faas_name = f"FaaS at {be.assumption('faas_memory_mb'):,.0f} MB"
     right.plotly_chart(charts.break_even_figure(be, requests_now, faas_name, endpoint_name), width="stretch")
     if be.requests_per_month is not None:
         right.caption(
