@@ -14,7 +14,7 @@ import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
-from store.catalog import PATTERN_LABELS, SERVICES
+from common.services import PATTERN_LABELS, SERVICES
 
 SERVICE_LABELS = {name: s.label for name, s in SERVICES.items()}
 SERVICE_ORDER = list(SERVICES)

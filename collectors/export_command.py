@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from collectors.errors import CliError
-from store import resolve_db_path
+from common.settings import resolve_db_path
 from store.exports import export_long_csv, export_to_file
 
 

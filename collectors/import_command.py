@@ -25,7 +25,7 @@ from collectors.importers import (
     load_mapping,
 )
 from collectors.importers.wide_csv import read_wide_table
-from store import resolve_db_path
+from common.settings import resolve_db_path
 
 
 def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:

@@ -17,7 +17,7 @@ import uuid
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from collectors.config import CollectorConfig
@@ -27,7 +27,6 @@ from collectors.source import (
     ApiUsage,
     Collection,
     Plan,
-    ProgressFn,
     RunContext,
     Scope,
     ScopeOutcome,
@@ -35,6 +34,8 @@ from collectors.source import (
     Window,
 )
 from collectors.windows import scope_windows
+from common.progress import ProgressFn, no_progress
+from common.timeutil import utc_now
 from store.collector_state import read_watermarks
 from store.db import ensure_database
 from store.errors import BatchError
@@ -64,10 +65,6 @@ class RunResult:
     notes: list[str] = field(default_factory=list)
     exit_code: int = EXIT_OK
     write: WriteSummary | None = None
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def run_status(outcomes: list[ScopeOutcome]) -> str:
@@ -133,7 +130,7 @@ def _collect_source(
     return collection, outcomes
 
 
-def execute(options: RunOptions, progress: ProgressFn = lambda _m: None) -> RunResult:
+def execute(options: RunOptions, progress: ProgressFn = no_progress) -> RunResult:
     """A whole run (or a dry run). Raises only for the lock, the database being busy, or bad usage."""
     if options.dry_run:
         return _execute(options, progress, replaced_owner=None)
@@ -172,7 +169,7 @@ def _execute(options: RunOptions, progress: ProgressFn, replaced_owner: str | No
     merged = Collection()
     for source in sources:
         name = source.settings.name
-        progress(f"{name}: listing scopes")
+        progress(None, f"{name}: listing scopes")
         try:
             listing = source.scopes(ctx)
         except Exception as exc:
@@ -204,7 +201,7 @@ def _execute(options: RunOptions, progress: ProgressFn, replaced_owner: str | No
     result.exit_code = EXIT_BY_STATUS[status]
     if options.dry_run:
         return result
-    progress("writing to the database")
+    progress(None, "writing to the database")
     _write(options.db_path, merged, outcomes, all_windows, run, result)
     return result
 

@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from collectors.config import load_config
-from store import ensure_database, resolve_db_path
+from common.settings import resolve_db_path
+from store import ensure_database
 from store.collector_state import read_all_watermarks
 from store.queries import recent_runs
 
@@ -115,9 +116,7 @@ def _text(status: dict[str, Any]) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    path = resolve_db_path(args.db)
-    if not args.db and args.config:
-        path = load_config(Path(args.config)).db or path
+    path = resolve_db_path(args.db, load_config(Path(args.config)).db if args.config else None)
     if Path(path).exists():
         ensure_database(Path(path))  # a file from an older Breakeven is migrated, as every other command does
     status = collect_status(path, max(1, args.limit))

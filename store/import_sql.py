@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from store.catalog import METRICS, SERVICES
+from common.limits import ARCHITECTURES
+from common.metrics import METRICS
+from common.services import SERVICES
 from store.exports import unguard_sql
 from store.import_units import UNIT_FACTORS, UNIT_HINT, metrics_with_unit
 
@@ -32,7 +34,7 @@ OPTIONAL_ROLES = (
 CONFIG_ROLES = ("memory_mb", "architecture", "instance_type", "instance_count")
 WHOLE_ROLES = ("memory_mb", "instance_count")  # configuration columns that hold whole numbers
 TEXT_ROLES = ("architecture", "instance_type")
-ARCHITECTURES = ("x86_64", "arm64")
+
 DEFAULT_PERIOD_S = 3600
 MAX_LINE_BYTES = 1 << 20
 # A timestamp names a zone when it ends in a letter (Z, UTC, a zone name) or in an offset after the time.

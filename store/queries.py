@@ -3,7 +3,7 @@
 The store may hold several resolutions of the same series (hourly history, per-minute recent data,
 whatever an upload brought). ``rollup`` never double counts: for each resource and bucket it uses only
 the coarsest resolution that fits in the bucket, then aggregates metric by metric with the rules in
-``store.catalog`` (sums for counts, request-weighted means for latencies, time-weighted means for gauges).
+``common.metrics`` (sums for counts, request-weighted means for latencies, time-weighted means for gauges).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from store.catalog import CONFIG_FIELDS, METRICS
+from common.metrics import CONFIG_FIELDS, METRICS
 from store.db import run_read
 
 RESOURCE_COLUMNS = ("resource_id", "provider", "service", "pattern", "account", "region", "name")

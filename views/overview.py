@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 
 import streamlit as st
 
 from charts import overview as charts
-from store.catalog import PATTERN_LABELS, SERVICES
+from common.services import PATTERN_LABELS, SERVICES
+from common.timeutil import utc_now
 from views.common import cached_freshness, cached_inventory, cached_rollup, cached_runs, db_version
 
 path = Path(st.session_state["db_path"])
@@ -61,7 +61,7 @@ cols[3].metric(
     help="Over resources whose platform reports cold starts (not Cloud Functions gen1 or endpoints).",
 )
 if newest is not None:
-    age_h = (datetime.now(UTC).replace(tzinfo=None) - newest.to_pydatetime()).total_seconds() / 3600
+    age_h = (utc_now() - newest.to_pydatetime()).total_seconds() / 3600
     cols[4].metric("Newest data", f"{age_h:,.1f} h old", help=f"Data runs until {newest:%Y-%m-%d %H:%M} UTC.")
 else:
     cols[4].metric("Newest data", "—")
@@ -128,7 +128,7 @@ else:
 
 st.subheader("Data freshness")
 fresh = freshness.copy()
-now = datetime.now(UTC).replace(tzinfo=None)
+now = utc_now()
 fresh["age_h"] = (now - fresh["data_until"]).dt.total_seconds() / 3600
 fresh["service"] = fresh["service"].map({k: s.label for k, s in SERVICES.items()})
 st.dataframe(

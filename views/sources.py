@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import streamlit as st
 
 from charts import sources as shape
+from common.timeutil import utc_now
 from views.common import cached_runs, cached_watermarks, db_version
 
 path = Path(st.session_state["db_path"])
 version = db_version(path)
-now = datetime.now(UTC).replace(tzinfo=None)
+now = utc_now()
 
 st.title("Data sources")
 st.caption(

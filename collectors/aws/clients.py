@@ -15,7 +15,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC
 from typing import Any
 
 import boto3
@@ -183,12 +183,3 @@ def describe_error(exc: BaseException) -> str:
     if isinstance(exc, BotoCoreError):
         return f"{type(exc).__name__}: {exc}"
     return f"{type(exc).__name__}: {' '.join(str(exc).split())[:300]}"
-
-
-def aware_utc(ts: datetime) -> datetime:
-    """boto3 wants aware datetimes; the store keeps naive UTC."""
-    return ts.replace(tzinfo=UTC) if ts.tzinfo is None else ts.astimezone(UTC)
-
-
-def naive_utc(ts: datetime) -> datetime:
-    return ts.astimezone(UTC).replace(tzinfo=None) if ts.tzinfo is not None else ts

@@ -18,7 +18,7 @@ from collectors.aws.inventory import list_lambda_functions, list_sagemaker_endpo
 from collectors.aws.metrics import ResourceQueries, endpoint_queries, lambda_queries
 from collectors.aws.region import RegionOptions
 from collectors.source import Plan, PlanItem, RunContext, Scope, ScopeOutcome, Window
-from store.catalog import resource_key
+from common.services import resource_key
 
 LIST_PAGE = 50  # ListFunctions returns up to 50 functions per page
 

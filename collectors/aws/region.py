@@ -25,7 +25,7 @@ from collectors.aws.inventory import (
 from collectors.aws.metrics import ResourceQueries, canonical_rows, endpoint_queries, lambda_queries
 from collectors.source import Collection, RunContext, Scope, ScopeOutcome, Window
 from collectors.timeline import timeline_rows
-from store.catalog import resource_key
+from common.services import resource_key
 from store.snapshots import ABSENT, EndpointSnapshot, read_snapshots
 from store.writes import ConfigRecord, ResourceRecord
 
@@ -85,7 +85,7 @@ class RegionCollector:
         return resource_key(service, self.account, self.region, name)
 
     def _progress(self, message: str) -> None:
-        self.ctx.progress(f"{self.options.source}/{self.account}/{self.region}: {message}")
+        self.ctx.progress(None, f"{self.options.source}/{self.account}/{self.region}: {message}")
 
     def run(self) -> Collection:
         functions: list[LambdaFunction] = []

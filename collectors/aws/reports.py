@@ -19,10 +19,11 @@ import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
+
+from common.timeutil import align_down
 
 _FIELD = re.compile(r"([A-Z][A-Za-z ]*?):\s*([0-9]+(?:\.[0-9]+)?)\s*(ms|MB)")
-_EPOCH = datetime(1970, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -103,18 +104,13 @@ def percentile(values: list[float], pct: float) -> float:
     return ordered[rank - 1]
 
 
-def _bucket(ts: datetime, period_s: int) -> datetime:
-    seconds = int((ts - _EPOCH).total_seconds())
-    return _EPOCH + timedelta(seconds=seconds - seconds % period_s)
-
-
 def aggregate(events: Iterable[tuple[datetime, str]], period_s: int) -> dict[datetime, PeriodStats]:
     """Per-period statistics of the REPORT records among (timestamp, message) log events."""
     buckets: dict[datetime, list[Report]] = {}
     for ts, message in events:
         report = parse_report(message)
         if report is not None:
-            buckets.setdefault(_bucket(ts, period_s), []).append(report)
+            buckets.setdefault(align_down(ts, period_s), []).append(report)
     out = {}
     for start, reports in sorted(buckets.items()):
         durations = [r.duration_ms for r in reports]

@@ -37,7 +37,7 @@ from collectors.gcp.settings import ALL_REGIONS, GcpSettings
 from collectors.gcp.transforms import ResourceKey, ServiceResult, identity, transform_functions, transform_run
 from collectors.gcp.transforms_vertex import VcpuLookup, transform_vertex
 from collectors.source import Collection, Scope, ScopeOutcome, Window
-from store.catalog import resource_key
+from common.services import resource_key
 from store.writes import ConfigRecord, ResourceRecord
 
 

@@ -140,7 +140,7 @@ class GcpSource:
     def _one_scope(scope: Scope, wins: list[Window], env: ScopeEnv, ctx: RunContext) -> Collection:
         if not wins:
             return Collection(outcomes=[ScopeOutcome(scope, "ok", collected=["nothing to read"])])
-        ctx.progress(f"{scope.label}: reading Cloud Monitoring")
+        ctx.progress(None, f"{scope.label}: reading Cloud Monitoring")
         return collect_scope(scope, wins, env)
 
 

@@ -19,7 +19,7 @@ import io
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 import numpy as np
 
@@ -31,10 +31,10 @@ from collectors.importers.model import (
     MetricRows,
     Parsed,
     key_part_problem,
-    utc,
 )
 from collectors.importers.report_lines import Report, parse_report
 from collectors.importers.timeparse import parse_iso
+from common.timeutil import align_down, naive_utc
 from store.import_problems import ImportRejected, Problems
 from store.writes import ConfigRecord, ResourceRecord
 
@@ -161,9 +161,8 @@ def parse(file: InputFile, facts: FileFacts, options: ImportOptions) -> Parsed:
             if isinstance(who, str):
                 problems.add(who, row=row_no, column="@log")
                 continue
-            at = utc(stamp)
-            start = datetime.fromtimestamp(int(at.replace(tzinfo=UTC).timestamp()) // period * period, UTC)
-            bucket = buckets[(*who, start.replace(tzinfo=None))]
+            at = naive_utc(stamp)
+            bucket = buckets[(*who, align_down(at, period))]
             bucket.first_row = bucket.first_row or row_no
             bucket.durations.append(report.duration_ms)
             if report.billed_ms is not None:

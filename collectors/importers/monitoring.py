@@ -22,8 +22,9 @@ from collectors.gcp.distribution import Histogram, merge, percentile
 from collectors.importers.distribution import DistributionError, histogram
 from collectors.importers.files import FileFacts, InputFile, read_text
 from collectors.importers.jsondocs import json_pages
-from collectors.importers.model import ImportOptions, MetricRows, Parsed, key_part_problem, utc
+from collectors.importers.model import ImportOptions, MetricRows, Parsed, key_part_problem
 from collectors.importers.timeparse import parse_iso
+from common.timeutil import naive_utc
 from store.import_problems import Problems
 from store.import_units import UNIT_FACTORS
 from store.writes import ResourceRecord
@@ -175,7 +176,7 @@ def _read_series(
             period = int((end - start).total_seconds())
         else:
             period, start = gauge_period, None
-        begin = utc(start) if start is not None else utc(end) - timedelta(seconds=period)
+        begin = naive_utc(start) if start is not None else naive_utc(end) - timedelta(seconds=period)
         key = (*identity, begin, period)
         value = point.get("value") or {}
         if key in seen:
