@@ -60,13 +60,19 @@ def count(value: float | None, unit: str = "") -> str:
 
 
 def compact(value: float | None) -> str:
-    """Large counts in headline metrics: ``1.2 M``, ``38.4 k``, ``812``."""
+    """1,167,681,182 → ``1.17 B``: headline numbers that fit their tile (the exact figure goes in the tooltip).
+    Three significant digits; a value that rounds up to the next size moves to it (999,999 → ``1.00 M``)."""
     if _missing(value):
         return MISSING
     number = float(value)  # type: ignore[arg-type]
-    for size, suffix in ((1e9, " B"), (1e6, " M"), (1e3, " k")):
-        if abs(number) >= size:
-            return f"{number / size:,.1f}{suffix}".replace("-", MINUS)
+    sizes = ((1e9, " B"), (1e6, " M"), (1e3, " k"))
+    for index, (size, suffix) in enumerate(sizes):
+        scaled = number / size
+        if abs(scaled) >= 1 or round(abs(number)) >= size:  # 999.6 rounds to 1,000: show 1.00 k
+            digits = 2 if abs(scaled) < 10 else 1 if abs(scaled) < 100 else 0
+            if round(abs(scaled), digits) >= 1000 and index > 0:
+                scaled, suffix, digits = number / sizes[index - 1][0], sizes[index - 1][1], 2
+            return f"{scaled:,.{digits}f}{suffix}".replace("-", MINUS)
     return count(number)
 
 
@@ -91,5 +97,5 @@ def duration_ms(ms: float | None) -> str:
     if abs(value) >= 60_000:
         return f"{value / 60_000:,.1f} min"
     if abs(value) >= 1_000:
-        return f"{value / 1_000:,.2f} s"
+        return f"{value / 1_000:,.2f}".rstrip("0").rstrip(".") + " s"
     return f"{value:,.0f} ms" if abs(value) >= 10 else f"{value:,.1f} ms"

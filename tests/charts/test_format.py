@@ -58,8 +58,9 @@ def test_counts(value, expected):
 
 def test_counts_with_units_and_compact_headlines():
     assert count(12, "requests") == "12 requests"
-    assert compact(1_234_567) == "1.2 M"
+    assert compact(1_234_567) == "1.23 M"
     assert compact(38_400) == "38.4 k"
+    assert compact(-2_500) == "−2.50 k"
     assert compact(812) == "812"
     assert compact(None) == MISSING
 
@@ -73,7 +74,7 @@ def test_percent(share, kwargs, expected):
 
 
 @pytest.mark.parametrize(
-    ("ms", "expected"), [(84.2, "84 ms"), (1250, "1.25 s"), (126_000, "2.1 min"), (3.25, "3.2 ms"), (None, MISSING)]
+    ("ms", "expected"), [(84.2, "84 ms"), (1250, "1.25 s"), (2000, "2 s"), (1500, "1.5 s"), (126_000, "2.1 min"), (3.25, "3.2 ms"), (None, MISSING)]
 )
 def test_durations(ms, expected):
     assert duration_ms(ms) == expected
