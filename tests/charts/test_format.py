@@ -74,7 +74,16 @@ def test_percent(share, kwargs, expected):
 
 
 @pytest.mark.parametrize(
-    ("ms", "expected"), [(84.2, "84 ms"), (1250, "1.25 s"), (2000, "2 s"), (1500, "1.5 s"), (126_000, "2.1 min"), (3.25, "3.2 ms"), (None, MISSING)]
+    ("ms", "expected"),
+    [
+        (84.2, "84 ms"),
+        (1250, "1.25 s"),
+        (2000, "2 s"),
+        (1500, "1.5 s"),
+        (126_000, "2.1 min"),
+        (3.25, "3.2 ms"),
+        (None, MISSING),
+    ],
 )
 def test_durations(ms, expected):
     assert duration_ms(ms) == expected
