@@ -9,9 +9,9 @@ from datetime import UTC, datetime, timedelta
 import duckdb
 import pytest
 
-from collectors.cli import main
+from breakeven.cli import main
+from breakeven.exits import EXIT_OK
 from collectors.config import load_config
-from collectors.errors import EXIT_OK
 from collectors.runner import RunOptions, execute
 from tests.collectors import aws_seed as seed
 
@@ -199,7 +199,7 @@ def test_endpoint_deleted_between_runs_counts_until_the_run_that_found_it_gone(a
     seed.client(aws_env.url, "sagemaker").delete_endpoint(EndpointName="ep-inst")
     t2 = t1 + timedelta(hours=1, minutes=2)
     result = execute(RunOptions(config=config, db_path=db, now=t2))
-    assert result.exit_code == EXIT_OK
+    assert result.run.status == "ok"
     got = metrics(db, "metric = 'instances_avg'")
     assert {t: v for (_, _, t), v in got.items()} == {t1 + timedelta(minutes=5 * i): 3.0 for i in range(12)}
     con = duckdb.connect(str(db), read_only=True)

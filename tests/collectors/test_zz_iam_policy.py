@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from collectors.cli import main
+from breakeven.cli import main
 from tests.collectors import aws_seed as seed
 
 pytestmark = pytest.mark.slow

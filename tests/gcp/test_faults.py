@@ -12,8 +12,8 @@ import duckdb
 import grpc
 import pytest
 
-from collectors.cli import main
-from collectors.errors import EXIT_FAILED, EXIT_OK, EXIT_PARTIAL
+from breakeven.cli import main
+from breakeven.exits import EXIT_FAILED, EXIT_OK, EXIT_PARTIAL
 from tests.gcp.conftest import gcp_config, window_args
 from tests.gcp.estate import EXPECTED_PER_HOUR, P1, P2
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from breakeven.exits import exit_code_for_run
 from collectors.runner import RunOptions, RunResult
 from collectors.source import Window
 
@@ -81,7 +82,7 @@ def run_as_dict(result: RunResult, elapsed_s: float) -> dict[str, Any]:
     return {
         "run_id": run.run_id,
         "status": run.status,
-        "exit_code": result.exit_code,
+        "exit_code": exit_code_for_run(run.status),
         "seconds": round(elapsed_s, 2),
         "rows_written": run.rows_written,
         "write": result.write.as_dict() if result.write else None,

@@ -1,4 +1,4 @@
-"""``python -m collectors status``: the recent runs (and how far each scope has been collected)."""
+"""``python -m breakeven status``: the recent runs (and how far each scope has been collected)."""
 
 from __future__ import annotations
 
@@ -90,7 +90,7 @@ def collect_status(path: Any, limit: int) -> dict[str, Any]:
 def _text(status: dict[str, Any]) -> str:
     lines = [f"database {status['db']}"]
     if not status["runs"]:
-        lines.append("no runs yet: run `python -m collectors run --config collectors.toml`")
+        lines.append("no runs yet: run `python -m breakeven run --config collectors.toml`")
     else:
         lines.append(
             f"{'started (UTC)':<20} {'kind':<8} {'status':<8} {'secs':>6} {'rows':>10} {'calls':>6} {'cost $':>8}"
