@@ -234,6 +234,7 @@ def _run_record(
             for scope, wins in windows.items()
         },
         "cost_items": usage.cost_items(),
+        "retries": dict(sorted(usage.retries.items())),
         "resources": len({r.resource_id for r in merged.resources}),
         "snapshots": len(merged.snapshots),
         "notes": notes,

@@ -88,6 +88,7 @@ def run_as_dict(result: RunResult, elapsed_s: float) -> dict[str, Any]:
         "write": result.write.as_dict() if result.write else None,
         "rows_per_metric": run.rows_per_metric,
         "api_calls": run.api_calls,
+        "retries": run.detail.get("retries", {}),
         "estimated_api_cost_usd": run.estimated_api_cost_usd,
         "scopes": [o.as_dict() for o in result.outcomes],
         "errors": run.errors,
@@ -109,6 +110,8 @@ def print_run(result: RunResult, options: RunOptions, elapsed_s: float, as_json:
     )
     print(f"run {data['run_id'][:12]} {data['status']} in {elapsed_s:.1f} s into {options.db_path}: {rows}")
     print(f"API calls: {_calls_text(data['api_calls'])}; estimated API cost ${data['estimated_api_cost_usd']:.4f}")
+    if data["retries"]:
+        print(f"retries: {_calls_text(data['retries'])}")
     for outcome in result.outcomes:
         line = f"- {outcome.scope.label}: {outcome.status}"
         if outcome.collected:

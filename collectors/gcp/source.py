@@ -21,7 +21,7 @@ from typing import ClassVar
 from collectors.config import ConfigTable
 from collectors.gcp.client import GcpAuthError, load_credentials, make_metric_client, make_rest_session
 from collectors.gcp.collect import ProjectBreaker, ScopeEnv, collect_scope
-from collectors.gcp.fetch import RetryPolicy
+from collectors.gcp.fetch import FetchPolicy
 from collectors.gcp.queries import SERVICE_QUERIES
 from collectors.gcp.settings import ALL_REGIONS, GcpSettings, parse_settings
 from collectors.source import (
@@ -110,7 +110,7 @@ class GcpSource:
             settings=self.gcp,
             client=client,
             new_session=lambda: make_rest_session(conn, credentials),
-            policy=RetryPolicy(timeout_s=conn.timeout_s),
+            policy=FetchPolicy(timeout_s=conn.timeout_s),
             breaker=ProjectBreaker(),
             origin=self.origin,
             config_origin=f"{self.settings.name}:inventory",
@@ -132,6 +132,8 @@ class GcpSource:
             for stats in env.stats:
                 for operation, count in stats.calls.items():
                     ctx.usage.call(f"monitoring:{operation}", count)
+                for reason, count in stats.retries.items():
+                    ctx.usage.retry("monitoring:ListTimeSeries", reason, count)
                 ctx.usage.bill(SERIES_ITEM, stats.series_returned, "time series", rate)
             client.transport.close()
         return out

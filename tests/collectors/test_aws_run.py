@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 from datetime import UTC, datetime, timedelta
 
 import duckdb
@@ -13,6 +12,7 @@ from breakeven.cli import main
 from breakeven.exits import EXIT_OK
 from collectors.config import load_config
 from collectors.runner import RunOptions, execute
+from common.percentiles import percentile
 from tests.collectors import aws_seed as seed
 
 pytestmark = pytest.mark.slow
@@ -77,11 +77,6 @@ def con_rows(db, sql: str) -> list[tuple]:
         con.close()
 
 
-def nearest_rank(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(1, math.ceil(pct / 100 * len(ordered))) - 1]
-
-
 def test_full_run_fills_canonical_metrics_and_a_rerun_changes_nothing(aws_env, aws_config, tmp_path, capsys):
     base = base_time()
     seeded = seed_estate(aws_env.url, base)
@@ -105,8 +100,8 @@ def test_full_run_fills_canonical_metrics_and_a_rerun_changes_nothing(aws_env, a
     assert got[(FN_A, "errors", p[1])] == 1.0 and (FN_A, "errors", p[0]) not in got
     first = seeded["durations"][:5]
     assert got[(FN_A, "duration_ms_avg", p[0])] == pytest.approx(sum(first) / 5)
-    assert got[(FN_A, "duration_ms_p50", p[0])] == nearest_rank(first, 50)
-    assert got[(FN_A, "duration_ms_p99", p[0])] == nearest_rank(first, 99)
+    assert got[(FN_A, "duration_ms_p50", p[0])] == pytest.approx(percentile(first, 0.50))
+    assert got[(FN_A, "duration_ms_p99", p[0])] == pytest.approx(percentile(first, 0.99))
     assert got[(FN_A, "concurrency_max", p[6])] == 7.0 and got[(FN_A, "concurrency_max", p[5])] == 2.0
 
     # SageMaker: microseconds to ms, CPU per core-sum divided by 4 vCPUs, 5XX errors counted.
