@@ -8,6 +8,7 @@ the coarsest resolution that fits in the bucket, then aggregates metric by metri
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -273,6 +274,19 @@ def freshness(path: Path, f: Filters) -> pd.DataFrame:
         GROUP BY ALL ORDER BY data_until
     """  # noqa: S608
     return run_read(path, lambda con: con.execute(sql, params).df())
+
+
+def json_cell(value: Any) -> Any:
+    """A JSON column of ``runs`` (api_calls, errors, ...) as Python: None for a missing value (NULL or NaN
+    after pandas), the decoded value, or the text itself when it is not JSON."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return None
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
 
 
 def recent_runs(path: Path, limit: int = 20) -> pd.DataFrame:

@@ -16,9 +16,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from collectors.aws import logs_insights
+from collectors.aws.collect import RegionCollector, RegionOptions
 from collectors.aws.inventory import LambdaFunction
 from collectors.aws.logs_insights import LogGroup, QueryJob
-from collectors.aws.region import RegionCollector, RegionOptions
 from collectors.importers.report_lines import Report, parse_report
 from collectors.source import ApiUsage, RunContext, Scope, Window
 from common import retry

@@ -193,7 +193,7 @@ def test_example_config_parses(monkeypatch):
     root = Path(__file__).resolve().parents[2]
     config = load_config(root / "collectors.example.toml")
     (source,) = config.sources
-    assert source.settings.name == "prod" and source.regions == ["us-east-1", "eu-west-1"]
+    assert source.settings.name == "prod" and source.aws.regions == ("us-east-1", "eu-west-1")
     assert config.db == root / "data" / "breakeven.duckdb"
 
 
