@@ -23,7 +23,7 @@ inventory = cached_inventory(str(path), version, filters)
 if inventory.empty:
     st.warning(
         "No resources match these filters. Widen the date range or clear a filter in the sidebar; "
-        "if the database is new, run a collector (`python -m collectors run --config collectors.toml`) "
+        "if the database is new, run a collector (`python -m breakeven run --config collectors.toml`) "
         "or upload exported metrics.",
         icon=":material/filter_alt_off:",
     )

@@ -304,7 +304,7 @@ else:
 
 st.subheader("Export")
 st.caption(
-    "Every stored metric in the generic long CSV (the same file `python -m collectors export` writes); it imports "
+    "Every stored metric in the generic long CSV (the same file `python -m breakeven export` writes); it imports "
     "back into the same data. Cells that a spreadsheet would run as a formula are neutralised."
 )
 

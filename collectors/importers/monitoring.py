@@ -24,6 +24,7 @@ from collectors.importers.files import FileFacts, InputFile, read_text
 from collectors.importers.jsondocs import json_pages
 from collectors.importers.model import ImportOptions, MetricRows, Parsed, key_part_problem
 from collectors.importers.timeparse import parse_iso
+from common.percentiles import LATENCY_PERCENTILES
 from common.timeutil import naive_utc
 from store.import_problems import Problems
 from store.import_units import UNIT_FACTORS
@@ -233,12 +234,8 @@ def _canonical(
         ]
         latency, overhead, startup = merge(slot.latency), merge(slot.overhead), merge(slot.startup)
         if latency is not None:
-            values += [
-                ("duration_ms_avg", latency.mean),
-                ("duration_ms_p50", percentile(latency, 0.50)),
-                ("duration_ms_p90", percentile(latency, 0.90)),
-                ("duration_ms_p99", percentile(latency, 0.99)),
-            ]
+            values.append(("duration_ms_avg", latency.mean))
+            values += [(metric, percentile(latency, q)) for metric, q in LATENCY_PERCENTILES]
         if overhead is not None:
             values.append(("overhead_latency_ms_avg", overhead.mean))
         if slot.startup:
