@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from importers.billing.files import Source
 from importers.billing.focus import currency_check
-from importers.billing.pipeline import Check, Plan, num, parse_checks, raw, text, ts
+from importers.billing.pipeline import Check, Plan, first_text, num, parse_checks, raw, text, ts
 
 # line_item_line_item_type → charge category (the AWS CUR "line item details" list).
 LINE_ITEM_TYPES: dict[str, str] = {
@@ -106,7 +106,7 @@ def plan(source: Source) -> Plan:
                coalesce({text(_col(source, "line_item_usage_account_id"))},
                         {text(_col(source, "bill_payer_account_id"))}) AS account,
                {text(_col(source, "bill_payer_account_id"))} AS billing_account,
-               {text(_col(source, "product_region_code", "product_region"))} AS region,
+               {first_text(source, "product_region_code", "product_region")} AS region,
                {text(c["line_item_product_code"])} AS service_name,
                {text(_col(source, "line_item_resource_id"))} AS billed_resource_id,
                CASE {kind} {categories} ELSE 'adjustment' END AS charge_category,

@@ -21,7 +21,7 @@ Column names and allowed values follow the FOCUS specification (FinOps-Open-Cost
 from __future__ import annotations
 
 from importers.billing.files import Source
-from importers.billing.pipeline import Check, Plan, num, parse_checks, raw, text, ts
+from importers.billing.pipeline import Check, Plan, first_text, num, parse_checks, raw, text, ts
 
 CATEGORIES = ("usage", "purchase", "tax", "credit", "adjustment")
 REQUIRED = {
@@ -63,7 +63,7 @@ def plan(source: Source) -> Plan:
     commitment = text(_col(source, "CommitmentDiscountId"))
     charge_class = text(_col(source, "ChargeClass"))
     category = f"lower({text(c['ChargeCategory'])})"
-    provider_text = f"lower({text(c['ProviderName'])})"
+    provider_text = f"lower({first_text(source, *REQUIRED['ProviderName'])})"
     has_pricing = source.has("PricingQuantity")
     quantity = (
         f"coalesce({num(_col(source, 'PricingQuantity'))}, {num(_col(source, 'ConsumedQuantity'))})"
@@ -83,7 +83,7 @@ def plan(source: Source) -> Plan:
                     ELSE {provider_text} END AS provider,
                coalesce({text(_col(source, "SubAccountId"))}, {text(c["BillingAccountId"])}) AS account,
                {text(c["BillingAccountId"])} AS billing_account,
-               {text(_col(source, "RegionId", "Region"))} AS region,
+               {first_text(source, "RegionId", "Region")} AS region,
                {text(c["ServiceName"])} AS service_name,
                {text(_col(source, "ResourceId"))} AS billed_resource_id,
                CASE WHEN lower({charge_class}) = 'correction' THEN 'refund'
@@ -95,7 +95,7 @@ def plan(source: Source) -> Plan:
                     WHEN {category} IN ('tax', 'credit', 'adjustment') THEN {category}
                END AS charge_category,
                concat_ws('/', {text(c["ChargeCategory"])}, {charge_class}, {status}) AS charge_type,
-               {text(_col(source, "x_UsageType", "SkuMeter", "ChargeDescription", "SkuId"))} AS usage_type,
+               {first_text(source, "x_UsageType", "SkuMeter", "ChargeDescription", "SkuId")} AS usage_type,
                {unit} AS usage_unit,
                {quantity} AS usage_quantity,
                {num(c["BilledCost"])} AS billed_cost,

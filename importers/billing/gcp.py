@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from importers.billing.files import Source, quote
 from importers.billing.focus import currency_check
-from importers.billing.pipeline import STAGED_COLUMNS, Check, Plan, num, parse_checks, raw, text, ts
+from importers.billing.pipeline import STAGED_COLUMNS, Check, Plan, first_text, num, parse_checks, raw, text, ts
 
 CREDIT_TYPES: dict[str, str] = {
     "COMMITTED_USAGE_DISCOUNT": "commitment_negation",
@@ -104,10 +104,9 @@ def plan(source: Source) -> Plan:
                {period} AS billing_period, 'gcp' AS provider,
                coalesce({text(_col(source, "project.id"))}, {text(_col(source, "billing_account_id"))}) AS account,
                {text(_col(source, "billing_account_id"))} AS billing_account,
-               coalesce({text(_col(source, "location.region"))}, {text(_col(source, "location.location"))}) AS region,
+               {first_text(source, "location.region", "location.location")} AS region,
                {text(c["service.description"])} AS service_name,
-               coalesce({text(_col(source, "resource.global_name"))}, {text(_col(source, "resource.name"))})
-                   AS billed_resource_id,
+               {first_text(source, "resource.global_name", "resource.name")} AS billed_resource_id,
                CASE WHEN {sku} ILIKE 'Commitment%' THEN 'commitment_fee'
                     WHEN {cost_type} IS NULL THEN 'usage'
                     ELSE (CASE {cost_type} {cost_types} ELSE 'adjustment' END) END AS charge_category,

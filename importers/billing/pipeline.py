@@ -81,6 +81,14 @@ def raw(expr: str) -> str:
     return f"CAST({expr} AS VARCHAR)"
 
 
+def first_text(source: Source, *names: str) -> str:
+    """The first non-empty value among the columns ``names`` the file has (NULL when it has none)."""
+    found = [text(column) for column in (source.column(name) for name in names) if column is not None]
+    if not found:
+        return "CAST(NULL AS VARCHAR)"
+    return found[0] if len(found) == 1 else f"coalesce({', '.join(found)})"
+
+
 @dataclass(frozen=True)
 class Check:
     """Rows of ``staged`` where ``bad`` holds are a problem in ``column``; ``{value}`` shows ``value``."""
