@@ -83,7 +83,7 @@ def calibrate(recon: Reconciliation) -> list[Calibration]:
         items = tuple(sorted(g.items or ()))
         off = -(g.commitment_usd + g.discount_usd)
         if g.billed_usd > 0 and 100 * off / g.billed_usd >= MIN_DISCOUNT_PCT:
-            percent = round(100 * off / g.billed_usd, 2)
+            percent = round(100 * off / g.billed_usd, 4)
             derivation = (
                 f"{label}: ${g.billed_usd:,.2f} at the rate paid before commitments, "
                 f"${g.billed_usd - off:,.2f} after them (commitments ${g.commitment_usd:,.2f}, negotiated discounts "
@@ -98,9 +98,7 @@ def calibrate(recon: Reconciliation) -> list[Calibration]:
                     f"{label}: ${g.billed_usd:,.2f} for {g.quantity:,.6g} {unit} = ${billed_rate:.6g}/{unit}, "
                     f"where the price sheet says ${list_rate:.6g}/{unit}"
                 )
-                out.append(
-                    Calibration("override", service, region, cls, items, None, billed_rate, unit, derivation)
-                )
+                out.append(Calibration("override", service, region, cls, items, None, billed_rate, unit, derivation))
     return out
 
 

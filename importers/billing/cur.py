@@ -57,8 +57,17 @@ REQUIRED = {
 }
 
 
+SIGNATURE = (
+    "line_item_unblended_cost",
+    "line_item_usage_start_date",
+    "line_item_line_item_type",
+    "bill_billing_period_start_date",
+    "line_item_product_code",
+)
+
+
 def is_cur(source: Source) -> bool:
-    return source.has("line_item_unblended_cost") and source.has("line_item_usage_start_date")
+    return sum(source.has(name) for name in SIGNATURE) >= 2
 
 
 def is_legacy(source: Source) -> bool:

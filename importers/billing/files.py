@@ -125,8 +125,13 @@ class Source:
             lower = name.lower()
             if lower in self.columns:
                 return self.columns[lower]
-            if "." in lower and self.column(name) is not None:
-                return name
+            if "." in lower:
+                parent, child = lower.split(".", 1)
+                flat = parent + "_" + child.replace(".", "_")
+                if flat in self.columns:
+                    return self.columns[flat]
+                if self.column(name) is not None:
+                    return name
         return names[0]
 
     def type_of(self, *names: str) -> str:

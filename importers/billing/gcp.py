@@ -45,8 +45,11 @@ REQUIRED = {
 CREDIT_JSON = '[{"amount": "VARCHAR", "type": "VARCHAR", "name": "VARCHAR"}]'
 
 
+SIGNATURE = ("usage_start_time", "usage_end_time", "cost", "service.description", "sku.description", "invoice.month")
+
+
 def is_gcp(source: Source) -> bool:
-    return source.has("usage_start_time") and source.has("cost") and source.has("service.description")
+    return sum(source.has(name) for name in SIGNATURE) >= 3
 
 
 def _col(source: Source, *names: str) -> str:
