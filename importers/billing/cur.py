@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from importers.billing.files import Source
 from importers.billing.focus import currency_check
-from importers.billing.pipeline import Check, Plan, first_text, num, parse_checks, raw, text, ts
+from importers.billing.pipeline import Check, Plan, first_text, num, parse_checks, raw, raw_when_bad, text, ts
 
 # line_item_line_item_type → charge category (the AWS CUR "line item details" list).
 LINE_ITEM_TYPES: dict[str, str] = {
@@ -108,6 +108,7 @@ def plan(source: Source) -> Plan:
     categories = " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in LINE_ITEM_TYPES.items())
     has_currency = source.has("line_item_currency_code")
     currency = f"upper({text(_col(source, 'line_item_currency_code'))})" if has_currency else "'USD'"
+    amount, public = _col(source, "line_item_usage_amount"), _col(source, "pricing_public_on_demand_cost")
     staged = f"""
         SELECT {ts(c["line_item_usage_start_date"])} AS charge_start, {ts(c["line_item_usage_end_date"])} AS charge_end,
                CAST({ts(c["bill_billing_period_start_date"])} AS DATE) AS billing_period,
@@ -128,11 +129,13 @@ def plan(source: Source) -> Plan:
                {num(_col(source, "pricing_public_on_demand_cost"))} AS list_cost,
                CAST(NULL AS DOUBLE) AS contracted_cost,
                {currency} AS currency,
-               {raw(c["line_item_usage_start_date"])} AS raw_start, {raw(c["line_item_usage_end_date"])} AS raw_end,
-               {raw(c["bill_billing_period_start_date"])} AS raw_period,
-               {raw(c["line_item_unblended_cost"])} AS raw_billed,
-               {raw(_col(source, "line_item_usage_amount"))} AS raw_quantity,
-               {raw(_col(source, "pricing_public_on_demand_cost"))} AS raw_list,
+               {raw_when_bad(ts(c["line_item_usage_start_date"]), c["line_item_usage_start_date"])} AS raw_start,
+               {raw_when_bad(ts(c["line_item_usage_end_date"]), c["line_item_usage_end_date"])} AS raw_end,
+               {raw_when_bad(ts(c["bill_billing_period_start_date"]), c["bill_billing_period_start_date"])}
+                   AS raw_period,
+               {raw_when_bad(unblended, c["line_item_unblended_cost"], number=True)} AS raw_billed,
+               {raw_when_bad(num(amount), amount, number=True)} AS raw_quantity,
+               {raw_when_bad(num(public), public, number=True)} AS raw_list,
                {raw(_col(source, "line_item_currency_code"))} AS raw_currency
         FROM {{source}}
     """  # noqa: S608 - column names are quoted identifiers from the file
@@ -144,7 +147,7 @@ def plan(source: Source) -> Plan:
             label("line_item_usage_end_date"),
             "charge_end < charge_start",
             "{value} is before line_item_usage_start_date",
-            "raw_end",
+            "CAST(charge_end AS VARCHAR)",
         ),
         *parse_checks(
             label("bill_billing_period_start_date"), "billing_period", "raw_period", "a timestamp", required=True

@@ -21,7 +21,7 @@ Column names and allowed values follow the FOCUS specification (FinOps-Open-Cost
 from __future__ import annotations
 
 from importers.billing.files import Source
-from importers.billing.pipeline import Check, Plan, first_text, num, parse_checks, raw, text, ts
+from importers.billing.pipeline import Check, Plan, first_text, num, parse_checks, raw, raw_when_bad, text, ts
 
 CATEGORIES = ("usage", "purchase", "tax", "credit", "adjustment")
 REQUIRED = {
@@ -78,6 +78,7 @@ def plan(source: Source) -> Plan:
         f"CASE WHEN {num(_col(source, 'PricingQuantity'))} IS NOT NULL THEN {text(_col(source, 'PricingUnit'))} "
         f"ELSE {text(_col(source, 'ConsumedUnit'))} END"
     )
+    effective, list_cost, contracted = (_col(source, n) for n in ("EffectiveCost", "ListCost", "ContractedCost"))
     staged = f"""
         SELECT {ts(c["ChargePeriodStart"])} AS charge_start, {ts(c["ChargePeriodEnd"])} AS charge_end,
                CAST({ts(c["BillingPeriodStart"])} AS DATE) AS billing_period,
@@ -107,18 +108,26 @@ def plan(source: Source) -> Plan:
                {num(_col(source, "ListCost"))} AS list_cost,
                {num(_col(source, "ContractedCost"))} AS contracted_cost,
                upper({text(c["BillingCurrency"])}) AS currency,
-               {raw(c["ChargePeriodStart"])} AS raw_start, {raw(c["ChargePeriodEnd"])} AS raw_end,
-               {raw(c["BillingPeriodStart"])} AS raw_period, {raw(c["BilledCost"])} AS raw_billed,
-               {raw(_col(source, "EffectiveCost"))} AS raw_effective, {raw(_col(source, "ListCost"))} AS raw_list,
-               {raw(_col(source, "ContractedCost"))} AS raw_contracted, {raw(c["ChargeCategory"])} AS raw_category,
-               {raw(c["BillingCurrency"])} AS raw_currency
+               {raw_when_bad(ts(c["ChargePeriodStart"]), c["ChargePeriodStart"])} AS raw_start,
+               {raw_when_bad(ts(c["ChargePeriodEnd"]), c["ChargePeriodEnd"])} AS raw_end,
+               {raw_when_bad(ts(c["BillingPeriodStart"]), c["BillingPeriodStart"])} AS raw_period,
+               {raw_when_bad(num(c["BilledCost"]), c["BilledCost"], number=True)} AS raw_billed,
+               {raw_when_bad(num(effective), effective, number=True)} AS raw_effective,
+               {raw_when_bad(num(list_cost), list_cost, number=True)} AS raw_list,
+               {raw_when_bad(num(contracted), contracted, number=True)} AS raw_contracted,
+               {raw(c["ChargeCategory"])} AS raw_category, {raw(c["BillingCurrency"])} AS raw_currency
         FROM {{source}}
     """  # noqa: S608 - column names are quoted identifiers from the file
     label = source.label
     checks = [
         *parse_checks(label("ChargePeriodStart"), "charge_start", "raw_start", "a timestamp", required=True),
         *parse_checks(label("ChargePeriodEnd"), "charge_end", "raw_end", "a timestamp", required=True),
-        Check(label("ChargePeriodEnd"), "charge_end < charge_start", "{value} is before ChargePeriodStart", "raw_end"),
+        Check(
+            label("ChargePeriodEnd"),
+            "charge_end < charge_start",
+            "{value} is before ChargePeriodStart",
+            "CAST(charge_end AS VARCHAR)",
+        ),
         *parse_checks(label("BillingPeriodStart"), "billing_period", "raw_period", "a timestamp", required=True),
         *parse_checks(label("BilledCost"), "billed_cost", "raw_billed", "a number", required=True),
         *parse_checks(label("EffectiveCost"), "effective_cost", "raw_effective", "a number", required=False),

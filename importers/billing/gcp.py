@@ -22,7 +22,18 @@ from __future__ import annotations
 
 from importers.billing.files import Source, quote
 from importers.billing.focus import currency_check
-from importers.billing.pipeline import STAGED_COLUMNS, Check, Plan, first_text, num, parse_checks, raw, text, ts
+from importers.billing.pipeline import (
+    STAGED_COLUMNS,
+    Check,
+    Plan,
+    first_text,
+    num,
+    parse_checks,
+    raw,
+    raw_when_bad,
+    text,
+    ts,
+)
 
 CREDIT_TYPES: dict[str, str] = {
     "COMMITTED_USAGE_DISCOUNT": "commitment_negation",
@@ -102,6 +113,7 @@ def plan(source: Source) -> Plan:
     )
     credits, raw_credits, credits_text = _credits(source)
     currency = f"upper({text(_col(source, 'currency'))})" if source.has("currency") else "'USD'"
+    at_list = _col(source, "cost_at_list")
     staged = f"""
         SELECT {ts(c["usage_start_time"])} AS charge_start, {ts(c["usage_end_time"])} AS charge_end,
                {period} AS billing_period, 'gcp' AS provider,
@@ -119,16 +131,24 @@ def plan(source: Source) -> Plan:
                {num(_col(source, "cost_at_list"))} AS list_cost, CAST(NULL AS DOUBLE) AS contracted_cost,
                {currency} AS currency,
                {credits} AS credits_list, {raw_credits} AS raw_credits,
-               {raw(c["usage_start_time"])} AS raw_start, {raw(c["usage_end_time"])} AS raw_end,
-               {raw(month) if has_month else "NULL"} AS raw_period, {raw(c["cost"])} AS raw_billed,
-               {raw(_col(source, "cost_at_list"))} AS raw_list, {raw(_col(source, "currency"))} AS raw_currency
+               {raw_when_bad(ts(c["usage_start_time"]), c["usage_start_time"])} AS raw_start,
+               {raw_when_bad(ts(c["usage_end_time"]), c["usage_end_time"])} AS raw_end,
+               {raw_when_bad(period, month) if has_month else "NULL"} AS raw_period,
+               {raw_when_bad(num(c["cost"]), c["cost"], number=True)} AS raw_billed,
+               {raw_when_bad(num(at_list), at_list, number=True)} AS raw_list,
+               {raw(_col(source, "currency"))} AS raw_currency
         FROM {{source}}
     """  # noqa: S608 - column names are quoted identifiers from the file
     label = source.label
     checks = [
         *parse_checks(label("usage_start_time"), "charge_start", "raw_start", "a timestamp", required=True),
         *parse_checks(label("usage_end_time"), "charge_end", "raw_end", "a timestamp", required=True),
-        Check(label("usage_end_time"), "charge_end < charge_start", "{value} is before usage_start_time", "raw_end"),
+        Check(
+            label("usage_end_time"),
+            "charge_end < charge_start",
+            "{value} is before usage_start_time",
+            "CAST(charge_end AS VARCHAR)",
+        ),
         *parse_checks(label("cost"), "billed_cost", "raw_billed", "a number", required=True),
         *parse_checks(label("cost_at_list"), "list_cost", "raw_list", "a number", required=False),
         Check(label("service.description"), "service_name IS NULL", "is empty"),

@@ -81,6 +81,13 @@ def raw(expr: str) -> str:
     return f"CAST({expr} AS VARCHAR)"
 
 
+def raw_when_bad(typed: str, column: str, *, number: bool = False) -> str:
+    """The raw text of ``column``, kept only where its typed value failed (for the message naming it): casting
+    every Parquet timestamp or number back to text would cost more than reading the file."""
+    bad = f"({typed} IS NULL OR NOT isfinite({typed}))" if number else f"{typed} IS NULL"
+    return f"CASE WHEN {bad} THEN {raw(column)} END"
+
+
 def first_text(source: Source, *names: str) -> str:
     """The first non-empty value among the columns ``names`` the file has (NULL when it has none)."""
     found = [text(column) for column in (source.column(name) for name in names) if column is not None]
@@ -103,7 +110,9 @@ def parse_checks(column: str, typed: str, raw_column: str, what: str, *, require
     """An empty value (when required) and a value that is not ``what`` (a timestamp, a number…)."""
     checks = []
     if required:
-        checks.append(Check(column, f"({raw_column} IS NULL OR trim({raw_column}) = '')", "is empty"))
+        checks.append(
+            Check(column, f"({typed} IS NULL AND ({raw_column} IS NULL OR trim({raw_column}) = ''))", "is empty")
+        )
     finite = f" OR NOT isfinite({typed})" if what.endswith("number") else ""
     checks.append(
         Check(
