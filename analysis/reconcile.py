@@ -28,6 +28,7 @@ import pandas as pd
 
 from analysis.bill_classes import CLASS_LABELS, billed_class, canonical_unit
 from analysis.reconcile_model import Modelled, ModelledFn
+from pricing import MONTH_HOURS
 from store import queries as q
 from store.billing import FAMILY_SERVICES, USAGE_CATEGORIES
 from store.billing_queries import billed_lines
@@ -114,6 +115,11 @@ class ResourceReconciliation:
         return 100.0 * (self.effective_usd - self.modelled_usd) / self.modelled_usd
 
     @property
+    def monthly_usd(self) -> float:
+        """The effective cost billed, as a 730-hour month (the model's monthly convention)."""
+        return self.effective_usd * MONTH_HOURS / (((self.end - self.start).days + 1) * 24)
+
+    @property
     def main_explanation(self) -> Explanation | None:
         """The effect that moves the figure most: the line that explains the difference."""
         return max(self.explanations, key=lambda e: abs(e.usd), default=None)
@@ -127,6 +133,7 @@ class ResourceReconciliation:
             "end": self.end.isoformat(),
             "billed_usd": round(self.billed_usd, 2),
             "effective_usd": round(self.effective_usd, 2),
+            "monthly_usd": round(self.monthly_usd, 2),
             "modelled_usd": None if self.modelled_usd is None else round(self.modelled_usd, 2),
             "difference_usd": None if diff is None else round(diff, 2),
             "difference_pct": None if pct is None else round(pct, 1),

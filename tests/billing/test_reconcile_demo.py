@@ -82,6 +82,7 @@ def test_an_always_on_endpoint_billed_at_list_price_reconciles_to_zero(recon: Re
     assert res.effective_usd == pytest.approx(HOURS * 0.23)  # 672 h × $0.23 (ml.m5.xlarge, us-east-1)
     assert res.modelled_usd == pytest.approx(HOURS * 0.23)
     assert res.difference_usd == pytest.approx(0.0, abs=0.01) and res.explanations == []
+    assert res.monthly_usd == pytest.approx(730 * 0.23)  # as a 730-hour month
 
 
 def test_a_savings_plan_and_data_transfer_explain_fraud_score(
