@@ -28,7 +28,7 @@ import pandas as pd
 
 from analysis.bill_classes import CLASS_LABELS, billed_class, canonical_unit
 from analysis.reconcile_model import Modelled, ModelledFn
-from pricing import MONTH_HOURS
+from common.units import MONTH_HOURS
 from store import queries as q
 from store.billing import FAMILY_SERVICES, USAGE_CATEGORIES
 from store.billing_queries import billed_lines

@@ -16,7 +16,8 @@ from pathlib import Path
 from analysis.bill_classes import model_class
 from analysis.current import current_cost
 from analysis.usage import load_usage
-from pricing import MONTH_HOURS, PriceBook
+from common.units import MONTH_HOURS
+from pricing import PriceBook
 from store import queries as q
 
 

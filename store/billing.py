@@ -25,9 +25,10 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from common.timeutil import naive_utc
 from store.db import connect
 from store.errors import BatchError
-from store.writes import UploadRecord, utc_naive
+from store.writes import UploadRecord
 
 # The formats a batch may come from (the upload record's ``format``).
 BILLING_FORMATS = ("focus", "cur2", "cur-legacy", "gcp-billing")
@@ -250,7 +251,7 @@ def write_billing(path: Path, batch: BillingBatch) -> BillingWriteSummary:
                         upload.format,
                         upload.rows,
                         upload.resources,
-                        utc_naive(upload.imported_at),
+                        naive_utc(upload.imported_at),
                     ],
                 )
                 con.execute("COMMIT")
