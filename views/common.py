@@ -19,6 +19,7 @@ from store import ensure_database, resolve_db_path
 from store import queries as q
 from store.catalog import SERVICES
 from store.db import DEFAULT_DB
+from store.first_start import prepare_database as prepare_first_start
 
 DEFAULT_WINDOW_DAYS = 30
 FILTER_KEYS = ("provider", "service", "account", "region")
@@ -40,18 +41,18 @@ def db_version(path: Path) -> tuple[float, float]:
 
 
 def prepare_database() -> Path:
-    """Create the database on first start: the demo estate at the default path, else an empty store."""
+    """Create the database on first start: the demo estate at the default path, else an empty store.
+
+    Built once (``store.first_start``): every other session that opens meanwhile waits under the same
+    message and then shows the same finished file."""
     path = db_path()
     if path.exists():
         ensure_database(path)
         return path
-    if path.resolve() == DEFAULT_DB.resolve() and not os.environ.get("BREAKEVEN_NO_DEMO"):
-        from store.demo import write_demo
-
-        with st.spinner("First start: creating the demo database (a few seconds)…"):
-            write_demo(path)
-    else:
-        ensure_database(path)
+    demo = path.resolve() == DEFAULT_DB.resolve() and not os.environ.get("BREAKEVEN_NO_DEMO")
+    what = "the demo database" if demo else "an empty database"
+    with st.spinner(f"First start: creating {what} (a few seconds; other tabs wait for it)…"):
+        prepare_first_start(path, demo=demo)
     return path
 
 
