@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from store import StoreError
+from charts.text import md_code
+from views.boundary import error_boundary
 from views.common import cached_origin, db_path, db_version, demo_banner, prepare_database, sidebar_filters
 
 st.set_page_config(page_title="Breakeven", page_icon=":material/balance:", layout="wide")
@@ -22,17 +23,14 @@ PAGES = [
 
 navigation = st.navigation(PAGES)
 
-try:
+with error_boundary(db_path(), stop=True):
     path = prepare_database()
     st.session_state["db_path"] = str(path)
     st.session_state["filters"] = sidebar_filters(path)
     demo_banner(cached_origin(str(path), db_version(path)))
-except StoreError as exc:
-    st.error(f"The database could not be opened: {exc}", icon=":material/database:")
-    st.stop()
 
 with st.sidebar:
-    st.caption(f"Database: `{db_path().name}` · times in UTC")
+    st.caption(f"Database: {md_code(db_path().name)} · times in UTC")
     if st.get_option("server.address") in (None, "", "0.0.0.0", "::"):  # noqa: S104 - this is the check
         st.warning(
             "This dashboard is listening on every network interface. Start it from the project folder (its "
@@ -40,4 +38,5 @@ with st.sidebar:
             icon=":material/lan:",
         )
 
-navigation.run()
+with error_boundary(db_path()):  # whatever the page raises is one message in words, never a traceback
+    navigation.run()
