@@ -1,7 +1,8 @@
 """Breakeven dashboard entry point: ``streamlit run app.py``.
 
-Builds the navigation, prepares the database on first start (the demo estate at the default path),
-draws the shared sidebar filters and hands them to the page that runs.
+Checks sign-in (when configured), builds the navigation, prepares the database on first start (the demo
+estate at the default path), draws the shared sidebar filters and hands them to the page that runs, inside
+an error boundary.
 """
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ import streamlit as st
 from charts.text import md_code
 from views.boundary import error_boundary
 from views.common import cached_origin, db_path, db_version, demo_banner, prepare_database, sidebar_filters
+from views.signin import exposure_warning, require_signin
 
 st.set_page_config(page_title="Breakeven", page_icon=":material/balance:", layout="wide")
+require_signin()  # off unless .streamlit/secrets.toml configures it; signed out, nothing below runs
 
 PAGES = [
     st.Page("views/overview.py", title="Overview", icon=":material/dashboard:", default=True),
@@ -31,12 +34,9 @@ with error_boundary(db_path(), stop=True):
 
 with st.sidebar:
     st.caption(f"Database: {md_code(db_path().name)} · times in UTC")
-    if st.get_option("server.address") in (None, "", "0.0.0.0", "::"):  # noqa: S104 - this is the check
-        st.warning(
-            "This dashboard is listening on every network interface. Start it from the project folder (its "
-            "`.streamlit/config.toml` binds to 127.0.0.1) or pass `--server.address 127.0.0.1`.",
-            icon=":material/lan:",
-        )
+    warning = exposure_warning(st.get_option("server.address"))
+    if warning:
+        st.warning(warning, icon=":material/lan:")
 
 with error_boundary(db_path()):  # whatever the page raises is one message in words, never a traceback
     navigation.run()
