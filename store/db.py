@@ -23,7 +23,7 @@ from typing import TypeVar
 
 import duckdb
 
-from store.errors import StoreBusyError, StoreMissingError, StoreSchemaError
+from store.errors import StoreBusyError, StoreError, StoreMissingError, StoreSchemaError
 from store.file_gate import hold, holds_write
 from store.schema import SCHEMA_VERSION, apply_migrations, schema_version
 
@@ -74,6 +74,10 @@ def with_lock_retry(action: Callable[[], T], path: Path, max_wait_s: float | Non
         try:
             return action()
         except (duckdb.IOException, duckdb.ConnectionException) as exc:
+            if "not a valid DuckDB database" in str(exc):
+                raise StoreError(
+                    f"The file {path} is not a DuckDB database; point BREAKEVEN_DB or --db at a Breakeven database."
+                ) from None
             if not _is_lock_conflict(exc):
                 raise
             if time.monotonic() >= deadline:

@@ -11,6 +11,7 @@ from charts import costs as charts
 from charts.overview import SERVICE_LABELS
 from charts.text import md, md_code
 from pricing import PricingError
+from views.boundary import without_server_paths
 from views.common import cached_price_book, cached_verdicts, db_version, overrides_version
 
 path = Path(st.session_state["db_path"])
@@ -26,8 +27,11 @@ st.caption(
 try:  # a problem with the price sheets or the overrides file is the first thing on the page, not hidden below
     book = cached_price_book(overrides_version())
 except PricingError as exc:
+    overrides_file = Path(overrides_version()[0] or ".")
+    folders = (overrides_file.parent, overrides_file.resolve().parent)
     st.error(
-        f"The prices could not be loaded, so nothing can be priced: {md(exc)}. Fix the file named here (or unset "
+        f"The prices could not be loaded, so nothing can be priced: {md(without_server_paths(str(exc), *folders))}. "
+        "Fix the file named here (or unset "
         "BREAKEVEN_PRICE_OVERRIDES) and reload the page.",
         icon=":material/error:",
     )
