@@ -40,6 +40,8 @@ def without_server_paths(text: str, *folders: Path) -> str:
 def show_problem(exc: BaseException, db: Path | None = None) -> None:
     """One message in words for ``exc`` (a known kind) or the generic one (anything else, logged)."""
     folders = [db.resolve().parent, db.parent] if db is not None else []
+    if isinstance(exc, StoreError | PricingError):
+        LOG.warning("shown to a visitor: %s: %s", type(exc).__name__, exc)
     if isinstance(exc, StoreError):
         st.error(
             f"The database could not be used: {md(without_server_paths(str(exc), *folders))}",

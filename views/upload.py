@@ -61,7 +61,7 @@ def progress_bar(text: str) -> Callable[[float, str], None]:
         if fraction >= 1.0:
             bar.empty()
         else:
-            bar.progress(min(max(fraction, 0.0), 1.0), text=label)
+            bar.progress(min(max(fraction, 0.0), 1.0), text=md(label))  # the label names the file
 
     return update
 
