@@ -8,7 +8,8 @@ such as ``![x](http://host/pixel)`` would make every visitor's browser fetch tha
 
 - :func:`md` backslash-escapes every ASCII punctuation character (CommonMark lets any of them be
   escaped, and an escaped one is always literal) and turns line breaks and other control characters
-  into spaces, so a value cannot open a block, a link, an image, a directive or math;
+  into spaces (leading spaces into entities), so a value cannot open a block, a link, an image, a
+  directive or math;
 - :func:`md_code` quotes a value as an inline code span whose fence is longer than any run of
   backticks inside it, so nothing inside is interpreted;
 - :func:`plot_text` entity-escapes ``&``, ``<`` and ``>`` for plotly.
@@ -31,7 +32,10 @@ def _one_line(value: object) -> str:
 
 def md(value: object) -> str:
     """``value`` as literal text inside markdown (a label, a caption, an alert, a button)."""
-    return "".join("\\" + ch if ch in _PUNCTUATION else ch for ch in _one_line(value))
+    text = _one_line(value)
+    stripped = text.lstrip(" ")
+    lead = "&#32;" * (len(text) - len(stripped))  # four leading spaces would open a code block
+    return lead + "".join("\\" + ch if ch in _PUNCTUATION else ch for ch in stripped)
 
 
 def md_code(value: object) -> str:
