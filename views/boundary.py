@@ -32,7 +32,8 @@ def without_server_paths(text: str, *folders: Path) -> str:
     """``text`` with the named server folders (and the project folder) taken out: a visitor needs the file's
     name, not where it lives on the server."""
     project = Path(__file__).resolve().parent.parent
-    for folder in sorted({str(f) for f in (*folders, project) if str(f) not in ("", ".", os.sep)}, key=len)[::-1]:
+    absolute = {str(f) for f in (*folders, project) if Path(f).is_absolute() and str(f) != os.sep}
+    for folder in sorted(absolute, key=len)[::-1]:  # a relative folder names nothing on the server
         text = text.replace(folder + os.sep, "").replace(folder, ".")
     return text
 

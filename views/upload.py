@@ -35,6 +35,7 @@ from store import queries as q
 from store.catalog import METRICS, SERVICES
 from store.exports import export_long_csv
 from store.imports import data_span
+from views.boundary import without_server_paths
 from views.common import db_version
 
 MAX_MB = float(os.environ.get("BREAKEVEN_UPLOAD_MAX_MB", "200"))
@@ -247,7 +248,7 @@ if uploaded:
             st.error(md(exc.summary()))
             st.code("\n".join(exc.lines()), language=None, wrap_lines=True)
         except StoreError as exc:
-            st.error(f"The database could not be written: {md(exc)}")
+            st.error(f"The database could not be written: {md(without_server_paths(str(exc), path.parent))}")
         else:
             st.session_state["upload_results"] = [r.as_dict() for r in results]
 
@@ -283,7 +284,7 @@ try:
     history = cached_uploads(str(path), db_version(path))  # after an import above, a new version
 except StoreError as exc:
     history = pd.DataFrame()
-    st.error(f"The import history could not be read: {md(exc)}")
+    st.error(f"The import history could not be read: {md(without_server_paths(str(exc), path.parent))}")
 if history.empty:
     st.caption("No file has been imported into this database yet.")
 else:

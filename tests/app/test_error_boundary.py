@@ -87,3 +87,12 @@ def test_an_overrides_problem_is_at_the_top_of_costs(
     assert expected in text and "my-prices.toml" in text and str(tmp_path) not in text
     assert not at.expander or all(not e.children for e in at.expander)  # not tucked inside an expander
     assert not at.metric  # nothing is priced from a broken price book
+
+
+def test_server_folders_are_taken_out_of_messages(tmp_path: Path) -> None:
+    from views.boundary import without_server_paths
+
+    folder = tmp_path / "srv" / "data"
+    message = f"No database at {folder}/mine.duckdb; the metric data of {PROJECT_ROOT}/x.csv"
+    shown_text = without_server_paths(message, folder, Path("data"))
+    assert shown_text == "No database at mine.duckdb; the metric data of x.csv"  # relative 'data' left alone
