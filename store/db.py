@@ -13,7 +13,6 @@ it is waited out like a lock and then reported in plain words.
 
 from __future__ import annotations
 
-import os
 import random
 import time
 from collections.abc import Callable, Iterator
@@ -23,37 +22,16 @@ from typing import TypeVar
 
 import duckdb
 
+from common.settings import settings
 from store.errors import StoreBusyError, StoreError, StoreMissingError, StoreSchemaError
 from store.file_gate import hold, holds_write
 from store.schema import SCHEMA_VERSION, apply_migrations, schema_version
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DB = PROJECT_ROOT / "data" / "breakeven.duckdb"
-DB_ENV = "BREAKEVEN_DB"
-LOCK_WAIT_ENV = "BREAKEVEN_LOCK_WAIT_S"
-DEFAULT_LOCK_WAIT_S = 30.0
 # A private, empty database that lives as long as its connection: ``connect(IN_MEMORY, read_only=False)``
 # opens a new one each time, already migrated. A trial write there changes no file.
 IN_MEMORY = Path(":memory:")
 
 T = TypeVar("T")
-
-
-def resolve_db_path(cli_value: str | os.PathLike[str] | None = None) -> Path:
-    """``--db PATH`` wins, then ``BREAKEVEN_DB``, then ``data/breakeven.duckdb`` in the project."""
-    if cli_value:
-        return Path(cli_value)
-    env = os.environ.get(DB_ENV)
-    if env:
-        return Path(env)
-    return DEFAULT_DB
-
-
-def _lock_wait_s() -> float:
-    try:
-        return float(os.environ.get(LOCK_WAIT_ENV, DEFAULT_LOCK_WAIT_S))
-    except ValueError:
-        return DEFAULT_LOCK_WAIT_S
 
 
 def _is_lock_conflict(exc: BaseException) -> bool:
@@ -68,7 +46,7 @@ def _is_config_conflict(exc: BaseException) -> bool:
 
 def with_lock_retry(action: Callable[[], T], path: Path, max_wait_s: float | None = None) -> T:
     """Run ``action`` and retry it while another process holds a conflicting lock on ``path``."""
-    deadline = time.monotonic() + (_lock_wait_s() if max_wait_s is None else max_wait_s)
+    deadline = time.monotonic() + (settings().lock_wait_s if max_wait_s is None else max_wait_s)
     delay = 0.02
     while True:
         try:
@@ -84,7 +62,7 @@ def with_lock_retry(action: Callable[[], T], path: Path, max_wait_s: float | Non
                 holder = "another connection in this program" if _is_config_conflict(exc) else "another process"
                 raise StoreBusyError(
                     f"The database {path} is busy: {holder} (a collector run or an import) has held "
-                    f"it for longer than {max_wait_s or _lock_wait_s():.0f} s. Try again when it finishes."
+                    f"it for longer than {max_wait_s or settings().lock_wait_s:.0f} s. Try again when it finishes."
                 ) from None
             time.sleep(delay * (0.5 + random.random()))  # noqa: S311 - jitter, not cryptography
             delay = min(delay * 2, 0.25)
@@ -101,7 +79,7 @@ def _open(path: Path, read_only: bool, max_wait_s: float | None = None) -> duckd
 @contextmanager
 def _gated(path: Path, *, write: bool) -> Iterator[float]:
     """Pass the file's in-process gate; yields what is left of the lock-wait budget for the open."""
-    wait_s = _lock_wait_s()
+    wait_s = settings().lock_wait_s
     if path == IN_MEMORY:  # a private database per connection: nothing to share
         yield wait_s
         return

@@ -21,7 +21,8 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-from store.db import _lock_wait_s, connect, ensure_database
+from common.settings import settings
+from store.db import connect, ensure_database
 from store.errors import StoreBusyError, StoreError
 
 INIT_LOCK_SUFFIX = ".first-start.lock"
@@ -43,7 +44,7 @@ def _temporary_path(path: Path) -> Path:
 def _first_start_lock(path: Path) -> Iterator[None]:
     """Hold the first-start lock of ``path``, waiting (bounded) for whoever builds it now."""
     lock = init_lock_path(path)
-    deadline = time.monotonic() + max(_lock_wait_s(), FIRST_START_WAIT_S)
+    deadline = time.monotonic() + max(settings().lock_wait_s, FIRST_START_WAIT_S)
     while True:
         try:
             fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)

@@ -11,11 +11,10 @@ upserts on the natural key (resource_id, metric, period_s, period_start). Tests 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import duckdb
 
-from store.catalog import CONFIG_FIELDS
+from common.metrics import CONFIG_FIELDS
+from common.timeutil import utc_now
 from store.errors import StoreSchemaError
 
 _CONFIG_COLUMNS = ",\n    ".join(f"{name} {sql_type}" for name, sql_type in CONFIG_FIELDS.items())
@@ -158,7 +157,7 @@ def apply_migrations(con: duckdb.DuckDBPyConnection, target: int = SCHEMA_VERSIO
                 con.execute(statement)
             con.execute(
                 "INSERT INTO schema_version VALUES (?, ?, ?)",
-                [version, description, datetime.now(UTC).replace(tzinfo=None)],
+                [version, description, utc_now()],
             )
             con.execute("COMMIT")
         except Exception:

@@ -7,7 +7,6 @@ modification times, so a collector run or an import shows up on the next rerun w
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -15,10 +14,10 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from store import ensure_database, resolve_db_path
+from common.services import SERVICES
+from common.settings import is_default_db, resolve_db_path, settings
+from store import ensure_database
 from store import queries as q
-from store.catalog import SERVICES
-from store.db import DEFAULT_DB
 from store.first_start import prepare_database as prepare_first_start
 
 DEFAULT_WINDOW_DAYS = 30
@@ -49,7 +48,7 @@ def prepare_database() -> Path:
     if path.exists():
         ensure_database(path)
         return path
-    demo = path.resolve() == DEFAULT_DB.resolve() and not os.environ.get("BREAKEVEN_NO_DEMO")
+    demo = is_default_db(path) and not settings().no_demo
     what = "the demo database" if demo else "an empty database"
     with st.spinner(f"First start: creating {what} (a few seconds; other tabs wait for it)…"):
         prepare_first_start(path, demo=demo)
@@ -177,9 +176,10 @@ def demo_banner(origin: dict[str, bool]) -> None:
 
 def overrides_version() -> tuple[str, float]:
     """The price overrides file in use and its modification time: part of the cost cache key."""
-    name = os.environ.get("BREAKEVEN_PRICE_OVERRIDES", "")
+    path = settings().price_overrides
+    name = str(path) if path else ""
     try:
-        return name, Path(name).stat().st_mtime if name else 0.0
+        return name, path.stat().st_mtime if path else 0.0
     except OSError:
         return name, 0.0
 

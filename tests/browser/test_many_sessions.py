@@ -19,7 +19,21 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 TABS = 4
 PROBLEM_TEXTS = ("could not be used", "Something went wrong", "Traceback", "different configuration")
-PROJECT_PARTS = ("app.py", "views", "store", "charts", "analysis", "pricing", "collectors")
+# the app and every package it may import (pyproject.toml's list; a missing one is skipped)
+PROJECT_PARTS = (
+    "app.py",
+    "common",
+    "store",
+    "pricing",
+    "analysis",
+    "charts",
+    "views",
+    "collectors",
+    "importers",
+    "demo",
+    "replay",
+    "breakeven",
+)
 
 
 def _project_copy(target: Path) -> Path:
@@ -28,6 +42,8 @@ def _project_copy(target: Path) -> Path:
     ignore = shutil.ignore_patterns("__pycache__", "*.duckdb*", "*.lock")
     for part in PROJECT_PARTS:
         source = PROJECT_ROOT / part
+        if not source.exists():
+            continue
         if source.is_dir():
             shutil.copytree(source, target / part, ignore=ignore)
         else:

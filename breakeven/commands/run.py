@@ -1,19 +1,22 @@
-"""``python -m collectors run``: one collector run for cron (or a dry run that touches nothing)."""
+"""``python -m breakeven run``: one collector run for cron (or a dry run that touches nothing)."""
 
 from __future__ import annotations
 
 import argparse
 import re
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
-from collectors import progress as progress_setup
+from breakeven import terminal
+from breakeven.commands.run_report import print_plan, print_run
+from breakeven.exits import exit_code_for_run
 from collectors.config import load_config
 from collectors.errors import ConfigError
-from collectors.report import print_plan, print_run
-from collectors.runner import RunOptions, execute, utc_now
-from store import resolve_db_path
+from collectors.runner import RunOptions, execute
+from common.progress import no_progress
+from common.settings import resolve_db_path
+from common.timeutil import naive_utc, utc_now
 
 _RELATIVE = re.compile(r"^(\d+)([mhd])$")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days"}
@@ -31,9 +34,7 @@ def parse_when(value: str, now: datetime) -> datetime:
         raise ConfigError(
             f"cannot read time {value!r}: use a UTC ISO date/time (2026-11-01, 2026-11-01T06:00) or an age (36h, 30d)"
         ) from None
-    if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
-    return parsed
+    return naive_utc(parsed)
 
 
 def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:
@@ -65,7 +66,7 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
 
 def options_from_args(args: argparse.Namespace) -> RunOptions:
     config = load_config(Path(args.config))
-    db_path = resolve_db_path(args.db) if args.db else (config.db or resolve_db_path(None))
+    db_path = resolve_db_path(args.db, config.db)
     now = utc_now()
     since = parse_when(args.since, now) if args.since else None
     until = parse_when(args.until, now) if args.until else None
@@ -92,8 +93,8 @@ def options_from_args(args: argparse.Namespace) -> RunOptions:
 
 def run(args: argparse.Namespace) -> int:
     options = options_from_args(args)
-    status = progress_setup.setup(verbose=args.verbose, quiet=args.quiet)
-    show = status.show if status else (lambda _message: None)
+    status = terminal.setup_logging(verbose=args.verbose, quiet=args.quiet)
+    show = (lambda _fraction, message: status.show(message)) if status else no_progress
     started = time.monotonic()
     try:
         result = execute(options, progress=show)
@@ -105,4 +106,4 @@ def run(args: argparse.Namespace) -> int:
         print_plan(result, options, as_json=args.json)
     else:
         print_run(result, options, elapsed, as_json=args.json)
-    return result.exit_code
+    return exit_code_for_run(result.run.status)

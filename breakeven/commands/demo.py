@@ -1,4 +1,4 @@
-"""``python -m collectors demo``: write (or remove) the built-in demo estate."""
+"""``python -m breakeven demo``: write (or remove) the built-in demo estate."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import argparse
 import json
 import time
 
-from store import resolve_db_path
+from common.settings import resolve_db_path
 from store.demo import DEMO_SEED, remove_demo, write_demo
 
 

@@ -1,8 +1,7 @@
-"""The data contract: services, patterns and canonical metrics (see DESIGN.md, "Data contract").
+"""Canonical metrics, their units and how finer periods roll up into coarser ones; per-resource configuration.
 
-Everything that reads or writes metrics agrees on these names, so they live in one place. Each metric
-also says how finer periods roll up into coarser ones, because the store keeps several resolutions
-(hourly history, per-minute recent data) and the pages must never double count.
+The store keeps several resolutions (hourly history, per-minute recent data), so each metric says how to
+combine periods without double counting.
 """
 
 from __future__ import annotations
@@ -10,36 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Provider = Literal["aws", "gcp"]
-Pattern = Literal["faas", "endpoint", "serverless-endpoint"]
 Rollup = Literal["sum", "mean_by_invocations", "mean_by_cold_starts", "mean_by_time", "max"]
-
-
-@dataclass(frozen=True)
-class Service:
-    name: str
-    provider: Provider
-    pattern: Pattern
-    label: str
-
-
-SERVICES: dict[str, Service] = {
-    s.name: s
-    for s in (
-        Service("lambda", "aws", "faas", "AWS Lambda"),
-        Service("sagemaker-endpoint", "aws", "endpoint", "SageMaker real-time endpoint"),
-        Service("sagemaker-serverless", "aws", "serverless-endpoint", "SageMaker Serverless Inference"),
-        Service("cloud-functions", "gcp", "faas", "Cloud Functions"),
-        Service("cloud-run", "gcp", "faas", "Cloud Run"),
-        Service("vertex-endpoint", "gcp", "endpoint", "Vertex AI endpoint"),
-    )
-}
-
-PATTERN_LABELS: dict[str, str] = {
-    "faas": "FaaS",
-    "endpoint": "Managed endpoint",
-    "serverless-endpoint": "Serverless endpoint",
-}
 
 
 @dataclass(frozen=True)
@@ -98,8 +68,3 @@ CONFIG_FIELDS: dict[str, str] = {
     "provisioned_concurrency": "INTEGER",
     "status": "VARCHAR",
 }
-
-
-def resource_key(service: str, account: str, region: str, name: str) -> str:
-    """Stable, readable identity of a resource; used as a URL parameter by the pages too."""
-    return f"{service}:{account}:{region}:{name}"

@@ -1,4 +1,5 @@
-"""Collect one (account, region): inventory, endpoint snapshots, CloudWatch metrics, Logs Insights.
+"""Collect one group of AWS scopes, an (account, region): inventory, endpoint snapshots, CloudWatch metrics,
+Logs Insights.
 
 Every part is isolated: a failed listing fails its services' scopes, a failed GetMetricData batch
 drops only the resources it held (never zero-filled: a resource whose series could not be read gets no
@@ -25,7 +26,7 @@ from collectors.aws.inventory import (
 from collectors.aws.metrics import ResourceQueries, canonical_rows, endpoint_queries, lambda_queries
 from collectors.source import Collection, RunContext, Scope, ScopeOutcome, Window
 from collectors.timeline import timeline_rows
-from store.catalog import resource_key
+from common.services import resource_key
 from store.snapshots import ABSENT, EndpointSnapshot, read_snapshots
 from store.writes import ConfigRecord, ResourceRecord
 
@@ -85,7 +86,7 @@ class RegionCollector:
         return resource_key(service, self.account, self.region, name)
 
     def _progress(self, message: str) -> None:
-        self.ctx.progress(f"{self.options.source}/{self.account}/{self.region}: {message}")
+        self.ctx.progress(None, f"{self.options.source}/{self.account}/{self.region}: {message}")
 
     def run(self) -> Collection:
         functions: list[LambdaFunction] = []
@@ -310,14 +311,3 @@ class RegionCollector:
         state.missing.extend(_first(cut))
         bytes_scanned = sum(j.bytes_scanned for j in jobs)
         state.collected.append(f"{len(jobs)} Logs Insights queries, {bytes_scanned / 1e9:.3f} GB scanned")
-
-
-def collect_region(
-    clients: AwsClients,
-    account: str,
-    region: str,
-    windows: dict[Scope, list[Window]],
-    options: RegionOptions,
-    ctx: RunContext,
-) -> Collection:
-    return RegionCollector(clients, account, region, windows, options, ctx).run()
