@@ -7,11 +7,13 @@ an error boundary.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from charts.text import md_code
 from views.boundary import error_boundary
-from views.common import cached_origin, db_path, db_version, demo_banner, prepare_database, sidebar_filters
+from views.common import cached_origin, db_version, demo_banner, prepare_database, sidebar_filters
 from views.signin import exposure_warning, require_signin
 
 st.set_page_config(page_title="Breakeven", page_icon=":material/balance:", layout="wide")
@@ -26,17 +28,17 @@ PAGES = [
 
 navigation = st.navigation(PAGES)
 
-with error_boundary(db_path(), stop=True):
+with error_boundary(stop=True):
     path = prepare_database()
     st.session_state["db_path"] = str(path)
     st.session_state["filters"] = sidebar_filters(path)
     demo_banner(cached_origin(str(path), db_version(path)))
 
 with st.sidebar:
-    st.caption(f"Database: {md_code(db_path().name)} · times in UTC")
+    st.caption(f"Database: {md_code(Path(st.session_state['db_path']).name)} · times in UTC")
     warning = exposure_warning(st.get_option("server.address"))
     if warning:
         st.warning(warning, icon=":material/lan:")
 
-with error_boundary(db_path()):  # whatever the page raises is one message in words, never a traceback
+with error_boundary():  # whatever the page raises is one message in words, never a traceback
     navigation.run()

@@ -1,9 +1,9 @@
 """The error boundary around every page: a problem is one message in words, never a traceback.
 
-Store problems (a busy or missing database, a refused file), pricing problems (a bad overrides file) and
-anything unexpected all end here. Known problems show their own one-line message, with server folders
-taken out; an unexpected exception shows a short generic message and goes to the server log with its
-traceback, for whoever runs the dashboard. ``client.showErrorDetails = "none"`` in
+Store problems (a busy or missing database, a refused file), pricing problems (a bad overrides file), a
+bad ``BREAKEVEN_*`` setting and anything unexpected all end here. Known problems show their own one-line
+message, with server folders taken out; an unexpected exception shows a short generic message and goes
+to the server log with its traceback, for whoever runs the dashboard. ``client.showErrorDetails = "none"`` in
 ``.streamlit/config.toml`` backs this up should anything escape it.
 """
 
@@ -18,6 +18,7 @@ from pathlib import Path
 import streamlit as st
 
 from charts.text import md
+from common.settings import SettingsError, resolve_db_path
 from pricing import PricingError
 from store import StoreError
 
@@ -38,12 +39,23 @@ def without_server_paths(text: str, *folders: Path) -> str:
     return text
 
 
-def show_problem(exc: BaseException, db: Path | None = None) -> None:
+def _database_folders() -> list[Path]:
+    """The database's folder, to take out of messages (nothing when the settings themselves are bad)."""
+    try:
+        db = resolve_db_path(None)
+    except SettingsError:
+        return []
+    return [db.parent, db.resolve().parent]
+
+
+def show_problem(exc: BaseException) -> None:
     """One message in words for ``exc`` (a known kind) or the generic one (anything else, logged)."""
-    folders = [db.resolve().parent, db.parent] if db is not None else []
-    if isinstance(exc, StoreError | PricingError):
+    folders = _database_folders()
+    if isinstance(exc, StoreError | PricingError | SettingsError):
         LOG.warning("shown to a visitor: %s: %s", type(exc).__name__, exc)
-    if isinstance(exc, StoreError):
+    if isinstance(exc, SettingsError):
+        st.error(f"A setting cannot be used: {md(exc)}", icon=":material/settings:")
+    elif isinstance(exc, StoreError):
         st.error(
             f"The database could not be used: {md(without_server_paths(str(exc), *folders))}",
             icon=":material/database:",
@@ -58,12 +70,12 @@ def show_problem(exc: BaseException, db: Path | None = None) -> None:
 
 
 @contextmanager
-def error_boundary(db: Path | None = None, *, stop: bool = False) -> Iterator[None]:
+def error_boundary(*, stop: bool = False) -> Iterator[None]:
     """Catch what the wrapped code raises (not Streamlit's own stop and rerun signals, which are not
     ``Exception``s) and show it in words; with ``stop``, end the run there."""
     try:
         yield
     except Exception as exc:
-        show_problem(exc, db)
+        show_problem(exc)
         if stop:
             st.stop()

@@ -96,3 +96,10 @@ def test_server_folders_are_taken_out_of_messages(tmp_path: Path) -> None:
     message = f"No database at {folder}/mine.duckdb; the metric data of {PROJECT_ROOT}/x.csv"
     shown_text = without_server_paths(message, folder, Path("data"))
     assert shown_text == "No database at mine.duckdb; the metric data of x.csv"  # relative 'data' left alone
+
+
+def test_a_bad_setting_is_one_line(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BREAKEVEN_LOCK_WAIT_S", "soon")
+    at = open_app(demo_db, monkeypatch)
+    text = _one_plain_error(at)
+    assert text.startswith("A setting cannot be used: BREAKEVEN_LOCK_WAIT_S='soon'")
