@@ -61,6 +61,20 @@ def _assert_clean(page) -> None:
     assert page.errors == []
 
 
+def _wait_for(page, text: str, timeout_ms: int = 180_000) -> None:
+    """Wait until ``text`` shows, or fail at once when an exception box or an error message shows first."""
+    problems = [*PROBLEM_TEXTS]
+    page.wait_for_function(
+        "([text, problems]) => document.body.innerText.includes(text)"
+        " || document.querySelector('[data-testid=\"stException\"]') !== null"
+        " || problems.some(p => document.body.innerText.includes(p))",
+        arg=[text, problems],
+        timeout=timeout_ms,
+    )
+    _assert_clean(page)
+    assert text in page.locator("body").inner_text()
+
+
 def _rows(db: Path, sql: str) -> list[tuple]:
     con = duckdb.connect(str(db), read_only=True)
     try:
@@ -89,7 +103,7 @@ def test_four_tabs_on_a_first_start_see_one_demo(tmp_path: Path, chromium) -> No
     try:
         pages = _open_all_at_once(chromium, url, TABS)
         for page in pages:
-            page.wait_for_selector("text=You are looking at demo data", timeout=180_000)
+            _wait_for(page, "You are looking at demo data")
             page.wait_for_function(
                 "document.querySelectorAll('.js-plotly-plot .main-svg').length >= 4", timeout=120_000
             )
@@ -111,7 +125,7 @@ def test_four_tabs_on_an_empty_first_start_see_one_empty_database(tmp_path: Path
     try:
         pages = _open_all_at_once(chromium, url, TABS)
         for page in pages:
-            page.wait_for_selector("text=No resources match these filters", timeout=180_000)
+            _wait_for(page, "No resources match these filters")
         for page in pages:
             _assert_clean(page)
     finally:
@@ -166,7 +180,7 @@ def test_an_upload_while_three_tabs_reload(demo_db: Path, tmp_path: Path, chromi
         )
         for page in readers:
             page.reload(wait_until="domcontentloaded")
-            page.wait_for_selector("text=You are looking at demo data", timeout=120_000)
+            _wait_for(page, "You are looking at demo data")
             page.wait_for_function(
                 "document.querySelectorAll('[data-testid=\"stMetric\"]').length >= 5", timeout=120_000
             )
