@@ -4,6 +4,11 @@ DuckDB allows one read-write process or many read-only processes on a file, neve
 and a cron collector are separate processes, so every open says ``read_only`` explicitly, connections
 are short-lived (open, work, close), and a conflicting lock is retried with jittered exponential
 backoff for a bounded time before a plain-words :class:`StoreBusyError`.
+
+Inside this process (the Streamlit server runs every session as a thread) each open first passes the
+file's gate (``store.file_gate``): readers share, a writer is exclusive, so DuckDB's in-process "different
+configuration" refusal is never reached; should it still appear (a connection opened outside the store),
+it is waited out like a lock and then reported in plain words.
 """
 
 from __future__ import annotations
@@ -18,7 +23,8 @@ from typing import TypeVar
 import duckdb
 
 from common.settings import settings
-from store.errors import StoreBusyError, StoreMissingError, StoreSchemaError
+from store.errors import StoreBusyError, StoreError, StoreMissingError, StoreSchemaError
+from store.file_gate import hold, holds_write
 from store.schema import SCHEMA_VERSION, apply_migrations, schema_version
 
 # A private, empty database that lives as long as its connection: ``connect(IN_MEMORY, read_only=False)``
@@ -30,7 +36,12 @@ T = TypeVar("T")
 
 def _is_lock_conflict(exc: BaseException) -> bool:
     text = str(exc)
-    return "Could not set lock" in text or "Conflicting lock" in text
+    return "Could not set lock" in text or "Conflicting lock" in text or _is_config_conflict(exc)
+
+
+def _is_config_conflict(exc: BaseException) -> bool:
+    """DuckDB's refusal of a read-only and a read-write connection to one file in one process."""
+    return "different configuration" in str(exc)
 
 
 def with_lock_retry(action: Callable[[], T], path: Path, max_wait_s: float | None = None) -> T:
@@ -41,19 +52,40 @@ def with_lock_retry(action: Callable[[], T], path: Path, max_wait_s: float | Non
         try:
             return action()
         except (duckdb.IOException, duckdb.ConnectionException) as exc:
+            if "not a valid DuckDB database" in str(exc):
+                raise StoreError(
+                    f"The file {path} is not a DuckDB database; point BREAKEVEN_DB or --db at a Breakeven database."
+                ) from None
             if not _is_lock_conflict(exc):
                 raise
             if time.monotonic() >= deadline:
+                holder = "another connection in this program" if _is_config_conflict(exc) else "another process"
                 raise StoreBusyError(
-                    f"The database {path} is busy: another process (a collector run or an import) has held "
+                    f"The database {path} is busy: {holder} (a collector run or an import) has held "
                     f"it for longer than {max_wait_s or settings().lock_wait_s:.0f} s. Try again when it finishes."
                 ) from None
             time.sleep(delay * (0.5 + random.random()))  # noqa: S311 - jitter, not cryptography
             delay = min(delay * 2, 0.25)
 
 
-def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
-    return with_lock_retry(lambda: duckdb.connect(str(path), read_only=read_only), path)
+def _open(path: Path, read_only: bool, max_wait_s: float | None = None) -> duckdb.DuckDBPyConnection:
+    if read_only and path != IN_MEMORY and holds_write(path):
+        # a read inside this thread's own write: DuckDB shares the open database only with a connection
+        # of the same configuration, and the read cannot change anything the write does not already see
+        read_only = False
+    return with_lock_retry(lambda: duckdb.connect(str(path), read_only=read_only), path, max_wait_s)
+
+
+@contextmanager
+def _gated(path: Path, *, write: bool) -> Iterator[float]:
+    """Pass the file's in-process gate; yields what is left of the lock-wait budget for the open."""
+    wait_s = settings().lock_wait_s
+    if path == IN_MEMORY:  # a private database per connection: nothing to share
+        yield wait_s
+        return
+    started = time.monotonic()
+    with hold(path, write=write, wait_s=wait_s):
+        yield max(wait_s - (time.monotonic() - started), 0.0)
 
 
 @contextmanager
@@ -69,21 +101,22 @@ def connect(path: Path, *, read_only: bool) -> Iterator[duckdb.DuckDBPyConnectio
         raise StoreMissingError(f"No database at {path}. Run `python -m collectors demo` or a collector first.")
     if not read_only and path != IN_MEMORY:
         path.parent.mkdir(parents=True, exist_ok=True)
-    con = _open(path, read_only)
-    try:
-        con.execute("SET enable_progress_bar = false")
-        if read_only:
-            found = schema_version(con)
-            if found != SCHEMA_VERSION:
-                raise StoreSchemaError(
-                    f"The database {path} is at schema version {found}, this code expects {SCHEMA_VERSION}; "
-                    "open it read-write once (any collector command does) to migrate it."
-                )
-        else:
-            apply_migrations(con)
-        yield con
-    finally:
-        con.close()
+    with _gated(path, write=not read_only) as wait_left:
+        con = _open(path, read_only, wait_left)
+        try:
+            con.execute("SET enable_progress_bar = false")
+            if read_only:
+                found = schema_version(con)
+                if found != SCHEMA_VERSION:
+                    raise StoreSchemaError(
+                        f"The database {path} is at schema version {found}, this code expects {SCHEMA_VERSION}; "
+                        "open it read-write once (any collector command does) to migrate it."
+                    )
+            else:
+                apply_migrations(con)
+            yield con
+        finally:
+            con.close()
 
 
 def is_current(path: Path) -> bool:
@@ -92,7 +125,7 @@ def is_current(path: Path) -> bool:
     path = Path(path)
     if not path.exists():
         return False
-    with _open(path, True) as probe:
+    with _gated(path, write=False) as wait_left, _open(path, True, wait_left) as probe:
         return schema_version(probe) == SCHEMA_VERSION
 
 

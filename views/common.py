@@ -18,6 +18,7 @@ from common.services import SERVICES
 from common.settings import is_default_db, resolve_db_path, settings
 from store import ensure_database
 from store import queries as q
+from store.first_start import prepare_database as prepare_first_start
 
 DEFAULT_WINDOW_DAYS = 30
 FILTER_KEYS = ("provider", "service", "account", "region")
@@ -39,18 +40,18 @@ def db_version(path: Path) -> tuple[float, float]:
 
 
 def prepare_database() -> Path:
-    """Create the database on first start: the demo estate at the default path, else an empty store."""
+    """Create the database on first start: the demo estate at the default path, else an empty store.
+
+    Built once (``store.first_start``): every other session that opens meanwhile waits under the same
+    message and then shows the same finished file."""
     path = db_path()
     if path.exists():
         ensure_database(path)
         return path
-    if is_default_db(path) and not settings().no_demo:
-        from store.demo import write_demo
-
-        with st.spinner("First start: creating the demo database (a few seconds)…"):
-            write_demo(path)
-    else:
-        ensure_database(path)
+    demo = is_default_db(path) and not settings().no_demo
+    what = "the demo database" if demo else "an empty database"
+    with st.spinner(f"First start: creating {what} (a few seconds; other tabs wait for it)…"):
+        prepare_first_start(path, demo=demo)
     return path
 
 
