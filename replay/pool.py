@@ -113,7 +113,7 @@ def _smoothed_level(block: Block, rate: np.ndarray, window_s: np.ndarray, keep_a
     rho_rate = rate * np.nan_to_num(panel.duration_ms_avg) / 1000.0
     if panel.period_s >= keep_alive_s:
         return poisson.expected_max(rho_rate, rate * window_s)
-    width = max(1, int(round(keep_alive_s / panel.period_s)))
+    width = max(1, round(keep_alive_s / panel.period_s))
     kernel = np.ones(width) / width
     busy = np.where(block.counted, panel.covered_s, 0.0)
     smooth_requests = _rolling(np.where(block.counted, panel.requests, 0.0), kernel)

@@ -11,7 +11,7 @@ def max_of_previous(values: np.ndarray, periods: int, pad: np.ndarray) -> np.nda
     Doubling: the max over 2w previous periods is the max of two windows of w, so the cost is
     O(n log periods), not O(n · periods).
     """
-    rows, n = values.shape
+    n = values.shape[1]
     if periods <= 0:
         return np.zeros_like(values)
     padded = np.concatenate([np.repeat(pad[:, None], periods, axis=1), values], axis=1)
@@ -52,7 +52,7 @@ def fill_gaps(values: np.ndarray, known: np.ndarray) -> np.ndarray:
     Used so that a missing stretch neither empties the warm pool nor counts as a scale-out when data
     resumes: what the traffic needed then is assumed to have been there before.
     """
-    rows, n = values.shape
+    n = values.shape[1]
     index = np.where(known, np.arange(n)[None, :], n)
     next_known = np.minimum.accumulate(index[:, ::-1], axis=1)[:, ::-1]
     last = np.where(known, np.arange(n)[None, :], -1)
