@@ -169,24 +169,39 @@ class PoolCounts:
     cold_per_cell: np.ndarray  # (rows, periods), steady
 
 
-def cold_starts(inp: PoolInput, floor: np.ndarray | float = 0.0, calibration: np.ndarray | None = None) -> PoolCounts:
+@dataclass(frozen=True)
+class Pools:
+    """The warm pools of a block, computed once: from the assumed-warm start and, where the data shows the
+    resource starting, from an empty one. Every floor level reuses them."""
+
+    inp: PoolInput
+    warm: np.ndarray
+    from_empty: np.ndarray | None
+
+
+def pools(inp: PoolInput) -> Pools:
+    warm_pad = first_known(inp.need, inp.counted)
+    warm = _pool(inp, warm_pad)
+    from_empty = _pool(inp, inp.pad) if np.any(inp.pad != warm_pad) else None
+    return Pools(inp, warm, from_empty)
+
+
+def cold_starts(state: PoolInput | Pools, floor: np.ndarray | float = 0.0) -> PoolCounts:
     """Cold starts above an always-warm ``floor`` (per row, or one value) for every row of the block."""
+    state = pools(state) if isinstance(state, PoolInput) else state
+    inp = state.inp
     floor_rows = np.broadcast_to(np.asarray(floor, dtype=float), (inp.need.shape[0],))[:, None]
     seconds = inp.block.seconds
-    warm_pad = first_known(inp.need, inp.counted)
-    pool = _pool(inp, warm_pad)
-    steady = _scale_out(inp, np.maximum(pool, floor_rows))
+    steady = _scale_out(inp, np.maximum(state.warm, floor_rows))
     startup = np.zeros(inp.need.shape[0])
-    if np.any(inp.pad != warm_pad):
-        from_cold = _scale_out(inp, np.maximum(_pool(inp, inp.pad), floor_rows))
+    if state.from_empty is not None:
+        from_cold = _scale_out(inp, np.maximum(state.from_empty, floor_rows))
         startup = np.where(inp.counted, from_cold - steady, 0.0).sum(axis=1)
     if inp.churn_per_s is not None:
-        above = 1.0 - poisson.max_cdf(floor_rows, inp.rho, inp.window_arrivals)
-        steady = steady + inp.churn_per_s * seconds * np.where(floor_rows > 0, above, 1.0)  # 0 on measured rows
-    if calibration is not None:
-        steady = steady * calibration[inp.block.rows][:, None]
+        above = np.where(floor_rows > 0, 1.0 - poisson.max_cdf(floor_rows, inp.rho, inp.window_arrivals), 1.0)
+        steady = steady + inp.churn_per_s * seconds * above  # churn is 0 on rows with measured peaks
     steady = np.where(inp.counted, steady, 0.0)
-    alive = np.maximum(np.maximum(pool, inp.need), floor_rows)
+    alive = np.maximum(np.maximum(state.warm, inp.need), floor_rows)
     return PoolCounts(
         cold_starts=steady.sum(axis=1),
         startup_cold_starts=np.maximum(startup, 0.0),

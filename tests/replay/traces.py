@@ -27,9 +27,7 @@ class Trace:
         return (self.arrivals_s >= self.start_s) & (self.arrivals_s < self.end_s)
 
 
-def durations(
-    rng: np.random.Generator, n: int, median_ms: float, sigma: float, slow_share: float = 0.02
-) -> np.ndarray:
+def durations(rng: np.random.Generator, n: int, median_ms: float, sigma: float, slow_share: float = 0.02) -> np.ndarray:
     """Lognormal latency with a slow tail: ``slow_share`` of requests take 3-8x longer (cache misses, GC)."""
     base = median_ms * np.exp(sigma * rng.standard_normal(n))
     slow = rng.random(n) < slow_share
