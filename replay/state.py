@@ -106,7 +106,7 @@ def states(prepared: Prepared, model: FaasModel) -> States:
         both = (prepared.minute_s > 0) & (prepared.measured_s > prepared.minute_s + 1e-6)
         rows = np.flatnonzero(both[minute_block.rows])
         if rows.size:
-            sub = Block(_rows_of(minute_block.panel, rows), minute_block.rows[rows], minute_block.weight[rows])
+            sub = Block(rows_of(minute_block.panel, rows), minute_block.rows[rows], minute_block.weight[rows])
             minutes_of_both = block_state(sub, model, peak_ratio, init, starts_cold)
             hours = to_hours(sub.panel)
             hour_block = Block(hours, sub.rows, np.ones_like(hours.covered_s))
@@ -114,7 +114,7 @@ def states(prepared: Prepared, model: FaasModel) -> States:
     return States(blocks, peak_ratio, init, init_measured, minutes_of_both, hours_of_both)
 
 
-def _rows_of(panel: Panel, rows: np.ndarray) -> Panel:
+def rows_of(panel: Panel, rows: np.ndarray) -> Panel:
     """The same panel restricted to some rows."""
     changes = {}
     for item in fields(panel):
