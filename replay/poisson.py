@@ -5,8 +5,8 @@ With Poisson arrivals at rate λ and mean duration d, the number of requests in 
 measurement is missing:
 
 * **Peaks** (Poisson clumping heuristic): the number of times a window of ``a`` expected arrivals goes above
-  level x is about h_x = a·p(x)·(1 − ρ/(x + 1))⁺ (arrivals that find x in flight, thinned to one per clump
-  for a level above the mean, where the process drifts back down), so P(max ≤ x) ≈ F(x)·exp(−h_x).
+  level x is about h_x = a·p(x)·thin(x) (arrivals that find x in flight, thinned to one per clump; see
+  :func:`clumps`), so P(max ≤ x) ≈ F(x)·exp(−h_x).
 * **Cold starts of a warm pool** that keeps an instance for ``keep_alive`` after its last request: the
   (x+1)-th instance must start again when level x+1 was not reached in the last keep-alive, so the rate
   is Σ_x ν_x·exp(−ν_x·keep_alive) with ν_x = h_x / keep_alive. It reduces to λ·exp(−λ·keep_alive) when
@@ -42,15 +42,27 @@ def cdf(x: np.ndarray, rho: np.ndarray) -> np.ndarray:
 
 
 def clumps(x: np.ndarray, rho: np.ndarray, arrivals: np.ndarray) -> np.ndarray:
-    """Expected number of separate excursions above level x among ``arrivals`` Poisson arrivals."""
-    thin = np.clip(1.0 - rho / (x + 1.0), 0.0, None)
+    """Expected number of separate excursions above level x among ``arrivals`` Poisson arrivals.
+
+    Above the mean an upcrossing starts a new excursion with probability 1 − ρ/(x+1) (the process drifts
+    back down); near and under the mean that vanishes, yet excursions still separate about once per mean
+    duration, which a floor of 1/(1 + √ρ) on the thinning gives (arrivals · p(x) / √ρ ≈ window / duration).
+    """
+    thin = np.maximum(1.0 - rho / (x + 1.0), 1.0 / (1.0 + np.sqrt(rho)))
     return arrivals * np.exp(log_pmf(x, rho)) * thin
 
 
 def max_cdf(x: np.ndarray, rho: np.ndarray, arrivals: np.ndarray) -> np.ndarray:
-    """P(max in flight <= x) over a stretch with ``arrivals`` expected arrivals at mean concurrency rho."""
+    """P(max in flight <= x) over a stretch with ``arrivals`` expected arrivals at mean concurrency rho.
+
+    Under the mode the approximation can dip below a lower level's value; a CDF cannot, so it is capped
+    there by its value at the mode.
+    """
     x = np.maximum(np.floor(x), 0.0)
-    return np.where(rho > 0, cdf(x, rho) * np.exp(-clumps(x, rho, arrivals)), 1.0)
+    raw = cdf(x, rho) * np.exp(-clumps(x, rho, arrivals))
+    mode = np.floor(rho)
+    at_mode = cdf(mode, rho) * np.exp(-clumps(mode, rho, arrivals))
+    return np.where(rho > 0, np.where(x < mode, np.minimum(raw, at_mode), raw), 1.0)
 
 
 def erlang_b(slots: np.ndarray, rho: np.ndarray) -> np.ndarray:

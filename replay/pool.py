@@ -73,7 +73,7 @@ def pool_input(
     rho = mean_concurrency(block)
     with np.errstate(invalid="ignore", divide="ignore"):
         rate = np.where(panel.covered_s > 0, panel.requests / np.maximum(panel.covered_s, 1e-9), 0.0)
-    window_s = keep_alive_s + np.nan_to_num(panel.duration_ms_avg) / 1000.0
+    window_s = np.maximum(keep_alive_s + np.nan_to_num(panel.duration_ms_avg) / 1000.0, 1e-3)
     arrivals = rate * window_s
     deterministic = np.asarray(deterministic, dtype=bool)
     churn = None

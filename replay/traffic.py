@@ -144,8 +144,6 @@ class Traffic:
             if len(rows) and (rows.min() < 0 or rows.max() >= resources or len(np.unique(rows)) != len(rows)):
                 raise TrafficError("minute_rows", f"must be distinct rows in 0..{resources - 1}")
             object.__setattr__(self, "minute_rows", rows)
-            if self.hourly is not None and (self.minutes.start_s - self.hourly.start_s) % HOUR_S:
-                raise TrafficError("minutes.start_s", "the minute grid must start on the hour grid's clock")
         cold = np.zeros(resources, dtype=bool) if self.starts_cold is None else np.asarray(self.starts_cold, bool)
         if cold.shape != (resources,):
             raise TrafficError("starts_cold", f"needs {resources} values")

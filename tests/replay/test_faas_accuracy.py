@@ -70,7 +70,7 @@ def test_hourly_data_is_a_lower_bound_on_bursty_traffic_and_says_so(name: str) -
     assert any("modelled from hourly data" in note for note in result.notes[0])
 
 
-@pytest.mark.parametrize("name", POISSON_WITHIN_THE_HOUR + ("flash-crowd",))
+@pytest.mark.parametrize("name", (*POISSON_WITHIN_THE_HOUR, "flash-crowd"))
 def test_per_minute_data_without_peaks_on_smooth_traffic(name: str) -> None:
     """Without ConcurrentExecutions the minute model is stochastic: 0.8-1.35x on smooth traffic."""
     truth = replayed(name, 600.0)

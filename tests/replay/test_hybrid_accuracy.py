@@ -87,7 +87,7 @@ def test_hourly_history_calibrated_by_a_day_of_minutes() -> None:
         minute_rows=np.array([0]),
     )
     model, k = window_costs(traffic, 30.0, 8)
-    assert 0 < int(np.argmin(true_costs))
+    assert int(np.argmin(true_costs)) > 0
     assert model[k] == pytest.approx(true_costs.min(), rel=0.03)
     assert true_costs[k] <= 1.03 * true_costs.min()
     hourly_only, _ = window_costs(Traffic(hourly=traffic.hourly), 30.0, 8)
