@@ -16,6 +16,7 @@ docs/replay.md describes the model and its measured accuracy against exact per-r
 from replay.assumptions import Assumption
 from replay.breakeven import BreakEven, break_even
 from replay.capacity import Capacity, capacity_from_function, measured_capacity
+from replay.chunks import chunked
 from replay.endpoint import EndpointResult, ScalingPolicy, autoscale
 from replay.faas import FaasResult, faas
 from replay.hybrid import (
@@ -58,6 +59,7 @@ __all__ = [
     "autoscale",
     "break_even",
     "capacity_from_function",
+    "chunked",
     "cloud_run",
     "demand_quantile",
     "faas",

@@ -75,5 +75,14 @@ def billed_ms_per_request(
     default_sigma: float = 0.5,
 ) -> np.ndarray:
     """Mean billed milliseconds per request in each cell (mean duration plus its rounding excess)."""
-    sigma = lognormal_sigma(mean_ms, p50_ms, p90_ms, p99_ms, default_sigma)
-    return np.nan_to_num(mean_ms) + rounding_excess_ms(mean_ms, sigma, increment_ms)
+    mean_ms = np.asarray(mean_ms, dtype=float)
+    out = np.nan_to_num(mean_ms)
+    active = np.isfinite(mean_ms) & (mean_ms > 0)
+    if active.any():
+
+        def sub(values: np.ndarray | None) -> np.ndarray | None:
+            return None if values is None else np.asarray(values, dtype=float)[active]
+
+        sigma = lognormal_sigma(mean_ms[active], sub(p50_ms), sub(p90_ms), sub(p99_ms), default_sigma)
+        out[active] += rounding_excess_ms(mean_ms[active], sigma, increment_ms)
+    return out

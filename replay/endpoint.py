@@ -129,55 +129,56 @@ def simulate_minutes(
     """(serving instances per minute, launching instances per minute, scaling actions per row).
 
     The first minute starts at the count its demand needs (a running endpoint is not cold). Unmeasured
-    minutes keep the state unchanged.
+    minutes keep the state unchanged. Demand is kept in units of "instances at target", so utilisation
+    against target is load / serving and every comparison is one array operation.
     """
     rows, periods = demand.shape
-    target = capacity * policy.target_utilization
+    with np.errstate(invalid="ignore", divide="ignore"):
+        load = np.ascontiguousarray((demand / (capacity * policy.target_utilization)[:, None]).T)
+    live_at = np.ascontiguousarray(counted.T)
     first = np.argmax(counted, axis=1)
-    start_demand = demand[np.arange(rows), first]
-    serving = _needed(start_demand[:, None], capacity, policy)[:, 0]
+    low_count, high_count = float(policy.min_instances), float(policy.max_instances)
+    serving = np.clip(np.ceil(np.round(load[first, np.arange(rows)], 9)), low_count, high_count)
     delay = max(1, int(np.ceil(policy.provisioning_s / 60.0)))
-    launching = np.zeros((rows, delay))
+    ring = np.zeros((delay, rows))
+    pending = np.zeros(rows)
     high = np.zeros(rows)
     low = np.zeros(rows)
-    since_out = np.full(rows, np.inf)
-    since_in = np.full(rows, np.inf)
+    since_out = np.full(rows, 1e18)
+    since_in = np.full(rows, 1e18)
     actions = np.zeros(rows)
-    serving_out = np.zeros((rows, periods))
-    launching_out = np.zeros((rows, periods))
+    serving_out = np.empty((periods, rows))
+    pending_out = np.empty((periods, rows))
+    ratio, out_dp, in_dp = policy.scale_in_ratio, policy.scale_out_periods, policy.scale_in_periods
+    out_cool, in_cool = policy.scale_out_cooldown_s, policy.scale_in_cooldown_s
     for t in range(periods):
-        serving = serving + launching[:, 0]
-        launching = np.concatenate([launching[:, 1:], np.zeros((rows, 1))], axis=1)
-        pending = launching.sum(axis=1)
-        live = counted[:, t]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            util = np.where(serving > 0, demand[:, t] / np.maximum(serving * target, 1e-300), np.inf)
-        util = np.where(demand[:, t] > 0, util, 0.0)
-        high = np.where(live & (util > 1.0), high + 1, np.where(live, 0, high))
-        low = np.where(live & (util < policy.scale_in_ratio), low + 1, np.where(live, 0, low))
+        slot = t % delay
+        arrived = ring[slot]
+        serving += arrived
+        pending -= arrived
+        ring[slot] = 0.0
+        here, live = load[t], live_at[t]
+        high = np.where(live, (high + 1.0) * (here > serving), high)
+        low = np.where(live, (low + 1.0) * (here < ratio * serving), low)
         since_out += 60.0
         since_in += 60.0
         total = serving + pending
-        wanted = np.clip(np.ceil(np.round(total * np.minimum(util, 1e6), 9)), policy.min_instances, None)
-        wanted = np.minimum(wanted, policy.max_instances)
-        grow = (high >= policy.scale_out_periods) & (since_out >= policy.scale_out_cooldown_s) & (wanted > total)
-        launching[:, -1] += np.where(grow, wanted - total, 0.0)
-        since_out = np.where(grow, 0.0, since_out)
-        high = np.where(grow, 0, high)
-        keep = np.maximum(np.ceil(np.round(serving * util, 9)), policy.min_instances)
-        shrink = (
-            (low >= policy.scale_in_periods)
-            & (since_in >= policy.scale_in_cooldown_s)
-            & (pending == 0)
-            & (keep < serving)
-        )
+        wanted = np.clip(np.ceil(total * here / serving - 1e-9), low_count, high_count)
+        grow = (high >= out_dp) & (since_out >= out_cool) & (wanted > total)
+        added = np.where(grow, wanted - total, 0.0)
+        ring[slot] = added  # in service `delay` minutes from now
+        pending += added
+        since_out[grow] = 0.0
+        high[grow] = 0.0
+        keep = np.maximum(np.ceil(here - 1e-9), low_count)
+        shrink = (low >= in_dp) & (since_in >= in_cool) & (pending == 0) & (keep < serving)
         serving = np.where(shrink, keep, serving)
-        since_in = np.where(shrink, 0.0, since_in)
-        low = np.where(shrink, 0, low)
+        since_in[shrink] = 0.0
+        low[shrink] = 0.0
         actions += grow | shrink
-        serving_out[:, t] = serving
-        launching_out[:, t] = launching.sum(axis=1)
-    return serving_out, launching_out, actions
+        serving_out[t] = serving
+        pending_out[t] = pending
+    return serving_out.T, pending_out.T, actions
 
 
 def autoscale(prepared: Prepared, capacity_rps: np.ndarray, policy: ScalingPolicy | None = None) -> EndpointResult:

@@ -2,7 +2,8 @@
 concurrency (P pre-warmed instances), over every level at once.
 
 Per period, requests that find every always-on slot busy overflow to FaaS: Erlang B of the period's mean
-concurrency (exact for Poisson arrivals, any duration distribution). A period whose measured peak stays
+concurrency (exact for Poisson arrivals, any duration distribution; computed by its recursion, level by
+level). A period whose measured peak stays
 within the slots overflows nothing; a period whose peak (less the instances its cold starts kept in init)
 is improbable for Poisson traffic was bursty, and its concurrency while active replaces the mean
 (replay.poisson.burst_concurrency). The overflow keeps its own warm pool above the slots
@@ -18,6 +19,7 @@ import numpy as np
 from replay import poisson
 from replay.assumptions import Assumption
 from replay.constants import MONTH_HOURS, MONTH_SECONDS
+from replay.levels import LevelCurve
 from replay.model import FaasModel
 from replay.peaks import mean_concurrency
 from replay.pool import cold_starts, pools
@@ -25,7 +27,6 @@ from replay.prices import FaasPricer
 from replay.state import BlockState, calibration_ratio, states
 from replay.traffic import Prepared
 
-BAND_SIGMAS = 12.0
 MIXTURE_BINS = 16
 
 
@@ -98,38 +99,28 @@ def minute_mixture(minutes: BlockState, hours: BlockState, bins: int = MIXTURE_B
 
 
 def _block_curve(
-    state: BlockState, levels: np.ndarray, capacity_rows: np.ndarray, mixture: np.ndarray | None = None
+    state: BlockState,
+    levels: np.ndarray,
+    slots: np.ndarray,
+    k_max: np.ndarray,
+    mixture: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
     """Per row of one block and per level: overflow requests, their billed ms and busy seconds, cold starts.
 
-    ``capacity_rows`` is (rows, levels): concurrent requests the always-on slots carry at each level.
-    ``mixture`` (rows, bins), for hourly cells: the spread of concurrency inside the hour.
+    ``slots`` and ``k_max`` are per row; ``mixture`` (rows, bins), for hourly cells: the spread of
+    concurrency inside the hour (rows of ones for resources without one).
     """
-    block = state.block
-    rows, columns = block.panel.rows, levels.size
-    requests = np.where(block.counted, block.requests, 0.0)
-    duration_s = np.nan_to_num(block.panel.duration_ms_avg) / 1000.0
     shared = pools(state.pool)
     burst = burst_rho(state)
-    deterministic = state.pool.deterministic[:, None]
-    out = {name: np.zeros((rows, columns)) for name in ("overflow", "billed", "busy", "cold", "startup")}
-    for column in range(columns):
-        capacity = capacity_rows[:, column][:, None]
-        if mixture is None:
-            share = _overflow_share(capacity, burst)
-        else:
-            share = np.mean([_overflow_share(capacity, burst * mixture[:, [j]]) for j in range(mixture.shape[1])], 0)
-        overflow = requests * share
-        overflow = np.where(deterministic & (state.peaks <= capacity), 0.0, overflow)
-        counts = cold_starts(shared, capacity[:, 0])
-        out["overflow"][:, column] = overflow.sum(axis=1)
-        out["billed"][:, column] = (overflow * state.billed_per_request).sum(axis=1)
-        out["busy"][:, column] = (overflow * duration_s).sum(axis=1)
-        out["cold"][:, column] = counts.cold_starts
-        out["startup"][:, column] = counts.startup_cold_starts
-    out["requests"] = requests.sum(axis=1)
-    out["all_billed"] = (requests * state.billed_per_request).sum(axis=1)
-    out["all_busy"] = (requests * duration_s).sum(axis=1)
+    rows = state.block.panel.rows
+    out: dict[str, np.ndarray] = {}
+    for value in np.unique(slots):
+        group = slots == value
+        curve = LevelCurve(shared, burst, state.peaks, state.billed_per_request, mixture, group)
+        part = curve.curve(int(value), np.where(group, k_max, 0), levels.size)
+        for name, values in part.items():
+            out.setdefault(name, np.zeros(values.shape if values.ndim == 1 else (rows, levels.size)))
+            out[name] = np.where(group[:, None] if values.ndim == 2 else group, values, out[name])
     return out
 
 
@@ -153,16 +144,13 @@ def floor_curve(
     k_max = np.broadcast_to(np.asarray(k_max, dtype=float), (n,)).copy()
     levels = np.arange(int(k_max.max(initial=0)) + 1)
 
-    def capacity(rows: np.ndarray) -> np.ndarray:
-        return np.minimum(levels[None, :], k_max[rows][:, None]) * slots[rows][:, None]
-
     mixture = None
     cold_ratio = None
     if st.minutes_of_both is not None and st.hours_of_both is not None:
         both_rows = st.minutes_of_both.block.rows
         mixture = (both_rows, minute_mixture(st.minutes_of_both, st.hours_of_both))
-        minute = _block_curve(st.minutes_of_both, levels, capacity(both_rows))
-        hour = _block_curve(st.hours_of_both, levels, capacity(both_rows), mixture[1])
+        minute = _block_curve(st.minutes_of_both, levels, slots[both_rows], k_max[both_rows])
+        hour = _block_curve(st.hours_of_both, levels, slots[both_rows], k_max[both_rows], mixture[1])
         cold_ratio = (both_rows, calibration_ratio(minute["cold"], hour["cold"], 1.0))
     shape = (n, levels.size)
     total = {name: np.zeros(n) for name in ("requests", "all_billed", "all_busy")}
@@ -173,7 +161,7 @@ def floor_curve(
         if state.hourly and mixture is not None:
             spread = np.ones((rows.size, MIXTURE_BINS))
             spread[np.searchsorted(rows, mixture[0])] = mixture[1]
-        curve = _block_curve(state, levels, capacity(rows), spread)
+        curve = _block_curve(state, levels, slots[rows], k_max[rows], spread)
         if state.hourly and cold_ratio is not None:
             scale = np.ones((rows.size, levels.size))
             scale[np.searchsorted(rows, cold_ratio[0])] = cold_ratio[1]
@@ -211,15 +199,6 @@ def floor_curve(
         month_factor=prepared.month_factor,
         assumptions=assumptions,
     )
-
-
-def _overflow_share(capacity: np.ndarray, rho: np.ndarray) -> np.ndarray:
-    """Erlang B where it can be non-zero; exactly 1 without slots and 0 far above the concurrency."""
-    share = np.broadcast_to(np.where(capacity <= 0, 1.0, 0.0), rho.shape).copy()
-    band = (capacity > 0) & (rho > 0) & (capacity < rho + BAND_SIGMAS * np.sqrt(rho) + BAND_SIGMAS)
-    if band.any():
-        share[band] = poisson.erlang_b(np.broadcast_to(capacity, rho.shape)[band], rho[band])
-    return share
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import numpy as np
 
 from replay import poisson
 from replay.constants import HOUR_S
-from replay.traffic import Block, Prepared, to_hours
+from replay.traffic import Block, Prepared
 
 MIN_CALIBRATION_HOURS = 3
 
@@ -47,7 +47,7 @@ def peak_calibration(prepared: Prepared) -> np.ndarray:
     block = prepared.minutes
     if block is None or block.panel.concurrency_max is None:
         return ratio
-    hours = to_hours(block.panel)
+    hours = prepared.minute_hours
     whole = hours.covered_s >= HOUR_S - 1e-6
     hour_block = Block(hours, block.rows, whole.astype(float))
     model = modelled_peaks(hour_block)
@@ -63,5 +63,10 @@ def peak_calibration(prepared: Prepared) -> np.ndarray:
 def period_peaks(block: Block, calibration: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(peak per cell, measured mask): measured where present, else modelled × the resource's calibration."""
     peaks, measured = measured_peaks(block)
-    model = modelled_peaks(block) * calibration[block.rows][:, None]
-    return np.where(measured, peaks, model), measured
+    missing = block.counted & (block.panel.requests > 0) & ~measured
+    if missing.any():
+        panel = block.panel
+        rho = mean_concurrency(block)[missing]
+        model = poisson.expected_max(rho, panel.requests[missing])
+        peaks[missing] = model * np.broadcast_to(calibration[block.rows][:, None], peaks.shape)[missing]
+    return peaks, measured

@@ -84,7 +84,11 @@ def _levels(rho: float, below_sigmas: float) -> np.ndarray:
 
 @cache
 def _tables() -> tuple[np.ndarray, np.ndarray]:
-    """log of cold starts per keep-alive window and expected window maximum, on the (log ρ, log a) grid.
+    """log of cold starts per arrival and the expected window maximum, on the (log ρ, log a) grid.
+
+    Both are monotone along a at the grid nodes (cold starts per arrival fall as the keep-alive window
+    holds more arrivals, the maximum rises), and bilinear interpolation keeps that, so the engine's
+    cold starts never rise with the keep-alive.
 
     Levels under ρ add no cold starts (the process keeps returning to them); levels more than 9 standard
     deviations under ρ are always exceeded, so each adds exactly 1 to the expected maximum.
@@ -97,7 +101,7 @@ def _tables() -> tuple[np.ndarray, np.ndarray]:
         levels = _levels(rho, 0.0)[:, None]
         step = levels[1, 0] - levels[0, 0]
         h = clumps(levels, rho, a)
-        churn[i] = np.log(step * np.sum(h * np.exp(-h), axis=0) + _TINY)
+        churn[i] = np.log(step * np.sum(h * np.exp(-h), axis=0) / a[0] + _TINY)  # per arrival: falls with a
         levels = _levels(rho, 9.0)[:, None]
         step = levels[1, 0] - levels[0, 0]
         below_max = 1.0 - cdf(levels, rho) * np.exp(-clumps(levels, rho, a))
@@ -123,16 +127,27 @@ def _interpolate(table: np.ndarray, rho: np.ndarray, a: np.ndarray) -> np.ndarra
 def cold_starts_per_window(rho: np.ndarray, arrivals_per_keep_alive: np.ndarray) -> np.ndarray:
     """Expected cold starts per keep-alive window of a warm pool under stationary Poisson traffic."""
     churn, _ = _tables()
-    active = (rho > 0) & (arrivals_per_keep_alive > 0)
-    value = np.exp(_interpolate(churn, rho, arrivals_per_keep_alive))
-    return np.where(active, value, 0.0)
+    rho, arrivals = np.asarray(rho, dtype=float), np.asarray(arrivals_per_keep_alive, dtype=float)
+    out = np.zeros(np.broadcast_shapes(rho.shape, arrivals.shape))
+    active = (rho > 0) & (arrivals > 0)
+    if active.any():
+        a = np.broadcast_to(arrivals, out.shape)[active]
+        out[active] = np.exp(_interpolate(churn, np.broadcast_to(rho, out.shape)[active], a)) * a
+    return out
 
 
 def expected_max(rho: np.ndarray, arrivals: np.ndarray) -> np.ndarray:
     """Expected maximum in flight over a stretch with ``arrivals`` expected arrivals at mean rho."""
     _, peak = _tables()
+    rho, arrivals = np.asarray(rho, dtype=float), np.asarray(arrivals, dtype=float)
+    out = np.zeros(np.broadcast_shapes(rho.shape, arrivals.shape))
     active = (rho > 0) & (arrivals > 0)
-    return np.where(active, np.maximum(_interpolate(peak, rho, arrivals), 0.0), 0.0)
+    if active.any():
+        values = _interpolate(
+            peak, np.broadcast_to(rho, out.shape)[active], np.broadcast_to(arrivals, out.shape)[active]
+        )
+        out[active] = np.maximum(values, 0.0)
+    return out
 
 
 def burst_concurrency(

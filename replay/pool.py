@@ -25,6 +25,7 @@ from replay.traffic import Block
 from replay.window import fill_gaps, first_known, warm_pool
 
 ALIGNMENT_PERIODS = 0.5
+SMOOTHING_MINUTES = 10
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,7 @@ def pool_input(
     deterministic = np.asarray(deterministic, dtype=bool)
     churn = None
     if not deterministic.all():
-        level = _smoothed_level(block, rate, window_s, keep_alive_s)
+        level = _smoothed_level(block, rate, window_s)
         need = np.where(deterministic[:, None], need, level)
         churn = np.where(deterministic[:, None], 0.0, poisson.cold_starts_per_window(rho, arrivals) / window_s)
     filled = fill_gaps(np.where(counted, need, 0.0), counted)
@@ -104,17 +105,20 @@ def pool_input(
     )
 
 
-def _smoothed_level(block: Block, rate: np.ndarray, window_s: np.ndarray, keep_alive_s: float) -> np.ndarray:
-    """Expected keep-alive-window maximum per cell. On minute rows the rate is averaged over the keep-alive
-    window ending with the minute (one minute's count is too noisy to say what the window held; a centred
-    mean would leak later requests into an idle gap); a minute with requests needs an instance, an idle
-    minute none."""
+def _smoothed_level(block: Block, rate: np.ndarray, window_s: np.ndarray) -> np.ndarray:
+    """Instances a period needs when its peak is not measured.
+
+    Hours: the expected maximum of a keep-alive window at the hour's rate (the pool an hour holds). Minutes:
+    the expected peak of the minute at the rate of the last ``SMOOTHING_MINUTES`` (one minute's count is
+    too noisy to say what the traffic was; a centred mean would leak later requests into an idle gap), at
+    least one instance in a minute with requests and none in an idle one. Neither depends on the
+    keep-alive, which only sets how long the pool holds them.
+    """
     panel = block.panel
     rho_rate = rate * np.nan_to_num(panel.duration_ms_avg) / 1000.0
-    if panel.period_s >= keep_alive_s:
+    if panel.period_s > 60:
         return poisson.expected_max(rho_rate, rate * window_s)
-    width = max(1, round(keep_alive_s / panel.period_s))
-    kernel = np.ones(width) / width
+    kernel = np.ones(SMOOTHING_MINUTES) / SMOOTHING_MINUTES
     busy = np.where(block.counted, panel.covered_s, 0.0)
     smooth_requests = _rolling(np.where(block.counted, panel.requests, 0.0), kernel)
     smooth_seconds = _rolling(busy, kernel)
@@ -122,8 +126,8 @@ def _smoothed_level(block: Block, rate: np.ndarray, window_s: np.ndarray, keep_a
     with np.errstate(invalid="ignore", divide="ignore"):
         smooth_rate = np.where(smooth_seconds > 0, smooth_requests / np.maximum(smooth_seconds, 1e-9), 0.0)
         smooth_rho = np.where(smooth_seconds > 0, smooth_work / np.maximum(smooth_seconds, 1e-9), 0.0)
-    level = poisson.expected_max(smooth_rho, smooth_rate * window_s)
-    return np.where(panel.requests > 0, np.maximum(level, 1.0), 0.0)  # an idle minute used no instance
+    level = poisson.expected_max(smooth_rho, smooth_rate * panel.period_s)
+    return np.where(panel.requests > 0, np.maximum(level, 1.0), 0.0)
 
 
 def _rolling(values: np.ndarray, kernel: np.ndarray) -> np.ndarray:
@@ -156,6 +160,25 @@ def _scale_out(inp: PoolInput, warm: np.ndarray) -> np.ndarray:
     pileup = np.minimum(np.maximum(inp.rate - absorbed, 0.0) * inp.init_s[:, None], requests)
     pileup = np.where((short > 0) & ~inp.deterministic[:, None], pileup, 0.0)
     return short + pileup
+
+
+def _above(inp: PoolInput, floor_rows: np.ndarray) -> np.ndarray:
+    """P(a keep-alive window's maximum exceeds the floor): the share of churn the floor does not absorb.
+
+    Exactly 1 without a floor; evaluated only where it is neither ~1 (floor far under the mean) nor ~0
+    (floor far over the window's expected maximum).
+    """
+    above = np.ones_like(inp.rho)
+    if not np.any(floor_rows > 0):
+        return above
+    floor = np.broadcast_to(floor_rows, inp.rho.shape)
+    low = inp.rho - 8 * np.sqrt(inp.rho) - 2
+    high = inp.need + 10 * np.sqrt(inp.need) + 10
+    above = np.where(floor >= high, 0.0, above)
+    band = (inp.churn_per_s > 0) & (floor > 0) & (floor > low) & (floor < high)
+    if band.any():
+        above[band] = 1.0 - poisson.max_cdf(floor[band], inp.rho[band], inp.window_arrivals[band])
+    return above
 
 
 @dataclass(frozen=True)
@@ -198,8 +221,7 @@ def cold_starts(state: PoolInput | Pools, floor: np.ndarray | float = 0.0) -> Po
         from_cold = _scale_out(inp, np.maximum(state.from_empty, floor_rows))
         startup = np.where(inp.counted, from_cold - steady, 0.0).sum(axis=1)
     if inp.churn_per_s is not None:
-        above = np.where(floor_rows > 0, 1.0 - poisson.max_cdf(floor_rows, inp.rho, inp.window_arrivals), 1.0)
-        steady = steady + inp.churn_per_s * seconds * above  # churn is 0 on rows with measured peaks
+        steady = steady + inp.churn_per_s * seconds * _above(inp, floor_rows)  # 0 on rows with measured peaks
     steady = np.where(inp.counted, steady, 0.0)
     alive = np.maximum(np.maximum(state.warm, inp.need), floor_rows)
     return PoolCounts(

@@ -18,7 +18,7 @@ from replay.durations import billed_ms_per_request
 from replay.model import FaasModel
 from replay.peaks import peak_calibration, period_peaks
 from replay.pool import PoolInput, pool_input
-from replay.traffic import Block, Panel, Prepared, to_hours
+from replay.traffic import Block, Panel, Prepared
 
 
 @dataclass(frozen=True)
@@ -96,6 +96,14 @@ class States:
 
 
 def states(prepared: Prepared, model: FaasModel) -> States:
+    """Every block's state for ``model``, computed once per prepared traffic and model."""
+    key = ("states", model)
+    if key not in prepared.memo:
+        prepared.memo[key] = _states(prepared, model)
+    return prepared.memo[key]
+
+
+def _states(prepared: Prepared, model: FaasModel) -> States:
     peak_ratio = peak_calibration(prepared)
     init, init_measured = resource_init_ms(prepared, model)
     starts_cold = prepared.traffic.starts_cold
@@ -108,7 +116,7 @@ def states(prepared: Prepared, model: FaasModel) -> States:
         if rows.size:
             sub = Block(rows_of(minute_block.panel, rows), minute_block.rows[rows], minute_block.weight[rows])
             minutes_of_both = block_state(sub, model, peak_ratio, init, starts_cold)
-            hours = to_hours(sub.panel)
+            hours = rows_of(prepared.minute_hours, rows)
             hour_block = Block(hours, sub.rows, np.ones_like(hours.covered_s))
             hours_of_both = block_state(hour_block, model, peak_ratio, init, starts_cold)
     return States(blocks, peak_ratio, init, init_measured, minutes_of_both, hours_of_both)

@@ -12,6 +12,7 @@ covered by minutes contributing only its remaining part (spread evenly over the 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
+from functools import cached_property
 
 import numpy as np
 
@@ -169,15 +170,15 @@ class Block:
     rows: np.ndarray  # resource index of each panel row
     weight: np.ndarray  # (rows, periods)
 
-    @property
+    @cached_property
     def seconds(self) -> np.ndarray:
         return self.panel.covered_s * self.weight
 
-    @property
+    @cached_property
     def requests(self) -> np.ndarray:
         return self.panel.requests * self.weight
 
-    @property
+    @cached_property
     def counted(self) -> np.ndarray:
         return self.seconds > 0
 
@@ -196,6 +197,16 @@ class Prepared:
     @property
     def resources(self) -> int:
         return self.traffic.resources
+
+    @cached_property
+    def memo(self) -> dict:
+        """Derived state models share (keyed by what it was derived with), kept as long as this object."""
+        return {}
+
+    @cached_property
+    def minute_hours(self) -> Panel | None:
+        """The per-minute panel summed to hours (computed once): what hourly models are calibrated on."""
+        return None if self.minutes is None else to_hours(self.minutes.panel)
 
     @property
     def month_factor(self) -> np.ndarray:

@@ -53,6 +53,13 @@ def fill_gaps(values: np.ndarray, known: np.ndarray) -> np.ndarray:
     resumes: what the traffic needed then is assumed to have been there before.
     """
     n = values.shape[1]
+    if known.all():
+        return values
+    gaps = ~known.all(axis=1)
+    if not gaps.all():  # only rows with an unknown cell need the fill
+        out = values.copy()
+        out[gaps] = fill_gaps(values[gaps], known[gaps])
+        return out
     index = np.where(known, np.arange(n)[None, :], n)
     next_known = np.minimum.accumulate(index[:, ::-1], axis=1)[:, ::-1]
     last = np.where(known, np.arange(n)[None, :], -1)

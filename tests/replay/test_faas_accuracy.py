@@ -72,7 +72,7 @@ def test_hourly_data_is_a_lower_bound_on_bursty_traffic_and_says_so(name: str) -
 
 @pytest.mark.parametrize("name", (*POISSON_WITHIN_THE_HOUR, "flash-crowd"))
 def test_per_minute_data_without_peaks_on_smooth_traffic(name: str) -> None:
-    """Without ConcurrentExecutions the minute model is stochastic: 0.8-1.35x on smooth traffic."""
+    """Without ConcurrentExecutions the minute model is stochastic: 0.75-1.35x on smooth traffic."""
     truth = replayed(name, 600.0)
     result = _model(minutes_only(views(name, 600.0).minutes, drop=("concurrency_max",)), 600.0)
-    assert _within(result.cold_starts[0], truth.cold_starts, 0.8, 1.35, slack=4.0)
+    assert _within(result.cold_starts[0], truth.cold_starts, 0.75, 1.35, slack=4.0)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from replay import FaasModel, Traffic, autoscale, faas, floor_curve, prepare
+from replay import FaasModel, Traffic, autoscale, chunked, faas, floor_curve, prepare
 from tests.replay import cloudwatch
 from tests.replay.conftest import views
 
@@ -60,3 +60,17 @@ def test_hybrid_and_endpoint_rows_are_independent(estate) -> None:
         assert together.faas_cold_starts[i] == pytest.approx(single.faas_cold_starts[0], rel=1e-9, abs=1e-9)
         one = autoscale(prepare(traffic), np.array([3.0]))
         assert scaled.instance_seconds[i] == pytest.approx(one.instance_seconds[0], rel=1e-9)
+
+
+def test_chunks_of_resources_give_the_result_of_the_whole(estate) -> None:
+    stacked, _ = estate
+    model = FaasModel(keep_alive_s=600.0)
+    whole = faas(prepare(stacked), model)
+    parts = chunked(stacked, lambda prepared: faas(prepared, model), rows=3)
+    for name in ("requests", "billed_ms", "cold_starts", "startup_cold_starts", "month_factor"):
+        assert getattr(parts, name) == pytest.approx(getattr(whole, name), rel=1e-12)
+    assert parts.notes == whole.notes and list(parts.source) == list(whole.source)
+    curve = floor_curve(prepare(stacked), model, 2, 6)
+    curve_parts = chunked(stacked, lambda prepared: floor_curve(prepared, model, 2, 6), rows=3)
+    assert curve_parts.k.tolist() == curve.k.tolist()
+    assert curve_parts.faas_requests == pytest.approx(curve.faas_requests, rel=1e-12)
