@@ -3,7 +3,8 @@
 Each estate has 30 days hourly for every resource and 7 days per minute for a tenth of them (generated
 with numpy: diurnal Poisson traffic, bursts on some, measured peaks and, for endpoints, instances and
 CPU). The engine's pass is what the analysis will run for every resource of a filtered set: prepare,
-FaaS (cold starts, billed duration), the hybrid curve over k = 0..16 with its optimum, measured endpoint
+FaaS (cold starts, billed duration), the hybrid optimum over k = 0..16 (curves only where an always-on
+instance could pay: replay.hybrid_optimum), measured endpoint
 capacity and autoscaling; FaaS and the hybrid run 512 resources at a time (replay.chunked), the
 autoscaling recurrence (a loop over minutes, vectorised over resources) once for all. The floor is one bare numpy pass
 over the same arrays: Little's law per cell, a sliding maximum over a 10-minute window and per-resource
@@ -32,8 +33,7 @@ from replay import (
     autoscale,
     chunked,
     faas,
-    floor_curve,
-    hybrid_costs,
+    hybrid_optimum,
     linear_faas_prices,
     measured_capacity,
     prepare,
@@ -94,7 +94,7 @@ def engine_pass(traffic: Traffic, rows: int) -> dict[str, float]:
         result = faas(prepared, model)
         timings["faas"] += time.process_time() - stage
         stage = time.process_time()
-        best = hybrid_costs(floor_curve(prepared, model, 4, K_MAX), prices)
+        best = hybrid_optimum(prepared, model, 4, prices, k_max=K_MAX)
         timings["hybrid"] += time.process_time() - stage
         return result, best
 
@@ -108,6 +108,7 @@ def engine_pass(traffic: Traffic, rows: int) -> dict[str, float]:
     timings["cpu"] = time.process_time() - cpu
     timings["wall"] = time.perf_counter() - wall
     assert np.all(np.isfinite(result.cold_starts)) and np.all(best.best_k >= 0)
+    timings["curves"] = float(best.curve_needed.mean())
     return timings
 
 
@@ -142,6 +143,7 @@ def main() -> None:
         floor = min(floor_pass(traffic) for _ in range(args.repeats))
         per_resource[size] = best["cpu"] / size
         stages = " ".join(f"{k}={best[k]:.2f}" for k in ("faas", "hybrid", "endpoint"))
+        stages += f" (hybrid curves for {best['curves']:.0%} of resources)"
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(
             f"{size:>9} {best['cpu']:>7.2f} {best['wall']:>7.2f} {1000 * best['cpu'] / size:>15.2f} "

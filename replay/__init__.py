@@ -22,10 +22,12 @@ from replay.faas import FaasResult, faas
 from replay.hybrid import (
     CurveCosts,
     FloorCurve,
+    HybridOptimum,
     HybridPrices,
     ProvisionedPrices,
     floor_curve,
     hybrid_costs,
+    hybrid_optimum,
     provisioned_costs,
 )
 from replay.model import FaasModel
@@ -45,6 +47,7 @@ __all__ = [
     "FaasPricer",
     "FaasResult",
     "FloorCurve",
+    "HybridOptimum",
     "HybridPrices",
     "InstanceTypes",
     "Panel",
@@ -65,6 +68,7 @@ __all__ = [
     "faas",
     "floor_curve",
     "hybrid_costs",
+    "hybrid_optimum",
     "linear_faas_prices",
     "measured_capacity",
     "prepare",

@@ -29,25 +29,31 @@ def _panel_rows(panel: Panel, rows: np.ndarray) -> Panel:
     return replace(panel, **changes)
 
 
+def select(traffic: Traffic, index: np.ndarray) -> Traffic:
+    """The traffic of the resources ``index`` (sorted, distinct), in that order."""
+    index = np.asarray(index)
+    minutes = minute_rows = None
+    if traffic.minutes is not None:
+        position = np.full(traffic.resources, -1)
+        position[index] = np.arange(index.size)
+        mine = np.flatnonzero(position[traffic.minute_rows] >= 0)
+        if mine.size:
+            minutes = _panel_rows(traffic.minutes, mine)
+            minute_rows = position[traffic.minute_rows[mine]]
+    hourly = None if traffic.hourly is None else _panel_rows(traffic.hourly, index)
+    if hourly is None:  # minute-only traffic: its rows are the resources
+        order = np.argsort(minute_rows)
+        minutes, minute_rows = _panel_rows(minutes, order), None
+    names = tuple(traffic.names[i] for i in index) if traffic.names else ()
+    return Traffic(hourly, minutes, minute_rows, traffic.starts_cold[index], names)
+
+
 def split(traffic: Traffic, rows: int = DEFAULT_ROWS) -> Iterator[tuple[np.ndarray, Traffic]]:
     """(resource indices, the traffic of those resources) for consecutive slices of ``rows`` resources."""
     total = traffic.resources
     for start in range(0, total, rows):
         index = np.arange(start, min(start + rows, total))
-        minutes = minute_rows = None
-        if traffic.minutes is not None:
-            mine = np.flatnonzero((traffic.minute_rows >= index[0]) & (traffic.minute_rows <= index[-1]))
-            if mine.size:
-                minutes = _panel_rows(traffic.minutes, mine)
-                minute_rows = traffic.minute_rows[mine] - index[0]
-        hourly = None if traffic.hourly is None else _panel_rows(traffic.hourly, index)
-        if hourly is None and minutes is None:
-            continue
-        if hourly is None:  # minute-only traffic: its rows are the resources
-            order = np.argsort(minute_rows)
-            minutes, minute_rows = _panel_rows(minutes, order), None
-        names = tuple(traffic.names[i] for i in index) if traffic.names else ()
-        yield index, Traffic(hourly, minutes, minute_rows, traffic.starts_cold[index], names)
+        yield index, select(traffic, index)
 
 
 def _join(parts: list[Any], sizes: list[int]) -> Any:

@@ -234,7 +234,11 @@ def _hourly_above(block: Block, demand: np.ndarray, count: np.ndarray, capacity:
     """Expected minutes of each hour above the capacity its count serves (Poisson minute counts)."""
     limit = np.floor(count * capacity[:, None] * 60.0)
     expected = demand * 60.0
-    above_share = np.where(expected > 0, 1.0 - cdf(limit, expected), 0.0)
+    spread = 8 * np.sqrt(expected) + 8
+    above_share = np.where(limit < expected - spread, 1.0, 0.0)  # far under the demand: every minute
+    band = block.counted & (expected > 0) & (np.abs(limit - expected) <= spread)
+    if band.any():
+        above_share[band] = 1.0 - cdf(limit[band], expected[band])
     return np.where(block.counted, above_share * block.seconds / 60.0, 0.0).sum(axis=1)
 
 

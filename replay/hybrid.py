@@ -25,7 +25,7 @@ from replay.peaks import mean_concurrency
 from replay.pool import cold_starts, pools
 from replay.prices import FaasPricer
 from replay.state import BlockState, calibration_ratio, states
-from replay.traffic import Prepared
+from replay.traffic import Prepared, prepare
 
 MIXTURE_BINS = 16
 
@@ -266,3 +266,61 @@ def provisioned_costs(curve: FloorCurve, prices: ProvisionedPrices) -> CurveCost
         + on_pool * prices.duration_gb_second_usd
     )
     return _choose(curve, monthly)
+
+
+@dataclass(frozen=True)
+class HybridOptimum:
+    """Per resource: the cheapest k (0 = FaaS alone) and its monthly cost, next to FaaS alone."""
+
+    best_k: np.ndarray
+    best_usd: np.ndarray
+    faas_only_usd: np.ndarray
+    curve_needed: np.ndarray  # the resources whose curve was computed (the others cannot gain from k >= 1)
+
+    @property
+    def saving_usd(self) -> np.ndarray:
+        return self.faas_only_usd - self.best_usd
+
+
+def hybrid_optimum(
+    prepared: Prepared,
+    model: FaasModel,
+    slots_per_instance: np.ndarray | float,
+    prices: HybridPrices,
+    k_max: np.ndarray | int | None = None,
+) -> HybridOptimum:
+    """The hybrid optimum of every resource, computing curves only where an always-on instance could pay.
+
+    Exact pruning: k always-on instances cost at least k instance-months, so a k whose instances alone
+    cost more than FaaS alone is never the optimum; a resource for which that rules out every k >= 1
+    keeps k = 0 without a curve, and the others are searched only up to the k their FaaS cost allows.
+    """
+    from replay.chunks import select
+    from replay.faas import faas
+
+    n = prepared.resources
+    alone = faas(prepared, model)
+    memory = np.broadcast_to(np.asarray(prices.memory_gb, dtype=float), (n,))
+    faas_usd = prices.faas(alone.monthly(alone.requests), alone.monthly(alone.billed_seconds) * memory)
+    instance_month = np.broadcast_to(np.asarray(prices.instance_hour_usd, dtype=float), (n,)) * MONTH_HOURS
+    with np.errstate(invalid="ignore", divide="ignore"):
+        affordable = np.floor(np.where(instance_month > 0, faas_usd / instance_month, np.inf))
+    slots = np.broadcast_to(np.asarray(slots_per_instance, dtype=float), (n,))
+    peak_levels = np.ceil(alone.peak_concurrency / slots)
+    bound = np.minimum(affordable, peak_levels)
+    if k_max is not None:
+        bound = np.minimum(bound, np.broadcast_to(np.asarray(k_max, dtype=float), (n,)))
+    needed = bound >= 1
+    best_k = np.zeros(n)
+    best_usd = faas_usd.copy()
+    rows = np.flatnonzero(needed)
+    if rows.size:
+        sub = prepare(select(prepared.traffic, rows))
+        curve = floor_curve(sub, model, slots[rows], bound[rows])
+        part = HybridPrices(
+            np.broadcast_to(np.asarray(prices.instance_hour_usd, dtype=float), (n,))[rows], prices.faas, memory[rows]
+        )
+        costs = hybrid_costs(curve, part)
+        best_k[rows] = costs.best_k
+        best_usd[rows] = costs.best_usd
+    return HybridOptimum(best_k, best_usd, faas_usd, needed)

@@ -20,6 +20,7 @@ from replay import (
     Traffic,
     floor_curve,
     hybrid_costs,
+    hybrid_optimum,
     linear_faas_prices,
     prepare,
     provisioned_costs,
@@ -119,3 +120,23 @@ def test_provisioned_concurrency_removes_the_cold_starts_the_replay_removes() ->
         assert costs.monthly_usd[0, level] / factor == pytest.approx(true_cost, rel=0.03)
     assert np.all(np.diff(costs.cold_starts_per_month[0]) <= 1e-9)  # more provisioned, fewer cold starts
     assert costs.monthly_usd[0, 6] > costs.monthly_usd[0, 0]  # and the fix has a price
+
+
+def test_the_pruned_optimum_is_the_full_curves_optimum() -> None:
+    """hybrid_optimum skips every k whose instances alone cost more than FaaS alone; nothing else changes."""
+    aggregates = []
+    for name in sorted(HYBRID_TRACES):
+        _, outcome, tr = truth(name)
+        aggregates.append(cloudwatch.aggregate(outcome, 60, (tr.start_s, tr.end_s)))
+    small = traces.poisson(51, 0.5, 8)  # far too little traffic for an always-on instance
+    small_outcome = exact.replay(small, KEEP_ALIVE)
+    aggregates.append(cloudwatch.aggregate(small_outcome, 60, (small.start_s, small.end_s)))
+    prepared = prepare(Traffic(hourly=None, minutes=cloudwatch.panel(aggregates)))
+    model = FaasModel(keep_alive_s=KEEP_ALIVE)
+    prices = HybridPrices(RATES.instance_hour_usd, FAAS, RATES.memory_gb)
+    full = hybrid_costs(floor_curve(prepared, model, SLOTS, 12), prices)
+    pruned = hybrid_optimum(prepared, model, SLOTS, prices, k_max=12)
+    assert pruned.best_k.tolist() == full.best_k.tolist()
+    assert pruned.best_usd == pytest.approx(full.best_usd, rel=1e-9)
+    assert pruned.faas_only_usd == pytest.approx(full.monthly_usd[:, 0], rel=1e-9)
+    assert pruned.curve_needed.tolist() == [True, True, False]
