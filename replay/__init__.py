@@ -33,7 +33,7 @@ from replay.hybrid import (
 from replay.model import FaasModel
 from replay.prices import FaasPricer, TieredFaasPrices, linear_faas_prices
 from replay.rightsize import InstanceTypes, RightSize, demand_quantile, right_size
-from replay.serverless import CloudRunResult, ServerlessResult, cloud_run, serverless
+from replay.serverless import CloudRunResult, ServerlessResult, cloud_run, serverless, serverless_memory_mb
 from replay.traffic import Panel, Prepared, Traffic, TrafficError, prepare
 
 __all__ = [
@@ -75,4 +75,5 @@ __all__ = [
     "provisioned_costs",
     "right_size",
     "serverless",
+    "serverless_memory_mb",
 ]

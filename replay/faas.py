@@ -47,6 +47,11 @@ class FaasResult:
         return (self.billed_ms + self.init_billed_ms) / 1000.0
 
     @property
+    def added_latency_ms(self) -> np.ndarray:
+        """Mean latency cold starts add per request (init time × share of requests that start cold)."""
+        return self.cold_start_share * self.init_ms
+
+    @property
     def cold_start_share(self) -> np.ndarray:
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.where(self.requests > 0, self.cold_starts / np.maximum(self.requests, 1e-12), 0.0)
@@ -117,6 +122,15 @@ def faas(prepared: Prepared, model: FaasModel | None = None) -> FaasResult:
         cold_start_calibration=calibration,
         month_factor=prepared.month_factor,
         source=prepared.source(),
-        assumptions=model.assumptions(),
+        assumptions=(
+            *model.assumptions(),
+            Assumption(
+                "peak_concurrency",
+                "measured, else modelled",
+                "",
+                "ConcurrentExecutions Maximum where the data has it, else the expected peak of Poisson traffic "
+                "at the period's mean, scaled by the resource's measured/modelled minute peaks where it has them",
+            ),
+        ),
         notes=notes,
     )

@@ -25,6 +25,14 @@ from replay.state import states
 from replay.traffic import Prepared
 
 
+def serverless_memory_mb(memory_needed_mb: np.ndarray) -> np.ndarray:
+    """The smallest Serverless Inference memory size holding each model (NaN: more than 6 GB, infeasible)."""
+    sizes = np.asarray(c.SERVERLESS_MEMORY_MB, dtype=float)
+    needed = np.asarray(memory_needed_mb, dtype=float)
+    index = np.searchsorted(sizes, needed, side="left")
+    return np.where(index < sizes.size, sizes[np.minimum(index, sizes.size - 1)], np.nan)
+
+
 @dataclass(frozen=True)
 class ServerlessResult:
     faas: FaasResult  # requests, inference ms billed, model-setup cold starts (init not billed)

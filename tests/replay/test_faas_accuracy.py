@@ -49,6 +49,8 @@ def test_per_minute_cold_starts_and_cost_match_the_replay(name: str, keep_alive:
     assert modelled == pytest.approx(exact_cost, rel=0.03)
     assert result.cold_starts_measured[0] == truth.cold_starts  # reported beside the model
     assert result.source[0] == "minutes"
+    truth_latency = truth.init_ms[truth.inside].sum() / truth.requests  # mean init a request waits for
+    assert result.added_latency_ms[0] == pytest.approx(truth_latency, rel=0.4, abs=0.5)
 
 
 @pytest.mark.parametrize("name", POISSON_WITHIN_THE_HOUR)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from replay import Traffic, cloud_run, prepare, serverless
+from replay import Traffic, cloud_run, prepare, serverless, serverless_memory_mb
 from tests.replay import cloudwatch, exact, traces
 
 
@@ -58,3 +58,8 @@ def test_cloud_run_busy_time_brackets_the_replay(busy) -> None:
     many = cloud_run(prepared, concurrency=1000)  # one instance takes everything: busy = time anything runs
     assert many.busy_instance_seconds[0] == pytest.approx(_union_length(starts, ends), rel=0.05)
     assert np.all(many.alive_instance_seconds >= many.busy_instance_seconds * 0.99)
+
+
+def test_serverless_memory_is_the_smallest_size_that_holds_the_model() -> None:
+    sizes = serverless_memory_mb(np.array([500.0, 1024.0, 1025.0, 6144.0, 7000.0]))
+    assert sizes[:4].tolist() == [1024.0, 1024.0, 2048.0, 6144.0] and np.isnan(sizes[4])
