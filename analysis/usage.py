@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from common.units import MONTH_SECONDS
 from pricing import UsageSeries
 from store import queries as q
 
@@ -78,7 +79,7 @@ class ResourceUsage:
 
     @property
     def month_factor(self) -> float:
-        return 730 * 3600 / self.window_s
+        return MONTH_SECONDS / self.window_s
 
     def series(self, hours: pd.DataFrame | None = None) -> UsageSeries:
         """The pricing models' input for the whole window (or one segment's hours)."""

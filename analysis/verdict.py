@@ -12,6 +12,8 @@ from dataclasses import dataclass, field, replace
 
 from analysis.current import CurrentCost, current_cost
 from analysis.usage import ResourceUsage
+from common.services import short_label
+from common.units import MONTH_SECONDS
 from pricing import (
     AlternativeResult,
     Assumption,
@@ -30,7 +32,6 @@ from pricing import (
     hybrid,
     to_serverless,
 )
-from pricing.lines import MONTH_SECONDS
 from pricing.targets import endpoint_for, faas_for
 
 SAVING_SHARE = 0.10  # an alternative must save at least this share ...
@@ -101,19 +102,11 @@ def is_mixed(result: AlternativeResult | None) -> bool:
 
 
 def label(alternative: AlternativeResult) -> str:
-    names = {
-        "lambda": "Lambda",
-        "sagemaker-endpoint": "SageMaker endpoint",
-        "sagemaker-serverless": "SageMaker Serverless",
-        "cloud-functions": "Cloud Functions",
-        "cloud-run": "Cloud Run",
-        "vertex-endpoint": "Vertex AI endpoint",
-    }
     if alternative.pattern == "hybrid":
         k = alternative.details.get("best_always_on")
-        base = " + ".join(names.get(s, s) for s in alternative.service.split("+"))
+        base = short_label(alternative.service)
         return f"hybrid ({k} always-on, {base})" if k is not None else f"hybrid ({base})"
-    text = names.get(alternative.service, alternative.service)
+    text = short_label(alternative.service)
     if alternative.details.get("variant"):
         return f"{text} ({alternative.details['variant']})"
     try:

@@ -22,8 +22,9 @@ import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
 from pathlib import Path
+
+from common.timeutil import utc_now
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -81,7 +82,7 @@ def main() -> int:
             f'db = "bench.duckdb"\n[[sources]]\nkind = "aws"\nname = "bench"\nregions = ["us-east-1"]\n'
             f'endpoint_url = "{url}"\nfirst_run_days = 1\n'
         )
-        now = datetime.now(UTC).replace(tzinfo=None)
+        now = utc_now()
         options = RunOptions(config=load_config(cfg), db_path=Path(tmp) / "bench.duckdb", now=now)
         run_started = time.monotonic()
         result = execute(options)

@@ -19,7 +19,7 @@ region, service). A source must never let one scope's failure escape as an excep
 ``ScopeOutcome`` with status ``failed`` (or ``partial``) and the reason, and the runner writes everything
 else. An exception that does escape ``collect`` fails every scope of that source, and only that source.
 
-Metric rows use the canonical names of ``store.catalog.METRICS`` (the store rejects any other name) and
+Metric rows use the canonical names of ``common.metrics.METRICS`` (the store rejects any other name) and
 are aligned to their window's period. The runner advances a scope's watermark to the end of its last
 window only when its outcome is ``ok``, so a failed or partial scope is re-read on the next run.
 """
@@ -28,12 +28,13 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, ClassVar, Literal, Protocol, runtime_checkable
 
+from common.progress import ProgressFn, no_progress
 from store.snapshots import EndpointSnapshot
 from store.writes import ConfigRecord, ResourceRecord
 
@@ -171,20 +172,27 @@ class Collection:
 
 
 class ApiUsage:
-    """Thread-safe tally of API calls per operation and of billable quantities, for the run record.
+    """Thread-safe tally of API calls per operation, of retries and of billable quantities, for the run record.
 
     Operations are named ``service:Operation`` (``cloudwatch:GetMetricData``, ``monitoring:ListTimeSeries``).
-    Billable items carry their unit price so the run record can say how its cost estimate was made.
+    Retries are counted per operation and reason (``logs:StartQuery LimitExceededException``): a retried call
+    is also a call. Billable items carry their unit price so the run record can say how its cost estimate
+    was made.
     """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self.calls: Counter[str] = Counter()
+        self.retries: Counter[str] = Counter()
         self.billable: dict[str, dict[str, Any]] = {}
 
     def call(self, operation: str, count: int = 1) -> None:
         with self._lock:
             self.calls[operation] += count
+
+    def retry(self, operation: str, reason: str, count: int = 1) -> None:
+        with self._lock:
+            self.retries[f"{operation} {reason}"] += count
 
     def bill(self, item: str, quantity: float, unit: str, usd_per_unit: float) -> None:
         """Add ``quantity`` of ``unit`` (e.g. 1,200 "metrics requested") at ``usd_per_unit`` each."""
@@ -204,9 +212,6 @@ class ApiUsage:
             }
 
 
-ProgressFn = Callable[[str], None]
-
-
 @dataclass
 class RunContext:
     """What the runner hands to a source: the clock, the database (read-only use), the tallies, progress.
@@ -221,7 +226,7 @@ class RunContext:
     run_id: str
     dry_run: bool = False
     usage: ApiUsage = field(default_factory=ApiUsage)
-    progress: ProgressFn = lambda _message: None
+    progress: ProgressFn = no_progress
 
 
 @runtime_checkable

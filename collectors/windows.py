@@ -14,14 +14,9 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from collectors.source import RetentionTier, SourceSettings, Window
+from common.timeutil import align_down
 
 RETENTION_MARGIN = timedelta(hours=1)
-_EPOCH = datetime(1970, 1, 1)
-
-
-def align_down(ts: datetime, period_s: int) -> datetime:
-    seconds = int((ts - _EPOCH).total_seconds())
-    return _EPOCH + timedelta(seconds=seconds - seconds % period_s)
 
 
 def period_for(configured_s: int, tier: RetentionTier) -> int:

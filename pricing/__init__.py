@@ -14,7 +14,7 @@ from pricing.errors import MissingPriceError, PricingError, SheetError, UnknownR
 from pricing.estimate import estimate
 from pricing.gcp import estimate_cloud_functions, estimate_cloud_run, estimate_vertex_endpoint
 from pricing.hybrid import hybrid
-from pricing.lines import MONTH_HOURS, CostLine, Estimate
+from pricing.lines import CostLine, Estimate
 from pricing.series import UsageSeries, cold_starts_per_month, estimate_cold_starts, flat_series
 from pricing.targets import EndpointConfig, FaasConfig
 from pricing.usage import (
@@ -31,7 +31,6 @@ from pricing.usage import (
 )
 
 __all__ = [
-    "MONTH_HOURS",
     "AlternativeResult",
     "AlternativeSpec",
     "Assumption",

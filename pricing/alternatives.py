@@ -8,10 +8,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from pricing import limits
+from common import limits
+from common.services import SERVICE_PATTERN
+from common.units import MONTH_HOURS
 from pricing.assumptions import AlternativeResult, Assumption
-from pricing.book import SERVICE_PATTERN, MachineSpec, PriceBook
-from pricing.lines import MONTH_HOURS, CostLine, Estimate, flat_line
+from pricing.book import MachineSpec, PriceBook
+from pricing.lines import CostLine, Estimate, flat_line
 from pricing.series import UsageSeries, cold_starts_per_month
 from pricing.targets import EndpointConfig, FaasConfig, slots_per_instance
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from pricing import limits
+from common import limits
 from pricing.book import Price, PriceBook
 from pricing.errors import MissingPriceError, UsageError
 from pricing.lines import CostLine, Estimate, flat_line, tiered_lines

@@ -14,26 +14,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from common.services import PROVIDERS
 from pricing.errors import MissingPriceError, SheetError, UnknownRegionError
 
 CONFIDENCE_LEVELS = ("verified", "third-party", "unconfirmed")
-PROVIDERS = ("aws", "gcp")
-SERVICE_PROVIDER = {
-    "lambda": "aws",
-    "sagemaker-endpoint": "aws",
-    "sagemaker-serverless": "aws",
-    "cloud-functions": "gcp",
-    "cloud-run": "gcp",
-    "vertex-endpoint": "gcp",
-}
-SERVICE_PATTERN = {
-    "lambda": "faas",
-    "cloud-functions": "faas",
-    "cloud-run": "faas",
-    "sagemaker-endpoint": "endpoint",
-    "vertex-endpoint": "endpoint",
-    "sagemaker-serverless": "serverless-endpoint",
-}
 
 Tiers = tuple[tuple[float, float], ...]
 

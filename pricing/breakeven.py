@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from common.units import MONTH_SECONDS
 from pricing.assumptions import Assumption, find_assumption
 from pricing.book import PriceBook
-from pricing.lines import MONTH_SECONDS
 from pricing.targets import EndpointConfig, FaasConfig, slots_per_instance
 
 _UPPER_LIMIT = 1e16

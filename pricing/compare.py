@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from common.units import MONTH_HOURS
 from pricing.alternatives import endpoint_to_faas, faas_to_endpoint, to_serverless
 from pricing.assumptions import AlternativeResult
 from pricing.book import PriceBook
@@ -14,7 +15,7 @@ from pricing.breakeven import BreakEvenResult, break_even
 from pricing.errors import UsageError
 from pricing.estimate import estimate
 from pricing.hybrid import hybrid
-from pricing.lines import MONTH_HOURS, Estimate
+from pricing.lines import Estimate
 from pricing.series import UsageSeries, flat_series
 from pricing.targets import EndpointConfig, FaasConfig, endpoint_for, faas_for
 from pricing.usage import (

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from common.units import MONTH_HOURS
 from pricing.alternatives import faas_to_endpoint
 from pricing.assumptions import AlternativeResult, Assumption
 from pricing.book import PriceBook
-from pricing.lines import MONTH_HOURS, Estimate
+from pricing.lines import Estimate
 from pricing.series import UsageSeries
 from pricing.targets import EndpointConfig, FaasConfig, slots_per_instance
 

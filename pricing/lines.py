@@ -13,9 +13,6 @@ from typing import Any
 
 from pricing.book import Price, Source, Tiers
 
-MONTH_HOURS = 730
-MONTH_SECONDS = MONTH_HOURS * 3600
-
 
 def round_cents(usd: float) -> float:
     """Round to the cent, half up, on the decimal text of the float (so 2.675 -> 2.68)."""

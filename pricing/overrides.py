@@ -6,13 +6,13 @@ List prices are never lost: each :class:`~pricing.book.Price` keeps ``list_tiers
 
 from __future__ import annotations
 
-import os
 import tomllib
 from dataclasses import dataclass, replace
 from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
+from common.settings import settings
 from pricing.book import PriceBook, Source
 from pricing.errors import SheetError
 
@@ -47,8 +47,7 @@ class Overrides:
 
 
 def overrides_path_from_env() -> Path | None:
-    value = os.environ.get(ENV_VAR, "").strip()
-    return Path(value) if value else None
+    return settings().price_overrides
 
 
 def _check_keys(entry: dict[str, Any], allowed: set[str], required: set[str], where: str) -> None:

@@ -6,8 +6,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from common.units import MONTH_SECONDS
 from pricing.errors import UsageError
-from pricing.lines import MONTH_SECONDS
 
 
 @dataclass(frozen=True)

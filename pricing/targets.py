@@ -8,12 +8,14 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 
-from pricing import limits
-from pricing.book import SERVICE_PROVIDER, MachineSpec, Price, PriceBook
+from common import limits
+from common.services import ENDPOINT_FOR, FAAS_FOR, SERVICE_PROVIDER
+from common.units import MONTH_HOURS
+from pricing.book import MachineSpec, Price, PriceBook
 from pricing.errors import UsageError
 from pricing.estimate import estimate
 from pricing.gcp import gcf_ghz
-from pricing.lines import MONTH_HOURS, Estimate
+from pricing.lines import Estimate
 from pricing.usage import (
     CloudFunctionsUsage,
     CloudRunUsage,
@@ -145,8 +147,8 @@ def slots_per_instance(spec: MachineSpec, vcpu_share: float, memory_mb: float) -
 
 
 def endpoint_for(service: str) -> str:
-    return "sagemaker-endpoint" if SERVICE_PROVIDER[service] == "aws" else "vertex-endpoint"
+    return ENDPOINT_FOR[SERVICE_PROVIDER[service]]
 
 
 def faas_for(service: str) -> str:
-    return "lambda" if SERVICE_PROVIDER[service] == "aws" else "cloud-functions"
+    return FAAS_FOR[SERVICE_PROVIDER[service]]

@@ -7,8 +7,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from pricing import limits
-from pricing.book import SERVICE_PROVIDER
+from common import limits
+from common.services import SERVICE_PROVIDER
+from common.units import MONTH_HOURS
 from pricing.errors import UsageError
 
 DEFAULT_REGION = {"aws": "us-east-1", "gcp": "us-central1"}
@@ -44,7 +45,7 @@ class SageMakerEndpointUsage:
 
     instance_type: str
     instance_count: float = 1
-    hours: float = 730
+    hours: float = MONTH_HOURS
     requests: float | None = None
     avg_duration_ms: float | None = None
     memory_used_mb: float | None = None
@@ -95,7 +96,7 @@ class CloudRunUsage:
 class VertexEndpointUsage:
     machine_type: str
     replicas: float = 1
-    hours: float = 730
+    hours: float = MONTH_HOURS
     requests: float | None = None
     avg_duration_ms: float | None = None
     memory_used_mb: float | None = None

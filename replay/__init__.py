@@ -1,6 +1,6 @@
 """The replay engine: every serving pattern simulated on a resource's measured traffic, as arrays.
 
-Pure (numpy and scipy): no store, no pages, no clouds. Input is :class:`Traffic` (an hourly panel shared by
+Pure (numpy and scipy; of ours only the vocabulary in ``common``): no store, no pages, no clouds. Input is :class:`Traffic` (an hourly panel shared by
 all resources, per-minute detail for those that have it), prepared once with :func:`prepare`; each model
 returns window totals per resource with the month factor, the assumptions it rests on, and notes.
 

@@ -1,14 +1,24 @@
-"""The few platform facts and defaults the replay engine needs, each with where it comes from.
+"""The platform facts and defaults the replay engine needs, each with where it comes from.
 
-Kept in one module so they can move to the shared vocabulary package (``common/``) in one step.
-Confidence follows the project's reference files: verified, third-party, or unconfirmed; an
-unconfirmed value is only ever a default the caller can change, and results name it as an assumption.
+The month and the platform limits come from the shared vocabulary (``common``); what only the engine
+uses (billing increments, default keep-alive and init, the autoscaling alarm shapes) is here. Confidence
+follows the project's reference files: verified, third-party, or unconfirmed; an unconfirmed value is
+only ever a default the caller can change, and results name it as an assumption.
 """
 
 from __future__ import annotations
 
-MONTH_HOURS = 730  # DESIGN.md cost conventions
-MONTH_SECONDS = MONTH_HOURS * 3600
+from common.limits import LAMBDA_PROVISIONED_INCREMENT_S, SERVERLESS_MAX_CONCURRENCY, SERVERLESS_MEMORY_MB
+from common.units import MONTH_HOURS, MONTH_SECONDS
+
+__all__ = [
+    "LAMBDA_PROVISIONED_INCREMENT_S",
+    "MONTH_HOURS",
+    "MONTH_SECONDS",
+    "SERVERLESS_MAX_CONCURRENCY",
+    "SERVERLESS_MEMORY_MB",
+]
+
 DAY_SECONDS = 86_400
 MINUTE_S = 60
 HOUR_S = 3600
@@ -29,15 +39,9 @@ DEFAULT_INIT_MS = 1500.0
 # Per-request latency spread (lognormal sigma) when only the mean duration is known. Assumption.
 DEFAULT_DURATION_SIGMA = 0.5
 
-# SageMaker Serverless Inference (aws.md §2.3 [verified, 2023 doc]): memory 1-6 GB in 1 GB steps, at most
-# 200 concurrent requests per endpoint.
-SERVERLESS_MEMORY_MB = (1024, 2048, 3072, 4096, 5120, 6144)
-SERVERLESS_MAX_CONCURRENCY = 200
 # Model setup (cold start) of Serverless Inference when unmeasured. [unconfirmed] default.
 DEFAULT_MODEL_SETUP_MS = 5000.0
 
-# Lambda provisioned concurrency is billed "rounded up to the nearest five minutes" (aws.md §4.1 [verified]).
-LAMBDA_PROVISIONED_INCREMENT_S = 300
 
 # Target tracking on SageMaker endpoints (Application Auto Scaling). The alarm shapes come from a re:Post
 # thread quoting the alarms AWS created ("> target for 3 datapoints within 3 minutes", "< 90 % of target

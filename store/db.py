@@ -8,7 +8,6 @@ backoff for a bounded time before a plain-words :class:`StoreBusyError`.
 
 from __future__ import annotations
 
-import os
 import random
 import time
 from collections.abc import Callable, Iterator
@@ -18,36 +17,15 @@ from typing import TypeVar
 
 import duckdb
 
+from common.settings import settings
 from store.errors import StoreBusyError, StoreMissingError, StoreSchemaError
 from store.schema import SCHEMA_VERSION, apply_migrations, schema_version
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DB = PROJECT_ROOT / "data" / "breakeven.duckdb"
-DB_ENV = "BREAKEVEN_DB"
-LOCK_WAIT_ENV = "BREAKEVEN_LOCK_WAIT_S"
-DEFAULT_LOCK_WAIT_S = 30.0
 # A private, empty database that lives as long as its connection: ``connect(IN_MEMORY, read_only=False)``
 # opens a new one each time, already migrated. A trial write there changes no file.
 IN_MEMORY = Path(":memory:")
 
 T = TypeVar("T")
-
-
-def resolve_db_path(cli_value: str | os.PathLike[str] | None = None) -> Path:
-    """``--db PATH`` wins, then ``BREAKEVEN_DB``, then ``data/breakeven.duckdb`` in the project."""
-    if cli_value:
-        return Path(cli_value)
-    env = os.environ.get(DB_ENV)
-    if env:
-        return Path(env)
-    return DEFAULT_DB
-
-
-def _lock_wait_s() -> float:
-    try:
-        return float(os.environ.get(LOCK_WAIT_ENV, DEFAULT_LOCK_WAIT_S))
-    except ValueError:
-        return DEFAULT_LOCK_WAIT_S
 
 
 def _is_lock_conflict(exc: BaseException) -> bool:
@@ -57,7 +35,7 @@ def _is_lock_conflict(exc: BaseException) -> bool:
 
 def with_lock_retry(action: Callable[[], T], path: Path, max_wait_s: float | None = None) -> T:
     """Run ``action`` and retry it while another process holds a conflicting lock on ``path``."""
-    deadline = time.monotonic() + (_lock_wait_s() if max_wait_s is None else max_wait_s)
+    deadline = time.monotonic() + (settings().lock_wait_s if max_wait_s is None else max_wait_s)
     delay = 0.02
     while True:
         try:
@@ -68,7 +46,7 @@ def with_lock_retry(action: Callable[[], T], path: Path, max_wait_s: float | Non
             if time.monotonic() >= deadline:
                 raise StoreBusyError(
                     f"The database {path} is busy: another process (a collector run or an import) has held "
-                    f"it for longer than {max_wait_s or _lock_wait_s():.0f} s. Try again when it finishes."
+                    f"it for longer than {max_wait_s or settings().lock_wait_s:.0f} s. Try again when it finishes."
                 ) from None
             time.sleep(delay * (0.5 + random.random()))  # noqa: S311 - jitter, not cryptography
             delay = min(delay * 2, 0.25)

@@ -17,7 +17,8 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
-from store.catalog import METRICS, resource_key
+from common.metrics import METRICS
+from common.services import resource_key
 from store.demo_estate import PROFILES, Profile
 from store.writes import Batch, ConfigRecord, ResourceRecord, RunRecord, WriteSummary, write_batch
 
@@ -182,7 +183,7 @@ def _endpoint_metrics(
 
 
 def _rollup_hourly(values: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Minute → hour, with the same rules the store uses for real data (store.catalog rollups)."""
+    """Minute → hour, with the same rules the store uses for real data (common.metrics rollups)."""
     hours = len(values["invocations"]) // 60
     shaped = {k: v[: hours * 60].reshape(hours, 60) for k, v in values.items()}
     inv = np.nan_to_num(shaped["invocations"])

@@ -10,18 +10,17 @@ left numeric.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from common.progress import ProgressFn
 from store.db import connect
 
 EXPORT_COLUMNS = ("timestamp", "service", "resource", "metric", "value", "period_s", "region", "account")
 BATCH_ROWS = 256_000
-ProgressFn = Callable[[float, str], None]
 
 
 # First characters a spreadsheet would run as a formula, plus the apostrophe the guard itself adds (so a

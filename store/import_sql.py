@@ -8,13 +8,16 @@ generated (``c0``, ``c1``, ...), never taken from the file; every value from a u
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from store.catalog import METRICS, SERVICES
+import duckdb
+
+from common.limits import ARCHITECTURES
+from common.metrics import METRICS
+from common.services import SERVICES
 from store.exports import unguard_sql
 from store.import_units import UNIT_FACTORS, UNIT_HINT, metrics_with_unit
 
@@ -32,7 +35,7 @@ OPTIONAL_ROLES = (
 CONFIG_ROLES = ("memory_mb", "architecture", "instance_type", "instance_count")
 WHOLE_ROLES = ("memory_mb", "instance_count")  # configuration columns that hold whole numbers
 TEXT_ROLES = ("architecture", "instance_type")
-ARCHITECTURES = ("x86_64", "arm64")
+
 DEFAULT_PERIOD_S = 3600
 MAX_LINE_BYTES = 1 << 20
 # A timestamp names a zone when it ends in a letter (Z, UTC, a zone name) or in an offset after the time.
@@ -69,12 +72,12 @@ class LongCsvSpec:
         }
 
 
-_PARAM = re.compile(r"\$(\w+)")
-
-
 def used_params(sql: str, params: dict[str, Any]) -> dict[str, Any]:
-    """DuckDB refuses parameters a statement does not use; keep only the ones named in ``sql``."""
-    names = set(_PARAM.findall(sql))
+    """DuckDB refuses parameters a statement does not use; keep the ones its own parser finds in ``sql``
+    (a ``$word`` inside a string literal or a comment is not a parameter, which a regex could not tell)."""
+    names: set[str] = set()
+    for statement in duckdb.extract_statements(sql):
+        names |= set(statement.named_parameters)
     return {k: v for k, v in params.items() if k in names}
 
 

@@ -8,7 +8,7 @@ guessed at. Matching is case-insensitive and ignores surrounding spaces.
 
 from __future__ import annotations
 
-from store.catalog import METRICS
+from common.metrics import METRICS
 
 # canonical unit -> {accepted spelling -> factor to the canonical unit}
 UNIT_FACTORS: dict[str, dict[str, float]] = {

@@ -11,7 +11,6 @@ previews and dry runs, so nothing is written and the real database is not even o
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -20,14 +19,14 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from store.catalog import CONFIG_FIELDS
+from common.metrics import CONFIG_FIELDS
+from common.progress import ProgressFn
 from store.db import run_read
 from store.import_diagnose import diagnose_read_error, diagnose_rows, find_conflicts
 from store.import_problems import ImportRejected, Problems
 from store.import_sql import CONFIG_ROLES, Expressions, LongCsvSpec, ok_sql, read_csv_sql, used_params
 from store.writes import ConfigRecord, ResourceRecord
 
-ProgressFn = Callable[[float, str], None]
 PREVIEW_ROWS = 50
 
 

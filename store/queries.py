@@ -3,11 +3,12 @@
 The store may hold several resolutions of the same series (hourly history, per-minute recent data,
 whatever an upload brought). ``rollup`` never double counts: for each resource and bucket it uses only
 the coarsest resolution that fits in the bucket, then aggregates metric by metric with the rules in
-``store.catalog`` (sums for counts, request-weighted means for latencies, time-weighted means for gauges).
+``common.metrics`` (sums for counts, request-weighted means for latencies, time-weighted means for gauges).
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -16,7 +17,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from store.catalog import CONFIG_FIELDS, METRICS
+from common.metrics import CONFIG_FIELDS, METRICS
 from store.db import run_read
 
 RESOURCE_COLUMNS = ("resource_id", "provider", "service", "pattern", "account", "region", "name")
@@ -40,8 +41,9 @@ class Filters:
         return lo, hi
 
 
-def _resource_where(f: Filters, alias: str = "r") -> tuple[str, list[Any]]:
-    clauses, params = [], []
+def _resource_where(f: Filters, alias: str = "r") -> tuple[str, dict[str, Any]]:
+    """The sidebar filters as a SQL condition on ``alias`` and its ``$f_<column>`` parameters (DuckDB's own)."""
+    clauses, params = [], {}
     for column, values in (
         ("provider", f.providers),
         ("service", f.services),
@@ -50,8 +52,8 @@ def _resource_where(f: Filters, alias: str = "r") -> tuple[str, list[Any]]:
         ("resource_id", f.resource_ids),
     ):
         if values:
-            clauses.append(f"list_contains(?::VARCHAR[], {alias}.{column})")
-            params.append(list(values))
+            clauses.append(f"list_contains($f_{column}::VARCHAR[], {alias}.{column})")
+            params[f"f_{column}"] = list(values)
     return (" AND ".join(clauses) or "TRUE"), params
 
 
@@ -80,7 +82,7 @@ def _rollup_expressions(metrics: list[str]) -> str:
     return ",\n               ".join(parts)
 
 
-def rollup_sql(f: Filters, bucket_s: int, metrics: list[str]) -> tuple[str, list[Any]]:
+def rollup_sql(f: Filters, bucket_s: int, metrics: list[str]) -> tuple[str, dict[str, Any]]:
     """SQL + parameters for per-resource, per-bucket metrics (see module docstring).
 
     1. Rows longer than the bucket are spread evenly over the buckets they cover (sums divided, means kept).
@@ -157,27 +159,7 @@ def rollup_sql(f: Filters, bucket_s: int, metrics: list[str]) -> tuple[str, list
         FROM w GROUP BY w.resource_id, w.bucket
         ORDER BY w.resource_id, w.bucket
     """  # noqa: S608 - metric names come from the catalog, every user value is a parameter
-    named = {"bucket": bucket_s, "lo": lo, "hi": hi, "metrics": needed, "sums": sums}
-    return _positional(sql, named, params)
-
-
-def _positional(sql: str, named: dict[str, Any], where_params: list[Any]) -> tuple[str, list[Any]]:
-    """Turn ``$name`` placeholders into positional ``?`` in order, splicing the filter parameters where the
-    filter clause's own ``?`` appear, so one statement can mix both."""
-    import re
-
-    out: list[Any] = []
-    pending = list(where_params)
-
-    def swap(match: re.Match[str]) -> str:
-        if match.group(0) == "?":
-            out.append(pending.pop(0))
-        else:
-            out.append(named[match.group(1)])
-        return "?"
-
-    text = re.sub(r"\$([a-z]+)|\?", swap, sql)
-    return text, out
+    return sql, {"bucket": bucket_s, "lo": lo, "hi": hi, "metrics": needed, "sums": sums, **params}
 
 
 def _rollup(con: duckdb.DuckDBPyConnection, f: Filters, bucket_s: int, metrics: list[str]) -> pd.DataFrame:
@@ -218,13 +200,13 @@ def _inventory(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
                r.first_seen, r.last_seen, {config_cols}, c.assumed, c.valid_from AS config_from
         FROM resources r
         LEFT JOIN (
-            SELECT * FROM resource_config WHERE valid_from < ?
+            SELECT * FROM resource_config WHERE valid_from < $hi
             QUALIFY row_number() OVER (PARTITION BY resource_id ORDER BY valid_from DESC) = 1
         ) c USING (resource_id)
         WHERE {where}
         ORDER BY r.pattern, r.service, r.name
     """  # noqa: S608
-    return con.execute(sql, [hi, *params]).df()
+    return con.execute(sql, {"hi": hi, **params}).df()
 
 
 def inventory(path: Path, f: Filters) -> pd.DataFrame:
@@ -292,6 +274,19 @@ def freshness(path: Path, f: Filters) -> pd.DataFrame:
         GROUP BY ALL ORDER BY data_until
     """  # noqa: S608
     return run_read(path, lambda con: con.execute(sql, params).df())
+
+
+def json_cell(value: Any) -> Any:
+    """A JSON column of ``runs`` (api_calls, errors, ...) as Python: None for a missing value (NULL or NaN
+    after pandas), the decoded value, or the text itself when it is not JSON."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return None
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
 
 
 def recent_runs(path: Path, limit: int = 20) -> pd.DataFrame:

@@ -9,11 +9,12 @@ history of instance counts), so every run records one row per endpoint it observ
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
 
+from common.timeutil import naive_utc
 from store.db import connect
 from store.errors import StoreSchemaError
 
@@ -31,13 +32,6 @@ class EndpointSnapshot:
     source: str
 
 
-def _naive(ts: datetime | None) -> datetime | None:
-    """Naive UTC, like every timestamp in the store (``store.writes.utc_naive``, without the import cycle)."""
-    if ts is None or ts.tzinfo is None:
-        return ts
-    return ts.astimezone(UTC).replace(tzinfo=None)
-
-
 def write_snapshots(con: duckdb.DuckDBPyConnection, snapshots: list[EndpointSnapshot]) -> int:
     """Upsert snapshots inside the caller's transaction (``write_batch`` calls this)."""
     if not snapshots:
@@ -53,11 +47,11 @@ def write_snapshots(con: duckdb.DuckDBPyConnection, snapshots: list[EndpointSnap
         [
             (
                 s.resource_id,
-                _naive(s.observed_at),
+                naive_utc(s.observed_at),
                 s.status,
                 s.instance_count,
-                _naive(s.created_at),
-                _naive(s.last_modified_at),
+                naive_utc(s.created_at) if s.created_at else None,
+                naive_utc(s.last_modified_at) if s.last_modified_at else None,
                 s.source,
             )
             for s in snapshots

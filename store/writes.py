@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,19 +19,14 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from store.catalog import CONFIG_FIELDS, METRICS, SERVICES, resource_key
+from common.metrics import CONFIG_FIELDS, METRICS
+from common.services import SERVICES, resource_key
+from common.timeutil import naive_utc, utc_now
 from store.db import connect
 from store.errors import BatchError
 from store.snapshots import EndpointSnapshot, write_snapshots
 
 METRIC_COLUMNS = ("resource_id", "metric", "period_start", "period_s", "value", "source")
-
-
-def utc_naive(ts: datetime) -> datetime:
-    """The store keeps naive UTC timestamps; aware values are converted, naive ones are taken as UTC."""
-    if ts.tzinfo is not None:
-        return ts.astimezone(UTC).replace(tzinfo=None)
-    return ts
 
 
 @dataclass(frozen=True)
@@ -130,7 +125,7 @@ def metrics_frame(rows: Sequence[tuple[str, str, datetime, int, float, str]]) ->
         {
             "resource_id": pa.array(cols[0], pa.string()),
             "metric": pa.array(cols[1], pa.string()),
-            "period_start": pa.array([utc_naive(t) for t in cols[2]], pa.timestamp("us")),
+            "period_start": pa.array([naive_utc(t) for t in cols[2]], pa.timestamp("us")),
             "period_s": pa.array(cols[3], pa.int32()),
             "value": pa.array(cols[4], pa.float64()),
             "source": pa.array(cols[5], pa.string()),
@@ -306,7 +301,7 @@ def _upsert_resources(con: duckdb.DuckDBPyConnection, resources: list[ResourceRe
             r.account,
             r.region,
             r.name,
-            utc_naive(r.seen_at) if r.seen_at else None,
+            naive_utc(r.seen_at) if r.seen_at else None,
         )
     con.execute(
         "CREATE OR REPLACE TEMP TABLE staged_resources (resource_id VARCHAR, provider VARCHAR, service VARCHAR, "
@@ -347,8 +342,8 @@ def _write_configs(con: duckdb.DuckDBPyConnection, configs: list[ConfigRecord]) 
     """Insert configuration snapshots that differ from the one in effect at their time."""
     fields = list(CONFIG_FIELDS)
     written = 0
-    for c in sorted(configs, key=lambda c: (c.resource_id, utc_naive(c.valid_from))):
-        valid_from = utc_naive(c.valid_from)
+    for c in sorted(configs, key=lambda c: (c.resource_id, naive_utc(c.valid_from))):
+        valid_from = naive_utc(c.valid_from)
         rows = con.execute(
             f"SELECT {', '.join(fields)}, assumed FROM resource_config "  # noqa: S608 - fixed column names
             "WHERE resource_id = ? AND valid_from <= ? ORDER BY valid_from DESC LIMIT 1",
@@ -390,7 +385,7 @@ def _write_watermarks(con: duckdb.DuckDBPyConnection, marks: list[WatermarkRecor
                 collected_until = greatest(watermarks.collected_until, excluded.collected_until),
                 updated_at = excluded.updated_at
             """,
-            [w.source, w.account, w.region, w.service, utc_naive(w.collected_until), now],
+            [w.source, w.account, w.region, w.service, naive_utc(w.collected_until), now],
         )
 
 
@@ -400,8 +395,8 @@ def write_run(con: duckdb.DuckDBPyConnection, run: RunRecord) -> None:
         [
             run.run_id,
             run.kind,
-            utc_naive(run.started_at),
-            utc_naive(run.finished_at) if run.finished_at else None,
+            naive_utc(run.started_at),
+            naive_utc(run.finished_at) if run.finished_at else None,
             run.status,
             run.rows_written,
             json.dumps(run.rows_per_metric),
@@ -423,7 +418,7 @@ def _write_upload(con: duckdb.DuckDBPyConnection, upload: UploadRecord) -> None:
             upload.format,
             upload.rows,
             upload.resources,
-            utc_naive(upload.imported_at),
+            naive_utc(upload.imported_at),
         ],
     )
 
@@ -440,7 +435,7 @@ def write_batch(
     CSV through DuckDB's reader) instead of passing ``batch.metrics``; it returns the staged row count.
     """
     _validate_records(batch)
-    now = datetime.now(UTC).replace(tzinfo=None)
+    now = utc_now()
     with connect(path, read_only=False) as con:
         staged = 0
         if stage is not None:

@@ -7,7 +7,6 @@ modification times, so a collector run or an import shows up on the next rerun w
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -15,10 +14,10 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from store import ensure_database, resolve_db_path
+from common.services import SERVICES
+from common.settings import is_default_db, resolve_db_path, settings
+from store import ensure_database
 from store import queries as q
-from store.catalog import SERVICES
-from store.db import DEFAULT_DB
 
 DEFAULT_WINDOW_DAYS = 30
 FILTER_KEYS = ("provider", "service", "account", "region")
@@ -45,7 +44,7 @@ def prepare_database() -> Path:
     if path.exists():
         ensure_database(path)
         return path
-    if path.resolve() == DEFAULT_DB.resolve() and not os.environ.get("BREAKEVEN_NO_DEMO"):
+    if is_default_db(path) and not settings().no_demo:
         from store.demo import write_demo
 
         with st.spinner("First start: creating the demo database (a few seconds)…"):
@@ -176,9 +175,10 @@ def demo_banner(origin: dict[str, bool]) -> None:
 
 def overrides_version() -> tuple[str, float]:
     """The price overrides file in use and its modification time: part of the cost cache key."""
-    name = os.environ.get("BREAKEVEN_PRICE_OVERRIDES", "")
+    path = settings().price_overrides
+    name = str(path) if path else ""
     try:
-        return name, Path(name).stat().st_mtime if name else 0.0
+        return name, path.stat().st_mtime if path else 0.0
     except OSError:
         return name, 0.0
 

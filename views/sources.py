@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import streamlit as st
 
 from charts import sources as shape
+from common.timeutil import utc_now
 from views.common import cached_runs, cached_watermarks, db_version
 
 path = Path(st.session_state["db_path"])
 version = db_version(path)
-now = datetime.now(UTC).replace(tzinfo=None)
+now = utc_now()
 
 st.title("Data sources")
 st.caption(
@@ -26,8 +27,8 @@ if collector_runs.empty:
     st.info(
         "No collector has written to this database yet. Schedule one with cron:\n\n"
         "```bash\ncp collectors.example.toml collectors.toml   # name your accounts, regions, services\n"
-        "python -m collectors run --config collectors.toml --dry-run   # API calls and cost first\n"
-        "python -m collectors run --config collectors.toml\n```\n"
+        "python -m breakeven run --config collectors.toml --dry-run   # API calls and cost first\n"
+        "python -m breakeven run --config collectors.toml\n```\n"
         "or upload exported metrics files. See docs/collectors.md for the crontab line and the IAM policy.",
         icon=":material/cloud_download:",
     )

@@ -8,7 +8,6 @@ Each file is written all or nothing; nothing is written while any dropped file i
 from __future__ import annotations
 
 import io
-import os
 import tempfile
 import threading
 from collections.abc import Callable
@@ -29,14 +28,15 @@ from collectors.importers.uploads import (
     role_of,
     save_upload,
 )
+from common.metrics import METRICS
+from common.services import SERVICES
+from common.settings import settings
 from store import StoreError
 from store import queries as q
-from store.catalog import METRICS, SERVICES
 from store.exports import export_long_csv
 from store.imports import data_span
 from views.common import db_version
 
-MAX_MB = float(os.environ.get("BREAKEVEN_UPLOAD_MAX_MB", "200"))
 PERIODS = {60: "1 minute", 300: "5 minutes", 3600: "1 hour", 86400: "1 day"}
 
 path = Path(st.session_state["db_path"])
@@ -111,6 +111,7 @@ with st.expander("Which files can I drop here?"):
         "its mapping file if you have one; both are recognised and used, not imported."
     )
 
+MAX_MB = settings().upload_max_mb
 uploaded = st.file_uploader(
     "Exported metrics files",
     type=["csv", "json", "txt"],
@@ -303,7 +304,7 @@ else:
 
 st.subheader("Export")
 st.caption(
-    "Every stored metric in the generic long CSV (the same file `python -m collectors export` writes); it imports "
+    "Every stored metric in the generic long CSV (the same file `python -m breakeven export` writes); it imports "
     "back into the same data. Cells that a spreadsheet would run as a formula are neutralised."
 )
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from collectors.aws.clients import aware_utc, describe_error, error_code, naive_utc
+from collectors.aws.clients import describe_error, error_code
 from collectors.aws.constants import (
     ACCESS_DENIED_CODES,
     EXPIRED_CREDENTIAL_CODES,
@@ -29,6 +29,7 @@ from collectors.aws.constants import (
     STATISTICS_PER_BILLED_METRIC,
 )
 from collectors.source import ApiUsage, Window
+from common.timeutil import aware_utc, naive_utc
 
 BILL_ITEM = "cloudwatch:GetMetricData metrics requested"
 

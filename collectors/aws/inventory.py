@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from collectors.aws.clients import describe_error, error_code, naive_utc
+from collectors.aws.clients import describe_error, error_code
 from collectors.aws.constants import ML_INSTANCE_ACCELERATORS, ML_INSTANCE_VCPUS
+from common.timeutil import naive_utc
 
 
 @dataclass(frozen=True)

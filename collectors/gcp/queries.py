@@ -18,7 +18,7 @@ The one exception is Cloud Run's ``max_request_concurrencies``: it is aligned pe
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Literal
 
 from google.cloud import monitoring_v3
@@ -34,6 +34,7 @@ from collectors.gcp.constants import (
     SAMPLE_PERIOD_S,
     VERTEX_PREFIX,
 )
+from common.timeutil import aware_utc
 
 Aligner = monitoring_v3.Aggregation.Aligner
 Reducer = monitoring_v3.Aggregation.Reducer
@@ -182,7 +183,7 @@ def build_request(
         name=f"projects/{project}",
         filter=build_filter(service, query, project, regions),
         # proto-plus reads a naive datetime as *local* time: make the UTC window explicit
-        interval=monitoring_v3.TimeInterval(start_time=_aware_utc(start), end_time=_aware_utc(end)),
+        interval=monitoring_v3.TimeInterval(start_time=aware_utc(start), end_time=aware_utc(end)),
         aggregation=monitoring_v3.Aggregation(
             alignment_period=timedelta(seconds=alignment_s),
             per_series_aligner=query.aligner,
@@ -192,8 +193,3 @@ def build_request(
         view=FULL_VIEW,
         page_size=page_size,
     )
-
-
-def _aware_utc(ts: datetime) -> datetime:
-    """Naive datetimes in Breakeven are UTC; the protobuf conversion would take them as local time."""
-    return ts.replace(tzinfo=UTC) if ts.tzinfo is None else ts.astimezone(UTC)

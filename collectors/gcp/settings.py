@@ -39,7 +39,7 @@ from collectors.gcp.constants import (
     VISIBILITY_LAG_S,
 )
 from collectors.source import SourceSettings
-from store.catalog import CONFIG_FIELDS
+from common.metrics import CONFIG_FIELDS
 
 PROJECT_ID = re.compile(r"^[a-z][a-z0-9-]{4,28}[a-z0-9]$")
 REGION = re.compile(r"^[a-z]+-[a-z]+[0-9]+$")

@@ -1,4 +1,4 @@
-"""Turn aligned Cloud Monitoring series into canonical metrics (store/catalog.py), per service.
+"""Turn aligned Cloud Monitoring series into canonical metrics (common/metrics.py), per service.
 
 Units are converted here, at the edge: Cloud Functions execution times are nanoseconds (÷ 1e6 → ms),
 Cloud Run and Vertex latencies are already milliseconds, Vertex CPU utilisation is a per-core sum
@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from collectors.gcp.constants import (
@@ -26,9 +26,10 @@ from collectors.gcp.constants import (
 )
 from collectors.gcp.distribution import Histogram, mean, merge, percentile
 from collectors.gcp.fetch import Series
+from common.percentiles import LATENCY_PERCENTILES
+from common.timeutil import align_down
 
 ResourceKey = tuple[str, str]  # (name, region)
-PERCENTILES = (("duration_ms_p50", 0.50), ("duration_ms_p90", 0.90), ("duration_ms_p99", 0.99))
 
 
 @dataclass
@@ -80,10 +81,7 @@ def period_start(end_time: datetime, period_s: int) -> datetime:
     Works for points aligned to a finer grid too (per-minute concurrency): the point's own window
     starts at ``end - 60 s`` at the latest, which is floored to the collection period.
     """
-    end = end_time.astimezone(UTC).replace(tzinfo=None) if end_time.tzinfo else end_time
-    epoch = datetime(1970, 1, 1)
-    seconds = int((end - epoch).total_seconds()) - 1  # the window is open at its start
-    return epoch + timedelta(seconds=seconds - seconds % period_s)
+    return align_down(end_time - timedelta(seconds=1), period_s)  # the window is open at its start
 
 
 def identity(service: str, series: Series) -> ResourceKey:
@@ -121,7 +119,7 @@ def put_latency(
     if avg is None:
         return
     result.set(key, "duration_ms_avg", start, avg / scale)
-    for metric, q in PERCENTILES:
+    for metric, q in LATENCY_PERCENTILES:
         value = percentile(merged, q)
         if value is not None:
             result.set(key, metric, start, value / scale)

@@ -20,9 +20,10 @@ from typing import Any
 
 from collectors.importers.files import FileFacts, InputFile, read_text
 from collectors.importers.jsondocs import json_pages
-from collectors.importers.model import ImportOptions, MetricRows, Parsed, key_part_problem, utc
+from collectors.importers.model import ImportOptions, MetricRows, Parsed, key_part_problem
 from collectors.importers.timeparse import parse_iso
-from store.catalog import resource_key
+from common.services import resource_key
+from common.timeutil import naive_utc
 from store.import_problems import ImportRejected, Problems
 from store.writes import ResourceRecord
 
@@ -229,13 +230,13 @@ def _read_result(
         if not isinstance(value, int | float) or isinstance(value, bool):
             problems.add(f"{value!r} is not a number", where=f"{where}, Values[{i}]")
             continue
-        key = (rid, utc(start))  # the naive UTC datetime itself: .timestamp() would read it as local time
+        key = (rid, naive_utc(start))  # the naive UTC datetime itself: .timestamp() would read it as local time
         if key in seen:  # the same point again on a later page
             if seen[key] != value:
                 problems.add(f"gives {value} where an earlier page gave {seen[key]}", where=point)
             continue
         seen[key] = value
-        parts[(service, query.account, name, role, query.period_s, utc(start))].append(
+        parts[(service, query.account, name, role, query.period_s, naive_utc(start))].append(
             (variant, float(value) * scale, point)
         )
     return len(timestamps)

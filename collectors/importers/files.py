@@ -8,16 +8,15 @@ binary files (a NUL byte, or the signature of a ZIP, gzip, Excel or Parquet file
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from common.progress import ProgressFn
 from store.import_problems import ImportRejected
 
 CHUNK_BYTES = 4 << 20
 HEAD_BYTES = 64 << 10
 UTF8_BOM = b"\xef\xbb\xbf"
-ProgressFn = Callable[[float, str], None]
 
 _SIGNATURES = (
     (b"PK\x03\x04", "a ZIP archive (an .xlsx workbook is one)"),

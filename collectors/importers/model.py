@@ -10,20 +10,19 @@ DuckDB in the store.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 
-from store.catalog import METRICS
+from common.metrics import METRICS
+from common.timeutil import naive_utc
 from store.import_problems import Problems
 from store.import_units import metrics_with_unit
 from store.writes import ConfigRecord, ResourceRecord
 
-ProgressFn = Callable[[float, str], None]
 LOGS_INSIGHTS_DEFAULT_PERIOD_S = 3600
 PERCENT_METRICS = frozenset(metrics_with_unit("%"))
 
@@ -83,11 +82,6 @@ class Parsed:
     notes: list[str] = field(default_factory=list)
 
 
-def utc(ts: datetime) -> datetime:
-    """Naive UTC, as the store keeps it."""
-    return ts.astimezone(UTC).replace(tzinfo=None) if ts.tzinfo else ts
-
-
 class MetricRows:
     """Canonical rows keyed by (resource, metric, period, start), with the place each came from."""
 
@@ -109,7 +103,7 @@ class MetricRows:
                 f"{value:g} is above 100; {metric} is a percentage of the whole instance (0-100)", where=where
             )
             return
-        key = (resource_id, metric, period_s, utc(start))
+        key = (resource_id, metric, period_s, naive_utc(start))
         previous = self._rows.get(key)
         if previous is not None and previous[0] != value:
             self.problems.add(

@@ -22,8 +22,10 @@ from collectors.gcp.distribution import Histogram, merge, percentile
 from collectors.importers.distribution import DistributionError, histogram
 from collectors.importers.files import FileFacts, InputFile, read_text
 from collectors.importers.jsondocs import json_pages
-from collectors.importers.model import ImportOptions, MetricRows, Parsed, key_part_problem, utc
+from collectors.importers.model import ImportOptions, MetricRows, Parsed, key_part_problem
 from collectors.importers.timeparse import parse_iso
+from common.percentiles import LATENCY_PERCENTILES
+from common.timeutil import naive_utc
 from store.import_problems import Problems
 from store.import_units import UNIT_FACTORS
 from store.writes import ResourceRecord
@@ -175,7 +177,7 @@ def _read_series(
             period = int((end - start).total_seconds())
         else:
             period, start = gauge_period, None
-        begin = utc(start) if start is not None else utc(end) - timedelta(seconds=period)
+        begin = naive_utc(start) if start is not None else naive_utc(end) - timedelta(seconds=period)
         key = (*identity, begin, period)
         value = point.get("value") or {}
         if key in seen:
@@ -232,12 +234,8 @@ def _canonical(
         ]
         latency, overhead, startup = merge(slot.latency), merge(slot.overhead), merge(slot.startup)
         if latency is not None:
-            values += [
-                ("duration_ms_avg", latency.mean),
-                ("duration_ms_p50", percentile(latency, 0.50)),
-                ("duration_ms_p90", percentile(latency, 0.90)),
-                ("duration_ms_p99", percentile(latency, 0.99)),
-            ]
+            values.append(("duration_ms_avg", latency.mean))
+            values += [(metric, percentile(latency, q)) for metric, q in LATENCY_PERCENTILES]
         if overhead is not None:
             values.append(("overhead_latency_ms_avg", overhead.mean))
         if slot.startup:

@@ -25,7 +25,8 @@ from collectors.importers import cloudwatch, logs_insights, monitoring, wide_csv
 from collectors.importers.detect import FORMATS, detect_format
 from collectors.importers.files import FileFacts, InputFile, inspect_file
 from collectors.importers.long_csv import plan_long_csv
-from collectors.importers.model import ImportOptions, Parsed, ProgressFn, key_part_problem
+from collectors.importers.model import ImportOptions, Parsed, key_part_problem
+from common.progress import ProgressFn
 from store.db import IN_MEMORY, is_current
 from store.errors import BatchError
 from store.import_problems import ImportRejected

@@ -19,10 +19,11 @@ import pandas as pd
 
 from collectors.importers.detect import FORMATS, detect_format
 from collectors.importers.files import HEAD_BYTES, FileFacts, InputFile
-from collectors.importers.model import ImportOptions, ProgressFn
+from collectors.importers.model import ImportOptions
 from collectors.importers.orchestrate import FileResult, Prepared, prepare, trial_writes, write
 from collectors.importers.wide_csv import read_wide_table
 from collectors.importers.wide_mapping import WideMapping, guess_mapping, mapping_from_json
+from common.progress import ProgressFn
 from store.import_problems import ImportRejected
 
 Role = Literal["data", "queries", "mapping"]

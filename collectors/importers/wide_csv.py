@@ -19,10 +19,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from collectors.importers.files import FileFacts, InputFile, read_text
-from collectors.importers.model import ImportOptions, MetricRows, Parsed, utc
+from collectors.importers.model import ImportOptions, MetricRows, Parsed
 from collectors.importers.timeparse import day_first, parse_loose
 from collectors.importers.wide_mapping import header_unit
-from store.catalog import METRICS
+from common.metrics import METRICS
+from common.timeutil import naive_utc
 from store.import_problems import ImportRejected, Problems
 from store.import_units import unit_factor, unit_problem
 from store.writes import ResourceRecord
@@ -137,7 +138,7 @@ def _rows(
             continue
         if when.tzinfo is None:
             when = when.replace(tzinfo=zone or UTC)
-        stamped.append((row_no, utc(when), values))
+        stamped.append((row_no, naive_utc(when), values))
     instants = sorted({t for _, t, _ in stamped})
     gaps = [int((b - a).total_seconds()) for a, b in itertools.pairwise(instants) if b > a]
     period = mapping.period_s or (min(gaps) if gaps else DEFAULT_PERIOD_S)

@@ -17,7 +17,8 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from collectors.importers.model import key_part_problem
-from store.catalog import METRICS, SERVICES
+from common.metrics import METRICS
+from common.services import SERVICES
 from store.import_problems import ImportRejected, Problems
 
 _UNIT_IN_HEADER = re.compile(r"\s*[\(\[]([^\)\]]+)[\)\]]\s*$")

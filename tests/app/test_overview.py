@@ -78,12 +78,10 @@ def test_first_start_with_no_database_at_a_custom_path_creates_an_empty_store(
 
 
 def test_first_start_at_the_default_path_creates_the_demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import store.db
-    import views.common
+    import common.settings
 
     default = tmp_path / "data" / "breakeven.duckdb"
-    monkeypatch.setattr(store.db, "DEFAULT_DB", default)
-    monkeypatch.setattr(views.common, "DEFAULT_DB", default)
+    monkeypatch.setattr(common.settings, "DEFAULT_DB", default)
     monkeypatch.delenv("BREAKEVEN_DB", raising=False)
     from streamlit.testing.v1 import AppTest
 

@@ -18,7 +18,7 @@ from collectors.importers import (
     prepare,
 )
 from collectors.importers.timeparse import parse_loose
-from store.catalog import METRICS
+from common.metrics import METRICS
 from store.import_problems import ImportRejected
 from tests.importers.conftest import SAMPLES, metric_values, rows
 

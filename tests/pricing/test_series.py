@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from common.units import MONTH_SECONDS
 from pricing import UsageSeries, cold_starts_per_month, estimate_cold_starts
-from pricing.lines import MONTH_SECONDS
 
 
 def test_idle_gaps_in_a_shorter_per_minute_series_scale_by_their_own_span() -> None:

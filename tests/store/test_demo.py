@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from common.services import SERVICES
 from store import connect
-from store.catalog import SERVICES
 from store.demo import DEMO_SEED, MINUTE_DAYS, build_demo
 from tests.conftest import DEMO_END
 

@@ -5,8 +5,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from store import StoreMissingError, StoreSchemaError, connect, ensure_database, resolve_db_path
-from store.db import DEFAULT_DB
+from common.settings import DEFAULT_DB, resolve_db_path
+from store import StoreMissingError, StoreSchemaError, connect, ensure_database
 from store.schema import SCHEMA_VERSION, apply_migrations, schema_version
 
 

@@ -1,0 +1,1 @@
+"""File importers: exported metrics and billing files parsed, checked and handed to ``store`` as batches."""
