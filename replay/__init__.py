@@ -1,8 +1,9 @@
 """The replay engine: every serving pattern simulated on a resource's measured traffic, as arrays.
 
-Pure (numpy and scipy; of ours only the vocabulary in ``common``): no store, no pages, no clouds. Input is :class:`Traffic` (an hourly panel shared by
-all resources, per-minute detail for those that have it), prepared once with :func:`prepare`; each model
-returns window totals per resource with the month factor, the assumptions it rests on, and notes.
+Pure (numpy and scipy; of ours only the vocabulary in ``common``): no store, no pages, no clouds. Input
+is :class:`Traffic` (an hourly panel shared by all resources, per-minute detail for those that have it),
+prepared once with :func:`prepare`; each model returns window totals per resource with the month factor,
+the assumptions it rests on, and notes.
 
     prepared = prepare(Traffic(hourly=hours, minutes=minutes, minute_rows=rows))
     lam = faas(prepared, FaasModel(keep_alive_s=600))          # cold starts, billed ms, init
