@@ -18,7 +18,9 @@ import numpy as np
 
 from replay import poisson
 from replay.assumptions import Assumption
+from replay.chunks import select
 from replay.constants import MONTH_HOURS, MONTH_SECONDS
+from replay.faas import faas
 from replay.levels import LevelCurve
 from replay.model import FaasModel
 from replay.peaks import mean_concurrency
@@ -295,9 +297,6 @@ def hybrid_optimum(
     cost more than FaaS alone is never the optimum; a resource for which that rules out every k >= 1
     keeps k = 0 without a curve, and the others are searched only up to the k their FaaS cost allows.
     """
-    from replay.chunks import select
-    from replay.faas import faas
-
     n = prepared.resources
     alone = faas(prepared, model)
     memory = np.broadcast_to(np.asarray(prices.memory_gb, dtype=float), (n,))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from replay import poisson
-from replay.pool import Pools
+from replay.pool import Pools, scale_out
 
 ERLANG_SIGMAS = 8.0
 
@@ -121,16 +121,15 @@ class LevelCurve:
         return np.bincount(self.cell_row[idx], steady, minlength=self.rows), np.maximum(startup, 0.0), first
 
     def _scale_out(self, idx: np.ndarray, warm: np.ndarray) -> np.ndarray:
-        short = np.maximum(self.p_need[idx] - warm, 0.0)
-        stochastic = self.p_stochastic[idx]
-        if not stochastic.any():
-            return short
-        duration = self.p_duration[idx]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            absorbed = np.where(duration > 0, warm / np.maximum(duration, 1e-9), np.inf)
-        rate = self.p_rate[idx]
-        pileup = np.minimum(np.maximum(rate - absorbed, 0.0) * self.p_init[idx], self.p_requests[idx])
-        return short + np.where((short > 0) & stochastic, pileup, 0.0)
+        return scale_out(
+            self.p_need[idx],
+            warm,
+            self.p_rate[idx],
+            self.p_duration[idx],
+            self.p_init[idx],
+            self.p_requests[idx],
+            self.p_stochastic[idx],
+        )
 
     def curve(self, slots: int, k_max: np.ndarray, levels: int) -> dict[str, np.ndarray]:
         """Per (row, level): overflow requests, their billed ms and busy seconds, cold starts (steady, one-off).

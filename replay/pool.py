@@ -147,19 +147,31 @@ def _pool(inp: PoolInput, pad: np.ndarray) -> np.ndarray:
     return pool
 
 
-def _scale_out(inp: PoolInput, warm: np.ndarray) -> np.ndarray:
-    """Instances started per cell: the need above the warm ones, plus, on stochastic rows, the pile-up of a
-    scale-out: arrivals the warm instances cannot absorb while the new ones are still in init also start
-    instances, (λ − warm / d)⁺ × init of them (measured peaks already contain this)."""
-    short = np.maximum(inp.need - warm, 0.0)
-    if inp.deterministic.all():
+def scale_out(
+    need: np.ndarray,
+    warm: np.ndarray,
+    rate: np.ndarray,
+    duration_s: np.ndarray,
+    init_s: np.ndarray,
+    requests: np.ndarray,
+    stochastic: np.ndarray,
+) -> np.ndarray:
+    """Instances started per cell: the need above the warm ones, plus, on stochastic cells, the pile-up of
+    a scale-out: arrivals the warm instances cannot absorb while the new ones are still in init also start
+    instances, (λ − warm / d)⁺ × init of them (measured peaks already contain this). Any array shape."""
+    short = np.maximum(need - warm, 0.0)
+    if not np.any(stochastic):
         return short
     with np.errstate(invalid="ignore", divide="ignore"):
-        absorbed = np.where(inp.duration_s > 0, warm / np.maximum(inp.duration_s, 1e-9), np.inf)
+        absorbed = np.where(duration_s > 0, warm / np.maximum(duration_s, 1e-9), np.inf)
+    pileup = np.minimum(np.maximum(rate - absorbed, 0.0) * init_s, requests)
+    return short + np.where((short > 0) & stochastic, pileup, 0.0)
+
+
+def _scale_out(inp: PoolInput, warm: np.ndarray) -> np.ndarray:
     requests = inp.rate * inp.block.panel.covered_s
-    pileup = np.minimum(np.maximum(inp.rate - absorbed, 0.0) * inp.init_s[:, None], requests)
-    pileup = np.where((short > 0) & ~inp.deterministic[:, None], pileup, 0.0)
-    return short + pileup
+    stochastic = ~inp.deterministic[:, None]
+    return scale_out(inp.need, warm, inp.rate, inp.duration_s, inp.init_s[:, None], requests, stochastic)
 
 
 def _above(inp: PoolInput, floor_rows: np.ndarray) -> np.ndarray:
