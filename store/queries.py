@@ -9,7 +9,7 @@ the coarsest resolution that fits in the bucket, then aggregates metric by metri
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,7 @@ import pandas as pd
 
 from common.metrics import CONFIG_FIELDS, METRICS
 from store.db import run_read
+from store.panels import HOURLY_METRICS, UsagePanels, read_panels
 
 RESOURCE_COLUMNS = ("resource_id", "provider", "service", "pattern", "account", "region", "name")
 
@@ -311,3 +312,20 @@ def data_origin(path: Path) -> dict[str, bool]:
         return {"demo": demo, "real": real, "empty": not (demo or real)}
 
     return run_read(path, query)
+
+
+def usage_panels(path: Path, f: Filters) -> UsagePanels:
+    """The measured usage the cost analysis reads, as arrays (``store.panels``), in one short read.
+
+    The one store read behind ``analysis``: a read model (issue 11's hourly rollup) can reimplement it
+    without the analysis changing.
+    """
+    where, params = _resource_where(f)
+    lo, hi = f.window()
+
+    def hourly(con: duckdb.DuckDBPyConnection, hour_lo: datetime, hour_hi: datetime) -> pd.DataFrame:
+        aligned = replace(f, start=None, end=None)
+        sql, values = rollup_sql(aligned, 3600, list(HOURLY_METRICS))
+        return con.execute(sql, {**values, "lo": hour_lo, "hi": hour_hi}).df()
+
+    return run_read(path, lambda con: read_panels(con, lo, hi, where, params, hourly))
