@@ -99,7 +99,7 @@ def endpoint_options(ctx: Context, sized: dict[int, Sized]) -> dict[int, list[Op
         target = target_endpoint(who["service"])
         current = who["service"] in ENDPOINTS
         kind = RESIZE if current else MOVE
-        base = ("Resize: " if current else "") + short_label(target)
+        base = short_label(target) + (" resized" if current else "")
         if current and ctx.prepared.requests[r] <= 0:
             out[r].append(Option(DELETE, "Delete the endpoint", target, "endpoint", always_on=0.0))
         if not size.feasible:

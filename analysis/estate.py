@@ -15,7 +15,7 @@ import numpy as np
 
 from analysis.context import Context, FreeTiers
 from analysis.endpoint_options import ENDPOINTS, cloud_run_options, endpoint_options, serverless_options, size_all
-from analysis.faas_options import faas_runs, faas_side
+from analysis.faas_options import FaasRuns, faas_runs, faas_side
 from analysis.inputs import MIN_SPAN_S, Rows, Segment, apply_what_if, build_rows, faas_duration_factor, segments
 from analysis.options import Option, priced, with_cache
 from analysis.params import ModelParams
@@ -45,6 +45,7 @@ class Run:
     sized: dict[int, Sized]
     skipped: dict[int, str]  # resource index -> why it was not assessed
     sums: Sums | None
+    runs: FaasRuns | None = None
 
 
 def _whatif_config(seg: Segment, service: str, params: ModelParams) -> tuple[dict[str, Any], float]:
@@ -130,7 +131,7 @@ def run_panels(panels: UsagePanels, params: ModelParams, book: PriceBook | None 
             priced(o, ctx.book_for(r, o.service.split("+")[-1]), requests, params.cache_usd_per_million) for o in mine
         ]
         options.append(mine)
-    return Run(panels, ctx, today, older_costs, options, breaks, sized, skipped, sums)
+    return Run(panels, ctx, today, older_costs, options, breaks, sized, skipped, sums, runs)
 
 
 def _platform(side: FaasRows, others: FaasRows, info: list[dict[str, Any]]) -> FaasRows:
@@ -162,19 +163,24 @@ def _without_billed(rows: Rows) -> Rows:
     return replace(rows, extra_hours=hours, extra_minutes=minutes)
 
 
-def _older(
-    panels: UsagePanels, older: list[Segment], book: PriceBook, params: ModelParams
-) -> list[tuple[Segment, TodayCost]]:
-    """The configuration periods before the current one, each priced on its own as a month."""
-    if not older:
+def today_by_segment(
+    panels: UsagePanels, segs: list[Segment], book: PriceBook, params: ModelParams
+) -> list[tuple[Segment, TodayCost, float]]:
+    """Today's cost of each segment as a month, with the seconds it was measured over (no options)."""
+    if not segs:
         return []
-    rows = build_rows(panels, older)
+    rows = build_rows(panels, segs)
     prepared = prepare(rows.traffic)
-    info = [panels.resources[s.resource] for s in older]
+    info = [panels.resources[s.resource] for s in segs]
     keys = [i["service"] if i["service"] in PLATFORMS else None for i in info]
     platform = faas_rows(rows.traffic, keys, lambda k: platform_model(k, params))
-    costs = today_costs(rows, prepared, info, [book] * len(older), platform, False)
-    return list(zip(older, costs, strict=True))
+    costs = today_costs(rows, prepared, info, [book] * len(segs), platform, params.free_tier)
+    return list(zip(segs, costs, (float(v) for v in prepared.measured_s), strict=True))
+
+
+def _older(panels: UsagePanels, older: list[Segment], book: PriceBook, params: ModelParams) -> list[tuple[Segment, TodayCost]]:
+    """The configuration periods before the current one, each priced on its own as a month."""
+    return [(seg, cost) for seg, cost, _ in today_by_segment(panels, older, book, replace(params, free_tier=False))]
 
 
 def assess_run(run: Run) -> EstateAssessment:

@@ -97,9 +97,9 @@ def with_cache(est: Estimate | None, cache_requests: float, cache_usd: float) ->
     return replace(est, lines=(*est.lines, cache_line(cache_requests, cache_usd)))
 
 
-def endpoint_label(service: str, instance_type: str, count: float, autoscaled: bool) -> str:
+def endpoint_label(service: str, instance_type: str, count: float, autoscaled: bool, resized: bool = False) -> str:
     how = f"autoscaled, {count:,.1f} on average" if autoscaled else f"{count:,.0f} always on"
-    return f"{short_label(service)} ({instance_type}, {how})"
+    return f"{short_label(service)}{' resized' if resized else ''} ({instance_type}, {how})"
 
 
 def faas_label(service: str, memory_mb: float) -> str:

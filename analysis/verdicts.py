@@ -91,6 +91,6 @@ def decide(
         cold = ""
         if option.cold_starts_per_month is not None and option.cold_starts_per_month < 0.5 and option.pattern != "faas":
             cold = ", no cold starts"
-        idle = "idle endpoint: " if endpoint_idle and action in (SERVERLESS, SCALE_TO_ZERO) else ""
-        return best, Verdict(action, f"{idle}{action} — {row.label}: saves ${saving:,.2f}/month{share}{cold}{tail}")
+        idle = "; the endpoint is idle" if endpoint_idle and action in (SERVERLESS, SCALE_TO_ZERO) else ""
+        return best, Verdict(action, f"{action}: {row.label} saves ${saving:,.2f}/month{share}{cold}{idle}{tail}")
     return best, Verdict(KEEP, f"keep: {row.label} would save only ${saving:,.2f}/month{tail}")

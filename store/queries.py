@@ -35,11 +35,13 @@ class Filters:
     accounts: tuple[str, ...] = ()
     regions: tuple[str, ...] = ()
     resource_ids: tuple[str, ...] = field(default=())
+    since: datetime | None = None  # an exact instant (naive UTC) instead of the start day's midnight
+    until: datetime | None = None  # an exact instant (exclusive) instead of the end day's next midnight
 
     def window(self) -> tuple[datetime, datetime]:
         lo = datetime.combine(self.start, time()) if self.start else datetime(1970, 1, 1)
         hi = datetime.combine(self.end + timedelta(days=1), time()) if self.end else datetime(9999, 1, 1)
-        return lo, hi
+        return (self.since or lo), (self.until or hi)
 
 
 def _resource_where(f: Filters, alias: str = "r") -> tuple[str, dict[str, Any]]:
@@ -312,6 +314,17 @@ def data_origin(path: Path) -> dict[str, bool]:
         return {"demo": demo, "real": real, "empty": not (demo or real)}
 
     return run_read(path, query)
+
+
+def selection_span(path: Path, f: Filters) -> tuple[datetime, datetime] | None:
+    """First and last instant of stored data of the resources the filters select (ignoring their dates)."""
+    where, params = _resource_where(f)
+    sql = f"""
+        SELECT min(m.period_start), max(m.period_start + to_seconds(m.period_s))
+        FROM metrics m JOIN resources r USING (resource_id) WHERE {where}
+    """  # noqa: S608
+    lo, hi = run_read(path, lambda con: con.execute(sql, params).fetchall()[0])
+    return None if lo is None else (lo, hi)
 
 
 def usage_panels(path: Path, f: Filters) -> UsagePanels:
