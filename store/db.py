@@ -102,7 +102,7 @@ def connect(path: Path, *, read_only: bool) -> Iterator[duckdb.DuckDBPyConnectio
     """
     path = Path(path)
     if read_only and not path.exists():
-        raise StoreMissingError(f"No database at {path}. Run `python -m collectors demo` or a collector first.")
+        raise StoreMissingError(f"No database at {path}. Run `python -m breakeven demo` or a collector first.")
     if not read_only and path != IN_MEMORY:
         path.parent.mkdir(parents=True, exist_ok=True)
     with _gated(path, write=not read_only) as wait_left:
