@@ -116,17 +116,16 @@ def read_panels(
     rows = tuple(dict(zip(RESOURCE_FIELDS, row, strict=True)) for row in resources)
     ids = [r["resource_id"] for r in rows]
     n = len(ids)
-    hour_lo, hour_hi = _floor(lo, HOUR_S), _ceil(hi, HOUR_S)
-    hours = int((hour_hi - hour_lo).total_seconds() // HOUR_S) if n else 0
-    hour_start = to_epoch_s(hour_lo)
     window = {"ids": ids, "lo": lo, "hi": hi}
     spans = con.execute(
         """
         SELECT list_position($ids::VARCHAR[], resource_id) - 1 AS row,
                epoch(greatest(min(period_start), $lo::TIMESTAMP))::BIGINT,
                epoch(least(max(period_start + to_seconds(period_s)), $hi::TIMESTAMP))::BIGINT,
-               epoch(greatest(min(period_start) FILTER (WHERE period_s = 60), $lo::TIMESTAMP))::BIGINT,
-               epoch(least(max(period_start + to_seconds(period_s)) FILTER (WHERE period_s = 60), $hi::TIMESTAMP))::BIGINT
+               CASE WHEN bool_or(period_s = 60) THEN epoch(greatest(
+                   min(period_start) FILTER (WHERE period_s = 60), $lo::TIMESTAMP))::BIGINT END,
+               CASE WHEN bool_or(period_s = 60) THEN epoch(least(
+                   max(period_start + to_seconds(period_s)) FILTER (WHERE period_s = 60), $hi))::BIGINT END
         FROM metrics
         WHERE list_contains($ids::VARCHAR[], resource_id)
           AND period_start < $hi AND period_start + to_seconds(period_s) > $lo
@@ -140,6 +139,12 @@ def read_panels(
         span_start[row], span_end[row] = first, last
         if minute_first is not None:
             minute_span[row] = (minute_first, last if minute_last is None else minute_last)
+    if spans:  # the window as the data fills it: an open-ended filter never builds a grid from 1970 to 9999
+        lo = max(lo, EPOCH + timedelta(seconds=float(np.nanmin(span_start))))
+        hi = min(hi, EPOCH + timedelta(seconds=float(np.nanmax(span_end))))
+    hour_lo, hour_hi = _floor(lo, HOUR_S), _ceil(hi, HOUR_S)
+    hours = int((hour_hi - hour_lo).total_seconds() // HOUR_S) if n and spans else 0
+    hour_start = to_epoch_s(hour_lo)
     hourly = {name: np.full((n, hours), np.nan) for name in (*HOURLY_METRICS, STORED_S)}
     if n and hours:
         frame = rollup(con, hour_lo, hour_hi)
