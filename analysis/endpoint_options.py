@@ -118,8 +118,7 @@ def endpoint_options(ctx: Context, sized: dict[int, Sized]) -> dict[int, list[Op
         out[r].append(
             Option(
                 kind,
-                ("Resize: " if current else "")
-                + endpoint_label(target, size.instance_type, size.always_on, size.autoscaled),
+                endpoint_label(target, size.instance_type, size.always_on, size.autoscaled, resized=current),
                 target,
                 "endpoint",
                 usages=(endpoint_usage(target, size.instance_type, size.instance_hours_per_month, who["region"]),),

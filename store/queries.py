@@ -85,7 +85,7 @@ def _rollup_expressions(metrics: list[str]) -> str:
     return ",\n               ".join(parts)
 
 
-def rollup_sql(f: Filters, bucket_s: int, metrics: list[str]) -> tuple[str, dict[str, Any]]:
+def rollup_sql(f: Filters, bucket_s: int, metrics: list[str], coarser_than_s: int = 0) -> tuple[str, dict[str, Any]]:
     """SQL + parameters for per-resource, per-bucket metrics (see module docstring).
 
     1. Rows longer than the bucket are spread evenly over the buckets they cover (sums divided, means kept).
@@ -110,7 +110,7 @@ def rollup_sql(f: Filters, bucket_s: int, metrics: list[str]) -> tuple[str, dict
             SELECT m.resource_id, m.metric, m.period_start, m.period_s, m.value
             FROM metrics m JOIN resources r USING (resource_id)
             WHERE m.period_start < $hi AND m.period_start + to_seconds(m.period_s) > $lo AND {where}
-              AND list_contains($metrics, m.metric)
+              AND list_contains($metrics, m.metric) AND m.period_s > $coarser
         ),
         spread AS (
             SELECT resource_id, metric, period_s, period_start, value, unnest(range(period_s // $bucket)) AS k
@@ -162,7 +162,7 @@ def rollup_sql(f: Filters, bucket_s: int, metrics: list[str]) -> tuple[str, dict
         FROM w GROUP BY w.resource_id, w.bucket
         ORDER BY w.resource_id, w.bucket
     """  # noqa: S608 - metric names come from the catalog, every user value is a parameter
-    return sql, {"bucket": bucket_s, "lo": lo, "hi": hi, "metrics": needed, "sums": sums, **params}
+    return sql, {"bucket": bucket_s, "lo": lo, "hi": hi, "metrics": needed, "sums": sums, "coarser": coarser_than_s, **params}
 
 
 def _rollup(con: duckdb.DuckDBPyConnection, f: Filters, bucket_s: int, metrics: list[str]) -> pd.DataFrame:
@@ -338,7 +338,8 @@ def usage_panels(path: Path, f: Filters) -> UsagePanels:
 
     def hourly(con: duckdb.DuckDBPyConnection, hour_lo: datetime, hour_hi: datetime) -> pd.DataFrame:
         aligned = replace(f, start=None, end=None)
-        sql, values = rollup_sql(aligned, 3600, list(HOURLY_METRICS))
+        # minute rows are the minute panel's; the hours they cover count nothing from the hourly grid
+        sql, values = rollup_sql(aligned, 3600, list(HOURLY_METRICS), coarser_than_s=60)
         return con.execute(sql, {**values, "lo": hour_lo, "hi": hour_hi}).df()
 
     return run_read(path, lambda con: read_panels(con, lo, hi, where, params, hourly))
