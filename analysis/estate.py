@@ -86,7 +86,8 @@ def run_panels(panels: UsagePanels, params: ModelParams, book: PriceBook | None 
             continue
         if segs[-1].seconds < MIN_SPAN_S:
             skipped[r] = (
-                f"only {segs[-1].seconds / 60:.0f} minutes of data with the current configuration: too little to extrapolate"
+                f"only {segs[-1].seconds / 60:.0f} minutes of data with the current configuration: too little "
+                "to extrapolate"
             )
             older.extend(segs[:-1])
             continue
@@ -178,7 +179,9 @@ def today_by_segment(
     return list(zip(segs, costs, (float(v) for v in prepared.measured_s), strict=True))
 
 
-def _older(panels: UsagePanels, older: list[Segment], book: PriceBook, params: ModelParams) -> list[tuple[Segment, TodayCost]]:
+def _older(
+    panels: UsagePanels, older: list[Segment], book: PriceBook, params: ModelParams
+) -> list[tuple[Segment, TodayCost]]:
     """The configuration periods before the current one, each priced on its own as a month."""
     return [(seg, cost) for seg, cost, _ in today_by_segment(panels, older, book, replace(params, free_tier=False))]
 

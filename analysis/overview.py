@@ -27,7 +27,9 @@ class TrafficTotals:
 
 def traffic_totals(inventory: pd.DataFrame, rolled: pd.DataFrame) -> TrafficTotals:
     """Totals over the window from the inventory and the per-resource, per-bucket rollup."""
-    by_pattern = {label: int((inventory["pattern"] == p).sum()) for p, label in PATTERN_LABELS.items()} if len(inventory) else {}
+    by_pattern = (
+        {label: int((inventory["pattern"] == p).sum()) for p, label in PATTERN_LABELS.items()} if len(inventory) else {}
+    )
     if rolled.empty:
         return TrafficTotals(len(inventory), by_pattern)
     requests = float(rolled["invocations"].fillna(0.0).sum())

@@ -125,7 +125,7 @@ class ResourceRow:
 def _num(value: float | None, digits: int) -> float | int | None:
     if value is None or value != value or value in (float("inf"), float("-inf")):
         return None
-    return int(round(value)) if digits == 0 else round(float(value), digits)
+    return round(value) if digits == 0 else round(float(value), digits)
 
 
 @dataclass(frozen=True)

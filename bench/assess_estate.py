@@ -21,13 +21,13 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from analysis.detail import assess_resource  # noqa: E402
-from analysis.estate import assess_estate  # noqa: E402
-from analysis.params import ModelParams  # noqa: E402
-from pricing import load_price_book  # noqa: E402
-from replay.window import max_of_previous  # noqa: E402
-from store.demo import write_demo  # noqa: E402
-from store.queries import Filters, usage_panels  # noqa: E402
+from analysis.detail import assess_resource
+from analysis.estate import assess_estate
+from analysis.params import ModelParams
+from pricing import load_price_book
+from replay.window import max_of_previous
+from store.demo import write_demo
+from store.queries import Filters, usage_panels
 
 WINDOW = Filters(start=date(2026, 10, 30), end=date(2026, 11, 28))
 DETAIL = "lambda:111122223333:us-east-1:text-embed-burst"
@@ -67,14 +67,18 @@ def main() -> None:
         rows = {
             "floor (numpy pass over the same arrays)": _timed(lambda: _floor(panels), args.repeats),
             "store read (usage_panels)": _timed(lambda: usage_panels(path, WINDOW), args.repeats),
-            "assess_estate (read + replay + pricing)": _timed(lambda: assess_estate(path, WINDOW, params, book), args.repeats),
+            "assess_estate (read + replay + pricing)": _timed(
+                lambda: assess_estate(path, WINDOW, params, book), args.repeats
+            ),
             "assess_resource (one resource, curves)": _timed(
                 lambda: assess_resource(path, DETAIL, WINDOW, params, book), args.repeats
             ),
         }
     floor_cpu = rows["floor (numpy pass over the same arrays)"][1]
     estate_wall, estate_cpu = rows["assess_estate (read + replay + pricing)"]
-    print(f"demo estate: {panels.size} resources, {panels.hours} hours, {panels.minutes['invocations'].shape[1]} minutes")
+    print(
+        f"demo estate: {panels.size} resources, {panels.hours} hours, {panels.minutes['invocations'].shape[1]} minutes"
+    )
     print(f"{'step':44s} {'wall s':>8s} {'CPU s':>8s} {'CPU / floor':>12s}")
     for name, (wall, cpu) in rows.items():
         ratio = cpu / floor_cpu if floor_cpu > 0 else float("nan")

@@ -88,7 +88,18 @@ def lines_frame(lines: Sequence[Line]) -> pd.DataFrame:
             }
             for line in lines
         ],
-        columns=["item", "quantity", "unit", "unit_price_usd", "usd", "list_usd", "confidence", "retrieved", "source", "adjustment"],
+        columns=[
+            "item",
+            "quantity",
+            "unit",
+            "unit_price_usd",
+            "usd",
+            "list_usd",
+            "confidence",
+            "retrieved",
+            "source",
+            "adjustment",
+        ],
     )
 
 
@@ -113,7 +124,9 @@ def latency_frame(detail: ResourceDetail) -> pd.DataFrame:
     rows = []
     cold = detail.cold_starts
     if cold is not None and cold.added_latency_ms is not None:
-        rows.append({"pattern": "today", "mean_ms": None, "added_by_cold_starts_ms": cold.added_latency_ms, "p99_ms": None})
+        rows.append(
+            {"pattern": "today", "mean_ms": None, "added_by_cold_starts_ms": cold.added_latency_ms, "p99_ms": None}
+        )
     for option in detail.options:
         if option.latency_mean_ms is not None:
             rows.append(
@@ -129,7 +142,9 @@ def latency_frame(detail: ResourceDetail) -> pd.DataFrame:
 
 def fixes_frame(detail: ResourceDetail) -> pd.DataFrame:
     cold = detail.cold_starts
-    rows = [] if cold is None else [{"fix": f, "extra_usd": usd, "cold_starts_left": left} for f, usd, left in cold.fixes]
+    rows = (
+        [] if cold is None else [{"fix": f, "extra_usd": usd, "cold_starts_left": left} for f, usd, left in cold.fixes]
+    )
     return pd.DataFrame(rows, columns=["fix", "extra_usd", "cold_starts_left"])
 
 

@@ -27,6 +27,7 @@ def cell(value: object) -> str:
     text = " ".join(str(value).split())
     return "".join("\\" + ch if ch in _MARKUP else ch for ch in text)
 
+
 FORMATS = ("json", "csv", "markdown")
 CSV_COLUMNS = (
     "resource_id",

@@ -162,7 +162,15 @@ def rollup_sql(f: Filters, bucket_s: int, metrics: list[str], coarser_than_s: in
         FROM w GROUP BY w.resource_id, w.bucket
         ORDER BY w.resource_id, w.bucket
     """  # noqa: S608 - metric names come from the catalog, every user value is a parameter
-    return sql, {"bucket": bucket_s, "lo": lo, "hi": hi, "metrics": needed, "sums": sums, "coarser": coarser_than_s, **params}
+    return sql, {
+        "bucket": bucket_s,
+        "lo": lo,
+        "hi": hi,
+        "metrics": needed,
+        "sums": sums,
+        "coarser": coarser_than_s,
+        **params,
+    }
 
 
 def _rollup(con: duckdb.DuckDBPyConnection, f: Filters, bucket_s: int, metrics: list[str]) -> pd.DataFrame:

@@ -185,7 +185,9 @@ def overrides_version() -> tuple[str, float]:
 
 
 @st.cache_data(ttl=3600, show_spinner="Replaying every resource's traffic…")
-def cached_estate(path: str, version: tuple[float, float], f: q.Filters, params: Any, overrides: tuple[str, float]) -> Any:
+def cached_estate(
+    path: str, version: tuple[float, float], f: q.Filters, params: Any, overrides: tuple[str, float]
+) -> Any:
     """Every selected resource assessed (``analysis.estate``): small rows and the totals, nothing heavy."""
     from analysis.estate import assess_estate
 

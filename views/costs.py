@@ -67,9 +67,9 @@ with st.expander("Model assumptions", icon=":material/tune:"):
         "Apply free tiers", seeded.free_tier, key="m_free",
         help="Once per account and service, shared by its resources by requests.",
     )  # fmt: skip
-    types = sorted(name for name, spec in book.machines.items())
+    types = ["", *sorted(book.machines)]
     fixed = cols[2].selectbox(
-        "Endpoint type", ["", *types], index=([""] + types).index(seeded.instance_type) if seeded.instance_type in types else 0,
+        "Endpoint type", types, index=types.index(seeded.instance_type) if seeded.instance_type in types else 0,
         format_func=lambda v: v or "cheapest that fits", key="m_type",
     )  # fmt: skip
     try:
@@ -126,7 +126,11 @@ if totals.unconfirmed_usd or totals.incomplete:
     st.warning(
         f"{money(totals.unconfirmed_usd)}/month ({(totals.unconfirmed_share or 0):.0%} of today's total) rests on "
         "prices we could not confirm (⚠ below)"
-        + (f"; {totals.incomplete} resource(s) miss a priced part (a GPU without a confirmed price)" if totals.incomplete else "")
+        + (
+            f"; {totals.incomplete} resource(s) miss a priced part (a GPU without a confirmed price)"
+            if totals.incomplete
+            else ""
+        )
         + ".",
         icon=":material/warning:",
     )
@@ -136,7 +140,20 @@ for note in totals.notes:
 summary = charts.summary_frame(estate)
 st.plotly_chart(charts.savings_figure(summary), width="stretch")
 st.dataframe(
-    summary[["name", "service", "region", "current_usd", "cold_starts", "best_option", "best_usd", "saving_usd", "action", "verdict"]],
+    summary[
+        [
+            "name",
+            "service",
+            "region",
+            "current_usd",
+            "cold_starts",
+            "best_option",
+            "best_usd",
+            "saving_usd",
+            "action",
+            "verdict",
+        ]
+    ],
     hide_index=True,
     width="stretch",
     key="cost_summary",
@@ -175,7 +192,11 @@ else:
     st.markdown(
         f"**{md(money(row.current.monthly_usd))} per month** from {md(count(row.measured_hours, 'hours'))} of measured "
         f"usage ({md(count(row.requests_per_month))} requests/month"
-        + (f", {md(count(row.current.cold_starts_per_month))} cold starts/month" if row.current.cold_starts_per_month else "")
+        + (
+            f", {md(count(row.current.cold_starts_per_month))} cold starts/month"
+            if row.current.cold_starts_per_month
+            else ""
+        )
         + ")."
     )
     st.dataframe(
@@ -196,7 +217,8 @@ others = [p for p in detail.periods if not p.current]
 for period in others:
     st.caption(
         f"Shown apart: {md(period.config)} from {md(period.start[:16])} to {md(period.end[:16])} UTC, "
-        f"{md(money(period.monthly_usd))}/month-equivalent (today and the options above cover the current configuration)."
+        f"{md(money(period.monthly_usd))}/month-equivalent (today and the options above cover the current "
+        "configuration)."
     )
 
 if detail.cold_starts is not None:

@@ -31,12 +31,25 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
             "data of the selection."
         ),
     )
-    p.add_argument("--since", metavar="WHEN", help="window start: an ISO date or time, UTC (2026-11-01, 2026-11-01T18:15)")
+    p.add_argument(
+        "--since", metavar="WHEN", help="window start: an ISO date or time, UTC (2026-11-01, 2026-11-01T18:15)"
+    )
     p.add_argument("--until", metavar="WHEN", help="window end: an ISO time (exclusive) or date (included), UTC")
-    for name, what in (("provider", "aws or gcp"), ("service", "a service name"), ("account", "an account or project"), ("region", "a region")):
-        p.add_argument(f"--{name}", action="append", default=[], metavar="VALUE", help=f"only {what} (repeat or comma-separate)")
+    for name, what in (
+        ("provider", "aws or gcp"),
+        ("service", "a service name"),
+        ("account", "an account or project"),
+        ("region", "a region"),
+    ):
+        p.add_argument(
+            f"--{name}", action="append", default=[], metavar="VALUE", help=f"only {what} (repeat or comma-separate)"
+        )
     p.add_argument("--format", choices=("json", "csv", "markdown"), default="json", help="output format (default json)")
-    p.add_argument("--overrides", metavar="PATH", help="TOML file of discounts and price overrides (default: $BREAKEVEN_PRICE_OVERRIDES)")
+    p.add_argument(
+        "--overrides",
+        metavar="PATH",
+        help="TOML file of discounts and price overrides (default: $BREAKEVEN_PRICE_OVERRIDES)",
+    )
     p.add_argument("--free-tier", action="store_true", help="apply free tiers, once per account and service")
     p.set_defaults(handler=run)
 
@@ -92,7 +105,12 @@ def run(args: argparse.Namespace) -> int:
             until = until or span[1]
             since = since or until - timedelta(days=DEFAULT_DAYS)
     filters = q.Filters(
-        providers=base.providers, services=base.services, accounts=base.accounts, regions=base.regions, since=since, until=until
+        providers=base.providers,
+        services=base.services,
+        accounts=base.accounts,
+        regions=base.regions,
+        since=since,
+        until=until,
     )
     estate = assess_estate(path, filters, ModelParams(free_tier=args.free_tier), book)
     sys.stdout.write(render(estate, args.format))

@@ -60,5 +60,10 @@ def write_trace(
     (trace second, fields)."""
     agg = cloudwatch.aggregate(outcome, period_s, window, epoch_s=epoch_s)
     records = [ConfigRecord(resource.resource_id, at(epoch_s + t), fields, "test") for t, fields in configs]
-    write_batch(path, Batch(resources=[resource], configs=records, metrics=metrics_frame(rows_of(resource.resource_id, agg, metrics))))
+    write_batch(
+        path,
+        Batch(
+            resources=[resource], configs=records, metrics=metrics_frame(rows_of(resource.resource_id, agg, metrics))
+        ),
+    )
     return agg

@@ -30,13 +30,19 @@ def db(empty_db: Path) -> Path:
     rows = []
     for h in range(24):
         start = T0 + timedelta(hours=h)
-        for metric, value in (("invocations", 3600.0), ("duration_ms_avg", 100.0), ("billed_duration_ms_sum", 360000.0)):
+        for metric, value in (
+            ("invocations", 3600.0),
+            ("duration_ms_avg", 100.0),
+            ("billed_duration_ms_sum", 360000.0),
+        ):
             rows.append((FN.resource_id, metric, start, 3600, value, "t"))
         for metric, value in (("invocations", 10.0), ("duration_ms_avg", 50.0), ("instances_avg", 2.0)):
             rows.append((EP.resource_id, metric, start, 3600, value, "t"))
     configs = [
         ConfigRecord(FN.resource_id, T0 - timedelta(days=1), {"memory_mb": 1024, "architecture": "x86_64"}, "t"),
-        ConfigRecord(EP.resource_id, T0 - timedelta(days=1), {"instance_type": "ml.m5.large", "instance_count": 2}, "t"),
+        ConfigRecord(
+            EP.resource_id, T0 - timedelta(days=1), {"instance_type": "ml.m5.large", "instance_count": 2}, "t"
+        ),
     ]
     write_batch(empty_db, Batch(resources=[FN, EP], configs=configs, metrics=metrics_frame(rows)))
     return empty_db

@@ -94,7 +94,7 @@ def test_filters_and_an_explicit_window(demo_db_template: Path, capsys: pytest.C
 
 
 def test_csv_is_formula_safe(empty_db: Path, capsys: pytest.CaptureFixture) -> None:
-    fn = ResourceRecord("lambda", "1", "us-east-1", "=HYPERLINK(\"http://x\")")
+    fn = ResourceRecord("lambda", "1", "us-east-1", '=HYPERLINK("http://x")')
     t0 = datetime(2026, 3, 1)
     rows = [
         (fn.resource_id, metric, t0 + timedelta(hours=h), 3600, value, "t")
@@ -106,10 +106,10 @@ def test_csv_is_formula_safe(empty_db: Path, capsys: pytest.CaptureFixture) -> N
     code, out, _ = report(capsys, "--db", str(empty_db), "--format", "csv")
     table = list(csv.DictReader(io.StringIO(out)))
     assert code == 0 and len(table) == 1
-    assert table[0]["name"] == "'=HYPERLINK(\"http://x\")"
+    assert table[0]["name"] == '\'=HYPERLINK("http://x")'
     assert float(table[0]["current_monthly_usd"]) > 0  # numbers stay numbers
     code, out, _ = report(capsys, "--db", str(empty_db), "--format", "markdown")
-    assert "\\=HYPERLINK" not in out and "=HYPERLINK(\"http://x\")" in out  # no link markup can form: "[" "]" absent
+    assert "\\=HYPERLINK" not in out and '=HYPERLINK("http://x")' in out  # no link markup can form: "[" "]" absent
     assert "](" not in out
 
 
