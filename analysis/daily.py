@@ -23,6 +23,7 @@ from analysis.sizing import Sized, policy_for
 from analysis.today import today_costs
 from analysis.types import Curve
 from common.units import MONTH_HOURS, MONTH_SECONDS
+from pricing import PricingError
 from replay import autoscale, faas, floor_curve, prepare
 from store.panels import UsagePanels
 
@@ -57,7 +58,10 @@ def daily(
     for option in options:
         if not option.feasible:
             continue
-        usd = _option_days(option, ctx, target, size, prepared, month)
+        try:
+            usd = _option_days(option, ctx, target, size, prepared, month)
+        except PricingError:
+            usd = None
         if usd is not None:
             series[option.label] = tuple(float(v) for v in usd * share)
     return Curve(tuple(float(d) for d in np.arange(first, seg.end_s, DAY_S)), series)

@@ -31,7 +31,7 @@ from analysis.types import (
 )
 from analysis.verdicts import option_row
 from common.units import MONTH_HOURS
-from pricing import PriceBook
+from pricing import PriceBook, PricingError
 from replay import HybridPrices, break_even, floor_curve, hybrid_costs
 from store import queries as q
 
@@ -113,8 +113,11 @@ def _hybrid_curve(run: Run, runs: FaasRuns) -> Curve | None:
     if k_max < 1:
         return None
     model = platform_model(target.service, ctx.params)
+    try:
+        rates = faas_rates(ctx.book, target.service, ctx.info[0]["region"], target.architecture, target.memory_mb)
+    except PricingError:
+        return None
     curve = floor_curve(ctx.prepared, model, slots, k_max)
-    rates = faas_rates(ctx.book, target.service, ctx.info[0]["region"], target.architecture, target.memory_mb)
     costs = hybrid_costs(curve, HybridPrices(size.hour_usd, Pricer(rates), target.memory_gb))
     total = costs.monthly_usd[0]
     endpoint = curve.k * MONTH_HOURS * size.hour_usd
@@ -139,7 +142,10 @@ def _break_even_curve(run: Run, runs: FaasRuns, requests_now: float | None) -> C
     from analysis.faas_options import _anchor_demand
 
     side, month = runs.side, ctx.month(0)
-    rates = faas_rates(ctx.book, target.service, ctx.info[0]["region"], target.architecture, target.memory_mb)
+    try:
+        rates = faas_rates(ctx.book, target.service, ctx.info[0]["region"], target.architecture, target.memory_mb)
+    except PricingError:
+        return None
     target_util = next((float(a.value) for a in size.assumptions if a.name == "target_utilization"), 0.7)
     result = break_even(
         np.array([side.requests[0] * month]),

@@ -19,7 +19,7 @@ from analysis.sizing import Sized, policy_for
 from common import limits
 from common.services import FAAS_FOR, SERVICE_PROVIDER, short_label
 from common.units import MONTH_SECONDS
-from pricing import CloudFunctionsUsage, LambdaUsage, ProvisionedUsage
+from pricing import CloudFunctionsUsage, LambdaUsage, PricingError, ProvisionedUsage
 from pricing.vectorised import lambda_provisioned_rates
 from replay import (
     FaasModel,
@@ -130,7 +130,12 @@ def faas_side(ctx: Context, sized: dict[int, Sized], runs: FaasRuns) -> tuple[di
     breaks = np.full(ctx.size, np.nan)
     for key, rows in runs.groups.items():
         t = runs.usable[int(rows[0])]  # the group's platform and prices; memory is each row's own
-        rates = faas_rates(ctx.book, t.service, ctx.info[int(rows[0])]["region"], t.architecture, t.memory_mb)
+        try:
+            rates = faas_rates(ctx.book, t.service, ctx.info[int(rows[0])]["region"], t.architecture, t.memory_mb)
+            if any(ctx.info[int(r)]["service"] == "lambda" for r in rows):
+                lambda_provisioned_rates(ctx.book, ctx.info[int(rows[0])]["region"], t.architecture)
+        except PricingError:
+            continue  # no prices there (an unknown region): the moves say so when priced, nothing else is modelled
         mine = [runs.usable[int(r)] for r in rows]
         endpoint = np.array([int(r) in sized and sized[int(r)].feasible for r in rows])
         _hybrids(ctx, rows, mine, endpoint, sized, side, Pricer(rates), runs.models[key], out)

@@ -116,7 +116,7 @@ class ResourceRow:
                 "monthly_usd": _num(self.best.monthly_usd, 2),
                 "saving_usd": _num(self.best.saving_usd, 2),
             },
-            "break_even_requests_per_month": _num(self.break_even_requests_per_month, 0),
+            "break_even_requests_per_month": _significant(self.break_even_requests_per_month, 4),
             "verdict": {"action": self.verdict.action, "text": self.verdict.text},
             "skipped_reason": self.skipped_reason or None,
         }
@@ -126,6 +126,15 @@ def _num(value: float | None, digits: int) -> float | int | None:
     if value is None or value != value or value in (float("inf"), float("-inf")):
         return None
     return round(value) if digits == 0 else round(float(value), digits)
+
+
+def _significant(value: float | None, digits: int) -> int | None:
+    """A modelled crossing to ``digits`` significant figures: its last digits are bisection and summation noise."""
+    if value is None or value != value or value in (float("inf"), float("-inf")):
+        return None
+    if value == 0:
+        return 0
+    return int(float(f"{value:.{digits}g}"))
 
 
 @dataclass(frozen=True)
