@@ -18,20 +18,20 @@ from pricing.overrides_file import KINDS, number_or_text, patterns_of
 
 CONFIDENCE_MARK = {"verified": "✓ verified", "third-party": "◐ third-party", "unconfirmed": "⚠ unconfirmed"}
 PRICE_COLUMNS = [
-    "Provider",
     "Service",
     "Item",
     "Region",
     "Unit",
     "List price",
     "Effective price",
-    "Volume tiers (effective)",
     "Confidence",
     "Retrieved",
     "Source",
-    "Reuses figures of",
     "Your rules",
+    "Reuses figures of",
+    "Volume tiers (effective)",
     "Note",
+    "Provider",
     "Price key",
 ]
 # The fields an editor offers per kind of rule, in order; the keys are the overrides file's.

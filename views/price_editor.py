@@ -39,20 +39,32 @@ FLASH = "pe_flash"
 LABELS = {
     "service": "Service",
     "percent": "Percent off list",
-    "items": "Items (patterns, comma-separated; empty = all)",
-    "regions": "Regions (patterns, comma-separated; empty = all)",
-    "name": "Name (shown on every line it changes)",
-    "item": "Item (a pattern)",
-    "region": "Region (a pattern; empty = all)",
+    "items": "Items",
+    "regions": "Regions",
+    "name": "Name",
+    "item": "Item",
+    "region": "Region",
     "usd": "Price in USD per unit",
+}
+PLACEHOLDERS = {
+    "service": "lambda",
+    "percent": "17",
+    "items": "all items",
+    "regions": "all regions",
+    "name": "Compute Savings Plan",
+    "item": "instance/ml.m5.large",
+    "region": "all regions",
+    "usd": "0.10",
 }
 HELP = {
     "service": "One of: " + ", ".join(sorted(SERVICES)),
     "percent": "0 to 100, e.g. 17 for a Compute Savings Plan that takes 17 % off.",
-    "items": "Glob patterns over the items in the table above, e.g. duration-*, provisioned-*",
-    "regions": "Glob patterns over regions, e.g. us-*",
+    "items": "Glob patterns over the items in the table above, comma-separated, e.g. duration-*, provisioned-*. "
+    "Empty: every item of the service.",
+    "regions": "Glob patterns over regions, comma-separated, e.g. us-*. Empty: every region.",
+    "name": "Shown on every price and cost line the rule changes.",
     "item": "An item from the table above, or a glob pattern such as instance/ml.m5.*",
-    "region": "A region, or a glob pattern such as europe-*",
+    "region": "A region, or a glob pattern such as europe-*. Empty: every region.",
     "usd": "Your price per unit (the table's Unit column), e.g. 0.10 for a private instance-hour rate.",
 }
 
@@ -171,7 +183,9 @@ def _fields(kind: str, rule: dict[str, Any], prefix: str) -> dict[str, str]:
     columns = st.columns(len(shape.FIELDS[kind]))
     typed = {}
     for column, key in zip(columns, shape.FIELDS[kind], strict=True):
-        typed[key] = column.text_input(LABELS[key], value=values[key], key=f"{prefix}_{key}", help=HELP.get(key))
+        typed[key] = column.text_input(
+            LABELS[key], value=values[key], key=f"{prefix}_{key}", help=HELP.get(key), placeholder=PLACEHOLDERS[key]
+        )
     return typed
 
 

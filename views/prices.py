@@ -78,7 +78,7 @@ pick_confidence = cols[3].multiselect(
     format_func=shape.CONFIDENCE_MARK.get,
     placeholder="All",
 )
-only_adjusted = cols[4].toggle("Only prices your rules change", key="p_adjusted")
+only_adjusted = cols[4].toggle("Changed only", key="p_adjusted", help="Only the prices your rules change")
 rows = [
     r
     for r in followed
