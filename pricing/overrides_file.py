@@ -149,12 +149,13 @@ def save_rules(path: str | Path, rules: Mapping[str, Any], expected_fingerprint:
     Raises :class:`OverridesFileChangedError` when the file changed since, and :class:`SheetError` when the
     folder cannot be written; in both cases the file is left as it was."""
     target = Path(path).resolve()  # a symlinked file keeps its link: the file it points at is replaced
+    name = Path(path).name  # messages name the file as the user named it
     text = rules_to_toml(rules)
     with _exclusive(target):
         on_disk = current_fingerprint(target)
         if on_disk != expected_fingerprint:
             raise OverridesFileChangedError(
-                f"{target.name} changed since you opened it (another session or program saved it): your change "
+                f"{name} changed since you opened it (another session or program saved it): your change "
                 "was not saved, so theirs is not lost; reload the rules to see the file as it is now, then make "
                 "your change again"
             )
@@ -162,7 +163,7 @@ def save_rules(path: str | Path, rules: Mapping[str, Any], expected_fingerprint:
         try:
             _replace(target, data)
         except OSError as exc:
-            raise SheetError(f"{target.name} could not be saved: {exc.strerror or exc}") from exc
+            raise SheetError(f"{name} could not be saved: {exc.strerror or exc}") from exc
     return fingerprint_of(data)
 
 
