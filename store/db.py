@@ -13,7 +13,6 @@ it is waited out like a lock and then reported in plain words.
 
 from __future__ import annotations
 
-import random
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -22,6 +21,7 @@ from typing import TypeVar
 
 import duckdb
 
+from common.retry import RetryPolicy, call_with_retry
 from common.settings import settings
 from store.errors import StoreBusyError, StoreError, StoreMissingError, StoreSchemaError
 from store.file_gate import hold, holds_write
@@ -45,27 +45,31 @@ def _is_config_conflict(exc: BaseException) -> bool:
 
 
 def with_lock_retry(action: Callable[[], T], path: Path, max_wait_s: float | None = None) -> T:
-    """Run ``action`` and retry it while another process holds a conflicting lock on ``path``."""
-    deadline = time.monotonic() + (settings().lock_wait_s if max_wait_s is None else max_wait_s)
-    delay = 0.02
-    while True:
-        try:
-            return action()
-        except (duckdb.IOException, duckdb.ConnectionException) as exc:
-            if "not a valid DuckDB database" in str(exc):
-                raise StoreError(
-                    f"The file {path} is not a DuckDB database; point BREAKEVEN_DB or --db at a Breakeven database."
-                ) from None
-            if not _is_lock_conflict(exc):
-                raise
-            if time.monotonic() >= deadline:
-                holder = "another connection in this program" if _is_config_conflict(exc) else "another process"
-                raise StoreBusyError(
-                    f"The database {path} is busy: {holder} (a collector run or an import) has held "
-                    f"it for longer than {max_wait_s or settings().lock_wait_s:.0f} s. Try again when it finishes."
-                ) from None
-            time.sleep(delay * (0.5 + random.random()))  # noqa: S311 - jitter, not cryptography
-            delay = min(delay * 2, 0.25)
+    """Run ``action`` and retry it while another process holds a conflicting lock on ``path``: the shared
+    retry helper with a deadline (``BREAKEVEN_LOCK_WAIT_S``), short jittered waits (20 ms doubling to 250 ms),
+    then a plain-words :class:`StoreBusyError`."""
+    wait_s = settings().lock_wait_s if max_wait_s is None else max_wait_s
+    policy = RetryPolicy("database lock", attempts=None, deadline_s=wait_s, base_delay_s=0.02, max_delay_s=0.25)
+
+    def classify(exc: BaseException) -> RetryPolicy | None:
+        conflict = isinstance(exc, duckdb.IOException | duckdb.ConnectionException) and _is_lock_conflict(exc)
+        return policy if conflict else None
+
+    def busy(exc: BaseException, _tries: int) -> StoreBusyError:
+        holder = "another connection in this program" if _is_config_conflict(exc) else "another process"
+        return StoreBusyError(
+            f"The database {path} is busy: {holder} (a collector run or an import) has held "
+            f"it for longer than {wait_s:.0f} s. Try again when it finishes."
+        )
+
+    try:
+        return call_with_retry(action, classify, exhausted=busy)
+    except (duckdb.IOException, duckdb.ConnectionException) as exc:
+        if "not a valid DuckDB database" in str(exc):
+            raise StoreError(
+                f"The file {path} is not a DuckDB database; point BREAKEVEN_DB or --db at a Breakeven database."
+            ) from None
+        raise
 
 
 def _open(path: Path, read_only: bool, max_wait_s: float | None = None) -> duckdb.DuckDBPyConnection:
@@ -98,7 +102,7 @@ def connect(path: Path, *, read_only: bool) -> Iterator[duckdb.DuckDBPyConnectio
     """
     path = Path(path)
     if read_only and not path.exists():
-        raise StoreMissingError(f"No database at {path}. Run `python -m collectors demo` or a collector first.")
+        raise StoreMissingError(f"No database at {path}. Run `python -m breakeven demo` or a collector first.")
     if not read_only and path != IN_MEMORY:
         path.parent.mkdir(parents=True, exist_ok=True)
     with _gated(path, write=not read_only) as wait_left:

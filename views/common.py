@@ -167,8 +167,8 @@ def demo_banner(origin: dict[str, bool]) -> None:
         st.info(
             "**You are looking at demo data** — a made-up estate of 24 models on AWS and Google Cloud. "
             "To see your own: point Breakeven at a new database (`BREAKEVEN_DB=data/mine.duckdb streamlit run "
-            "app.py`), then run a collector (`python -m collectors run --config collectors.toml`) or upload "
-            "exported metrics on the **Upload** page. `python -m collectors demo --remove` takes the demo out of "
+            "app.py`), then run a collector (`python -m breakeven run --config collectors.toml`) or upload "
+            "exported metrics on the **Upload** page. `python -m breakeven demo --remove` takes the demo out of "
             "a database.",
             icon=":material/science:",
         )
