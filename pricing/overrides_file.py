@@ -107,6 +107,11 @@ def read_rules(path: str | Path) -> RulesFile:
         return RulesFile(
             path, fingerprint=fingerprint_of(raw), exists=True, problem=f"{path.name} is not valid TOML: {exc}"
         )
+    for kind in KINDS:
+        entries = data.get(kind, [])
+        if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+            problem = f"{path.name}: {kind}: must be a list of tables, each starting with a [[{kind}]] line"
+            return RulesFile(path, fingerprint=fingerprint_of(raw), exists=True, problem=problem)
     rules = empty_rules()
     rules.update(data)  # unknown tables stay, so that checking names them rather than a save dropping them
     comments = "#" in text  # perhaps only inside a string: the warning says "may"

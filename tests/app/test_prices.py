@@ -245,3 +245,13 @@ def test_with_no_file_set_nothing_is_written_and_the_draft_is_offered(demo_db, m
     assert [b.label for b in at.get("download_button")] == ["Download the rules as TOML"]
     assert list(here.iterdir()) == []  # nothing written where the dashboard runs
     assert _table(at).set_index("Price key").loc[KEY, "Effective price"] == "$0.00001667"  # a draft is not in use
+
+
+@pytest.mark.parametrize("text", ["discount = 5\n", "not toml ==="])
+def test_a_file_the_editor_cannot_show_is_named_and_left_alone(demo_db, monkeypatch, tmp_path, text):
+    overrides = tmp_path / "prices.toml"
+    overrides.write_text(text)
+    at = _prices_page(demo_db, monkeypatch, overrides)
+    assert any("The file cannot be edited here: prices.toml" in shown(e.value) for e in at.error)
+    assert not [b for b in at.button if b.label == "Save"] and overrides.read_text() == text
+    assert metrics_of(at)["Changed by your rules"] == "0"  # the table shows list prices meanwhile

@@ -60,11 +60,19 @@ def test_a_file_with_a_bad_value_still_opens_for_editing(tmp_path):
     assert loaded.fingerprint == current_fingerprint(path) != ""
 
 
-def test_a_file_that_is_not_toml_says_so(tmp_path):
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("not toml ===", "prices.toml is not valid TOML"),
+        ("discount = 5\n", "prices.toml: discount: must be a list of tables"),
+        ("override = ['x']\n", "prices.toml: override: must be a list of tables"),
+    ],
+)
+def test_a_file_the_editor_cannot_show_says_why(tmp_path, text, problem):
     path = tmp_path / "prices.toml"
-    path.write_text("not toml ===")
+    path.write_text(text)
     loaded = read_rules(path)
-    assert "prices.toml is not valid TOML" in loaded.problem and loaded.rules == {}
+    assert problem in loaded.problem and loaded.rules == {} and loaded.fingerprint
 
 
 @pytest.mark.parametrize(
