@@ -4,7 +4,7 @@ Both runs load the same file into the ``metrics`` table of a fresh database, eac
 subprocess so its peak memory (max RSS) is its own:
 - **bare**: ``INSERT INTO metrics SELECT ... FROM read_csv(file)`` with DuckDB's type detection, no
   checks, no resources, no fingerprint — the floor;
-- **ours**: ``collectors.importers.import_files`` — SHA-256, every row check, resources, the MERGE
+- **ours**: ``importers.import_files`` — SHA-256, every row check, resources, the MERGE
   on the natural key, the uploads record, one transaction.
 The target is ours <= 1.5x the bare time. Usage: ``python bench/import_long_csv.py [--rows N]``.
 """
@@ -91,7 +91,7 @@ def _cpu_s() -> float:
 
 def child_ours(csv_path: Path, db_path: Path) -> dict[str, float]:
     sys.path.insert(0, str(ROOT))
-    from collectors.importers import ImportOptions, InputFile, import_files
+    from importers import ImportOptions, InputFile, import_files
     from store.db import connect
 
     with connect(db_path, read_only=False):

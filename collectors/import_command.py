@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TextIO
 
 from collectors.errors import EXIT_USAGE, CliError
-from collectors.importers import (
+from importers import (
     FORMATS,
     ImportOptions,
     ImportRejected,
@@ -24,7 +24,7 @@ from collectors.importers import (
     import_files,
     load_mapping,
 )
-from collectors.importers.wide_csv import read_wide_table
+from importers.wide_csv import read_wide_table
 from common.settings import resolve_db_path
 
 

@@ -316,3 +316,16 @@ def data_origin(path: Path) -> dict[str, bool]:
         return {"demo": demo, "real": real, "empty": not (demo or real)}
 
     return run_read(path, query)
+
+
+def data_span(path: Path, resource_ids: list[str]) -> tuple[date, date] | None:
+    """First and last UTC day holding data of these resources (for links to their views)."""
+
+    def query(con: duckdb.DuckDBPyConnection) -> tuple[date, date] | None:
+        lo, hi = con.execute(
+            "SELECT min(period_start), max(period_start) FROM metrics WHERE list_contains(?::VARCHAR[], resource_id)",
+            [resource_ids],
+        ).fetchall()[0]
+        return (lo.date(), hi.date()) if lo is not None else None
+
+    return run_read(path, query)

@@ -45,4 +45,3 @@ def test_lower_layers_import_only_what_they_may(package: str) -> None:
     found = imported_packages(package)
     forbidden = {top: files for top, files in found.items() if top not in ALLOWED[package]}
     assert not forbidden, f"{package} imports {forbidden}"
-

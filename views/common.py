@@ -45,7 +45,7 @@ def prepare_database() -> Path:
         ensure_database(path)
         return path
     if is_default_db(path) and not settings().no_demo:
-        from store.demo import write_demo
+        from demo import write_demo
 
         with st.spinner("First start: creating the demo database (a few seconds)…"):
             write_demo(path)

@@ -17,8 +17,8 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
-from collectors.importers import FORMATS, ImportOptions, ImportRejected, InputFile, WideMapping, load_mapping
-from collectors.importers.uploads import (
+from importers import FORMATS, ImportOptions, ImportRejected, InputFile, WideMapping, load_mapping
+from importers.uploads import (
     FORMAT_CHOICES,
     FilePreview,
     guessed_mapping_frame,
@@ -34,7 +34,7 @@ from common.settings import settings
 from store import StoreError
 from store import queries as q
 from store.exports import export_long_csv
-from store.imports import data_span
+
 from views.common import db_version
 
 PERIODS = {60: "1 minute", 300: "5 minutes", 3600: "1 hour", 86400: "1 day"}
@@ -272,7 +272,7 @@ if results:
         label = f"{where}: {', '.join(sorted(set(names)))}"
         if st.button(f"Open in Overview — {label}", key=f"upload_open_{service}_{acct}_{reg}"):
             params = {"service": service, **({"account": acct} if acct else {}), **({"region": reg} if reg else {})}
-            span = data_span(path, [f"{service}:{acct}:{reg}:{name}" for name in names])
+            span = q.data_span(path, [f"{service}:{acct}:{reg}:{name}" for name in names])
             if span:
                 params.update(start=span[0].isoformat(), end=span[1].isoformat())
             st.session_state["_filters_seeded"] = False  # let the shared sidebar take its filters from these params

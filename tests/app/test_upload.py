@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from collectors.importers import ImportOptions, InputFile, import_files
+from importers import ImportOptions, InputFile, import_files
 from tests.app.conftest import metrics_of, open_app
 from tests.importers.conftest import SAMPLES, db_state, rows
 

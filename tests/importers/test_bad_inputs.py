@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from collectors.importers import ImportOptions, InputFile, RejectedFiles, import_files, mapping_from_json
-from store.import_problems import MAX_LISTED
+from importers import ImportOptions, InputFile, RejectedFiles, import_files, mapping_from_json
+from importers.problems import MAX_LISTED
 from tests.importers.conftest import SAMPLES, db_state, run_cli
 
 HEADER = "timestamp,service,resource,metric,value,period_s\n"

@@ -11,9 +11,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
-from collectors.importers import ImportOptions, InputFile, import_files
+from demo import build_demo
+from importers import ImportOptions, InputFile, import_files
 from store import ensure_database
-from store.demo import build_demo
 from store.exports import EXPORT_COLUMNS, export_long_csv, export_to_file
 from store.writes import Batch, ResourceRecord, metrics_frame, write_batch
 from tests.importers.conftest import rows, run_cli

@@ -1,0 +1,242 @@
+"""The generic long CSV read once by DuckDB, in a private in-memory database used only for computing.
+
+``stage_long_csv`` streams the file through DuckDB's own reader with every column read as text and cast in SQL,
+so a 10-million-row file never passes through pandas. Every row gets one ``ok`` flag from the row checks; the
+low-cardinality columns are checked once per distinct value. Only when something fails (or DuckDB's reader
+refuses the file) does ``importers.long_diagnose`` read the file again to name each problem's row and column.
+The result is plain data for the store's batch: an Arrow table of metric rows (text columns
+dictionary-encoded, so 5 million rows take about 115 MB), the resources and the configuration snapshots.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+
+from common.progress import ProgressFn
+from importers.long_diagnose import diagnose_read_error, diagnose_rows, find_conflicts
+from importers.long_sql import Expressions, LongCsvSpec, ok_sql, read_csv_sql, used_params
+from importers.problems import ImportRejected, Problems
+from store.batch import ConfigRecord, ResourceRecord
+
+PREVIEW_ROWS = 50
+
+
+@dataclass
+class StagedFile:
+    """What one long CSV holds, ready for a batch (``metrics`` has no ``source`` column yet)."""
+
+    rows: int
+    resources: list[ResourceRecord]
+    configs: list[ConfigRecord]
+    metrics: pa.Table
+    inferred_period_rows: int = 0
+    config_rows: int = 0
+
+
+def _execute_with_progress(
+    con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any], progress: ProgressFn | None, label: str
+) -> None:
+    """Run one long statement, reporting DuckDB's own query progress while it runs."""
+    if progress is None:
+        con.execute(sql, params).fetchall()
+        return
+    con.execute("SET enable_progress_bar = true")
+    con.execute("SET enable_progress_bar_print = false")
+    done = threading.Event()
+
+    def poll() -> None:
+        while not done.wait(0.2):
+            try:
+                pct = con.query_progress()
+            except duckdb.Error:
+                return
+            if pct is not None and pct >= 0:
+                progress(min(pct, 100.0) / 100.0, label)
+
+    watcher = threading.Thread(target=poll, daemon=True)
+    watcher.start()
+    try:
+        con.execute(sql, params).fetchall()
+    finally:
+        done.set()
+        watcher.join()
+    progress(1.0, label)
+
+
+def _stage(
+    con: duckdb.DuckDBPyConnection, spec: LongCsvSpec, progress: ProgressFn | None, now: datetime | None
+) -> Expressions:
+    """Fill ``staged`` from the file and check it; raises ImportRejected naming rows if anything is wrong."""
+    con.execute("SET TimeZone = 'UTC'")
+    exprs = Expressions(spec, now)
+    derived = exprs.derived_select(read_csv_sql())
+    checks = exprs.checks()
+    row_checks = [c for c in checks if not c.per_value]
+    value_checks = [c for c in checks if c.per_value]
+    kept = ["d_service", "d_metric", "d_account", "d_region", "d_factor", "d_is_config"]
+    kept += [f"d_{role}" for role in ("architecture", "assumed") if spec.has(role)]
+    columns = [
+        f"{exprs.resource_id} AS resource_id",
+        "d_ts AS period_start",
+        "d_period AS period_s",
+        "d_value AS value",
+        "d_zoned AS zoned",
+        *kept,
+        f"{ok_sql(row_checks)} AS ok",
+    ]
+    columns += [f"d_{role} AS cfg_{role}" for role in spec.config_roles if f"d_{role}" not in kept]
+    sql = f"CREATE OR REPLACE TEMP TABLE staged AS SELECT {', '.join(columns)} FROM ({derived})"  # noqa: S608
+    params = {**spec.reader_params(), **exprs.params, **_defaults(spec)}
+    try:
+        _execute_with_progress(con, sql, used_params(sql, params), progress, "reading")
+    except duckdb.Error as exc:
+        diagnose_read_error(spec, exc)  # always raises ImportRejected
+        raise
+    total, bad, any_zoned, all_zoned = con.execute(
+        "SELECT count(*), count(*) FILTER (WHERE NOT ok), bool_or(zoned), bool_and(zoned) FROM staged"
+    ).fetchall()[0]
+    if not total:
+        raise ImportRejected.single(spec.file_name, "has a header but no data rows")
+    distinct = f"SELECT DISTINCT {', '.join(kept)} FROM staged"  # noqa: S608 - generated column names
+    per_value = f"SELECT count(*) FROM ({distinct}) WHERE NOT ({ok_sql(value_checks)})"  # noqa: S608
+    bad_values = con.execute(per_value, used_params(per_value, exprs.params)).fetchall()[0][0]
+    if bad or bad_values or (any_zoned and not all_zoned):
+        diagnose_rows(spec, exprs, checks)  # always raises ImportRejected
+    return exprs
+
+
+def _defaults(spec: LongCsvSpec) -> dict[str, str]:
+    return {"default_account": spec.default_account, "default_region": spec.default_region}
+
+
+def stage_long_csv(spec: LongCsvSpec, progress: ProgressFn | None = None, now: datetime | None = None) -> StagedFile:
+    """Read, cast and check the file (see module docstring); raise ImportRejected naming rows if bad."""
+    con = duckdb.connect()
+    try:
+        con.execute("SET enable_progress_bar = false")
+        _stage(con, spec, progress, now)
+        no_period = con.execute(
+            "SELECT count(*) FILTER (WHERE period_s IS NULL AND NOT d_is_config), count(*) FILTER (WHERE d_is_config),"
+            " count(*) FROM staged"
+        ).fetchall()[0]
+        if no_period[0]:
+            _infer_periods(con, spec.default_period_s)
+        resources = [
+            split_resource_id(r[0])
+            for r in con.execute("SELECT DISTINCT resource_id FROM staged ORDER BY 1").fetchall()
+        ]
+        configs = _configs(con, spec) if spec.config_roles or spec.has("assumed") else []
+        return StagedFile(int(no_period[2]), resources, configs, _metrics(con), int(no_period[0]), int(no_period[1]))
+    finally:
+        con.close()
+
+
+def _metrics(con: duckdb.DuckDBPyConnection) -> pa.Table:
+    """The metric rows as Arrow, resource and metric dictionary-encoded (DuckDB ENUMs become dictionaries)."""
+    con.execute("CREATE TYPE staged_resource AS ENUM (SELECT DISTINCT resource_id FROM staged WHERE NOT d_is_config)")
+    con.execute("CREATE TYPE staged_metric AS ENUM (SELECT DISTINCT d_metric FROM staged WHERE NOT d_is_config)")
+    return con.sql(
+        "SELECT resource_id::staged_resource AS resource_id, d_metric::staged_metric AS metric, period_start, "
+        "period_s, value FROM staged WHERE NOT d_is_config ORDER BY rowid"
+    ).to_arrow_table()
+
+
+def _infer_periods(con: duckdb.DuckDBPyConnection, default_period_s: int) -> None:
+    """A row without period_s takes its series' smallest spacing between timestamps, else the default."""
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE import_periods AS
+        SELECT resource_id, d_metric,
+               CASE WHEN min(gap) FILTER (WHERE gap > 0) IS NULL THEN $default
+                    ELSE greatest(1, round(min(gap) FILTER (WHERE gap > 0)))::INTEGER END AS period_s
+        FROM (
+            SELECT resource_id, d_metric,
+                   epoch(period_start) - epoch(lag(period_start) OVER (
+                       PARTITION BY resource_id, d_metric ORDER BY period_start)) AS gap
+            FROM staged WHERE NOT d_is_config
+        ) GROUP BY resource_id, d_metric
+        """,
+        {"default": default_period_s},
+    )
+    con.execute(
+        """
+        UPDATE staged SET period_s = p.period_s FROM import_periods p
+        WHERE staged.period_s IS NULL AND NOT staged.d_is_config
+          AND staged.resource_id = p.resource_id AND staged.d_metric = p.d_metric
+        """
+    )
+
+
+def split_resource_id(resource_id: str) -> ResourceRecord:
+    """Invert ``resource_key``: service, account and region never contain ':', the name may."""
+    service, account, region, name = resource_id.split(":", 3)
+    return ResourceRecord(service, account, region, name)
+
+
+def _config_column(spec: LongCsvSpec, role: str) -> str:
+    return f"d_{role}" if role == "architecture" else f"cfg_{role}"
+
+
+def _configs(con: duckdb.DuckDBPyConnection, spec: LongCsvSpec) -> list[ConfigRecord]:
+    """Configuration snapshots: every configuration row at its timestamp (the last one at a time wins), and
+    for resources without one, a snapshot from the metric rows' configuration columns (per column the last
+    non-empty value) valid from the resource's first timestamp in the file.
+
+    Fields a snapshot does not give keep what is stored for the resource at that time (``keep_unstated``), so an
+    import that only states ``memory_mb`` does not blank out an instance type a collector recorded.
+    """
+    roles = spec.config_roles
+    assumed = "d_assumed" if spec.has("assumed") else "NULL::VARCHAR"
+    cols = ", ".join([*(_config_column(spec, r) for r in roles), assumed]) if roles else assumed
+    rows = con.execute(
+        f"SELECT resource_id, period_start, {cols} FROM staged WHERE d_is_config "  # noqa: S608 - generated names
+        "QUALIFY row_number() OVER (PARTITION BY resource_id, period_start ORDER BY rowid DESC) = 1 ORDER BY 1, 2"
+    ).fetchall()
+    if roles:
+        picks = ", ".join(
+            f"arg_max({_config_column(spec, r)}, rowid) FILTER (WHERE {_config_column(spec, r)} IS NOT NULL)"
+            for r in roles
+        )
+        rows += con.execute(
+            f"SELECT resource_id, min(period_start), {picks}, NULL FROM staged "  # noqa: S608 - generated names
+            "WHERE NOT d_is_config AND resource_id NOT IN (SELECT resource_id FROM staged WHERE d_is_config) "
+            "GROUP BY resource_id ORDER BY resource_id"
+        ).fetchall()
+    configs = []
+    for resource_id, valid_from, *values in rows:
+        *fields, assumed_text = values
+        given = {role: value for role, value in zip(roles, fields, strict=True) if value is not None}
+        names = tuple(sorted(n.strip() for n in assumed_text.split(",") if n.strip())) if assumed_text else ()
+        if given or names:
+            configs.append(ConfigRecord(resource_id, valid_from, given, spec.source, names, keep_unstated=True))
+    return configs
+
+
+def preview_of(metrics: pa.Table, limit: int = PREVIEW_ROWS) -> pd.DataFrame:
+    """The first rows as the page shows them (text, not categories)."""
+    head = metrics.slice(0, limit)
+    return pa.table({name: _plain(head[name]) for name in head.column_names}).to_pandas()
+
+
+def _plain(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    return column.cast(column.type.value_type) if pa.types.is_dictionary(column.type) else column
+
+
+def explain_conflicts(spec: LongCsvSpec) -> ImportRejected | None:
+    """After the store refused the file for two values of one key, name the rows that disagree (reads it again)."""
+    con = duckdb.connect()
+    try:
+        con.execute("SET enable_progress_bar = false")
+        _stage(con, spec, None, None)
+        problems = Problems(spec.file_name)
+        find_conflicts(con, spec, problems)
+        return ImportRejected(spec.file_name, problems.listed, problems.total) if problems else None
+    finally:
+        con.close()
