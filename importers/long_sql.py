@@ -216,7 +216,7 @@ class Expressions:
         """A text configuration column (the numeric ones are derived in ``derived_select``)."""
         if role == "architecture":
             return f"lower({self.text(role)})"
-        return self.text(role)
+        return unguard_sql(self.text(role))  # the export guards text against spreadsheet formulas
 
     def checks(self) -> list[Check]:
         """Every rule for this file's columns, over the derived columns, in reading order."""
@@ -345,7 +345,7 @@ class Expressions:
                     "assumed",
                     "assumed",
                     "d_assumed IS NULL OR list_has_all($config_fields, "
-                    "list_transform(string_split(d_assumed, ','), x -> trim(x)))",
+                    "list_transform(string_split(d_assumed, ','), lambda x: trim(x)))",
                     lambda raw, _m: (
                         f"{quoted(raw)} names a field that is not a configuration field; "
                         f"use comma-separated names of {', '.join(CONFIG_FIELDS)}"

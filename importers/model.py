@@ -13,15 +13,16 @@ import math
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
-
-import pyarrow as pa
+from typing import TYPE_CHECKING, Any
 
 from common.metrics import METRICS
 from common.timeutil import naive_utc, time_problem
 from importers.problems import Problems, quoted
 from importers.units import metrics_with_unit
 from store.batch import ConfigRecord, ResourceRecord
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 LOGS_INSIGHTS_DEFAULT_PERIOD_S = 3600
 PERCENT_METRICS = frozenset(metrics_with_unit("%"))
@@ -131,6 +132,8 @@ class MetricRows:
         return {k[0] for k in self._rows}
 
     def table(self) -> pa.Table:
+        import pyarrow as pa  # here, so that options and records load without Arrow (and numpy)
+
         keys = sorted(self._rows)
         return pa.table(
             {

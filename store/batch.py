@@ -10,15 +10,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
-
-import numpy as np
-import pandas as pd
-import pyarrow as pa
+from typing import TYPE_CHECKING, Any
 
 from common.services import resource_key
 from common.timeutil import naive_utc
 from store.snapshots import EndpointSnapshot
+
+if TYPE_CHECKING:  # the records are plain; Arrow (and numpy with it) loads only where rows are built
+    import pandas as pd
+    import pyarrow as pa
 
 METRIC_COLUMNS = ("resource_id", "metric", "period_start", "period_s", "value", "source")
 
@@ -90,16 +90,13 @@ class UploadRecord:
     imported_at: datetime
 
 
-MetricsData = pd.DataFrame | pa.Table | pa.RecordBatchReader
-
-
 @dataclass
 class Batch:
     """Everything one writer writes at once. ``metrics`` has the columns of ``METRIC_COLUMNS``."""
 
     resources: list[ResourceRecord] = field(default_factory=list)
     configs: list[ConfigRecord] = field(default_factory=list)
-    metrics: MetricsData | None = None
+    metrics: pd.DataFrame | pa.Table | pa.RecordBatchReader | None = None
     watermarks: list[WatermarkRecord] = field(default_factory=list)
     run: RunRecord | None = None
     upload: UploadRecord | None = None
@@ -130,6 +127,8 @@ class WriteSummary:
 
 def metrics_frame(rows: Sequence[tuple[str, str, datetime, int, float, str]]) -> pa.Table:
     """Build the metrics table from (resource_id, metric, period_start, period_s, value, source) tuples."""
+    import pyarrow as pa
+
     cols = list(zip(*rows, strict=True)) if rows else [[] for _ in METRIC_COLUMNS]
     return pa.table(
         {
@@ -145,4 +144,7 @@ def metrics_frame(rows: Sequence[tuple[str, str, datetime, int, float, str]]) ->
 
 def constant_column(value: str, rows: int) -> pa.DictionaryArray:
     """A text column holding one value on every row, stored once (a batch's ``source``)."""
+    import numpy as np
+    import pyarrow as pa
+
     return pa.DictionaryArray.from_arrays(pa.array(np.zeros(rows, np.int8)), pa.array([value], pa.string()))

@@ -27,7 +27,6 @@ from store.batch import (
     METRIC_COLUMNS,
     Batch,
     ConfigRecord,
-    MetricsData,
     ResourceRecord,
     RunRecord,
     UploadRecord,
@@ -36,6 +35,7 @@ from store.batch import (
 from store.errors import BatchError
 from store.snapshots import EndpointSnapshot
 
+MetricsData = pd.DataFrame | pa.Table | pa.RecordBatchReader
 TEXT_TYPES = (pa.string(), pa.large_string(), pa.string_view())
 COLUMN_TYPES = {"period_start": pa.timestamp("us"), "period_s": pa.int32(), "value": pa.float64()}
 

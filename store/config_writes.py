@@ -9,20 +9,25 @@ same batch) is not stored again, so rewriting the same history changes nothing.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import duckdb
-import pyarrow as pa
 
 from common.metrics import CONFIG_FIELDS
 from common.timeutil import naive_utc
 from store.batch import ConfigRecord
 
-ARROW_TYPES = {"INTEGER": pa.int64(), "DOUBLE": pa.float64(), "VARCHAR": pa.string()}
+if TYPE_CHECKING:
+    import pyarrow as pa
+
 FIELDS = list(CONFIG_FIELDS)
 
 
 def configs_table(configs: Sequence[ConfigRecord]) -> pa.Table:
     """The records as an Arrow table: one column per configuration field, plus their order in the batch."""
+    import pyarrow as pa
+
+    arrow_types = {"INTEGER": pa.int64(), "DOUBLE": pa.float64(), "VARCHAR": pa.string()}
     columns: dict[str, pa.Array] = {
         "resource_id": pa.array([c.resource_id for c in configs], pa.string()),
         "valid_from": pa.array([naive_utc(c.valid_from) for c in configs], pa.timestamp("us")),
@@ -33,7 +38,7 @@ def configs_table(configs: Sequence[ConfigRecord]) -> pa.Table:
             values = [int(v) if v is not None else None for v in values]
         elif kind == "DOUBLE":
             values = [float(v) if v is not None else None for v in values]
-        columns[name] = pa.array(values, ARROW_TYPES[kind])
+        columns[name] = pa.array(values, arrow_types[kind])
     columns["assumed"] = pa.array([",".join(sorted(c.assumed)) or None for c in configs], pa.string())
     columns["source"] = pa.array([c.source for c in configs], pa.string())
     columns["keep_unstated"] = pa.array([c.keep_unstated for c in configs], pa.bool_())

@@ -1,5 +1,9 @@
 """Read queries the pages use. Every value from a user (filters, dates, ids) is a bound parameter.
 
+Reads see only rows inside the span a write accepts (2006 .. a day from now, ``common.timeutil``): a row dated
+9999 or year 0 that an older version stored is left out rather than breaking every page (Python cannot hold
+year 0, and a row in 2300 would move the default window by centuries).
+
 The store may hold several resolutions of the same series (hourly history, per-minute recent data,
 whatever an upload brought). ``rollup`` never double counts: for each resource and bucket it uses only
 the coarsest resolution that fits in the bucket, then aggregates metric by metric with the rules in
@@ -11,13 +15,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pandas as pd
 
 from common.metrics import CONFIG_FIELDS, METRICS
+from common.timeutil import EARLIEST_TIME, latest_time
 from store.db import run_read
+
+if TYPE_CHECKING:  # DuckDB builds the frames; a command line that reads none need not load pandas
+    import pandas as pd
 
 RESOURCE_COLUMNS = ("resource_id", "provider", "service", "pattern", "account", "region", "name")
 
@@ -35,12 +42,28 @@ class Filters:
     resource_ids: tuple[str, ...] = field(default=())
 
     def window(self) -> tuple[datetime, datetime]:
-        lo = datetime.combine(self.start, time()) if self.start else datetime(1970, 1, 1)
-        hi = datetime.combine(self.end + timedelta(days=1), time()) if self.end else datetime(9999, 1, 1)
-        return lo, hi
+        """[lo, hi) in naive UTC, never outside the span a stored row may start in (see module docstring)."""
+        earliest, latest = readable_span()
+        lo = datetime.combine(self.start, time()) if self.start else earliest
+        hi = datetime.combine(self.end + timedelta(days=1), time()) if self.end else latest
+        return max(lo, earliest), max(min(hi, latest), earliest)
 
 
-def _resource_where(f: Filters, alias: str = "r") -> tuple[str, list[Any]]:
+def readable_span() -> tuple[datetime, datetime]:
+    """[earliest, latest) of the period starts reads consider: what a write accepts, plus a day of slack."""
+    return EARLIEST_TIME, latest_time() + timedelta(days=1)
+
+
+def _sane(column: str) -> str:
+    """SQL keeping ``column`` inside ``readable_span`` (two parameters, from ``_span_params``)."""
+    return f"{column} >= ? AND {column} < ?"
+
+
+def _span_params() -> list[datetime]:
+    return list(readable_span())
+
+
+def resource_where(f: Filters, alias: str = "r") -> tuple[str, list[Any]]:
     clauses, params = [], []
     for column, values in (
         ("provider", f.providers),
@@ -96,7 +119,7 @@ def rollup_sql(f: Filters, bucket_s: int, metrics: list[str]) -> tuple[str, list
     unknown = [m for m in needed if m not in METRICS]
     if unknown:
         raise ValueError(f"unknown metric(s) {unknown}")
-    where, params = _resource_where(f)
+    where, params = resource_where(f)
     lo, hi = f.window()
     sums = [m for m in needed if METRICS[m].rollup == "sum"]
     pivot = ",\n                   ".join(f"max(value) FILTER (WHERE metric = '{m}') AS {m}" for m in needed)
@@ -197,9 +220,10 @@ def _filter_options(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     for column in ("provider", "service", "account", "region"):
         rows = con.execute(f"SELECT DISTINCT {column} FROM resources ORDER BY 1").fetchall()  # noqa: S608
         out[column] = [r[0] for r in rows]
-    lo, hi = con.execute("SELECT min(period_start), max(period_start + to_seconds(period_s)) FROM metrics").fetchall()[
-        0
-    ]
+    span = (
+        f"SELECT min(period_start), max(period_start + to_seconds(period_s)) FROM metrics WHERE {_sane('period_start')}"  # noqa: S608
+    )
+    lo, hi = con.execute(span, _span_params()).fetchall()[0]
     out["first"], out["last"] = lo, hi
     return out
 
@@ -210,21 +234,24 @@ def filter_options(path: Path) -> dict[str, Any]:
 
 
 def _inventory(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
-    where, params = _resource_where(f)
+    where, params = resource_where(f)
     _, hi = f.window()
     config_cols = ", ".join(f"c.{name}" for name in CONFIG_FIELDS)
+    earliest, latest = readable_span()
     sql = f"""
         SELECT r.resource_id, r.provider, r.service, r.pattern, r.account, r.region, r.name,
-               r.first_seen, r.last_seen, {config_cols}, c.assumed, c.valid_from AS config_from
+               CASE WHEN {_sane("r.first_seen")} THEN r.first_seen END AS first_seen,
+               CASE WHEN {_sane("r.last_seen")} THEN r.last_seen END AS last_seen,
+               {config_cols}, c.assumed, c.valid_from AS config_from
         FROM resources r
         LEFT JOIN (
-            SELECT * FROM resource_config WHERE valid_from < ?
+            SELECT * FROM resource_config WHERE valid_from < ? AND valid_from >= ?
             QUALIFY row_number() OVER (PARTITION BY resource_id ORDER BY valid_from DESC) = 1
         ) c USING (resource_id)
         WHERE {where}
         ORDER BY r.pattern, r.service, r.name
     """  # noqa: S608
-    return con.execute(sql, [hi, *params]).df()
+    return con.execute(sql, [earliest, latest, earliest, latest, hi, earliest, *params]).df()
 
 
 def inventory(path: Path, f: Filters) -> pd.DataFrame:
@@ -234,9 +261,10 @@ def inventory(path: Path, f: Filters) -> pd.DataFrame:
 
 def _config_history(con: duckdb.DuckDBPyConnection, resource_ids: list[str]) -> pd.DataFrame:
     sql = (
-        "SELECT * FROM resource_config WHERE list_contains(?::VARCHAR[], resource_id) ORDER BY resource_id, valid_from"
+        "SELECT * FROM resource_config WHERE list_contains(?::VARCHAR[], resource_id) "  # noqa: S608
+        f"AND {_sane('valid_from')} ORDER BY resource_id, valid_from"
     )
-    return con.execute(sql, [resource_ids]).df()
+    return con.execute(sql, [resource_ids, *_span_params()]).df()
 
 
 @dataclass(frozen=True)
@@ -281,17 +309,17 @@ def analysis_inputs(path: Path, f: Filters, hourly_metrics: list[str]) -> Analys
 
 def freshness(path: Path, f: Filters) -> pd.DataFrame:
     """Per resource: the end of its newest data, its finest resolution, and where the data came from."""
-    where, params = _resource_where(f)
+    where, params = resource_where(f)
     sql = f"""
         SELECT r.resource_id, r.service, r.name, r.account, r.region,
                max(m.period_start + to_seconds(m.period_s)) AS data_until,
                min(m.period_s) AS finest_period_s,
                string_agg(DISTINCT m.source, ', ' ORDER BY m.source) AS sources
         FROM resources r JOIN metrics m USING (resource_id)
-        WHERE {where}
+        WHERE {where} AND {_sane("m.period_start")}
         GROUP BY ALL ORDER BY data_until
     """  # noqa: S608
-    return run_read(path, lambda con: con.execute(sql, params).df())
+    return run_read(path, lambda con: con.execute(sql, [*params, *_span_params()]).df())
 
 
 def recent_runs(path: Path, limit: int = 20) -> pd.DataFrame:
@@ -323,8 +351,9 @@ def data_span(path: Path, resource_ids: list[str]) -> tuple[date, date] | None:
 
     def query(con: duckdb.DuckDBPyConnection) -> tuple[date, date] | None:
         lo, hi = con.execute(
-            "SELECT min(period_start), max(period_start) FROM metrics WHERE list_contains(?::VARCHAR[], resource_id)",
-            [resource_ids],
+            "SELECT min(period_start), max(period_start) FROM metrics "  # noqa: S608
+            f"WHERE list_contains(?::VARCHAR[], resource_id) AND {_sane('period_start')}",
+            [resource_ids, *_span_params()],
         ).fetchall()[0]
         return (lo.date(), hi.date()) if lo is not None else None
 

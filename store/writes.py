@@ -12,9 +12,9 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
-import pyarrow as pa
 
 from common.services import SERVICES
 from common.timeutil import naive_utc, utc_now
@@ -30,24 +30,23 @@ from store.batch import (
     constant_column,
     metrics_frame,
 )
-from store.checks import CheckedBatch, DuplicateKeyError, MetricFacts, check_batch
 from store.config_writes import write_configs
 from store.db import connect, read_as_is
 from store.errors import BatchError
 from store.snapshots import write_snapshots
 
+if TYPE_CHECKING:  # the checks load Arrow and pandas; a collector's command line need not, until it writes
+    from store.checks import CheckedBatch, MetricFacts
+
 __all__ = [
     "METRIC_COLUMNS",
     "Batch",
-    "CheckedBatch",
     "ConfigRecord",
-    "DuplicateKeyError",
     "ResourceRecord",
     "RunRecord",
     "UploadRecord",
     "WatermarkRecord",
     "WriteSummary",
-    "check_batch",
     "constant_column",
     "metrics_frame",
     "record_run",
@@ -98,6 +97,8 @@ def merge_staged_metrics(con: duckdb.DuckDBPyConnection, facts: MetricFacts) -> 
 def _upsert_resources(con: duckdb.DuckDBPyConnection, resources: tuple[ResourceRecord, ...]) -> int:
     if not resources:
         return 0
+    import pyarrow as pa
+
     unique = {r.resource_id: r for r in resources}
     table = pa.table(
         {
@@ -232,6 +233,8 @@ def write_batch(path: Path, batch: Batch | CheckedBatch) -> WriteSummary:
     fails a check, and is opened read-only first (never created or migrated) when the batch refers to
     resources it does not describe, to see whether they are stored.
     """
+    from store.checks import check_batch
+
     checked = check_batch(batch)
     if checked.stored_ids:
         stored = read_as_is(path, lambda con: _stored(con, checked.stored_ids))

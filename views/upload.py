@@ -17,6 +17,9 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
+from common.metrics import METRICS
+from common.services import SERVICES
+from common.settings import settings
 from importers import FORMATS, ImportOptions, ImportRejected, InputFile, WideMapping, load_mapping
 from importers.uploads import (
     FORMAT_CHOICES,
@@ -28,13 +31,9 @@ from importers.uploads import (
     role_of,
     save_upload,
 )
-from common.metrics import METRICS
-from common.services import SERVICES
-from common.settings import settings
 from store import StoreError
 from store import queries as q
 from store.exports import export_long_csv
-
 from views.common import db_version
 
 PERIODS = {60: "1 minute", 300: "5 minutes", 3600: "1 hour", 86400: "1 day"}
@@ -303,21 +302,26 @@ else:
     )
 
 st.subheader("Export")
+view = st.session_state.get("filters") or q.Filters()
 st.caption(
-    "Every stored metric in the generic long CSV (the same file `python -m collectors export` writes); it imports "
-    "back into the same data. Cells that a spreadsheet would run as a formula are neutralised."
+    "The data the sidebar selects — metrics overlapping its dates and the configuration in effect then, for the "
+    "services, accounts and regions chosen — in the generic long CSV (the file `python -m collectors export` "
+    "writes); it imports back into the same data. Cells that a spreadsheet would run as a formula are neutralised."
 )
 
 
-def export_bytes() -> bytes:
-    buffer = io.BytesIO()
-    export_long_csv(path, buffer)
-    return buffer.getvalue()
+def export_file() -> io.BufferedReader:
+    """The export streamed to a temporary file, handed to Streamlit to send (it keeps the bytes once, not the
+    buffer and a copy); the file is gone as soon as it is closed."""
+    handle = tempfile.TemporaryFile(prefix="breakeven-export-")  # noqa: SIM115 - Streamlit reads and closes it
+    export_long_csv(path, handle, view)
+    handle.seek(0)
+    return handle
 
 
 st.download_button(
-    "Download all metrics (CSV)",
-    data=export_bytes,
+    "Download the metrics in view (CSV)",
+    data=export_file,
     file_name="breakeven-metrics.csv",
     mime="text/csv",
     key="upload_export",
