@@ -37,7 +37,9 @@ MAX_LINE_BYTES = 1 << 20
 # A timestamp names a zone when it ends in a letter (Z, UTC, a zone name) or in an offset after the time.
 ZONE_PATTERN = r"(?:[^0-9.\s]|:\d\d(?:\.\d*)?\s*[+-]\d\d(?::?\d\d)?)\s*$"
 # An offset after the time beyond ±14:00 (15 h or more, 14 h and some minutes) or with 60 minutes or more.
-BAD_OFFSET_PATTERN = r":\d\d(?:\.\d*)?\s*[+-](?:1[5-9]|[2-9]\d|14:?(?:0[1-9]|[1-5]\d)|\d\d:?[6-9]\d)\s*$"
+BAD_OFFSET_PATTERN = (
+    r":\d\d(?:\.\d*)?\s*[+-](?:(?:1[5-9]|[2-9]\d)(?::?\d\d)?|14:?(?:0[1-9]|[1-5]\d)|\d\d:?[6-9]\d)\s*$"
+)
 
 
 @dataclass(frozen=True)

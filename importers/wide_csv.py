@@ -92,7 +92,7 @@ def parse(file: InputFile, text: str, options: ImportOptions) -> Parsed:
         raise ImportRejected.single(
             file.name,
             "a wide CSV needs a mapping of its columns "
-            f"({', '.join(table.value_columns)}) to service, resource and metric: "
+            f"({shorten(', '.join(table.value_columns), 200)}) to service, resource and metric: "
             "pass --mapping FILE (print a template with --mapping-template)",
         )
     problems = Problems(file.name)
