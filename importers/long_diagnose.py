@@ -14,7 +14,7 @@ from typing import Any
 
 import duckdb
 
-from importers.long_sql import Check, Expressions, LongCsvSpec, read_csv_sql, used_params
+from importers.long_sql import Check, Expressions, LongCsvSpec, create_catalog_types, read_csv_sql, used_params
 from importers.problems import MAX_LISTED, ImportRejected, Problem, Problems, quoted, shorten
 
 _REJECTS = ", store_rejects = true, rejects_table = 'import_rejects', rejects_scan = 'import_reject_scans'"
@@ -86,6 +86,7 @@ def diagnose_rows(spec: LongCsvSpec, exprs: Expressions, checks: list[Check]) ->
     probe = duckdb.connect(":memory:")
     try:
         probe.execute("SET TimeZone = 'UTC'")
+        create_catalog_types(probe)
         sql = f"CREATE TEMP TABLE import_raw AS SELECT * FROM {read_csv_sql()}"  # noqa: S608 - generated
         probe.execute(sql, _params(sql, spec.reader_params()))
         derived = exprs.derived_select("(SELECT rowid AS row_index, * FROM import_raw)")
@@ -156,7 +157,7 @@ def _mixed_zones(probe: duckdb.DuckDBPyConnection, spec: LongCsvSpec, exprs: Exp
 def find_conflicts(con: duckdb.DuckDBPyConnection, spec: LongCsvSpec, problems: Problems) -> None:
     """Rows that give two different values for one resource, metric, period and start."""
     key = "resource_id, metric, period_start, period_s"
-    staged = "(SELECT rowid AS row_index, resource_id, d_metric AS metric, period_start, period_s, value FROM staged"
+    staged = "(SELECT row_index, resource_id, metric::VARCHAR AS metric, period_start, period_s, value FROM staged"
     staged += " WHERE NOT d_is_config)"
     groups = f"SELECT {key} FROM {staged} GROUP BY {key} HAVING count(DISTINCT value) > 1"  # noqa: S608
     count = con.execute(f"SELECT count(*) FROM ({groups})").fetchall()[0][0]  # noqa: S608 - fixed SQL

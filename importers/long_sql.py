@@ -2,10 +2,11 @@
 
 The fast path (``importers.long_stage``) and the diagnosis of a rejected file (``importers.long_diagnose``) are
 built from the same definitions here, so a row that fails the fast path is always explained by at least one
-named check. A check is either evaluated on every row (numbers, timestamps) or, for the low-cardinality
-columns (service, metric, unit, account, region, architecture, assumed), once per distinct value after the
-file is staged. Column identifiers are generated (``c0``, ``c1``, ...), never taken from the file; every value
-from a user is a parameter.
+named check. A check is either part of every row's ``ok`` flag (numbers, timestamps, free text) or, for the
+catalog words (service, metric, and the unit that must fit the metric), evaluated once per distinct value of
+the staged columns: the words are read through ENUM types of the catalog, so each row holds a small index and
+the check looks at a handful of distinct values. Column identifiers are generated (``c0``, ``c1``, ...), never
+taken from the file; every value from a user is a parameter.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+import duckdb
 
 from common.limits import ARCHITECTURES
 from common.metrics import CONFIG_FIELDS, METRICS
@@ -37,9 +40,7 @@ MAX_LINE_BYTES = 1 << 20
 # A timestamp names a zone when it ends in a letter (Z, UTC, a zone name) or in an offset after the time.
 ZONE_PATTERN = r"(?:[^0-9.\s]|:\d\d(?:\.\d*)?\s*[+-]\d\d(?::?\d\d)?)\s*$"
 # An offset after the time beyond ±14:00 (15 h or more, 14 h and some minutes) or with 60 minutes or more.
-BAD_OFFSET_PATTERN = (
-    r":\d\d(?:\.\d*)?\s*[+-](?:(?:1[5-9]|[2-9]\d)(?::?\d\d)?|14:?(?:0[1-9]|[1-5]\d)|\d\d:?[6-9]\d)\s*$"
-)
+BAD_OFFSET_PATTERN = r":\d\d(?:\.\d*)?\s*[+-](?:(?:1[5-9]|[2-9]\d)(?::?\d\d)?|14:?(?:0[1-9]|[1-5]\d)|\d\d:?[6-9]\d)\s*$"
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,17 @@ class Check:
     per_value: bool = False
 
 
+CATALOG_TYPES = {"staged_service": list(SERVICES), "staged_metric": list(METRICS)}
+
+
+def create_catalog_types(con: duckdb.DuckDBPyConnection) -> None:
+    """ENUM types of the catalog's services and metrics: a cast to one is a dictionary lookup that both checks a
+    value and stores it once (Arrow gets a dictionary column), for the fast path and the diagnosis alike."""
+    for name, values in CATALOG_TYPES.items():
+        literals = ", ".join("'" + v.replace("'", "''") + "'" for v in values)  # catalog names, not user input
+        con.execute(f"CREATE TYPE IF NOT EXISTS {name} AS ENUM ({literals})")
+
+
 def _not_metric(rule: str) -> str:
     """A rule for metric rows only: configuration rows (no metric, no value) pass it."""
     return f"d_is_config OR ({rule})"
@@ -163,8 +175,10 @@ class Expressions:
         roles = self.spec.config_roles + (["assumed"] if self.spec.has("assumed") else [])
         if not roles:
             return "false"
-        given = " OR ".join(f"{self.text(r)} IS NOT NULL" for r in roles)
-        return f"({self.text('metric')} IS NULL AND {self.text('value')} IS NULL AND ({given}))"
+        # A CASE, not ANDs of trims: this runs on every row, and the common row (a metric) leaves at its first test.
+        given = " OR ".join(f"coalesce({self.raw(r)}, '') <> ''" for r in roles)
+        metric, value = self.raw("metric"), self.raw("value")
+        return f"CASE WHEN coalesce({metric}, '') <> '' OR coalesce({value}, '') <> '' THEN false ELSE ({given}) END"
 
     def derived_select(self, source: str) -> str:
         """``SELECT`` of the raw columns plus every derived one, from ``source`` (a reader or a table)."""
@@ -187,6 +201,8 @@ class Expressions:
             f"CASE WHEN ends_with({ts}, 'Z') THEN false ELSE regexp_matches({ts}, $bad_offset) END AS d_bad_offset",
             f"{self._catalog_word('service', 'services')} AS d_service",
             f"{self._catalog_word('metric', 'metrics')} AS d_metric",
+            f"TRY_CAST({self._catalog_word('service', 'services')} AS staged_service) AS d_service_known",
+            f"TRY_CAST({self._catalog_word('metric', 'metrics')} AS staged_metric) AS d_metric_known",
             f"{unguard_sql(self.raw('resource'))} AS d_name",
             f"{self._scoped('account', 'default_account')} AS d_account",
             f"{self._scoped('region', 'default_region')} AS d_region",
@@ -207,6 +223,7 @@ class Expressions:
         wholes = [f"{_whole('d_period_number')} AS d_period"]
         wholes += [f"{_whole(f'd_{role}_number')} AS d_{role}" for role in WHOLE_ROLES if self.spec.has(role)]
         wholes += [f"d_{role}_number AS d_{role}" for role in NUMBER_ROLES if self.spec.has(role)]
+        wholes.append(f"{self.resource_id} AS d_resource_id")
         second = f"SELECT *, {self._factor()} AS d_factor, {', '.join(wholes)} FROM (SELECT {inner} FROM {source})"  # noqa: S608
         return f"SELECT *, d_raw_value * d_factor AS d_value FROM ({second})"  # noqa: S608 - generated SQL
 
@@ -239,15 +256,22 @@ class Expressions:
             Check(
                 "service",
                 "service",
-                "list_contains($services, d_service)",
+                "d_service_known IS NOT NULL",
                 lambda raw, _m: _unknown("service", raw, known_services),
                 per_value=True,
             ),
-            Check("resource", "resource", _not_blank(self.raw("resource")), lambda _r, _m: "is empty"),
+            Check(
+                "resource",
+                "resource",
+                # the name is what follows the key's third ':' (the other three parts may hold none: checked too)
+                r"trim(regexp_extract(d_resource_id, '(?s)^[^:]*:[^:]*:[^:]*:(.*)$', 1)) <> ''",
+                lambda _r, _m: "is empty",
+                per_value=True,
+            ),
             Check(
                 "metric",
                 "metric",
-                _not_metric("list_contains($metrics, d_metric)"),
+                _not_metric("d_metric_known IS NOT NULL"),
                 lambda raw, _m: _unknown("metric", raw, known_metrics),
                 per_value=True,
             ),
@@ -264,7 +288,7 @@ class Expressions:
                 Check(
                     "unit",
                     "unit",
-                    _not_metric("NOT list_contains($metrics, d_metric) OR d_factor IS NOT NULL"),
+                    _not_metric("d_metric_known IS NULL OR d_factor IS NOT NULL"),
                     _unit_message,
                     per_value=True,
                 )
@@ -288,7 +312,6 @@ class Expressions:
                         role,
                         f"NOT contains(d_{role}, ':')",
                         lambda raw, _m: f"{quoted(raw)} contains ':', which Breakeven uses to join resource keys",
-                        per_value=True,
                     )
                 )
         checks += self._config_checks()
@@ -300,7 +323,7 @@ class Expressions:
             Check(
                 "period_s",
                 "period_s",
-                _not_metric(f"d_period > 0 OR {p} IS NULL OR trim({p}) = ''"),
+                _not_metric(f"CASE WHEN d_period IS NOT NULL THEN d_period > 0 ELSE {p} IS NULL OR trim({p}) = '' END"),
                 lambda raw, _m: f"{quoted(raw)} is not a whole number of seconds above 0",
             ),
             Check(
@@ -329,7 +352,10 @@ class Expressions:
             unit = " of MB" if role == "memory_mb" else ""
             hint = f"a whole number{unit} above 0" if rule == "> 0" and whole else None
             hint = hint or ("a whole number, 0 or more" if whole else "a number above 0")
-            ok = f"{self.text(role)} IS NULL OR (isfinite(d_{role}) AND d_{role} {rule})"
+            raw = self.raw(role)  # trimmed only when it does not read as a number (a trim per row costs)
+            number = f"d_{role}"
+            ok = f"CASE WHEN {number} IS NOT NULL THEN isfinite({number}) AND {number} {rule} "
+            ok += f"ELSE {raw} IS NULL OR trim({raw}) = '' END"
             checks.append(Check(role, role, ok, lambda raw, _m, hint=hint: f"{quoted(raw)} is not {hint}"))
         if self.spec.has("architecture"):
             checks.append(
@@ -338,7 +364,6 @@ class Expressions:
                     "architecture",
                     "d_architecture IS NULL OR list_contains($architectures, d_architecture)",
                     lambda raw, _m: f"{quoted(raw)} is not an architecture; use x86_64 or arm64",
-                    per_value=True,
                 )
             )
         if self.spec.has("assumed"):
@@ -352,7 +377,6 @@ class Expressions:
                         f"{quoted(raw)} names a field that is not a configuration field; "
                         f"use comma-separated names of {', '.join(CONFIG_FIELDS)}"
                     ),
-                    per_value=True,
                 )
             )
         return checks
@@ -370,11 +394,6 @@ class Expressions:
 def _whole(number: str) -> str:
     """``number`` (a DOUBLE) as an INTEGER when it is a whole number in INTEGER's range, else NULL."""
     return f"CASE WHEN {number} = floor({number}) AND abs({number}) <= 2147483647 THEN {number}::INTEGER ELSE NULL END"
-
-
-def _not_blank(raw: str) -> str:
-    """Not empty and not only spaces; trims only the rare value that starts or ends with a space."""
-    return f"{raw} <> '' AND ((NOT starts_with({raw}, ' ') AND NOT ends_with({raw}, ' ')) OR trim({raw}) <> '')"
 
 
 def ok_sql(checks: list[Check]) -> str:

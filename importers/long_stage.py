@@ -1,11 +1,11 @@
 """The generic long CSV read once by DuckDB, in a private in-memory database used only for computing.
 
 ``stage_long_csv`` streams the file through DuckDB's own reader with every column read as text and cast in SQL,
-so a 10-million-row file never passes through pandas. Every row gets one ``ok`` flag from the row checks; the
-low-cardinality columns are checked once per distinct value. Only when something fails (or DuckDB's reader
-refuses the file) does ``importers.long_diagnose`` read the file again to name each problem's row and column.
-The result is plain data for the store's batch: an Arrow table of metric rows (text columns
-dictionary-encoded, so 5 million rows take about 115 MB), the resources and the configuration snapshots.
+straight into an Arrow table, so a 10-million-row file never passes through pandas or a second table. Every
+row gets one ``ok`` flag from the row checks; the catalog words are checked once per distinct value. Only when
+something fails (or DuckDB's reader refuses the file) does ``importers.long_diagnose`` read the file again to
+name each problem's row and column. The result is plain data for the store's batch: an Arrow table of metric
+rows (the metric as a dictionary column), the resources and the configuration snapshots.
 """
 
 from __future__ import annotations
@@ -13,17 +13,21 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pandas as pd
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from common.progress import ProgressFn
 from importers.long_diagnose import diagnose_read_error, diagnose_rows, find_conflicts
-from importers.long_sql import Expressions, LongCsvSpec, ok_sql, read_csv_sql, used_params
+from importers.long_sql import Expressions, LongCsvSpec, create_catalog_types, ok_sql, read_csv_sql, used_params
 from importers.problems import ImportRejected, Problems
 from store.batch import ConfigRecord, ResourceRecord
+
+if TYPE_CHECKING:  # pandas only for the page's preview, not for an import
+    import pandas as pd
 
 PREVIEW_ROWS = 50
 
@@ -40,13 +44,12 @@ class StagedFile:
     config_rows: int = 0
 
 
-def _execute_with_progress(
-    con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any], progress: ProgressFn | None, label: str
-) -> None:
-    """Run one long statement, reporting DuckDB's own query progress while it runs."""
+def _arrow_with_progress(
+    con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any], progress: ProgressFn | None
+) -> pa.Table:
+    """Run the one long statement into Arrow, reporting DuckDB's own query progress while it runs."""
     if progress is None:
-        con.execute(sql, params).fetchall()
-        return
+        return con.sql(sql, params=params).to_arrow_table()
     con.execute("SET enable_progress_bar = true")
     con.execute("SET enable_progress_bar_print = false")
     done = threading.Event()
@@ -58,58 +61,68 @@ def _execute_with_progress(
             except duckdb.Error:
                 return
             if pct is not None and pct >= 0:
-                progress(min(pct, 100.0) / 100.0, label)
+                progress(min(pct, 100.0) / 100.0, "reading")
 
     watcher = threading.Thread(target=poll, daemon=True)
     watcher.start()
     try:
-        con.execute(sql, params).fetchall()
+        return con.sql(sql, params=params).to_arrow_table()
     finally:
         done.set()
         watcher.join()
-    progress(1.0, label)
+        progress(1.0, "reading")
 
 
 def _stage(
     con: duckdb.DuckDBPyConnection, spec: LongCsvSpec, progress: ProgressFn | None, now: datetime | None
-) -> Expressions:
-    """Fill ``staged`` from the file and check it; raises ImportRejected naming rows if anything is wrong."""
+) -> pa.Table:
+    """Read the file once into Arrow, registered as ``staged``, and check it; raises ImportRejected naming rows.
+
+    The rows go straight from DuckDB's reader to Arrow (no table in between); service and metric arrive as
+    ENUM indexes (dictionary columns), which the catalog checks read once per distinct value.
+    """
     con.execute("SET TimeZone = 'UTC'")
+    create_catalog_types(con)
     exprs = Expressions(spec, now)
     derived = exprs.derived_select(read_csv_sql())
     checks = exprs.checks()
     row_checks = [c for c in checks if not c.per_value]
     value_checks = [c for c in checks if c.per_value]
-    kept = ["d_service", "d_metric", "d_account", "d_region", "d_factor", "d_is_config"]
-    kept += [f"d_{role}" for role in ("architecture", "assumed") if spec.has(role)]
+    catalog = ["d_service_known", "d_is_config", *(["d_factor"] if spec.has("unit") else [])]
     columns = [
-        f"{exprs.resource_id} AS resource_id",
+        "d_resource_id AS resource_id",
+        "d_metric_known AS metric",
         "d_ts AS period_start",
         "d_period AS period_s",
         "d_value AS value",
         "d_zoned AS zoned",
-        *kept,
+        *catalog,
         f"{ok_sql(row_checks)} AS ok",
     ]
-    columns += [f"d_{role} AS cfg_{role}" for role in spec.config_roles if f"d_{role}" not in kept]
-    sql = f"CREATE OR REPLACE TEMP TABLE staged AS SELECT {', '.join(columns)} FROM ({derived})"  # noqa: S608
+    columns += [f"d_{role} AS cfg_{role}" for role in spec.config_roles]
+    columns += ["d_assumed AS cfg_assumed"] if spec.has("assumed") else []
+    sql = f"SELECT {', '.join(columns)} FROM ({derived})"  # noqa: S608 - generated column names
     params = {**spec.reader_params(), **exprs.params, **_defaults(spec)}
     try:
-        _execute_with_progress(con, sql, used_params(sql, params), progress, "reading")
+        table = _arrow_with_progress(con, sql, used_params(sql, params), progress)
     except duckdb.Error as exc:
         diagnose_read_error(spec, exc)  # always raises ImportRejected
         raise
+    table = table.append_column("row_index", pa.array(np.arange(table.num_rows, dtype=np.int64)))
+    con.register("staged", table)
     total, bad, any_zoned, all_zoned = con.execute(
         "SELECT count(*), count(*) FILTER (WHERE NOT ok), bool_or(zoned), bool_and(zoned) FROM staged"
     ).fetchall()[0]
     if not total:
         raise ImportRejected.single(spec.file_name, "has a header but no data rows")
-    distinct = f"SELECT DISTINCT {', '.join(kept)} FROM staged"  # noqa: S608 - generated column names
+    distinct = (
+        f"SELECT DISTINCT resource_id AS d_resource_id, metric AS d_metric_known, {', '.join(catalog)} FROM staged"  # noqa: S608
+    )
     per_value = f"SELECT count(*) FROM ({distinct}) WHERE NOT ({ok_sql(value_checks)})"  # noqa: S608
     bad_values = con.execute(per_value, used_params(per_value, exprs.params)).fetchall()[0][0]
     if bad or bad_values or (any_zoned and not all_zoned):
         diagnose_rows(spec, exprs, checks)  # always raises ImportRejected
-    return exprs
+    return table
 
 
 def _defaults(spec: LongCsvSpec) -> dict[str, str]:
@@ -121,67 +134,55 @@ def stage_long_csv(spec: LongCsvSpec, progress: ProgressFn | None = None, now: d
     con = duckdb.connect()
     try:
         con.execute("SET enable_progress_bar = false")
-        _stage(con, spec, progress, now)
-        no_period = con.execute(
-            "SELECT count(*) FILTER (WHERE period_s IS NULL AND NOT d_is_config), count(*) FILTER (WHERE d_is_config),"
-            " count(*) FROM staged"
+        table = _stage(con, spec, progress, now)
+        no_period, config_rows = con.execute(
+            "SELECT count(*) FILTER (WHERE period_s IS NULL AND NOT d_is_config), count(*) FILTER (WHERE d_is_config) "
+            "FROM staged"
         ).fetchall()[0]
-        if no_period[0]:
-            _infer_periods(con, spec.default_period_s)
-        resources = [
-            split_resource_id(r[0])
-            for r in con.execute("SELECT DISTINCT resource_id FROM staged ORDER BY 1").fetchall()
-        ]
+        if no_period:
+            table = _with_inferred_periods(con, table, spec.default_period_s)
+        ids = con.execute("SELECT DISTINCT resource_id FROM staged ORDER BY 1").fetchall()
+        resources = [split_resource_id(r[0]) for r in ids]
         configs = _configs(con, spec) if spec.config_roles or spec.has("assumed") else []
-        return StagedFile(int(no_period[2]), resources, configs, _metrics(con), int(no_period[0]), int(no_period[1]))
+        metric_rows = table.filter(pc.invert(table["d_is_config"])) if config_rows else table
+        metrics = metric_rows.select(["resource_id", "metric", "period_start", "period_s", "value"])
+        return StagedFile(table.num_rows, resources, configs, metrics, int(no_period), int(config_rows))
     finally:
         con.close()
 
 
-def _metrics(con: duckdb.DuckDBPyConnection) -> pa.Table:
-    """The metric rows as Arrow, resource and metric dictionary-encoded (DuckDB ENUMs become dictionaries)."""
-    con.execute("CREATE TYPE staged_resource AS ENUM (SELECT DISTINCT resource_id FROM staged WHERE NOT d_is_config)")
-    con.execute("CREATE TYPE staged_metric AS ENUM (SELECT DISTINCT d_metric FROM staged WHERE NOT d_is_config)")
-    return con.sql(
-        "SELECT resource_id::staged_resource AS resource_id, d_metric::staged_metric AS metric, period_start, "
-        "period_s, value FROM staged WHERE NOT d_is_config ORDER BY rowid"
-    ).to_arrow_table()
-
-
-def _infer_periods(con: duckdb.DuckDBPyConnection, default_period_s: int) -> None:
+def _with_inferred_periods(con: duckdb.DuckDBPyConnection, table: pa.Table, default_period_s: int) -> pa.Table:
     """A row without period_s takes its series' smallest spacing between timestamps, else the default."""
-    con.execute(
+    periods = con.sql(
         """
-        CREATE OR REPLACE TEMP TABLE import_periods AS
-        SELECT resource_id, d_metric,
-               CASE WHEN min(gap) FILTER (WHERE gap > 0) IS NULL THEN $default
-                    ELSE greatest(1, round(min(gap) FILTER (WHERE gap > 0)))::INTEGER END AS period_s
-        FROM (
-            SELECT resource_id, d_metric,
+        WITH gaps AS (
+            SELECT row_index, resource_id, metric, period_s,
                    epoch(period_start) - epoch(lag(period_start) OVER (
-                       PARTITION BY resource_id, d_metric ORDER BY period_start)) AS gap
+                       PARTITION BY resource_id, metric ORDER BY period_start)) AS gap
             FROM staged WHERE NOT d_is_config
-        ) GROUP BY resource_id, d_metric
+        ),
+        inferred AS (
+            SELECT resource_id, metric,
+                   CASE WHEN min(gap) FILTER (WHERE gap > 0) IS NULL THEN $default
+                        ELSE greatest(1, round(min(gap) FILTER (WHERE gap > 0)))::INTEGER END AS inferred
+            FROM gaps GROUP BY ALL
+        )
+        SELECT coalesce(s.period_s, i.inferred)::INTEGER AS period_s
+        FROM staged s LEFT JOIN inferred i ON s.resource_id = i.resource_id AND s.metric = i.metric
+        ORDER BY s.row_index
         """,
-        {"default": default_period_s},
-    )
-    con.execute(
-        """
-        UPDATE staged SET period_s = p.period_s FROM import_periods p
-        WHERE staged.period_s IS NULL AND NOT staged.d_is_config
-          AND staged.resource_id = p.resource_id AND staged.d_metric = p.d_metric
-        """
-    )
+        params={"default": default_period_s},
+    ).to_arrow_table()
+    table = table.set_column(table.schema.get_field_index("period_s"), "period_s", periods["period_s"])
+    con.unregister("staged")
+    con.register("staged", table)
+    return table
 
 
 def split_resource_id(resource_id: str) -> ResourceRecord:
     """Invert ``resource_key``: service, account and region never contain ':', the name may."""
     service, account, region, name = resource_id.split(":", 3)
     return ResourceRecord(service, account, region, name)
-
-
-def _config_column(spec: LongCsvSpec, role: str) -> str:
-    return f"d_{role}" if role == "architecture" else f"cfg_{role}"
 
 
 def _configs(con: duckdb.DuckDBPyConnection, spec: LongCsvSpec) -> list[ConfigRecord]:
@@ -193,17 +194,14 @@ def _configs(con: duckdb.DuckDBPyConnection, spec: LongCsvSpec) -> list[ConfigRe
     import that only states ``memory_mb`` does not blank out an instance type a collector recorded.
     """
     roles = spec.config_roles
-    assumed = "d_assumed" if spec.has("assumed") else "NULL::VARCHAR"
-    cols = ", ".join([*(_config_column(spec, r) for r in roles), assumed]) if roles else assumed
+    assumed = "cfg_assumed" if spec.has("assumed") else "NULL::VARCHAR"
+    cols = ", ".join([*(f"cfg_{r}" for r in roles), assumed])
     rows = con.execute(
         f"SELECT resource_id, period_start, {cols} FROM staged WHERE d_is_config "  # noqa: S608 - generated names
-        "QUALIFY row_number() OVER (PARTITION BY resource_id, period_start ORDER BY rowid DESC) = 1 ORDER BY 1, 2"
+        "QUALIFY row_number() OVER (PARTITION BY resource_id, period_start ORDER BY row_index DESC) = 1 ORDER BY 1, 2"
     ).fetchall()
     if roles:
-        picks = ", ".join(
-            f"arg_max({_config_column(spec, r)}, rowid) FILTER (WHERE {_config_column(spec, r)} IS NOT NULL)"
-            for r in roles
-        )
+        picks = ", ".join(f"arg_max(cfg_{r}, row_index) FILTER (WHERE cfg_{r} IS NOT NULL)" for r in roles)
         rows += con.execute(
             f"SELECT resource_id, min(period_start), {picks}, NULL FROM staged "  # noqa: S608 - generated names
             "WHERE NOT d_is_config AND resource_id NOT IN (SELECT resource_id FROM staged WHERE d_is_config) "

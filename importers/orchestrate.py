@@ -17,9 +17,8 @@ import dataclasses
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -37,6 +36,9 @@ from store.batch import Batch, ResourceRecord, UploadRecord, WriteSummary, const
 from store.checks import CheckedBatch, DuplicateKeyError, check_batch
 from store.errors import BatchError
 from store.writes import write_batch
+
+if TYPE_CHECKING:  # pandas only for the page's preview, not for an import
+    import pandas as pd
 
 PARSERS = {
     "cloudwatch-json": cloudwatch.parse,

@@ -11,12 +11,12 @@ writer it comes from, and an importer can show the store's verdict in its previe
 from __future__ import annotations
 
 import math
+import sys
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import duckdb
-import pandas as pd
 import pyarrow as pa
 
 from common.limits import ARCHITECTURES
@@ -35,7 +35,10 @@ from store.batch import (
 from store.errors import BatchError
 from store.snapshots import EndpointSnapshot
 
-MetricsData = pd.DataFrame | pa.Table | pa.RecordBatchReader
+if TYPE_CHECKING:
+    import pandas as pd
+
+MetricsData: TypeAlias = "pd.DataFrame | pa.Table | pa.RecordBatchReader"
 TEXT_TYPES = (pa.string(), pa.large_string(), pa.string_view())
 COLUMN_TYPES = {"period_start": pa.timestamp("us"), "period_s": pa.int32(), "value": pa.float64()}
 
@@ -166,7 +169,7 @@ def _as_table(data: MetricsData) -> pa.Table:
     """The metric rows as an Arrow table of the store's column types (dictionary text columns kept as they are)."""
     if isinstance(data, pa.RecordBatchReader):
         table = data.read_all()
-    elif isinstance(data, pd.DataFrame):
+    elif "pandas" in sys.modules and isinstance(data, sys.modules["pandas"].DataFrame):  # no frame without pandas
         table = pa.Table.from_pandas(data, preserve_index=False)
     elif isinstance(data, pa.Table):
         table = data
