@@ -81,8 +81,10 @@ def _column_index(column_name: str | None) -> int | None:
     return None
 
 
-def diagnose_rows(spec: LongCsvSpec, exprs: Expressions, checks: list[Check]) -> None:
-    """Some rows failed a check: name up to ``MAX_LISTED`` of them with their column and value."""
+def diagnose_rows(spec: LongCsvSpec, exprs: Expressions, checks: list[Check], fallback: str | None = None) -> None:
+    """Some rows failed a check: name up to ``MAX_LISTED`` of them with their column and value.
+
+    ``fallback`` is the line to refuse the file with when no check names a row (the store's own message)."""
     probe = duckdb.connect(":memory:")
     try:
         probe.execute("SET TimeZone = 'UTC'")
@@ -119,7 +121,7 @@ def diagnose_rows(spec: LongCsvSpec, exprs: Expressions, checks: list[Check]) ->
     finally:
         probe.close()
     if not found:
-        raise ImportRejected.single(spec.file_name, "failed a check that could not be traced to a row")
+        raise ImportRejected.single(spec.file_name, fallback or "failed a check that could not be traced to a row")
     raise ImportRejected(spec.file_name, found, total)
 
 

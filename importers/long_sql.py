@@ -101,7 +101,9 @@ class Check:
     """One rule: ``ok_sql`` is true for a good row; ``message`` explains a bad one.
 
     ``per_value`` rules read only low-cardinality staged columns, so the fast path evaluates them once per
-    distinct value; the others are part of every row's ``ok`` flag.
+    distinct value; the others are part of every row's ``ok`` flag, except ``by_store`` rules: the store's own
+    check of the batch (``store.check_batch``, one scan over the typed rows) refuses what they refuse, so the fast
+    path leaves them out and the diagnosis names the rows only when the store has refused the file.
     """
 
     name: str
@@ -109,6 +111,7 @@ class Check:
     ok_sql: str
     message: Callable[[str | None, str | None], str]
     per_value: bool = False
+    by_store: bool = False
 
 
 CATALOG_TYPES = {"staged_service": list(SERVICES), "staged_metric": list(METRICS)}
@@ -252,6 +255,7 @@ class Expressions:
                 "timestamp",
                 "d_ts IS NULL OR (d_ts >= $earliest AND d_ts <= $latest)",
                 lambda raw, _m: _range_message(raw, self.now),
+                by_store=True,
             ),
             Check(
                 "service",
@@ -275,12 +279,13 @@ class Expressions:
                 lambda raw, _m: _unknown("metric", raw, known_metrics),
                 per_value=True,
             ),
-            Check("value", "value", _not_metric("isfinite(d_raw_value)"), self._value_message),
+            Check("value", "value", _not_metric("isfinite(d_raw_value)"), self._value_message, by_store=True),
             Check(
                 "negative",
                 "value",
                 "d_raw_value IS NULL OR NOT isfinite(d_raw_value) OR d_raw_value >= 0",
                 lambda raw, m: f"{_stripped(raw)} is negative; {m or 'a metric'} cannot be negative",
+                by_store=True,
             ),
         ]
         if self.spec.has("unit"):
@@ -339,6 +344,7 @@ class Expressions:
                     f"{quoted(raw)} does not start a period: periods start on multiples of their length "
                     "in UTC (convert local times to UTC)"
                 ),
+                by_store=True,
             ),
         ]
 

@@ -25,6 +25,8 @@ from importers.long_diagnose import diagnose_read_error, diagnose_rows, find_con
 from importers.long_sql import Expressions, LongCsvSpec, create_catalog_types, ok_sql, read_csv_sql, used_params
 from importers.problems import ImportRejected, Problems
 from store.batch import ConfigRecord, ResourceRecord
+from store.checks import DuplicateKeyError
+from store.errors import BatchError
 
 if TYPE_CHECKING:  # pandas only for the page's preview, not for an import
     import pandas as pd
@@ -86,7 +88,7 @@ def _stage(
     exprs = Expressions(spec, now)
     derived = exprs.derived_select(read_csv_sql())
     checks = exprs.checks()
-    row_checks = [c for c in checks if not c.per_value]
+    row_checks = [c for c in checks if not c.per_value and not c.by_store]
     value_checks = [c for c in checks if c.per_value]
     catalog = ["d_service_known", "d_is_config", *(["d_factor"] if spec.has("unit") else [])]
     columns = [
@@ -225,6 +227,19 @@ def preview_of(metrics: pa.Table, limit: int = PREVIEW_ROWS) -> pd.DataFrame:
 
 def _plain(column: pa.ChunkedArray) -> pa.ChunkedArray:
     return column.cast(column.type.value_type) if pa.types.is_dictionary(column.type) else column
+
+
+def explain_refusal(spec: LongCsvSpec, exc: BatchError) -> ImportRejected:
+    """The store refused the file's rows: name the rows behind it (reads the file again, on this path only)."""
+    if isinstance(exc, DuplicateKeyError):
+        return explain_conflicts(spec) or ImportRejected.single(spec.file_name, str(exc))
+    exprs = Expressions(spec)
+    exprs.derived_select(read_csv_sql())
+    try:
+        diagnose_rows(spec, exprs, exprs.checks(), fallback=str(exc))
+    except ImportRejected as rejection:
+        return rejection
+    return ImportRejected.single(spec.file_name, str(exc))  # diagnose_rows always raises; kept for the type
 
 
 def explain_conflicts(spec: LongCsvSpec) -> ImportRejected | None:

@@ -29,11 +29,11 @@ from importers.detect import detect_format
 from importers.files import BackgroundFingerprint, FileFacts, FileHead, InputFile, read_head, read_whole
 from importers.formats import FORMATS
 from importers.long_sql import LongCsvSpec
-from importers.long_stage import PREVIEW_ROWS, explain_conflicts, preview_of
+from importers.long_stage import PREVIEW_ROWS, explain_refusal, preview_of
 from importers.model import ImportOptions, Parsed, key_part_problem
 from importers.problems import ImportRejected, quoted
 from store.batch import Batch, ResourceRecord, UploadRecord, WriteSummary, constant_column
-from store.checks import CheckedBatch, DuplicateKeyError, check_batch
+from store.checks import CheckedBatch, check_batch
 from store.errors import BatchError
 from store.writes import write_batch
 
@@ -210,11 +210,8 @@ def _check(
     )
     try:
         return check_batch(batch)
-    except DuplicateKeyError as exc:
-        explained = explain_conflicts(spec) if spec is not None else None
-        raise explained or ImportRejected.single(file.name, str(exc)) from None
-    except BatchError as exc:
-        raise ImportRejected.single(file.name, str(exc)) from None
+    except BatchError as exc:  # a long CSV's rows are named by reading it again; a parsed file's by the store
+        raise (explain_refusal(spec, exc) if spec is not None else ImportRejected.single(file.name, str(exc))) from None
 
 
 def write(db_path: Path, prepared: Prepared, progress: ProgressFn | None = None) -> FileResult:
@@ -229,6 +226,11 @@ def write(db_path: Path, prepared: Prepared, progress: ProgressFn | None = None)
         raise ImportRejected.single(prepared.file.name, str(exc)) from None
     if progress:
         progress(1.0, "written")
+    return dry_run_result(prepared, summary)
+
+
+def dry_run_result(prepared: Prepared, summary: WriteSummary | None = None) -> FileResult:
+    """What a file did (``summary``, once written) or would do (a dry run)."""
     return FileResult(
         file=prepared.file.name,
         format=prepared.format,
@@ -237,21 +239,7 @@ def write(db_path: Path, prepared: Prepared, progress: ProgressFn | None = None)
         rows=prepared.rows,
         resources=[r.resource_id for r in prepared.resources],
         summary=summary,
-        already_imported=summary.upload_known,
-        notes=prepared.notes,
-    )
-
-
-def dry_run_result(prepared: Prepared) -> FileResult:
-    return FileResult(
-        file=prepared.file.name,
-        format=prepared.format,
-        sha256=prepared.facts.sha256,
-        upload_id=prepared.upload_id,
-        rows=prepared.rows,
-        resources=[r.resource_id for r in prepared.resources],
-        summary=None,
-        already_imported=False,
+        already_imported=summary.upload_known if summary is not None else False,
         notes=prepared.notes,
     )
 

@@ -23,15 +23,8 @@ from common.limits import ARCHITECTURES
 from common.metrics import CONFIG_FIELDS, METRICS
 from common.services import SERVICES
 from common.timeutil import EARLIEST_TIME, latest_time, naive_utc, time_problem
-from store.batch import (
-    METRIC_COLUMNS,
-    Batch,
-    ConfigRecord,
-    ResourceRecord,
-    RunRecord,
-    UploadRecord,
-    WatermarkRecord,
-)
+from store import batch as records
+from store.batch import METRIC_COLUMNS
 from store.errors import BatchError
 from store.snapshots import EndpointSnapshot
 
@@ -65,14 +58,14 @@ class MetricFacts:
 class CheckedBatch:
     """A batch that passed every check, frozen: changing the original ``Batch`` afterwards changes nothing here."""
 
-    resources: tuple[ResourceRecord, ...] = ()
-    configs: tuple[ConfigRecord, ...] = ()
+    resources: tuple[records.ResourceRecord, ...] = ()
+    configs: tuple[records.ConfigRecord, ...] = ()
     metrics: pa.Table | None = None
     facts: MetricFacts | None = None
-    watermarks: tuple[WatermarkRecord, ...] = ()
+    watermarks: tuple[records.WatermarkRecord, ...] = ()
     snapshots: tuple[EndpointSnapshot, ...] = ()
-    run: RunRecord | None = None
-    upload: UploadRecord | None = None
+    run: records.RunRecord | None = None
+    upload: records.UploadRecord | None = None
     replace_source: str | None = None
     stored_ids: frozenset[str] = field(default_factory=frozenset)  # referred to, not described: must be stored
 
@@ -81,7 +74,7 @@ class CheckedBatch:
         return self.facts.rows if self.facts else 0
 
 
-def check_batch(batch: Batch | CheckedBatch, now: datetime | None = None) -> CheckedBatch:
+def check_batch(batch: records.Batch | CheckedBatch, now: datetime | None = None) -> CheckedBatch:
     """Every check the store makes that needs no stored data; raises :class:`BatchError` in one line."""
     if isinstance(batch, CheckedBatch):
         return batch
@@ -110,7 +103,7 @@ def check_batch(batch: Batch | CheckedBatch, now: datetime | None = None) -> Che
     )
 
 
-def _check_resources(resources: tuple[ResourceRecord, ...], now: datetime | None) -> None:
+def _check_resources(resources: tuple[records.ResourceRecord, ...], now: datetime | None) -> None:
     for r in resources:
         if r.service not in SERVICES:
             raise BatchError(f"unknown service {r.service!r} for resource {r.name!r}; known: {', '.join(SERVICES)}")
@@ -128,7 +121,7 @@ def _check_resources(resources: tuple[ResourceRecord, ...], now: datetime | None
             raise BatchError(f"resource {r.resource_id} was seen at {problem}")
 
 
-def _check_configs(configs: tuple[ConfigRecord, ...], now: datetime | None) -> None:
+def _check_configs(configs: tuple[records.ConfigRecord, ...], now: datetime | None) -> None:
     for c in configs:
         unknown = set(c.values) - set(CONFIG_FIELDS)
         if unknown:
