@@ -8,13 +8,18 @@ inflates a rate, and idle minutes with no rows count as zero traffic.
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 
 import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
+from charts.format import duration_ms
 from common.services import PATTERN_LABELS, SERVICES
+
+# Legends under the plot: beside it, service × statistic entries took half the chart's width.
+BELOW = {"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0}
 
 SERVICE_LABELS = {name: s.label for name, s in SERVICES.items()}
 SERVICE_ORDER = list(SERVICES)
@@ -23,24 +28,15 @@ SERVICE_COLORS = dict(
 )
 
 
-def choose_bucket_s(start: datetime, end: datetime) -> int:
-    """Chart resolution for a window: per 5 minutes up to 2 days, hourly up to 3 weeks, else daily."""
+def choose_bucket_s(start: datetime, end: datetime, finest_period_s: int | None = None) -> int:
+    """Chart resolution for a window: per 5 minutes up to 2 days, hourly up to 3 weeks, else daily — but never
+    finer than the finest data stored for the window (hourly data over one day is drawn hourly, not as twelve
+    equal 5-minute steps titled "5-minute averages")."""
     span_days = (end - start).total_seconds() / 86400
-    if span_days <= 2:
-        return 300
-    if span_days <= 21:
-        return 3600
-    return 86400
-
-
-def compact(count: float) -> str:
-    """1,167,681,182 → '1.17 B': headline numbers that fit their tile (the exact figure goes in the tooltip)."""
-    for size, suffix in ((1e9, " B"), (1e6, " M"), (1e3, " k")):
-        value = count / size
-        if abs(value) >= 1:
-            digits = 2 if abs(value) < 10 else 1 if abs(value) < 100 else 0
-            return f"{value:,.{digits}f}{suffix}"
-    return f"{count:,.0f}"
+    bucket = 300 if span_days <= 2 else 3600 if span_days <= 21 else 86400
+    if finest_period_s:
+        bucket = max(bucket, next((b for b in (300, 3600, 86400) if b >= finest_period_s), 86400))
+    return bucket
 
 
 def bucket_label(bucket_s: int) -> str:
@@ -160,10 +156,11 @@ def traffic_figure(svc: pd.DataFrame, bucket_s: int) -> go.Figure:
         y="requests_per_min",
         color="Service",
         color_discrete_map=_color_map(),
-        labels={"bucket_start": "", "requests_per_min": "requests per minute"},
+        labels={"bucket_start": "time (UTC)", "requests_per_min": "requests per minute"},
         title=f"Requests per minute by service ({bucket_label(bucket_s)} averages)",
     )
-    fig.update_layout(legend_title_text="", margin={"t": 50, "b": 10}, height=360, hovermode="x unified")
+    fig.update_layout(legend_title_text="", margin={"t": 50, "b": 10}, height=380, hovermode="x unified", legend=BELOW)
+    fig.update_traces(hovertemplate="%{y:,.1f} requests/min")
     return fig
 
 
@@ -182,11 +179,27 @@ def latency_figure(svc: pd.DataFrame, bucket_s: int) -> go.Figure:
         line_dash="stat",
         color_discrete_map=_color_map(),
         log_y=True,
-        labels={"bucket_start": "", "ms": "latency (ms, log scale)", "stat": ""},
+        labels={"bucket_start": "time (UTC)", "ms": "latency (log scale)", "stat": ""},
         title=f"Latency p50 (solid) and p99 (dashed) by service ({bucket_label(bucket_s)})",
     )
-    fig.update_layout(legend_title_text="", margin={"t": 50, "b": 10}, height=380)
+    fig.update_layout(legend_title_text="", margin={"t": 50, "b": 10}, height=420, legend=BELOW)
+    if not long.empty:
+        values, labels = log_ticks(float(long["ms"].min()), float(long["ms"].max()))
+        fig.update_yaxes(tickvals=values, ticktext=labels)
+    fig.update_traces(hovertemplate="%{y:,.0f} ms<extra>%{fullData.name}</extra>")
     return fig
+
+
+def log_ticks(low: float, high: float) -> tuple[list[float], list[str]]:
+    """1-2-5 ticks with their unit over [low, high] for a log latency axis: every label carries its decade
+    ("20 ms", "2 s"), where plotly's default prints bare digits 2…9 between unlabeled powers of ten."""
+    low, high = max(low, 0.01), max(high, low * 1.0001, 0.01)
+    decade = 10.0 ** math.floor(math.log10(low))
+    values: list[float] = []
+    while decade <= high * 10:
+        values.extend(v for v in (decade, 2 * decade, 5 * decade) if low / 2 <= v <= high * 2)
+        decade *= 10
+    return values, [duration_ms(v) for v in values]
 
 
 def cold_start_figure(svc: pd.DataFrame, bucket_s: int) -> go.Figure:
@@ -197,8 +210,9 @@ def cold_start_figure(svc: pd.DataFrame, bucket_s: int) -> go.Figure:
         y="cold_start_pct",
         color="Service",
         color_discrete_map=_color_map(),
-        labels={"bucket_start": "", "cold_start_pct": "cold starts (% of requests)"},
+        labels={"bucket_start": "time (UTC)", "cold_start_pct": "cold starts (% of requests)"},
         title=f"Cold-start rate by service ({bucket_label(bucket_s)})",
     )
-    fig.update_layout(legend_title_text="", margin={"t": 50, "b": 10}, height=340)
+    fig.update_layout(legend_title_text="", margin={"t": 50, "b": 10}, height=380, legend=BELOW)
+    fig.update_traces(hovertemplate="%{y:.2f} % of requests<extra>%{fullData.name}</extra>")
     return fig

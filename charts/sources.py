@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 
 import pandas as pd
 
+from store.queries import json_cell
+
 STATUS_MARK = {"ok": "✓ ok", "partial": "⚠ partial", "failed": "✕ failed"}
-
-
-def _load(value: Any) -> Any:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return None
-    if isinstance(value, str):
-        try:
-            return json.loads(value)
-        except ValueError:
-            return value
-    return value
 
 
 def runs_frame(runs: pd.DataFrame) -> pd.DataFrame:
@@ -29,8 +19,8 @@ def runs_frame(runs: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=columns)
     out = []
     for row in runs.to_dict("records"):
-        calls = _load(row.get("api_calls")) or {}
-        errors = _load(row.get("errors")) or []
+        calls = json_cell(row.get("api_calls")) or {}
+        errors = json_cell(row.get("errors")) or []
         finished = row.get("finished_at")
         seconds = None
         if finished is not None and not pd.isna(finished):
@@ -53,7 +43,7 @@ def runs_frame(runs: pd.DataFrame) -> pd.DataFrame:
 
 def scopes_frame(run_detail: Any) -> pd.DataFrame:
     """Per scope of one run: what was collected, what was not and why."""
-    detail = _load(run_detail) or {}
+    detail = json_cell(run_detail) or {}
     rows = [
         {
             "scope": s.get("scope"),

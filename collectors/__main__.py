@@ -1,5 +1,9 @@
-"""``python -m collectors``: demo data, collector runs, status, file import and export."""
+"""``python -m collectors``: an alias of ``python -m breakeven`` showing the collector and data commands.
 
-from collectors.cli import main
+An entry point, not a module anything imports: it reaches up to ``breakeven`` only to keep the commands
+documented before the one CLI existed working.
+"""
 
-raise SystemExit(main())
+from breakeven.cli import main
+
+raise SystemExit(main(prog="python -m collectors"))

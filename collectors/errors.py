@@ -1,29 +1,19 @@
-"""Errors the collector CLI turns into one line on stderr and a documented exit code."""
+"""Errors the collectors raise for a person to read: each message is one line that says what to do.
+
+Which exit code each becomes is decided in one place, ``breakeven.exits``; the collectors know nothing of
+processes or exit codes, so the runner and the sources can be driven from a test or another program.
+"""
 
 from __future__ import annotations
 
-EXIT_OK = 0
-EXIT_PARTIAL = 1  # some sources failed; the others were written
-EXIT_USAGE = 2  # configuration or usage error; a rejected import file; no database at the path given
-EXIT_LOCKED = 3  # another run holds the lock
-EXIT_STORE = 4  # the database is busy beyond the bounded wait, or unreadable
-EXIT_FAILED = 5  # a collector run collected nothing (every scope failed); its run record says why
+
+class CollectorError(Exception):
+    """A collector failure worth one line: ``str(error)`` says what happened and what to do."""
 
 
-class CliError(Exception):
-    """A failure worth one line: ``message`` says what happened and what to do."""
-
-    exit_code = EXIT_USAGE
-
-    def __init__(self, message: str, exit_code: int | None = None) -> None:
-        super().__init__(message)
-        if exit_code is not None:
-            self.exit_code = exit_code
+class ConfigError(CollectorError):
+    """The collector configuration (a TOML file, or an option of the run) cannot be used."""
 
 
-class ConfigError(CliError):
-    exit_code = EXIT_USAGE
-
-
-class LockHeldError(CliError):
-    exit_code = EXIT_LOCKED
+class LockHeldError(CollectorError):
+    """Another collector run holds the database's run lock; the message names its holder."""

@@ -1,13 +1,13 @@
 """The kind-independent collector run: lock, windows, isolation per scope, one write, the run record.
 
-``execute`` is what ``python -m collectors run`` calls. It never lets one source or scope take the
+``execute`` is what ``python -m breakeven run`` calls. It never lets one source or scope take the
 others down: a failure becomes a ``ScopeOutcome`` (and the run ``partial``), everything else is still
 written. The run's data, watermarks, endpoint snapshots and run record go to the store in one short
 transaction (``store.writes.write_batch``), so a killed run leaves no partial batch, and the fetched
 rows upsert on their natural key, so a rerun over the same window changes nothing.
 
-Exit codes (``collectors.errors``): 0 ok, 1 partial, 2 configuration/usage, 3 lock held,
-4 database busy, 5 failed (no scope could be collected; the run record says why).
+The run's status (``ok``, ``partial``, ``failed``: no scope could be collected, the run record says
+why) is in ``RunResult.run.status``; ``breakeven.exits`` turns it into the process's exit code.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from datetime import datetime
 from pathlib import Path
 
 from collectors.config import CollectorConfig
-from collectors.errors import EXIT_FAILED, EXIT_OK, EXIT_PARTIAL
 from collectors.lock import lock_path_for, pid_alive, run_lock
 from collectors.source import (
     ApiUsage,
@@ -63,7 +62,6 @@ class RunResult:
     windows: dict[Scope, list[Window]]
     plans: list[Plan] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    exit_code: int = EXIT_OK
     write: WriteSummary | None = None
 
 
@@ -74,9 +72,6 @@ def run_status(outcomes: list[ScopeOutcome]) -> str:
     if all(o.status == "failed" for o in outcomes):
         return "failed"
     return "partial"
-
-
-EXIT_BY_STATUS = {"ok": EXIT_OK, "partial": EXIT_PARTIAL, "failed": EXIT_FAILED}
 
 
 def _one_line(exc: BaseException) -> str:
@@ -198,7 +193,6 @@ def _execute(options: RunOptions, progress: ProgressFn, replaced_owner: str | No
     status = run_status(outcomes)
     run = _run_record(run_id, started, status, outcomes, all_windows, usage, merged, options, notes, replaced_owner)
     result = RunResult(run=run, outcomes=outcomes, windows=all_windows, plans=plans, notes=notes)
-    result.exit_code = EXIT_BY_STATUS[status]
     if options.dry_run:
         return result
     progress(None, "writing to the database")
@@ -240,6 +234,7 @@ def _run_record(
             for scope, wins in windows.items()
         },
         "cost_items": usage.cost_items(),
+        "retries": dict(sorted(usage.retries.items())),
         "resources": len({r.resource_id for r in merged.resources}),
         "snapshots": len(merged.snapshots),
         "notes": notes,
@@ -303,6 +298,5 @@ def _write(
         run.rows_written = 0
         run.finished_at = utc_now()
         record_run(db_path, run)
-        result.exit_code = EXIT_FAILED
         return
     result.write = summary

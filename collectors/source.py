@@ -172,20 +172,27 @@ class Collection:
 
 
 class ApiUsage:
-    """Thread-safe tally of API calls per operation and of billable quantities, for the run record.
+    """Thread-safe tally of API calls per operation, of retries and of billable quantities, for the run record.
 
     Operations are named ``service:Operation`` (``cloudwatch:GetMetricData``, ``monitoring:ListTimeSeries``).
-    Billable items carry their unit price so the run record can say how its cost estimate was made.
+    Retries are counted per operation and reason (``logs:StartQuery LimitExceededException``): a retried call
+    is also a call. Billable items carry their unit price so the run record can say how its cost estimate
+    was made.
     """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self.calls: Counter[str] = Counter()
+        self.retries: Counter[str] = Counter()
         self.billable: dict[str, dict[str, Any]] = {}
 
     def call(self, operation: str, count: int = 1) -> None:
         with self._lock:
             self.calls[operation] += count
+
+    def retry(self, operation: str, reason: str, count: int = 1) -> None:
+        with self._lock:
+            self.retries[f"{operation} {reason}"] += count
 
     def bill(self, item: str, quantity: float, unit: str, usd_per_unit: float) -> None:
         """Add ``quantity`` of ``unit`` (e.g. 1,200 "metrics requested") at ``usd_per_unit`` each."""

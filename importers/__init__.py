@@ -1,5 +1,6 @@
 """Import exported metrics files (see docs/import.md): detection, one parser per format, the checks, and the
-orchestration that hands each file to ``store.write_batch`` as one declarative batch, all or nothing.
+orchestration that hands each file to ``store.write_batch`` as one declarative batch, all or nothing; billing
+exports have their own pipeline in ``importers.billing``.
 
 Entry points: ``import_files`` (CLI), ``prepare`` + ``write`` (the Upload page, which previews before it
 writes). The names below load their modules on first use, so a command line that only lists the formats in

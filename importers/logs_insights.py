@@ -8,8 +8,9 @@ Two shapes are read (docs/import.md gives the query for the first):
 ``@timestamp`` is ``YYYY-MM-DD HH:MM:SS.mmm`` in UTC. The function comes from ``@log``
 (``123456789012:/aws/lambda/NAME``), else from ``--resource``. Per function and period: invocations,
 cold starts (lines with Init or Restore Duration), mean init time, the billed-duration sum, and the
-mean, p50, p90 and p99 of Duration (linear interpolation between the closest ranks). Each change of
-memory size becomes a configuration snapshot. Rows that are not REPORT lines are skipped and counted.
+mean, p50, p90 and p99 of Duration (``common.percentiles``: linear interpolation between the closest
+ranks). Each change of memory size becomes a configuration snapshot. Rows that are not REPORT lines are
+skipped and counted.
 """
 
 from __future__ import annotations
@@ -21,8 +22,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-import numpy as np
-
+from common.percentiles import LATENCY_PERCENTILES, percentile
 from common.timeutil import align_down, naive_utc
 from importers.detect import sniff_delimiter
 from importers.files import InputFile
@@ -191,19 +191,16 @@ def _aggregate(
         resource = ResourceRecord("lambda", account, options.region, name)
         resources[resource.resource_id] = resource
         rid, where = resource.resource_id, f"row {b.first_row}"
-        durations = np.array(b.durations)
         put = [
-            ("invocations", float(len(durations))),
+            ("invocations", float(len(b.durations))),
             ("cold_starts", float(len(b.cold_ms))),
-            ("duration_ms_avg", float(durations.mean())),
-            ("duration_ms_p50", float(np.percentile(durations, 50))),
-            ("duration_ms_p90", float(np.percentile(durations, 90))),
-            ("duration_ms_p99", float(np.percentile(durations, 99))),
+            ("duration_ms_avg", sum(b.durations) / len(b.durations)),
+            *((metric, percentile(b.durations, q)) for metric, q in LATENCY_PERCENTILES),
         ]
         if b.billed:
             put.append(("billed_duration_ms_sum", float(sum(b.billed))))
         if b.cold_ms:
-            put.append(("init_duration_ms_avg", float(np.mean(b.cold_ms))))
+            put.append(("init_duration_ms_avg", sum(b.cold_ms) / len(b.cold_ms)))
         for metric, value in put:
             rows.put(rid, metric, start, period, value, where)
     configs = []

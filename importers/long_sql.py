@@ -11,7 +11,6 @@ taken from the file; every value from a user is a parameter.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -77,12 +76,12 @@ class LongCsvSpec:
         }
 
 
-_PARAM = re.compile(r"\$(\w+)")
-
-
 def used_params(sql: str, params: dict[str, Any]) -> dict[str, Any]:
-    """DuckDB refuses parameters a statement does not use; keep only the ones named in ``sql``."""
-    names = set(_PARAM.findall(sql))
+    """DuckDB refuses parameters a statement does not use; keep the ones its own parser finds in ``sql``
+    (a ``$word`` inside a string literal or a comment is not a parameter, which a regex could not tell)."""
+    names: set[str] = set()
+    for statement in duckdb.extract_statements(sql):
+        names |= set(statement.named_parameters)
     return {k: v for k, v in params.items() if k in names}
 
 

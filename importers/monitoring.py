@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from collectors.gcp.distribution import Histogram, merge, percentile
+from common.percentiles import LATENCY_PERCENTILES
 from common.timeutil import naive_utc
 from importers.distribution import DistributionError, histogram
 from importers.files import InputFile
@@ -238,12 +239,8 @@ def _canonical(
         ]
         latency, overhead, startup = merge(slot.latency), merge(slot.overhead), merge(slot.startup)
         if latency is not None:
-            values += [
-                ("duration_ms_avg", latency.mean),
-                ("duration_ms_p50", percentile(latency, 0.50)),
-                ("duration_ms_p90", percentile(latency, 0.90)),
-                ("duration_ms_p99", percentile(latency, 0.99)),
-            ]
+            values.append(("duration_ms_avg", latency.mean))
+            values += [(metric, percentile(latency, q)) for metric, q in LATENCY_PERCENTILES]
         if overhead is not None:
             values.append(("overhead_latency_ms_avg", overhead.mean))
         if slot.startup:

@@ -1,7 +1,9 @@
-"""Entry point for ``python -m pricing``."""
+"""``python -m pricing``: an alias of ``python -m breakeven`` showing the pricing commands.
 
-import sys
+An entry point, not a module anything imports: ``pricing`` itself imports nothing above ``common``; this
+shim reaches up to ``breakeven`` only to keep the commands documented before the one CLI existed working.
+"""
 
-from pricing.cli import main
+from breakeven.cli import main
 
-sys.exit(main())
+raise SystemExit(main(prog="python -m pricing"))

@@ -33,7 +33,7 @@ def read_watermarks(path: Path, sources: list[str]) -> dict[WatermarkKey, dateti
 
 
 def read_all_watermarks(path: Path) -> list[tuple[str, str, str, str, datetime, datetime]]:
-    """Every watermark with its last update, for ``python -m collectors status``."""
+    """Every watermark with its last update, for ``python -m breakeven status``."""
     sql = (
         "SELECT source, account, region, service, collected_until, updated_at FROM watermarks "
         "ORDER BY source, account, region, service"

@@ -67,7 +67,7 @@ def _timestamp(expr: str) -> str:
     )
 
 
-def export_sql(f: Filters) -> tuple[str, list[Any]]:
+def export_sql(f: Filters) -> tuple[str, dict[str, Any]]:
     """The export's query and parameters for the resources, window and configuration ``f`` selects."""
     where, params = resource_where(f)
     lo, hi = f.window()
@@ -81,13 +81,14 @@ def export_sql(f: Filters) -> tuple[str, list[Any]]:
         rows AS (
             SELECT m.resource_id, 1 AS kind, m.period_start AS at, m.metric, m.value, m.period_s, {empty_fields}
             FROM metrics m JOIN chosen USING (resource_id)
-            WHERE m.period_start < ? AND m.period_start + to_seconds(m.period_s) > ?
+            WHERE m.period_start < $hi AND m.period_start + to_seconds(m.period_s) > $lo
             UNION ALL
             SELECT c.resource_id, 0, c.valid_from, NULL, NULL, NULL, {", ".join(f"c.{c}" for c in fields)}, c.assumed
             FROM resource_config c JOIN chosen USING (resource_id)
-            WHERE c.valid_from < ? AND ({any_field})
-            QUALIFY c.valid_from >= ?
-                 OR c.valid_from = max(c.valid_from) FILTER (WHERE c.valid_from <= ?) OVER (PARTITION BY c.resource_id)
+            WHERE c.valid_from < $hi AND ({any_field})
+            QUALIFY c.valid_from >= $lo
+                 OR c.valid_from = max(c.valid_from) FILTER (WHERE c.valid_from <= $lo)
+                                   OVER (PARTITION BY c.resource_id)
         )
         SELECT {_timestamp("x.at")} AS timestamp, {guard_sql("r.service")} AS service,
                {guard_sql("r.name")} AS resource, {guard_sql("x.metric")} AS metric, x.value, x.period_s,
@@ -95,7 +96,7 @@ def export_sql(f: Filters) -> tuple[str, list[Any]]:
         FROM rows x JOIN resources r USING (resource_id)
         ORDER BY r.service, r.account, r.region, r.name, x.kind, x.metric, x.period_s, x.at
     """  # noqa: S608 - fixed column expressions; every user value is a parameter
-    return sql, [*params, hi, lo, hi, lo, lo]
+    return sql, {**params, "lo": lo, "hi": hi}
 
 
 def _rows_about(con: Any, f: Filters) -> int:
@@ -104,11 +105,11 @@ def _rows_about(con: Any, f: Filters) -> int:
     lo, hi = f.window()
     sql = f"""
         SELECT (SELECT count(*) FROM metrics m JOIN resources r USING (resource_id)
-                WHERE {where} AND m.period_start < ? AND m.period_start + to_seconds(m.period_s) > ?)
+                WHERE {where} AND m.period_start < $hi AND m.period_start + to_seconds(m.period_s) > $lo)
              + (SELECT count(*) FROM resource_config c JOIN resources r USING (resource_id)
-                WHERE {where} AND c.valid_from < ?)
+                WHERE {where} AND c.valid_from < $hi)
     """  # noqa: S608 - fixed SQL, parameters for every user value
-    return int(con.execute(sql, [*params, hi, lo, *params, hi]).fetchall()[0][0])
+    return int(con.execute(sql, {**params, "lo": lo, "hi": hi}).fetchall()[0][0])
 
 
 def export_long_csv(

@@ -12,6 +12,8 @@ the coarsest resolution that fits in the bucket, then aggregates metric by metri
 
 from __future__ import annotations
 
+import json
+import math
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -55,16 +57,18 @@ def readable_span() -> tuple[datetime, datetime]:
 
 
 def _sane(column: str) -> str:
-    """SQL keeping ``column`` inside ``readable_span`` (two parameters, from ``_span_params``)."""
-    return f"{column} >= ? AND {column} < ?"
+    """SQL keeping ``column`` inside ``readable_span`` (parameters ``$span_lo`` and ``$span_hi``)."""
+    return f"{column} >= $span_lo AND {column} < $span_hi"
 
 
-def _span_params() -> list[datetime]:
-    return list(readable_span())
+def _span_params() -> dict[str, datetime]:
+    lo, hi = readable_span()
+    return {"span_lo": lo, "span_hi": hi}
 
 
-def resource_where(f: Filters, alias: str = "r") -> tuple[str, list[Any]]:
-    clauses, params = [], []
+def resource_where(f: Filters, alias: str = "r") -> tuple[str, dict[str, Any]]:
+    """The sidebar filters as a SQL condition on ``alias`` and its ``$f_<column>`` parameters (DuckDB's own)."""
+    clauses, params = [], {}
     for column, values in (
         ("provider", f.providers),
         ("service", f.services),
@@ -73,8 +77,8 @@ def resource_where(f: Filters, alias: str = "r") -> tuple[str, list[Any]]:
         ("resource_id", f.resource_ids),
     ):
         if values:
-            clauses.append(f"list_contains(?::VARCHAR[], {alias}.{column})")
-            params.append(list(values))
+            clauses.append(f"list_contains($f_{column}::VARCHAR[], {alias}.{column})")
+            params[f"f_{column}"] = list(values)
     return (" AND ".join(clauses) or "TRUE"), params
 
 
@@ -103,7 +107,7 @@ def _rollup_expressions(metrics: list[str]) -> str:
     return ",\n               ".join(parts)
 
 
-def rollup_sql(f: Filters, bucket_s: int, metrics: list[str]) -> tuple[str, list[Any]]:
+def rollup_sql(f: Filters, bucket_s: int, metrics: list[str]) -> tuple[str, dict[str, Any]]:
     """SQL + parameters for per-resource, per-bucket metrics (see module docstring).
 
     1. Rows longer than the bucket are spread evenly over the buckets they cover (sums divided, means kept).
@@ -180,27 +184,7 @@ def rollup_sql(f: Filters, bucket_s: int, metrics: list[str]) -> tuple[str, list
         FROM w GROUP BY w.resource_id, w.bucket
         ORDER BY w.resource_id, w.bucket
     """  # noqa: S608 - metric names come from the catalog, every user value is a parameter
-    named = {"bucket": bucket_s, "lo": lo, "hi": hi, "metrics": needed, "sums": sums}
-    return _positional(sql, named, params)
-
-
-def _positional(sql: str, named: dict[str, Any], where_params: list[Any]) -> tuple[str, list[Any]]:
-    """Turn ``$name`` placeholders into positional ``?`` in order, splicing the filter parameters where the
-    filter clause's own ``?`` appear, so one statement can mix both."""
-    import re
-
-    out: list[Any] = []
-    pending = list(where_params)
-
-    def swap(match: re.Match[str]) -> str:
-        if match.group(0) == "?":
-            out.append(pending.pop(0))
-        else:
-            out.append(named[match.group(1)])
-        return "?"
-
-    text = re.sub(r"\$([a-z]+)|\?", swap, sql)
-    return text, out
+    return sql, {"bucket": bucket_s, "lo": lo, "hi": hi, "metrics": needed, "sums": sums, **params}
 
 
 def _rollup(con: duckdb.DuckDBPyConnection, f: Filters, bucket_s: int, metrics: list[str]) -> pd.DataFrame:
@@ -237,7 +221,6 @@ def _inventory(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     where, params = resource_where(f)
     _, hi = f.window()
     config_cols = ", ".join(f"c.{name}" for name in CONFIG_FIELDS)
-    earliest, latest = readable_span()
     sql = f"""
         SELECT r.resource_id, r.provider, r.service, r.pattern, r.account, r.region, r.name,
                CASE WHEN {_sane("r.first_seen")} THEN r.first_seen END AS first_seen,
@@ -245,13 +228,13 @@ def _inventory(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
                {config_cols}, c.assumed, c.valid_from AS config_from
         FROM resources r
         LEFT JOIN (
-            SELECT * FROM resource_config WHERE valid_from < ? AND valid_from >= ?
+            SELECT * FROM resource_config WHERE valid_from < $hi AND valid_from >= $span_lo
             QUALIFY row_number() OVER (PARTITION BY resource_id ORDER BY valid_from DESC) = 1
         ) c USING (resource_id)
         WHERE {where}
         ORDER BY r.pattern, r.service, r.name
     """  # noqa: S608
-    return con.execute(sql, [earliest, latest, earliest, latest, hi, earliest, *params]).df()
+    return con.execute(sql, {"hi": hi, **params, **_span_params()}).df()
 
 
 def inventory(path: Path, f: Filters) -> pd.DataFrame:
@@ -261,10 +244,10 @@ def inventory(path: Path, f: Filters) -> pd.DataFrame:
 
 def _config_history(con: duckdb.DuckDBPyConnection, resource_ids: list[str]) -> pd.DataFrame:
     sql = (
-        "SELECT * FROM resource_config WHERE list_contains(?::VARCHAR[], resource_id) "  # noqa: S608
+        "SELECT * FROM resource_config WHERE list_contains($ids::VARCHAR[], resource_id) "  # noqa: S608
         f"AND {_sane('valid_from')} ORDER BY resource_id, valid_from"
     )
-    return con.execute(sql, [resource_ids, *_span_params()]).df()
+    return con.execute(sql, {"ids": resource_ids, **_span_params()}).df()
 
 
 @dataclass(frozen=True)
@@ -319,7 +302,20 @@ def freshness(path: Path, f: Filters) -> pd.DataFrame:
         WHERE {where} AND {_sane("m.period_start")}
         GROUP BY ALL ORDER BY data_until
     """  # noqa: S608
-    return run_read(path, lambda con: con.execute(sql, [*params, *_span_params()]).df())
+    return run_read(path, lambda con: con.execute(sql, {**params, **_span_params()}).df())
+
+
+def json_cell(value: Any) -> Any:
+    """A JSON column of ``runs`` (api_calls, errors, ...) as Python: None for a missing value (NULL or NaN
+    after pandas), the decoded value, or the text itself when it is not JSON."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
 
 
 def recent_runs(path: Path, limit: int = 20) -> pd.DataFrame:
@@ -352,8 +348,8 @@ def data_span(path: Path, resource_ids: list[str]) -> tuple[date, date] | None:
     def query(con: duckdb.DuckDBPyConnection) -> tuple[date, date] | None:
         lo, hi = con.execute(
             "SELECT min(period_start), max(period_start) FROM metrics "  # noqa: S608
-            f"WHERE list_contains(?::VARCHAR[], resource_id) AND {_sane('period_start')}",
-            [resource_ids, *_span_params()],
+            f"WHERE list_contains($ids::VARCHAR[], resource_id) AND {_sane('period_start')}",
+            {"ids": resource_ids, **_span_params()},
         ).fetchall()[0]
         return (lo.date(), hi.date()) if lo is not None else None
 

@@ -120,6 +120,43 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             """,
         ],
     ),
+    (
+        4,
+        "billed charges from billing exports (FOCUS, AWS CUR 2.0, Google Cloud detailed export), per day",
+        [
+            # One row per upload, billing period, account, day, resource as billed, charge category and
+            # usage type (see store.billing). No primary key, like ``metrics``: a write replaces every row of
+            # the (provider, billing period, account) pairs it brings, so keys never collide.
+            """
+            CREATE TABLE billing_charges (
+                upload_id VARCHAR NOT NULL,
+                provider VARCHAR NOT NULL,
+                billing_period DATE NOT NULL,
+                account VARCHAR NOT NULL,
+                billing_account VARCHAR,
+                day DATE NOT NULL,
+                region VARCHAR,
+                service_name VARCHAR NOT NULL,
+                billed_resource_id VARCHAR,
+                match_family VARCHAR,
+                match_account VARCHAR,
+                match_region VARCHAR,
+                match_name VARCHAR,
+                resource_id VARCHAR,
+                charge_category VARCHAR NOT NULL,
+                charge_type VARCHAR,
+                usage_type VARCHAR,
+                usage_unit VARCHAR,
+                usage_quantity DOUBLE,
+                billed_cost DOUBLE NOT NULL,
+                effective_cost DOUBLE,
+                list_cost DOUBLE,
+                contracted_cost DOUBLE,
+                currency VARCHAR NOT NULL
+            )
+            """,
+        ],
+    ),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]

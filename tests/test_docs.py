@@ -9,8 +9,8 @@ import sys
 
 import pytest
 
-from collectors.cli import build_parser as collectors_parser
-from pricing.cli import build_parser as pricing_parser
+from breakeven.cli import ALIASES, build_parser
+from breakeven.exits import EXIT_CODES
 from tests.conftest import PROJECT_ROOT
 
 README = (PROJECT_ROOT / "README.md").read_text("utf-8")
@@ -21,19 +21,46 @@ def _commands(parser: argparse.ArgumentParser) -> list[str]:
     return sorted(sub.choices)
 
 
-CLI = [("collectors", c) for c in _commands(collectors_parser())] + [
-    ("pricing", c) for c in _commands(pricing_parser())
-]
+COMMANDS = _commands(build_parser())
+ALIASED = [(prog, command) for prog, commands in ALIASES.items() for command in commands]
 
 
-@pytest.mark.parametrize(("module", "command"), CLI)
-def test_every_cli_command_is_in_the_readme_and_has_help(module: str, command: str) -> None:
-    assert f"python -m {module} {command}" in README
+def _help(prog: str, command: str) -> str:
+    """``prog command --help`` in a real process; its output, after checking it exits 0."""
     done = subprocess.run(
-        [sys.executable, "-m", module, command, "--help"], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60
+        [sys.executable, *prog.split()[1:], command, "--help"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert done.returncode == 0, done.stderr
-    assert "usage:" in done.stdout
+    return done.stdout
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_cli_command_is_in_the_readme_and_has_help(command: str) -> None:
+    assert f"python -m breakeven {command}" in README
+    assert _help("python -m breakeven", command).startswith(f"usage: python -m breakeven {command}")
+
+
+@pytest.mark.parametrize(("prog", "command"), ALIASED)
+def test_the_older_entry_points_still_run_their_commands(prog: str, command: str) -> None:
+    assert command in COMMANDS
+    assert _commands(build_parser(prog, ALIASES[prog])) == sorted(ALIASES[prog])
+    assert _help(prog, command).startswith(f"usage: {prog} {command}")
+
+
+def test_the_aliases_are_mentioned() -> None:
+    for prog in ALIASES:
+        assert f"`{prog}`" in README
+
+
+@pytest.mark.parametrize("doc", ["README.md", "docs/collectors.md"])
+def test_every_exit_code_is_documented_as_the_code_says(doc: str) -> None:
+    text = (PROJECT_ROOT / doc).read_text("utf-8")
+    for code, meaning in EXIT_CODES.items():
+        assert f"| {code} | {meaning} |" in text, f"{doc}: exit code {code} is not in its table as the code says"
 
 
 def _page_titles() -> list[str]:

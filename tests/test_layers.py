@@ -1,17 +1,32 @@
 """The layering in docs/architecture.md, checked on the source: which package may import which.
 
 Read from the import statements (ast), so a late import inside a function counts as much as one at the top.
+A package's ``__main__.py`` is an entry point that nothing imports (``python -m pricing`` is an alias of the
+one CLI), so it is not part of the package's layer.
 """
 
 from __future__ import annotations
 
 import ast
+from pathlib import Path
 
 import pytest
 
 from tests.conftest import PROJECT_ROOT
 
-OURS = {"common", "store", "pricing", "analysis", "charts", "views", "collectors", "replay", "importers", "demo"}
+OURS = {
+    "common",
+    "store",
+    "pricing",
+    "analysis",
+    "charts",
+    "views",
+    "collectors",
+    "replay",
+    "importers",
+    "demo",
+    "breakeven",
+}
 # package -> the packages of ours it may import (besides itself)
 ALLOWED = {
     "common": set(),
@@ -27,6 +42,8 @@ ALLOWED = {
 def imported_packages(package: str) -> dict[str, set[str]]:
     found: dict[str, set[str]] = {}
     for path in sorted((PROJECT_ROOT / package).rglob("*.py")):
+        if path.relative_to(PROJECT_ROOT / package) == Path("__main__.py"):
+            continue
         tree = ast.parse(path.read_text(), filename=str(path))
         for node in ast.walk(tree):
             names: list[str] = []
@@ -48,3 +65,10 @@ def test_lower_layers_import_only_what_they_may(package: str) -> None:
     found = imported_packages(package)
     forbidden = {top: files for top, files in found.items() if top not in ALLOWED[package]}
     assert not forbidden, f"{package} imports {forbidden}"
+
+
+def test_nothing_imports_the_cli() -> None:
+    """``breakeven`` is the top of the graph: a package importing it would make the CLI a dependency."""
+    for package in sorted(OURS - {"breakeven"}):
+        if (PROJECT_ROOT / package).is_dir():
+            assert "breakeven" not in imported_packages(package), package

@@ -7,6 +7,7 @@ from pathlib import Path
 import streamlit as st
 
 from charts import overview as charts
+from charts.format import compact
 from common.services import PATTERN_LABELS, SERVICES
 from common.timeutil import utc_now
 from views.common import cached_freshness, cached_inventory, cached_rollup, cached_runs, db_version
@@ -22,17 +23,18 @@ inventory = cached_inventory(str(path), version, filters)
 if inventory.empty:
     st.warning(
         "No resources match these filters. Widen the date range or clear a filter in the sidebar; "
-        "if the database is new, run a collector (`python -m collectors run --config collectors.toml`) "
+        "if the database is new, run a collector (`python -m breakeven run --config collectors.toml`) "
         "or upload exported metrics.",
         icon=":material/filter_alt_off:",
     )
     st.stop()
 
 lo, hi = filters.window()
-bucket_s = charts.choose_bucket_s(lo, hi)
+freshness = cached_freshness(str(path), version, filters)
+finest = int(freshness["finest_period_s"].min()) if not freshness.empty else None
+bucket_s = charts.choose_bucket_s(lo, hi, finest)
 metrics = ("invocations", "errors", "throttles", "cold_starts", "duration_ms_p50", "duration_ms_p99")
 rolled = cached_rollup(str(path), version, filters, bucket_s, metrics)
-freshness = cached_freshness(str(path), version, filters)
 data_until = freshness["data_until"].max() if not freshness.empty else None
 svc = charts.by_service(rolled, bucket_s, min(hi, data_until) if data_until is not None else hi)
 per_resource = charts.per_resource_summary(rolled)
@@ -53,7 +55,7 @@ cols[0].metric(
     f"{len(inventory)}",
     help=", ".join(f"{(inventory['pattern'] == p).sum()} {label.lower()}" for p, label in PATTERN_LABELS.items()),
 )
-cols[1].metric("Requests in window", charts.compact(total), help=f"{total:,.0f} requests")
+cols[1].metric("Requests in window", compact(total), help=f"{total:,.0f} requests")
 cols[2].metric("Error rate", f"{100 * errors / total:.2f} %" if total else "—")
 cols[3].metric(
     "Cold-start rate",

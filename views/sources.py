@@ -27,8 +27,8 @@ if collector_runs.empty:
     st.info(
         "No collector has written to this database yet. Schedule one with cron:\n\n"
         "```bash\ncp collectors.example.toml collectors.toml   # name your accounts, regions, services\n"
-        "python -m collectors run --config collectors.toml --dry-run   # API calls and cost first\n"
-        "python -m collectors run --config collectors.toml\n```\n"
+        "python -m breakeven run --config collectors.toml --dry-run   # API calls and cost first\n"
+        "python -m breakeven run --config collectors.toml\n```\n"
         "or upload exported metrics files. See docs/collectors.md for the crontab line and the IAM policy.",
         icon=":material/cloud_download:",
     )

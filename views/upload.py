@@ -305,7 +305,7 @@ st.subheader("Export")
 view = st.session_state.get("filters") or q.Filters()
 st.caption(
     "The data the sidebar selects — metrics overlapping its dates and the configuration in effect then, for the "
-    "services, accounts and regions chosen — in the generic long CSV (the file `python -m collectors export` "
+    "services, accounts and regions chosen — in the generic long CSV (the file `python -m breakeven export` "
     "writes); it imports back into the same data. Cells that a spreadsheet would run as a formula are neutralised."
 )
 

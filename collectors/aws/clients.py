@@ -6,8 +6,9 @@ They live in botocore's memory and nowhere else: never in the database, the run 
 
 Each client gets the configured retry mode (``standard`` or ``adaptive``; never ``legacy``), bounded
 timeouts and an optional ``endpoint_url`` (LocalStack, moto). Every API call the collectors make passes
-the session's ``before-call`` event, where it is counted for the run record and shown to any registered
-``OPERATION_OBSERVERS`` (the IAM policy test records them all).
+the session's ``before-call`` event, where it is handed to ``on_call`` (the run's ``ApiUsage``): the run
+record's ``api_calls`` is therefore the complete list of operations a run made, which is also what the
+IAM policy test reads.
 """
 
 from __future__ import annotations
@@ -39,8 +40,6 @@ from collectors.aws.constants import (
     READ_TIMEOUT_S,
 )
 
-# Called with "service:Operation" (IAM action spelling) for every API call any collector client makes.
-OPERATION_OBSERVERS: list[Callable[[str], None]] = []
 ASSUMED_ROLE_SECONDS = 3600
 SESSION_NAME = "breakeven-collector"
 
@@ -93,10 +92,7 @@ class AwsClients:
         self._role_credentials: RefreshableCredentials | None = None
 
     def _observe(self, model: Any, **_kwargs: Any) -> None:
-        name = _operation_name(model)
-        self.on_call(name)
-        for observer in list(OPERATION_OBSERVERS):
-            observer(name)
+        self.on_call(_operation_name(model))  # "service:Operation", the IAM action's spelling
 
     def _base_session(self) -> boto3.Session:
         session = boto3.Session(profile_name=self.account.profile) if self.account.profile else boto3.Session()

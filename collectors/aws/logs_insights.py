@@ -1,12 +1,15 @@
 """Cold starts, init time and billed duration of Lambda functions from Logs Insights (opt-in: it costs money).
 
 One query per group of ≤ 50 log groups and window aggregates the REPORT records server-side per log group
-and period (``collectors.aws.reports`` states the same aggregation in Python). Text and JSON log formats
-are both read: ``coalesce`` takes the discovered ``@duration``-style field or the JSON one. At most
-``concurrency`` queries run at once, since the account's concurrent-query cap is shared with dashboards;
-a ``LimitExceededException`` is retried with backoff. The cost is $0.005 per GB scanned; a dry run
-estimates the bytes from each log group's ``storedBytes`` scaled to the window (an estimate: stored
-bytes are compressed and spread unevenly over the retention period).
+and period. Text and JSON log formats are both read: ``coalesce`` takes the discovered ``@duration``-style
+field or the JSON one. A REPORT record is one cold start when it carries an Init Duration, or for SnapStart a
+Restore Duration instead, and its cold-start time is that one value: the same reading as the one REPORT
+parser, ``importers.report_lines``, which the tests feed the same lines. Latency percentiles are
+not asked for: durations come from CloudWatch. At most ``concurrency`` queries run at once, since the
+account's concurrent-query cap is shared with dashboards; a ``LimitExceededException`` on ``StartQuery`` is
+retried with jittered backoff (``common.retry``). The cost is $0.005 per GB scanned; a dry run estimates
+the bytes from each log group's ``storedBytes`` scaled to the window (an estimate: stored bytes are
+compressed and spread unevenly over the retention period).
 
 The query syntax is AWS's documented Logs Insights language; moto ignores ``stats``, so the tests check
 the result handling with botocore's Stubber and the aggregation against REPORT lines.
@@ -31,6 +34,7 @@ from collectors.aws.constants import (
     LOGS_INSIGHTS_USD_PER_GB,
 )
 from collectors.source import ApiUsage, MetricRow, Window
+from common.retry import RetryPolicy, call_with_retry
 
 BILL_ITEM = "logs:Logs Insights GB scanned"
 QUERY_TEMPLATE = """fields @timestamp, @log,
@@ -40,13 +44,12 @@ QUERY_TEMPLATE = """fields @timestamp, @log,
 | filter @type = "REPORT" or type = "platform.report"
 | parse @message /Restore Duration: (?<restoreTextMs>[0-9.]+) ms/
 | fields coalesce(restoreTextMs, `record.metrics.restoreDurationMs`) as restoreMs
-| stats count(*) as invocations, count(initMs) as initCount, sum(initMs) as initSum,
-    count(restoreMs) as restoreCount, sum(restoreMs) as restoreSum, sum(billedMs) as billedSum,
-    avg(durationMs) as durationAvg, pct(durationMs, 50) as p50, pct(durationMs, 90) as p90,
-    pct(durationMs, 99) as p99
+| fields coalesce(initMs, restoreMs) as coldMs
+| stats count(*) as invocations, count(coldMs) as coldCount, sum(coldMs) as coldSum, sum(billedMs) as billedSum
   by @log, bin({minutes}m)"""
 TERMINAL = ("Complete", "Failed", "Cancelled", "Timeout", "Unknown")
-START_RETRIES = 5
+# The account's concurrent-query cap is shared with people's dashboards: wait for a slot, a bounded number of times.
+START_POLICY = RetryPolicy("LimitExceededException", attempts=5, base_delay_s=1.0, max_delay_s=16.0)
 
 
 def build_query(period_s: int) -> str:
@@ -136,27 +139,27 @@ class QueryJob:
     truncated: bool = False  # the result filled a whole page: rows beyond it may have been dropped
 
 
-def _start(client: Any, job: QueryJob, sleep: Callable[[float], None]) -> str:
-    for attempt in range(START_RETRIES):
-        try:
-            return client.start_query(
-                logGroupNames=job.groups,
-                startTime=int((job.window.start - datetime(1970, 1, 1)).total_seconds()),
-                # Both ends are inclusive and in seconds: stop one second before the next window.
-                endTime=int((job.window.end - datetime(1970, 1, 1)).total_seconds()) - 1,
-                queryString=build_query(job.window.period_s),
-                limit=LOGS_INSIGHTS_RESULT_LIMIT,
-            )["queryId"]
-        except Exception as exc:
-            if error_code(exc) != "LimitExceededException" or attempt == START_RETRIES - 1:
-                raise
-            sleep(2.0**attempt)
-    raise AssertionError("unreachable")
+def _start(client: Any, job: QueryJob, usage: ApiUsage) -> str:
+    def start() -> str:
+        return client.start_query(
+            logGroupNames=job.groups,
+            startTime=int((job.window.start - datetime(1970, 1, 1)).total_seconds()),
+            # Both ends are inclusive and in seconds: stop one second before the next window.
+            endTime=int((job.window.end - datetime(1970, 1, 1)).total_seconds()) - 1,
+            queryString=build_query(job.window.period_s),
+            limit=LOGS_INSIGHTS_RESULT_LIMIT,
+        )["queryId"]
+
+    return call_with_retry(
+        start,
+        lambda exc: START_POLICY if error_code(exc) == START_POLICY.name else None,
+        on_retry=lambda _exc, policy: usage.retry("logs:StartQuery", policy.name),
+    )
 
 
 def _run(client: Any, job: QueryJob, usage: ApiUsage, sleep: Callable[[float], None], timeout_s: float) -> None:
     try:
-        query_id = _start(client, job, sleep)
+        query_id = _start(client, job, usage)
         deadline = time.monotonic() + timeout_s
         delay = 0.5
         while True:
@@ -224,8 +227,8 @@ def job_rows(job: QueryJob, resource_by_group: dict[str, str], origin: str) -> t
         resource_id = resource_by_group.get(group)
         if resource_id is None or start is None or not job.window.start <= start < job.window.end:
             continue
-        cold = float(row.get("initCount") or 0) + float(row.get("restoreCount") or 0)
-        init_sum = float(row.get("initSum") or 0) + float(row.get("restoreSum") or 0)
+        cold = float(row.get("coldCount") or 0)
+        init_sum = float(row.get("coldSum") or 0)
         if invocations > 0:
             rows.append((resource_id, "cold_starts", start, period_s, cold, origin))
         if cold > 0:

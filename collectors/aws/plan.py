@@ -13,10 +13,10 @@ from collections.abc import Sequence
 
 from collectors.aws import cloudwatch, logs_insights
 from collectors.aws.clients import AwsClients, describe_error
+from collectors.aws.collect import RegionOptions
 from collectors.aws.constants import BYTES_PER_GB, GET_METRIC_DATA_USD_PER_METRIC, LOGS_INSIGHTS_USD_PER_GB
 from collectors.aws.inventory import list_lambda_functions, list_sagemaker_endpoints
 from collectors.aws.metrics import ResourceQueries, endpoint_queries, lambda_queries
-from collectors.aws.region import RegionOptions
 from collectors.source import Plan, PlanItem, RunContext, Scope, ScopeOutcome, Window
 from common.services import resource_key
 

@@ -31,7 +31,7 @@ from collectors.gcp.config_rest import (
     list_run_services,
     list_vertex_endpoints,
 )
-from collectors.gcp.fetch import FetchError, FetchStats, RetryPolicy, Series, list_series
+from collectors.gcp.fetch import FetchError, FetchPolicy, FetchStats, Series, list_series
 from collectors.gcp.queries import SERVICE_QUERIES, build_request
 from collectors.gcp.settings import ALL_REGIONS, GcpSettings
 from collectors.gcp.transforms import ResourceKey, ServiceResult, identity, transform_functions, transform_run
@@ -64,7 +64,7 @@ class ScopeEnv:
     settings: GcpSettings
     client: monitoring_v3.MetricServiceClient
     new_session: Callable[[], requests.Session]  # one per scope: requests sessions are not thread-safe
-    policy: RetryPolicy
+    policy: FetchPolicy
     breaker: ProjectBreaker
     origin: str  # metric rows
     config_origin: str  # configuration snapshots

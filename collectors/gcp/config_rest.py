@@ -28,9 +28,9 @@ from typing import Any
 
 import requests
 
-from collectors.gcp import fetch
 from collectors.gcp.constants import BILLING_INSTANCE, BILLING_REQUEST, CPU_THROTTLING_ANNOTATION
 from collectors.gcp.machines import machine_vcpus
+from common.retry import RetryPolicy, call_with_retry
 
 # Cloud Run's documented defaults when a field is absent (assumed, and marked so).
 RUN_DEFAULTS: dict[str, Any] = {"vcpu": 1.0, "memory_mb": 512, "min_instances": 0, "max_instances": 100}
@@ -86,6 +86,44 @@ def parse_memory_mb(text: str) -> int | None:
     return round(float(match[1]) * _MEMORY_FACTORS[match[2]] / 1024**2)
 
 
+class _RetryableStatus(Exception):
+    """A 429 or 5xx answer, raised only so ``common.retry`` tries again; the last one is reported as HTTP."""
+
+    def __init__(self, response: requests.Response) -> None:
+        super().__init__(f"HTTP {response.status_code}")
+        self.response = response
+
+
+def _get(
+    session: requests.Session,
+    url: str,
+    params: dict[str, Any],
+    *,
+    timeout_s: float,
+    count_call: Callable[[], None],
+    attempts: int,
+) -> requests.Response:
+    """One page, with bounded jittered retries on network errors, 429 and 5xx (``common.retry``)."""
+    policy = RetryPolicy("rest", attempts=attempts, base_delay_s=0.5, max_delay_s=8.0)
+
+    def once() -> requests.Response:
+        count_call()
+        response = session.get(url, params=params, timeout=(min(5.0, timeout_s), timeout_s))
+        if response.status_code in RETRY_STATUSES:
+            raise _RetryableStatus(response)
+        return response
+
+    def classify(exc: BaseException) -> RetryPolicy | None:
+        return policy if isinstance(exc, requests.RequestException | _RetryableStatus) else None
+
+    try:
+        return call_with_retry(once, classify)
+    except _RetryableStatus as exc:
+        return exc.response  # still refused after the last try: reported below as the HTTP error it is
+    except requests.RequestException as exc:
+        raise ConfigFetchError(f"{type(exc).__name__} reaching {_host(url)}") from None
+
+
 def _paged(
     session: requests.Session,
     url: str,
@@ -99,19 +137,7 @@ def _paged(
     token = ""
     while True:
         params = {"pageSize": 500, **({"pageToken": token} if token else {})}
-        for attempt in range(attempts):
-            count_call()
-            try:
-                response = session.get(url, params=params, timeout=(min(5.0, timeout_s), timeout_s))
-            except requests.RequestException as exc:
-                if attempt + 1 == attempts:
-                    raise ConfigFetchError(f"{type(exc).__name__} reaching {_host(url)}") from None
-                fetch.pause(0.5 * 2**attempt)
-                continue
-            if response.status_code in RETRY_STATUSES and attempt + 1 < attempts:
-                fetch.pause(0.5 * 2**attempt)
-                continue
-            break
+        response = _get(session, url, params, timeout_s=timeout_s, count_call=count_call, attempts=attempts)
         if response.status_code != 200:
             raise ConfigFetchError(f"HTTP {response.status_code} {_error_status(response)} from {_host(url)}")
         try:

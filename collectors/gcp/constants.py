@@ -7,7 +7,10 @@ computed; the query, transform and configuration modules read these tables.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Final
+
+from collectors.source import RetentionTier
 
 # Services this collector knows, in the order a run visits them.
 GCP_SERVICES: Final = ("cloud-functions", "cloud-run", "vertex-endpoint")
@@ -99,3 +102,8 @@ REQUIRED_PERMISSIONS: Final = {
     "run:ListServices": "run.services.list",
     "aiplatform:ListEndpoints": "aiplatform.endpoints.list",
 }
+
+# Cloud Monitoring's retention policy could not be confirmed from Google's pages [UNCONFIRMED]: the collector
+# assumes the widely quoted six weeks at one-minute resolution (one tier), so a backfill further back is
+# clamped, with a note, rather than silently returning nothing.
+RETENTION = (RetentionTier(timedelta(days=42), 60),)

@@ -3,7 +3,7 @@
 Paging is explicit (one call per page, ``page_token`` carried by hand) so a quota error on page 7
 retries page 7 rather than restarting the query, and so every call is counted for the run record.
 The library's own retry is switched off (``retry=None``): its default keeps retrying UNAVAILABLE for
-90 s, which would let one dead endpoint stall a cron run.
+90 s, which would let one dead endpoint stall a cron run. Retries go through ``common.retry``:
 
 - ``RESOURCE_EXHAUSTED`` (read quota): back off exponentially with jitter, honouring the server's
   ``RetryInfo`` delay when it sends one, up to ``quota_attempts``.
@@ -15,8 +15,6 @@ The library's own retry is switched off (``retry=None``): its default keeps retr
 
 from __future__ import annotations
 
-import random
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -27,30 +25,34 @@ from google.auth.exceptions import GoogleAuthError
 from google.cloud import monitoring_v3
 
 from collectors.gcp.distribution import Histogram, from_distribution
+from common.retry import RetryPolicy, call_with_retry
 
 QUOTA_ERRORS = (gexc.ResourceExhausted,)
 TRANSIENT_ERRORS = (gexc.ServiceUnavailable, gexc.DeadlineExceeded, gexc.InternalServerError)
 DEADLINE_ATTEMPTS = 2
 
 
-def pause(seconds: float) -> None:
-    """Wait between retries; the one place a test patches to make backoff instant and observable."""
-    time.sleep(seconds)
-
-
 @dataclass(frozen=True)
-class RetryPolicy:
+class FetchPolicy:
+    """How hard one Cloud Monitoring call is tried: per kind of failure, and how long each try may take."""
+
     quota_attempts: int = 6
     transient_attempts: int = 3
     base_delay_s: float = 1.0
     max_delay_s: float = 30.0
     timeout_s: float = 20.0
-    sleep: Callable[[float], None] | None = None  # None: ``pause`` (tests replace it to run instantly)
 
-    def delay(self, attempt: int, hinted: float | None = None) -> float:
-        """Exponential backoff with jitter; a server hint (RetryInfo) wins when it is longer."""
-        backoff = min(self.max_delay_s, self.base_delay_s * 2**attempt) * (0.5 + random.random() / 2)  # noqa: S311
-        return min(self.max_delay_s, max(backoff, hinted or 0.0))
+    def retry_policy(self, exc: BaseException) -> RetryPolicy | None:
+        """The ``common.retry`` policy for a failed call's error (None: not worth another try)."""
+        if isinstance(exc, QUOTA_ERRORS):
+            attempts, name = self.quota_attempts, "quota"
+        elif isinstance(exc, gexc.DeadlineExceeded):  # each try already waited a full timeout
+            attempts, name = min(self.transient_attempts, DEADLINE_ATTEMPTS), "transient"
+        elif isinstance(exc, TRANSIENT_ERRORS):  # one count for every transient kind, as one budget
+            attempts, name = self.transient_attempts, "transient"
+        else:
+            return None
+        return RetryPolicy(name, attempts=attempts, base_delay_s=self.base_delay_s, max_delay_s=self.max_delay_s)
 
 
 @dataclass
@@ -87,7 +89,7 @@ class Series:
     points: list[tuple[datetime, float | Histogram]]
 
 
-def _retry_hint(exc: gexc.GoogleAPICallError) -> float | None:
+def _retry_hint(exc: BaseException) -> float | None:
     for detail in getattr(exc, "details", None) or ():
         delay = getattr(detail, "retry_delay", None)
         if delay is not None and hasattr(delay, "seconds"):
@@ -100,40 +102,36 @@ def _one_line(text: str, limit: int = 240) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
-def _call_with_retries(call: Callable[[], Any], policy: RetryPolicy, stats: FetchStats, operation: str) -> Any:
-    quota_tries = transient_tries = 0
-    while True:
+def _code(exc: BaseException) -> str:
+    status = getattr(exc, "grpc_status_code", None)
+    return status.name if status is not None else type(exc).__name__
+
+
+def _gave_up(exc: BaseException, tries: int) -> FetchError:
+    if isinstance(exc, QUOTA_ERRORS):
+        return FetchError("RESOURCE_EXHAUSTED", f"read quota still exhausted after {tries} attempts", project_wide=True)
+    assert isinstance(exc, gexc.GoogleAPICallError)
+    return FetchError(_code(exc), f"{_one_line(exc.message)} (after {tries} attempts)", project_wide=True)
+
+
+def _call_with_retries(call: Callable[[], Any], policy: FetchPolicy, stats: FetchStats, operation: str) -> Any:
+    def counted() -> Any:
         stats.count_call(operation)
-        try:
-            return call()
-        except QUOTA_ERRORS as exc:
-            quota_tries += 1
-            if quota_tries >= policy.quota_attempts:
-                raise FetchError(
-                    "RESOURCE_EXHAUSTED", f"read quota still exhausted after {quota_tries} attempts", project_wide=True
-                ) from None
-            stats.count_retry("RESOURCE_EXHAUSTED")
-            (policy.sleep or pause)(policy.delay(quota_tries - 1, _retry_hint(exc)))
-        except TRANSIENT_ERRORS as exc:
-            transient_tries += 1
-            code = exc.grpc_status_code.name if exc.grpc_status_code else type(exc).__name__
-            limit = policy.transient_attempts
-            if isinstance(exc, gexc.DeadlineExceeded):  # each try already waited a full timeout
-                limit = min(limit, DEADLINE_ATTEMPTS)
-            if transient_tries >= limit:
-                raise FetchError(
-                    code, f"{_one_line(exc.message)} (after {transient_tries} attempts)", project_wide=True
-                ) from None
-            stats.count_retry(code)
-            (policy.sleep or pause)(policy.delay(transient_tries - 1))
-        except gexc.GoogleAPICallError as exc:
-            code = exc.grpc_status_code.name if exc.grpc_status_code else type(exc).__name__
-            project_wide = isinstance(exc, gexc.PermissionDenied | gexc.Unauthenticated | gexc.NotFound)
-            raise FetchError(code, _one_line(exc.message), project_wide=project_wide) from None
-        except GoogleAuthError as exc:
-            raise FetchError(
-                "UNAUTHENTICATED", f"credentials refused ({type(exc).__name__})", project_wide=True
-            ) from None
+        return call()
+
+    try:
+        return call_with_retry(
+            counted,
+            policy.retry_policy,
+            on_retry=lambda exc, _policy: stats.count_retry(_code(exc)),
+            hint=_retry_hint,
+            exhausted=_gave_up,
+        )
+    except gexc.GoogleAPICallError as exc:  # not retried: the caller isolates it to its project
+        project_wide = isinstance(exc, gexc.PermissionDenied | gexc.Unauthenticated | gexc.NotFound)
+        raise FetchError(_code(exc), _one_line(exc.message), project_wide=project_wide) from None
+    except GoogleAuthError as exc:
+        raise FetchError("UNAUTHENTICATED", f"credentials refused ({type(exc).__name__})", project_wide=True) from None
 
 
 def point_value(point: Any, value_kind: str) -> float | Histogram:
@@ -156,7 +154,7 @@ def list_series(
     request: monitoring_v3.ListTimeSeriesRequest,
     value_kind: str,
     *,
-    policy: RetryPolicy,
+    policy: FetchPolicy,
     stats: FetchStats,
 ) -> list[Series]:
     """Every series of a request, following page tokens; a series split across pages is rejoined."""

@@ -26,10 +26,10 @@ from collectors.gcp.constants import (
 )
 from collectors.gcp.distribution import Histogram, mean, merge, percentile
 from collectors.gcp.fetch import Series
+from common.percentiles import LATENCY_PERCENTILES
 from common.timeutil import align_down
 
 ResourceKey = tuple[str, str]  # (name, region)
-PERCENTILES = (("duration_ms_p50", 0.50), ("duration_ms_p90", 0.90), ("duration_ms_p99", 0.99))
 
 
 @dataclass
@@ -119,7 +119,7 @@ def put_latency(
     if avg is None:
         return
     result.set(key, "duration_ms_avg", start, avg / scale)
-    for metric, q in PERCENTILES:
+    for metric, q in LATENCY_PERCENTILES:
         value = percentile(merged, q)
         if value is not None:
             result.set(key, metric, start, value / scale)

@@ -69,7 +69,7 @@ def rebuild_sheet(sheet: dict[str, Any], fetched: Fetched, provider: str, today:
                 "url": url,
                 "retrieved": today.isoformat(),
                 "confidence": "verified",
-                "note": "refreshed by python -m pricing refresh",
+                "note": "refreshed by python -m breakeven refresh",
             },
         },
     }

@@ -5,7 +5,8 @@ from datetime import datetime
 import pandas as pd
 import pytest
 
-from charts.overview import by_service, choose_bucket_s, compact, per_resource_summary
+from charts.format import compact
+from charts.overview import by_service, choose_bucket_s, log_ticks, per_resource_summary
 
 T = datetime(2026, 1, 1)
 
@@ -60,6 +61,17 @@ def test_bucket_choice() -> None:
     assert choose_bucket_s(T, datetime(2026, 1, 2)) == 300
     assert choose_bucket_s(T, datetime(2026, 1, 15)) == 3600
     assert choose_bucket_s(T, datetime(2026, 3, 1)) == 86400
+    # never finer than the data: one day of hourly data is drawn hourly, per-minute data in 5-minute buckets
+    assert choose_bucket_s(T, datetime(2026, 1, 2), finest_period_s=3600) == 3600
+    assert choose_bucket_s(T, datetime(2026, 1, 2), finest_period_s=60) == 300
+    assert choose_bucket_s(T, datetime(2026, 1, 15), finest_period_s=86400) == 86400
+
+
+def test_log_latency_ticks_carry_their_decade() -> None:
+    values, labels = log_ticks(35.0, 2400.0)
+    assert values == [20.0, 50.0, 100.0, 200.0, 500.0, 1000.0, 2000.0]
+    assert labels == ["20 ms", "50 ms", "100 ms", "200 ms", "500 ms", "1 s", "2 s"]
+    assert all(label.endswith(("ms", "s")) for label in labels)
 
 
 def test_compact_headline_counts() -> None:
@@ -67,7 +79,7 @@ def test_compact_headline_counts() -> None:
         "0",
         "999",
         "1.23 k",
-        "1,000 k",
+        "1.00 M",
         "662 M",
         "1.17 B",
     ]

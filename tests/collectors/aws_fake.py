@@ -3,7 +3,7 @@
 - ``ListProvisionedConcurrencyConfigs`` (and the ``Put`` the tests seed with) answer 404 in moto 5.2.1;
   a small WSGI layer in front of moto serves them from memory, in the shape of the botocore model.
 - ``GetMetricData`` percentile statistics (``p50``, ``p99``, …) crash moto (HTTP 500); the patched
-  statistic computes them from the raw values moto keeps, by nearest rank.
+  statistic computes them from the raw values moto keeps, by ``common.percentiles``.
 
 - ``Fault``s make chosen requests (by service, region, operation) fail with a given status and error
   code — throttling, 5xx, expired credentials, a region that is down — so botocore's real retry logic
@@ -15,7 +15,6 @@ Everything else is moto as shipped. The server listens on loopback on a free por
 from __future__ import annotations
 
 import json
-import math
 import re
 import threading
 from dataclasses import dataclass
@@ -25,6 +24,8 @@ from moto.cloudwatch import models as cloudwatch_models
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from werkzeug.serving import make_server
+
+from common.percentiles import percentile
 
 _PC_PATH = re.compile(r"^/2019-09-30/functions/(?P<name>[^/]+)/provisioned-concurrency/?$")
 _PERCENTILE = re.compile(r"^p(\d+(?:\.\d+)?)$")
@@ -155,11 +156,10 @@ def _statistic_with_percentiles(self: Any, stat: str) -> Any:
     match = _PERCENTILE.match(stat)
     if not match:
         return _original_statistic(self, stat)
-    values = sorted(self.metric_single_values_list)
+    values = self.metric_single_values_list
     if not values:
         return None
-    rank = max(1, math.ceil(float(match.group(1)) / 100.0 * len(values)))
-    return values[rank - 1]
+    return percentile(values, float(match.group(1)) / 100.0)
 
 
 def install_percentiles() -> None:

@@ -1,8 +1,7 @@
 """Fixtures for the collector tests: the local AWS (session-wide), a clean state per test, configs.
 
 ``aws_server`` → ``aws_env`` (reset moto, fake credentials from a temporary shared-credentials file)
-→ ``aws_config`` (a collectors.toml pointing at it). ``recorded_operations`` collects every AWS operation
-the collectors' client seam issued during the session, for the IAM policy test.
+→ ``aws_config`` (a collectors.toml pointing at it).
 """
 
 from __future__ import annotations
@@ -15,25 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from collectors.aws import clients as aws_clients
 from tests.collectors.aws_fake import AwsLayer, FakeAwsServer, install_percentiles
 
 SECRET_KEY = "bEsEcReT0123456789abcdefTESTONLYsecretKEY"  # distinctive, so a leak is easy to find
 ACCESS_KEY = "AKIABREAKEVENTESTKEY1"
-
-_RECORDED: set[str] = set()
-
-
-@pytest.fixture(scope="session")
-def recorded_operations() -> set[str]:
-    return _RECORDED
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _record_operations() -> Iterator[None]:
-    aws_clients.OPERATION_OBSERVERS.append(_RECORDED.add)
-    yield
-    aws_clients.OPERATION_OBSERVERS.remove(_RECORDED.add)
 
 
 @pytest.fixture(autouse=True)

@@ -19,14 +19,14 @@ def parse(extra: str):
 
 def test_defaults_and_accounts():
     (source,) = parse("").sources
-    assert source.services == ["lambda", "sagemaker-endpoint", "sagemaker-serverless"]
+    assert source.aws.services == ("lambda", "sagemaker-endpoint", "sagemaker-serverless")
     assert source.settings.lag.total_seconds() == 30 * 60 and source.settings.period_s == 300
-    assert [a.label for a in source.accounts] == ["default-credentials"]
+    assert [a.label for a in source.aws.accounts] == ["default-credentials"]
     (source,) = parse('profiles = ["a", "b"]\n').sources
-    assert [a.label for a in source.accounts] == ["profile:a", "profile:b"]
+    assert [a.label for a in source.aws.accounts] == ["profile:a", "profile:b"]
     arn = "arn:aws:iam::123456789012:role/breakeven-read"
     (source,) = parse(f'profile = "base"\nrole_arn = "{arn}"\nexternal_id = "x1"\n').sources
-    (account,) = source.accounts
+    (account,) = source.aws.accounts
     assert (account.profile, account.role_arn, account.external_id) == ("base", arn, "x1")
 
 

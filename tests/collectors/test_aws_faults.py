@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 import duckdb
 import pytest
 
-from collectors.cli import main
-from collectors.errors import EXIT_FAILED, EXIT_OK, EXIT_PARTIAL
+from breakeven.cli import main
+from breakeven.exits import EXIT_FAILED, EXIT_OK, EXIT_PARTIAL
 from tests.collectors import aws_seed as seed
 from tests.collectors.aws_fake import Fault
 from tests.collectors.conftest import ACCESS_KEY, SECRET_KEY

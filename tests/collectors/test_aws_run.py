@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import json
-import math
 from datetime import UTC, datetime, timedelta
 
 import duckdb
 import pytest
 
-from collectors.cli import main
+from breakeven.cli import main
+from breakeven.exits import EXIT_OK
 from collectors.config import load_config
-from collectors.errors import EXIT_OK
 from collectors.runner import RunOptions, execute
+from common.percentiles import percentile
 from tests.collectors import aws_seed as seed
 
 pytestmark = pytest.mark.slow
@@ -77,11 +77,6 @@ def con_rows(db, sql: str) -> list[tuple]:
         con.close()
 
 
-def nearest_rank(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(1, math.ceil(pct / 100 * len(ordered))) - 1]
-
-
 def test_full_run_fills_canonical_metrics_and_a_rerun_changes_nothing(aws_env, aws_config, tmp_path, capsys):
     base = base_time()
     seeded = seed_estate(aws_env.url, base)
@@ -105,8 +100,8 @@ def test_full_run_fills_canonical_metrics_and_a_rerun_changes_nothing(aws_env, a
     assert got[(FN_A, "errors", p[1])] == 1.0 and (FN_A, "errors", p[0]) not in got
     first = seeded["durations"][:5]
     assert got[(FN_A, "duration_ms_avg", p[0])] == pytest.approx(sum(first) / 5)
-    assert got[(FN_A, "duration_ms_p50", p[0])] == nearest_rank(first, 50)
-    assert got[(FN_A, "duration_ms_p99", p[0])] == nearest_rank(first, 99)
+    assert got[(FN_A, "duration_ms_p50", p[0])] == pytest.approx(percentile(first, 0.50))
+    assert got[(FN_A, "duration_ms_p99", p[0])] == pytest.approx(percentile(first, 0.99))
     assert got[(FN_A, "concurrency_max", p[6])] == 7.0 and got[(FN_A, "concurrency_max", p[5])] == 2.0
 
     # SageMaker: microseconds to ms, CPU per core-sum divided by 4 vCPUs, 5XX errors counted.
@@ -199,7 +194,7 @@ def test_endpoint_deleted_between_runs_counts_until_the_run_that_found_it_gone(a
     seed.client(aws_env.url, "sagemaker").delete_endpoint(EndpointName="ep-inst")
     t2 = t1 + timedelta(hours=1, minutes=2)
     result = execute(RunOptions(config=config, db_path=db, now=t2))
-    assert result.exit_code == EXIT_OK
+    assert result.run.status == "ok"
     got = metrics(db, "metric = 'instances_avg'")
     assert {t: v for (_, _, t), v in got.items()} == {t1 + timedelta(minutes=5 * i): 3.0 for i in range(12)}
     con = duckdb.connect(str(db), read_only=True)

@@ -13,8 +13,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from collectors.cli import main
-from collectors.errors import EXIT_OK
+from breakeven.cli import main
+from breakeven.exits import EXIT_OK
 from collectors.lock import lock_path_for
 from tests.collectors import aws_seed as seed
 

@@ -1,4 +1,5 @@
-"""Logs Insights: REPORT parsing, the aggregation our query asks for, result handling (Stubber), concurrency."""
+"""Logs Insights: the aggregation our query asks for, read with the one REPORT parser; result handling (Stubber),
+concurrency, paging of queries."""
 
 from __future__ import annotations
 
@@ -15,11 +16,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from collectors.aws import logs_insights
+from collectors.aws.collect import RegionCollector, RegionOptions
 from collectors.aws.inventory import LambdaFunction
 from collectors.aws.logs_insights import LogGroup, QueryJob
-from collectors.aws.region import RegionCollector, RegionOptions
-from collectors.aws.reports import aggregate, parse_report
 from collectors.source import ApiUsage, RunContext, Scope, Window
+from common import retry
+from importers.report_lines import Report, parse_report
 
 T0 = datetime(2026, 11, 28, 10, 0)
 TEXT_COLD = (
@@ -46,19 +48,6 @@ JSON_COLD = json.dumps(
 )
 
 
-def test_report_lines_are_read_by_label_in_every_format():
-    cold = parse_report(TEXT_COLD)
-    assert (cold.duration_ms, cold.billed_duration_ms, cold.init_duration_ms) == (15.74, 16.0, 130.49)
-    assert parse_report(TEXT_WARM).cold_start_ms is None
-    custom = parse_report(CUSTOM_RUNTIME)
-    assert (custom.init_duration_ms, custom.duration_ms, custom.billed_duration_ms) == (200.0, 10.0, 211.0)
-    snap = parse_report(SNAPSTART)
-    assert snap.restore_duration_ms == 300.5 and snap.cold_start_ms == 300.5 and snap.billed_duration_ms == 21.0
-    assert parse_report(JSON_COLD).cold_start_ms == 150.0
-    assert parse_report("START RequestId: 1 Version: $LATEST") is None
-    assert parse_report('{"type": "platform.start"}') is None
-
-
 def events():
     """Two functions' log events over two 5-minute periods (START/END lines included)."""
     fn_a = [
@@ -72,27 +61,33 @@ def events():
     return {"/aws/lambda/fn-a": fn_a, "/aws/lambda/fn-b": fn_b}
 
 
+def reports_by_bin(events: list[tuple[datetime, str]]) -> dict[datetime, list[Report]]:
+    """The REPORT records among log events, per 5-minute bin, as the one REPORT parser reads them."""
+    bins: dict[datetime, list[Report]] = {}
+    for ts, message in events:
+        report = parse_report(message)
+        if report:
+            bins.setdefault(ts.replace(minute=ts.minute - ts.minute % 5), []).append(report)
+    return bins
+
+
 def insights_rows(by_group):
-    """What Logs Insights returns for QUERY_TEMPLATE: one row per (log group, bin), all values strings."""
+    """What Logs Insights returns for QUERY_TEMPLATE: one row per (log group, bin), all values strings.
+
+    The query's ``coldMs`` is ``coalesce(initMs, restoreMs)``: a record's cold-start time is its Init
+    Duration, else its Restore Duration, which is ``Report.cold_start_ms``.
+    """
     rows = []
     for group, evs in by_group.items():
-        bins: dict[datetime, list] = {}
-        for ts, message in evs:
-            report = parse_report(message)
-            if report:
-                bins.setdefault(ts.replace(minute=ts.minute - ts.minute % 5), []).append(report)
-        for start, reports in bins.items():
-            inits = [r.init_duration_ms for r in reports if r.init_duration_ms is not None]
-            restores = [r.restore_duration_ms for r in reports if r.restore_duration_ms is not None]
+        for start, reports in reports_by_bin(evs).items():
+            cold = [r.cold_start_ms for r in reports if r.cold_start_ms is not None]
             fields = {
                 "@log": f"123456789012:{group}",
                 "bin(5m)": start.strftime("%Y-%m-%d %H:%M:%S.000"),
                 "invocations": str(len(reports)),
-                "initCount": str(len(inits)),
-                "initSum": str(sum(inits)),
-                "restoreCount": str(len(restores)),
-                "restoreSum": str(sum(restores)),
-                "billedSum": str(sum(r.billed_duration_ms for r in reports)),
+                "coldCount": str(len(cold)),
+                "coldSum": str(sum(cold)),
+                "billedSum": str(sum(r.billed_ms or 0 for r in reports)),
             }
             rows.append([{"field": k, "value": v} for k, v in fields.items()])
     return rows
@@ -102,7 +97,7 @@ def logs_client():
     return boto3.client("logs", region_name="us-east-1", aws_access_key_id="k", aws_secret_access_key="s")
 
 
-def test_query_results_become_the_aggregation_of_the_report_lines():
+def test_query_results_become_the_aggregation_of_the_report_lines(monkeypatch):
     by_group = events()
     window = Window(T0, T0 + timedelta(minutes=10), 300)
     client = logs_client()
@@ -128,25 +123,37 @@ def test_query_results_become_the_aggregation_of_the_report_lines():
     job = QueryJob(sorted(by_group), window)
     usage = ApiUsage()
     sleeps: list[float] = []
+    retry_waits: list[float] = []
+    monkeypatch.setattr(retry, "pause", retry_waits.append)
     with stubber:
         logs_insights.run_queries(client, [job], usage, concurrency=2, sleep=sleeps.append)
     stubber.assert_no_pending_responses()
-    assert job.error is None and sleeps == [1.0, 0.5]  # backoff after LimitExceeded, then one poll
+    assert job.error is None and sleeps == [0.5]  # one poll
+    assert len(retry_waits) == 1 and 0.5 <= retry_waits[0] <= 1.0  # jittered backoff after LimitExceeded
+    assert usage.retries == {"logs:StartQuery LimitExceededException": 1}
     assert usage.estimated_cost_usd == pytest.approx(2.5 * 0.005)
     ids = {g: f"lambda:1:r:{g.rsplit('/', 1)[1]}" for g in by_group}
     rows, problems = logs_insights.job_rows(job, ids, "t")
     assert not problems
     got = {(r[0], r[1], r[2]): r[4] for r in rows}
-    for group, evs in by_group.items():
-        for start, stats in aggregate(evs, 300).items():
-            rid = ids[group]
-            assert got[(rid, "cold_starts", start)] == stats.cold_starts
-            assert got[(rid, "billed_duration_ms_sum", start)] == stats.billed_ms_sum
-            if stats.cold_starts:
-                assert got[(rid, "init_duration_ms_avg", start)] == pytest.approx(stats.init_ms_sum / stats.cold_starts)
-            else:
-                assert (rid, "init_duration_ms_avg", start) not in got
-    assert got[(ids["/aws/lambda/fn-a"], "cold_starts", T0)] == 2  # one init, one SnapStart restore
+    # Worked out by hand from the lines in events(): fn-a's first bin has TEXT_COLD (init 130.49 ms), TEXT_WARM
+    # and SNAPSTART (restore 300.5 ms); its second only TEXT_WARM; fn-b has JSON_COLD (init 150), then the
+    # custom runtime's line (init 200).
+    a, b = ids["/aws/lambda/fn-a"], ids["/aws/lambda/fn-b"]
+    t5 = T0 + timedelta(minutes=5)
+    assert got == {
+        (a, "cold_starts", T0): 2,
+        (a, "init_duration_ms_avg", T0): pytest.approx((130.49 + 300.5) / 2),
+        (a, "billed_duration_ms_sum", T0): 16 + 5 + 21,
+        (a, "cold_starts", t5): 0,
+        (a, "billed_duration_ms_sum", t5): 5,
+        (b, "cold_starts", T0): 1,
+        (b, "init_duration_ms_avg", T0): 150.0,
+        (b, "billed_duration_ms_sum", T0): 31,
+        (b, "cold_starts", t5): 1,
+        (b, "init_duration_ms_avg", t5): 200.0,
+        (b, "billed_duration_ms_sum", t5): 211,
+    }
 
 
 def test_a_failed_query_is_recorded_not_raised():

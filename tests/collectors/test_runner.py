@@ -14,9 +14,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from breakeven.cli import main
+from breakeven.exits import EXIT_FAILED, EXIT_LOCKED, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE
 from collectors import config as config_module
-from collectors.cli import main
-from collectors.errors import EXIT_FAILED, EXIT_LOCKED, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE
 from collectors.lock import acquire, lock_path_for, release
 from collectors.source import RetentionTier, SourceSettings
 from collectors.windows import scope_windows
@@ -193,7 +193,7 @@ def test_example_config_parses(monkeypatch):
     root = Path(__file__).resolve().parents[2]
     config = load_config(root / "collectors.example.toml")
     (source,) = config.sources
-    assert source.settings.name == "prod" and source.regions == ["us-east-1", "eu-west-1"]
+    assert source.settings.name == "prod" and source.aws.regions == ("us-east-1", "eu-west-1")
     assert config.db == root / "data" / "breakeven.duckdb"
 
 
@@ -218,11 +218,11 @@ def test_progress_line_on_a_terminal_and_plain_lines_otherwise(tmp_path):
     import io
     import pty
 
-    from collectors import progress
+    from breakeven import terminal
 
     main_fd, child_fd = pty.openpty()
     with open(child_fd, "w", closefd=True) as tty:
-        status = progress.setup(stream=tty)
+        status = terminal.setup_logging(stream=tty)
         assert status is not None
         status.show("f1/000000000000/r1/lambda: GetMetricData batch 1/3")
         logging.getLogger("collectors").info("f1: ok")
@@ -234,6 +234,6 @@ def test_progress_line_on_a_terminal_and_plain_lines_otherwise(tmp_path):
     assert "\r\x1b[K" in written and "batch 1/3" in written and "f1: ok" in written
 
     plain = io.StringIO()
-    assert progress.setup(stream=plain) is None
+    assert terminal.setup_logging(stream=plain) is None
     logging.getLogger("collectors").info("scope done")
     assert "\r" not in plain.getvalue() and plain.getvalue().rstrip().endswith("collectors: scope done")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from collectors.gcp import fetch
+from common import retry
 from tests.gcp.estate import seed_monitoring, seed_rest
 from tests.gcp.fake_monitoring import FakeMetricService, RunningServer, start_server
 from tests.gcp.fake_rest import FakeRest, RunningRest, start_rest
@@ -46,7 +46,7 @@ def rest() -> Iterator[RunningRest]:
 def pauses(monkeypatch) -> list[float]:
     """Retry waits, recorded instead of slept."""
     waited: list[float] = []
-    monkeypatch.setattr(fetch, "pause", waited.append)
+    monkeypatch.setattr(retry, "pause", waited.append)
     return waited
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from collectors.cli import main
-from collectors.errors import EXIT_OK
+from breakeven.cli import main
+from breakeven.exits import EXIT_OK
 from tests.gcp.conftest import gcp_config, window_args
 
 

@@ -12,8 +12,8 @@ import duckdb
 import grpc
 import pytest
 
-from collectors.cli import main
-from collectors.errors import EXIT_FAILED, EXIT_OK, EXIT_PARTIAL
+from breakeven.cli import main
+from breakeven.exits import EXIT_FAILED, EXIT_OK, EXIT_PARTIAL
 from tests.gcp.conftest import gcp_config, window_args
 from tests.gcp.estate import EXPECTED_PER_HOUR, P1, P2
 
@@ -84,7 +84,7 @@ def test_unavailable_project_is_retried_a_bounded_number_of_times(tmp_path, esta
     monitoring.service.fail(P2, grpc.StatusCode.UNAVAILABLE, message="backend unavailable")
     cfg = gcp_config(tmp_path, monitoring, rest, max_workers="1")
     assert main(["run", "--config", str(cfg), *window_args(base)]) == EXIT_PARTIAL
-    assert requests_for(monitoring, P2) == 3  # RetryPolicy.transient_attempts, then the project is given up
+    assert requests_for(monitoring, P2) == 3  # FetchPolicy.transient_attempts, then the project is given up
     assert len(pauses) == 2
     assert accounts_with_metrics(tmp_path / "test.duckdb") == {P1}
 

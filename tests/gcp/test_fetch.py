@@ -9,7 +9,7 @@ import pytest
 
 from collectors.gcp.client import Connection, make_metric_client
 from collectors.gcp.distribution import Histogram
-from collectors.gcp.fetch import FetchError, FetchStats, RetryPolicy, list_series
+from collectors.gcp.fetch import FetchError, FetchPolicy, FetchStats, list_series
 from collectors.gcp.queries import SERVICE_QUERIES, build_filter, build_request
 from tests.gcp.estate import seed_monitoring
 
@@ -55,7 +55,7 @@ def test_a_series_split_across_pages_is_joined_again(monitoring, client, base):
         regions=None, page_size=1,
     )  # fmt: skip
     stats = FetchStats()
-    (series,) = list_series(client, request, "distribution", policy=RetryPolicy(), stats=stats)
+    (series,) = list_series(client, request, "distribution", policy=FetchPolicy(), stats=stats)
     assert stats.calls == {"ListTimeSeries": 3} and stats.points_returned == 3 and stats.series_returned == 1
     assert series.resource_labels == {"function_name": "predict", "region": "us-central1"}
     assert [end for end, _ in series.points] == [base + timedelta(hours=h) for h in (1, 2, 3)]  # oldest first
@@ -68,7 +68,7 @@ def test_numbers_come_back_as_floats(monitoring, client, base):
         "cloud-run", query("cloud-run", "billable_instance_time"), project="acme-ml", start=base,
         end=base + timedelta(hours=1), period_s=3600, regions=None, page_size=100,
     )  # fmt: skip
-    (series,) = list_series(client, request, "number", policy=RetryPolicy(), stats=FetchStats())
+    (series,) = list_series(client, request, "number", policy=FetchPolicy(), stats=FetchStats())
     assert series.points == [(base + timedelta(hours=1), 10800.0)]  # (120 + 60) instance-s × 60 minutes
 
 
@@ -79,7 +79,7 @@ def test_a_refused_query_is_not_retried_and_not_project_wide(monitoring, client,
         end=base + timedelta(hours=1), period_s=3600, regions=None, page_size=100,
     )  # fmt: skip
     with pytest.raises(FetchError) as info:
-        list_series(client, request, "number", policy=RetryPolicy(), stats=FetchStats())
+        list_series(client, request, "number", policy=FetchPolicy(), stats=FetchStats())
     assert info.value.code == "INVALID_ARGUMENT" and not info.value.project_wide and "\n" not in str(info.value)
     assert not pauses
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import duckdb
 
-from collectors.cli import main
-from collectors.errors import EXIT_OK
+from breakeven.cli import main
+from breakeven.exits import EXIT_OK
 from collectors.gcp.constants import REQUIRED_PERMISSIONS
 from tests.gcp.conftest import gcp_config, window_args
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from collectors.cli import main
-from collectors.errors import EXIT_OK
+from breakeven.cli import main
+from breakeven.exits import EXIT_OK
 from tests.gcp.conftest import HOURS, gcp_config, window_args
 from tests.gcp.estate import EXPECTED_PER_HOUR, hour_starts
 

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from collectors.cli import main
+from breakeven.cli import main
+from breakeven.exits import EXIT_USAGE
 from collectors.config import parse_config
-from collectors.errors import EXIT_USAGE, ConfigError
+from collectors.errors import ConfigError
 from collectors.gcp.source import GcpSource
 
 BASE = 'kind = "gcp"\nname = "ml-prod"\nprojects = ["acme-ml"]\n'

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from collectors.cli import main
+from breakeven.cli import main
 from importers import ImportOptions, InputFile, import_files
 from store import ensure_database
 from store.db import run_read

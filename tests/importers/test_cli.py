@@ -126,13 +126,13 @@ def test_help_names_every_format() -> None:
 def test_terminal_progress_rewrites_one_line(store_db: Path) -> None:
     import io
 
-    from collectors.import_command import TerminalProgress
+    from breakeven.terminal import StatusLine
     from importers import ImportOptions, InputFile, import_files
 
     stream = io.StringIO()
-    bar = TerminalProgress(stream)
-    import_files(store_db, [InputFile.from_path(SAMPLES / "long.csv")], ImportOptions(), progress=bar)
-    bar.close()
+    bar = StatusLine(stream)
+    import_files(store_db, [InputFile.from_path(SAMPLES / "long.csv")], ImportOptions(), progress=bar.progress)
+    bar.clear()
     frames = stream.getvalue().split("\r\x1b[K")
     assert frames[0] == "" and frames[-1] == ""  # every frame rewrites the line; close() clears it
     shown = [f for f in frames if f]

@@ -111,7 +111,7 @@ def test_a_deeply_nested_options_file_is_one_line(tmp_path: Path, store_db: Path
 def test_the_command_line_starts_without_numpy_pandas_arrow_or_the_demo() -> None:
     """Issue 11: building the parser (what every command pays) imports none of what only some commands need."""
     probe = (
-        "import sys, json; from collectors.cli import build_parser; build_parser(); "
+        "import sys, json; from breakeven.cli import build_parser; build_parser(); "
         "print(json.dumps(sorted(m for m in ('numpy', 'pandas', 'pyarrow', 'demo.estate', 'importers.orchestrate') "
         "if m in sys.modules)))"
     )

@@ -1,4 +1,5 @@
-"""Logs Insights CSV of Lambda REPORT lines: both shapes, SnapStart, JSON records, memory history."""
+"""Logs Insights CSV of Lambda REPORT lines: both shapes, SnapStart, JSON records, memory history; and the one
+REPORT-line parser, which the collector's Logs Insights query is checked against too."""
 
 from __future__ import annotations
 
@@ -101,6 +102,26 @@ def test_function_from_the_option_when_there_is_no_log_column(tmp_path: Path) ->
         (
             "REPORT RequestId: a\tInit Duration: 2.5 ms\tDuration: 1.0 ms\tBilled Duration: 4 ms",
             {"init_ms": 2.5, "duration_ms": 1.0},
+        ),
+        (  # SnapStart: no Init Duration; the restore is the cold start (AWS snapstart-monitoring)
+            "REPORT RequestId: 3\tDuration: 20.00 ms\tBilled Duration: 21 ms\tMemory Size: 1024 MB\t"
+            "Max Memory Used: 90 MB\tRestore Duration: 300.50 ms\tBilled Restore Duration: 301 ms",
+            {
+                "restore_ms": 300.5,
+                "billed_restore_ms": 301,
+                "init_ms": None,
+                "cold_start": True,
+                "cold_start_ms": 300.5,
+            },
+        ),
+        (  # LoggingConfig.LogFormat = JSON
+            '{"time": "2026-11-28T10:01:00.000Z", "type": "platform.report", "record": {"requestId": "4", '
+            '"metrics": {"durationMs": 30.0, "billedDurationMs": 31, "memorySizeMB": 256, "initDurationMs": 150.0}}}',
+            {"duration_ms": 30.0, "billed_ms": 31, "memory_mb": 256, "cold_start_ms": 150.0},
+        ),
+        (
+            "REPORT RequestId: 1\tDuration: 4.20 ms\tBilled Duration: 5 ms",
+            {"cold_start": False, "cold_start_ms": None},
         ),
         ("START RequestId: a Version: $LATEST", None),
         ('{"type": "platform.start", "record": {}}', None),

@@ -5,15 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import pricing
-from pricing.cli import build_parser
+from breakeven.cli import ALIASES, build_parser
 
 DOC = (Path(__file__).resolve().parents[2] / "docs" / "pricing.md").read_text()
 
 
 def test_every_cli_command_is_documented():
-    commands = build_parser()._subparsers._group_actions[0].choices
+    prog = "python -m pricing"
+    commands = build_parser(prog, ALIASES[prog])._subparsers._group_actions[0].choices
+    assert sorted(commands) == ["compare", "estimate", "prices", "refresh"]
     for command in commands:
-        assert f"python -m pricing {command}" in DOC, command
+        assert f"python -m breakeven {command}" in DOC, command
 
 
 def test_every_public_name_is_documented():

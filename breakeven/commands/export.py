@@ -1,6 +1,6 @@
-"""``python -m collectors export``: every stored metric as the generic long CSV (docs/import.md).
+"""``python -m breakeven export``: every stored metric as the generic long CSV (docs/import.md).
 
-The CSV re-imports into the same data (``python -m collectors import``), and text cells that a
+The CSV re-imports into the same data (``python -m breakeven import``), and text cells that a
 spreadsheet would run as formulas are neutralised.
 """
 
@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from collectors.errors import CliError
+from breakeven.exits import CliError
 from common.settings import resolve_db_path
 from store.exports import export_long_csv, export_to_file
 

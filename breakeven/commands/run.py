@@ -1,4 +1,4 @@
-"""``python -m collectors run``: one collector run for cron (or a dry run that touches nothing)."""
+"""``python -m breakeven run``: one collector run for cron (or a dry run that touches nothing)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from collectors import progress as progress_setup
+from breakeven import terminal
+from breakeven.commands.run_report import print_plan, print_run
+from breakeven.exits import exit_code_for_run
 from collectors.config import load_config
 from collectors.errors import ConfigError
-from collectors.report import print_plan, print_run
 from collectors.runner import RunOptions, execute
 from common.progress import no_progress
 from common.settings import resolve_db_path
@@ -92,7 +93,7 @@ def options_from_args(args: argparse.Namespace) -> RunOptions:
 
 def run(args: argparse.Namespace) -> int:
     options = options_from_args(args)
-    status = progress_setup.setup(verbose=args.verbose, quiet=args.quiet)
+    status = terminal.setup_logging(verbose=args.verbose, quiet=args.quiet)
     show = (lambda _fraction, message: status.show(message)) if status else no_progress
     started = time.monotonic()
     try:
@@ -105,4 +106,4 @@ def run(args: argparse.Namespace) -> int:
         print_plan(result, options, as_json=args.json)
     else:
         print_run(result, options, elapsed, as_json=args.json)
-    return result.exit_code
+    return exit_code_for_run(result.run.status)

@@ -1,6 +1,7 @@
-"""``python -m pricing``: estimate, compare, prices, refresh. JSON on stdout; one-line errors on stderr.
+"""``python -m breakeven estimate|compare|prices|refresh``: the pricing engine for people and scripts.
 
-Exit codes: 0 ok, 2 bad input (usage file, overrides file, arguments), 1 refresh failed.
+JSON on stdout. A ``PricingError`` (bad usage or overrides file: exit 2) or ``RefreshError`` (no prices
+from the API: exit 5) is turned into one line by ``breakeven.cli``, like every other command's error.
 """
 
 from __future__ import annotations
@@ -8,25 +9,15 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 from pricing.book import PriceBook, load_price_book
 from pricing.compare import compare, parse_compare_input
-from pricing.errors import PricingError, RefreshError
+from pricing.errors import PricingError
 from pricing.estimate import estimate
 from pricing.overrides import ENV_VAR
 from pricing.usage import parse_usage
-
-EXIT_INPUT, EXIT_FAILED = 2, 1
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse, but a wrong argument is one line (no usage block), exit code 2."""
-
-    def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_INPUT, f"error: {message} (see --help)\n")
 
 
 def _read_usage(path: str) -> Any:
@@ -89,23 +80,19 @@ def _cmd_refresh(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
-        prog="python -m pricing",
-        description="Breakeven pricing engine: cost lines with provenance, "
-        "alternatives and break-even. Prices come from the bundled sheets plus your overrides file.",
-    )
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+def register(subparsers: argparse._SubParsersAction, db_option: argparse.ArgumentParser) -> None:
+    """estimate, compare, prices, refresh: the pricing engine on its own (no database, so no --db)."""
+    del db_option
     overrides_help = f"TOML file of discounts and price overrides (default: ${ENV_VAR} if set)"
     for name, help_text, func in (
         ("estimate", "price one service's monthly usage (USAGE.json)", _cmd_estimate),
         ("compare", "price the usage and model its alternatives, hybrid and break-even", _cmd_compare),
     ):
-        command = commands.add_parser(name, help=help_text, description=help_text + ". Prints JSON.")
+        command = subparsers.add_parser(name, help=help_text, description=help_text + ". Prints JSON.")
         command.add_argument("usage", metavar="USAGE.json", help="usage file, or - for standard input")
         command.add_argument("--overrides", metavar="PATH", help=overrides_help)
-        command.set_defaults(func=func)
-    prices = commands.add_parser(
+        command.set_defaults(handler=func)
+    prices = subparsers.add_parser(
         "prices",
         help="list known prices with provenance (JSON)",
         description="List the price book: every price with its source, date and confidence.",
@@ -113,8 +100,8 @@ def build_parser() -> argparse.ArgumentParser:
     prices.add_argument("--service", help="only this service")
     prices.add_argument("--region", help="only this region")
     prices.add_argument("--overrides", metavar="PATH", help=overrides_help)
-    prices.set_defaults(func=_cmd_prices)
-    refresh = commands.add_parser(
+    prices.set_defaults(handler=_cmd_prices)
+    refresh = subparsers.add_parser(
         "refresh",
         help="rebuild a provider's price sheet from its pricing API",
         description="Rebuild the bundled sheet from the AWS Price List API or the GCP "
@@ -123,17 +110,4 @@ def build_parser() -> argparse.ArgumentParser:
     refresh.add_argument("--provider", choices=("aws", "gcp"), required=True)
     refresh.add_argument("--dry-run", action="store_true", help="print the changes, write nothing")
     refresh.add_argument("--output", metavar="PATH", help="write the sheet here instead of the bundled file")
-    refresh.set_defaults(func=_cmd_refresh)
-    return parser
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    try:
-        return args.func(args)
-    except RefreshError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_FAILED
-    except PricingError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_INPUT
+    refresh.set_defaults(handler=_cmd_refresh)

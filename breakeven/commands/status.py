@@ -1,4 +1,4 @@
-"""``python -m collectors status``: the recent runs (and how far each scope has been collected)."""
+"""``python -m breakeven status``: the recent runs (and how far each scope has been collected)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from collectors.config import load_config
 from common.settings import resolve_db_path
 from store import ensure_database
 from store.collector_state import read_all_watermarks
-from store.queries import recent_runs
+from store.queries import json_cell, recent_runs
 
 
 def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:
@@ -28,17 +28,6 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
     p.add_argument("--limit", type=int, default=10, help="how many runs (default 10)")
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
     p.set_defaults(handler=run)
-
-
-def _load(value: Any) -> Any:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    if isinstance(value, str):
-        try:
-            return json.loads(value)
-        except json.JSONDecodeError:
-            return value
-    return value
 
 
 def _iso(value: Any) -> str | None:
@@ -67,10 +56,10 @@ def collect_status(path: Any, limit: int) -> dict[str, Any]:
                 "finished_at": _iso(finished),
                 "seconds": seconds,
                 "rows_written": int(row["rows_written"] or 0),
-                "rows_per_metric": _load(row["rows_per_metric"]) or {},
-                "api_calls": _load(row["api_calls"]) or {},
-                "estimated_api_cost_usd": _load(row["estimated_api_cost_usd"]) or 0.0,
-                "errors": _load(row["errors"]) or [],
+                "rows_per_metric": json_cell(row["rows_per_metric"]) or {},
+                "api_calls": json_cell(row["api_calls"]) or {},
+                "estimated_api_cost_usd": json_cell(row["estimated_api_cost_usd"]) or 0.0,
+                "errors": json_cell(row["errors"]) or [],
             }
         )
     marks = [
@@ -90,7 +79,7 @@ def collect_status(path: Any, limit: int) -> dict[str, Any]:
 def _text(status: dict[str, Any]) -> str:
     lines = [f"database {status['db']}"]
     if not status["runs"]:
-        lines.append("no runs yet: run `python -m collectors run --config collectors.toml`")
+        lines.append("no runs yet: run `python -m breakeven run --config collectors.toml`")
     else:
         lines.append(
             f"{'started (UTC)':<20} {'kind':<8} {'status':<8} {'secs':>6} {'rows':>10} {'calls':>6} {'cost $':>8}"

@@ -1,4 +1,4 @@
-"""``python -m collectors demo``: write (or remove) the built-in demo estate."""
+"""``python -m breakeven demo``: write (or remove) the built-in demo estate."""
 
 from __future__ import annotations
 

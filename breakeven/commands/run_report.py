@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from breakeven.exits import exit_code_for_run
 from collectors.runner import RunOptions, RunResult
 from collectors.source import Window
 
@@ -81,12 +82,13 @@ def run_as_dict(result: RunResult, elapsed_s: float) -> dict[str, Any]:
     return {
         "run_id": run.run_id,
         "status": run.status,
-        "exit_code": result.exit_code,
+        "exit_code": exit_code_for_run(run.status),
         "seconds": round(elapsed_s, 2),
         "rows_written": run.rows_written,
         "write": result.write.as_dict() if result.write else None,
         "rows_per_metric": run.rows_per_metric,
         "api_calls": run.api_calls,
+        "retries": run.detail.get("retries", {}),
         "estimated_api_cost_usd": run.estimated_api_cost_usd,
         "scopes": [o.as_dict() for o in result.outcomes],
         "errors": run.errors,
@@ -108,6 +110,8 @@ def print_run(result: RunResult, options: RunOptions, elapsed_s: float, as_json:
     )
     print(f"run {data['run_id'][:12]} {data['status']} in {elapsed_s:.1f} s into {options.db_path}: {rows}")
     print(f"API calls: {_calls_text(data['api_calls'])}; estimated API cost ${data['estimated_api_cost_usd']:.4f}")
+    if data["retries"]:
+        print(f"retries: {_calls_text(data['retries'])}")
     for outcome in result.outcomes:
         line = f"- {outcome.scope.label}: {outcome.status}"
         if outcome.collected:

@@ -1,4 +1,4 @@
-"""``python -m collectors import FILE...``: import exported metrics files (see docs/import.md).
+"""``python -m breakeven import FILE...``: import exported metrics files (see docs/import.md).
 
 Prints a JSON summary on success. A rejected file prints its problems one per line (at most 20, each
 naming the file, row and column), then one ``error:`` line, exits 2 and writes nothing.
@@ -11,9 +11,9 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import TextIO
 
-from collectors.errors import EXIT_USAGE, CliError
+from breakeven.exits import EXIT_USAGE, CliError
+from breakeven.terminal import status_line
 from common.settings import resolve_db_path
 from importers.files import InputFile
 from importers.formats import FORMATS
@@ -48,28 +48,6 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
     p.add_argument("--max-size-mb", type=float, metavar="MB", help="refuse files larger than this (default: no limit)")
     p.add_argument("--dry-run", action="store_true", help="check the files and print the summary; write nothing")
     p.set_defaults(handler=run)
-
-
-class TerminalProgress:
-    """One status line on a terminal, rewritten in place; silent when stderr is not a terminal."""
-
-    def __init__(self, stream: TextIO) -> None:
-        self.stream = stream
-        self.last = ""
-
-    def __call__(self, fraction: float, label: str) -> None:
-        width = 30
-        filled = int(width * max(0.0, min(fraction, 1.0)))
-        line = f"[{'#' * filled}{'.' * (width - filled)}] {fraction * 100:5.1f}% {label}"[:119]
-        if line != self.last:
-            self.stream.write("\r\x1b[K" + line)
-            self.stream.flush()
-            self.last = line
-
-    def close(self) -> None:
-        if self.last:
-            self.stream.write("\r\x1b[K")
-            self.stream.flush()
 
 
 def _options(args: argparse.Namespace) -> ImportOptions:
@@ -118,12 +96,14 @@ def run(args: argparse.Namespace) -> int:
             return _print_template(files, args)
         options = _options(args)
         path = resolve_db_path(args.db)
-        progress = TerminalProgress(sys.stderr) if sys.stderr.isatty() else None
+        status = status_line()
         try:
-            results = import_files(path, files, options, dry_run=args.dry_run, progress=progress)
+            results = import_files(
+                path, files, options, dry_run=args.dry_run, progress=status.progress if status else None
+            )
         finally:
-            if progress:
-                progress.close()
+            if status:
+                status.clear()
     except ImportRejected as exc:  # a mapping file, or a file read for --mapping-template
         return _report([exc], [])
     except RejectedFiles as exc:

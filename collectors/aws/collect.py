@@ -1,4 +1,5 @@
-"""Collect one (account, region): inventory, endpoint snapshots, CloudWatch metrics, Logs Insights.
+"""Collect one group of AWS scopes, an (account, region): inventory, endpoint snapshots, CloudWatch metrics,
+Logs Insights.
 
 Every part is isolated: a failed listing fails its services' scopes, a failed GetMetricData batch
 drops only the resources it held (never zero-filled: a resource whose series could not be read gets no
@@ -310,14 +311,3 @@ class RegionCollector:
         state.missing.extend(_first(cut))
         bytes_scanned = sum(j.bytes_scanned for j in jobs)
         state.collected.append(f"{len(jobs)} Logs Insights queries, {bytes_scanned / 1e9:.3f} GB scanned")
-
-
-def collect_region(
-    clients: AwsClients,
-    account: str,
-    region: str,
-    windows: dict[Scope, list[Window]],
-    options: RegionOptions,
-    ctx: RunContext,
-) -> Collection:
-    return RegionCollector(clients, account, region, windows, options, ctx).run()

@@ -1,0 +1,77 @@
+"""Fixtures for the billing tests: databases with known resources, the demo with its sample bills imported."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from importers.billing import read_billing_file
+from store import ensure_database
+from store.billing import write_billing
+from store.db import run_read
+from store.writes import Batch, ResourceRecord, write_batch
+from tests.billing.sample_constants import CUR_FILE, FOCUS_FILE, GCP_FILE
+from tests.billing.specimens import ACCOUNT
+from tests.conftest import PROJECT_ROOT, copy_database
+
+SAMPLES = PROJECT_ROOT / "data" / "samples"
+SAMPLE_FILES = (CUR_FILE, FOCUS_FILE, GCP_FILE)
+TABLES = ("billing_charges", "uploads", "resources", "metrics")
+
+KNOWN = (
+    ResourceRecord("lambda", ACCOUNT, "us-east-1", "scorer"),
+    ResourceRecord("lambda", ACCOUNT, "us-east-1", "Scorer-Upper"),
+    ResourceRecord("sagemaker-endpoint", ACCOUNT, "us-east-1", "Churn-Endpoint"),
+    ResourceRecord("sagemaker-serverless", ACCOUNT, "eu-west-1", "ocr-serverless"),
+    ResourceRecord("cloud-run", "acme-prod", "us-central1", "api"),
+    ResourceRecord("cloud-functions", "acme-prod", "us-central1", "gen2-fn"),
+    ResourceRecord("cloud-functions", "acme-prod", "europe-west1", "gen1-fn"),
+    ResourceRecord("vertex-endpoint", "acme-prod", "us-central1", "4455667788"),
+)
+
+
+@pytest.fixture
+def billing_db(tmp_path: Path) -> Path:
+    """An empty database that knows a handful of resources of every service (and no metrics)."""
+    path = tmp_path / "billing.duckdb"
+    ensure_database(path)
+    write_batch(path, Batch(resources=list(KNOWN)))
+    return path
+
+
+@pytest.fixture(scope="session")
+def demo_billed_template(demo_db_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo estate with the three committed sample bills imported (written once per session)."""
+    path = copy_database(demo_db_template, tmp_path_factory.mktemp("billed") / "demo-billed.duckdb")
+    for name in SAMPLE_FILES:
+        write_billing(path, read_billing_file(SAMPLES / name))
+    return path
+
+
+@pytest.fixture
+def demo_billed(demo_billed_template: Path, tmp_path: Path) -> Path:
+    return copy_database(demo_billed_template, tmp_path / "demo-billed.duckdb")
+
+
+def db_state(path: Path) -> str:
+    """SHA-256 over every row of the tables a billing import may touch."""
+
+    def dump(con) -> str:
+        digest = hashlib.sha256()
+        for table in TABLES:
+            rows = con.execute(f"SELECT * FROM {table} ORDER BY ALL").fetchall()
+            digest.update(f"{table}:{rows!r}".encode())
+        return digest.hexdigest()
+
+    return run_read(path, dump)
+
+
+def charges(path: Path, sql: str = "SELECT * FROM billing_charges", params: list | None = None) -> list[dict]:
+    def query(con) -> list[dict]:
+        cur = con.execute(sql, params or [])
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+    return run_read(path, query)
