@@ -203,8 +203,6 @@ class Expressions:
             f"CASE WHEN ends_with({ts}, 'Z') THEN false ELSE regexp_matches({ts}, $bad_offset) END AS d_bad_offset",
             f"{self._catalog_word('service', 'services')} AS d_service",
             f"{self._catalog_word('metric', 'metrics')} AS d_metric",
-            f"TRY_CAST({self._catalog_word('service', 'services')} AS staged_service) AS d_service_known",
-            f"TRY_CAST({self._catalog_word('metric', 'metrics')} AS staged_metric) AS d_metric_known",
             f"{unguard_sql(self.raw('resource'))} AS d_name",
             f"{self._scoped('account', 'default_account')} AS d_account",
             f"{self._scoped('region', 'default_region')} AS d_region",
@@ -226,6 +224,8 @@ class Expressions:
         wholes += [f"{_whole(f'd_{role}_number')} AS d_{role}" for role in WHOLE_ROLES if self.spec.has(role)]
         wholes += [f"d_{role}_number AS d_{role}" for role in NUMBER_ROLES if self.spec.has(role)]
         wholes.append(f"{self.resource_id} AS d_resource_id")
+        wholes += ["TRY_CAST(d_service AS staged_service) AS d_service_known"]
+        wholes += ["TRY_CAST(d_metric AS staged_metric) AS d_metric_known"]
         second = f"SELECT *, {self._factor()} AS d_factor, {', '.join(wholes)} FROM (SELECT {inner} FROM {source})"  # noqa: S608
         return f"SELECT *, d_raw_value * d_factor AS d_value FROM ({second})"  # noqa: S608 - generated SQL
 

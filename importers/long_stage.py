@@ -76,12 +76,18 @@ def _arrow_with_progress(
 
 
 def _stage(
-    con: duckdb.DuckDBPyConnection, spec: LongCsvSpec, progress: ProgressFn | None, now: datetime | None
-) -> pa.Table:
+    con: duckdb.DuckDBPyConnection,
+    spec: LongCsvSpec,
+    progress: ProgressFn | None,
+    now: datetime | None,
+    row_index: bool = False,
+) -> tuple[pa.Table, list[str]]:
     """Read the file once into Arrow, registered as ``staged``, and check it; raises ImportRejected naming rows.
 
     The rows go straight from DuckDB's reader to Arrow (no table in between); service and metric arrive as
-    ENUM indexes (dictionary columns), which the catalog checks read once per distinct value.
+    ENUM indexes (dictionary columns), which the catalog checks read once per distinct value, and the resource
+    names are checked once per resource. Returns the rows (with ``row_index``, the file order, when asked or
+    when configuration is read) and the resource ids.
     """
     con.execute("SET TimeZone = 'UTC'")
     create_catalog_types(con)
@@ -110,21 +116,27 @@ def _stage(
     except duckdb.Error as exc:
         diagnose_read_error(spec, exc)  # always raises ImportRejected
         raise
-    table = table.append_column("row_index", pa.array(np.arange(table.num_rows, dtype=np.int64)))
+    if row_index or spec.config_roles or spec.has("assumed"):
+        table = table.append_column("row_index", pa.array(np.arange(table.num_rows, dtype=np.int64)))
     con.register("staged", table)
     total, bad, any_zoned, all_zoned = con.execute(
         "SELECT count(*), count(*) FILTER (WHERE NOT ok), bool_or(zoned), bool_and(zoned) FROM staged"
     ).fetchall()[0]
     if not total:
         raise ImportRejected.single(spec.file_name, "has a header but no data rows")
-    distinct = (
-        f"SELECT DISTINCT resource_id AS d_resource_id, metric AS d_metric_known, {', '.join(catalog)} FROM staged"  # noqa: S608
-    )
-    per_value = f"SELECT count(*) FROM ({distinct}) WHERE NOT ({ok_sql(value_checks)})"  # noqa: S608
-    bad_values = con.execute(per_value, used_params(per_value, exprs.params)).fetchall()[0][0]
+    ids = [r[0] for r in con.execute("SELECT DISTINCT resource_id FROM staged ORDER BY 1").fetchall()]
+    bad_values = 0
+    for source, names in (
+        (f"SELECT DISTINCT metric AS d_metric_known, {', '.join(catalog)} FROM staged", ""),  # noqa: S608
+        ("SELECT unnest($resource_ids) AS d_resource_id", "d_resource_id"),
+    ):
+        per_column = [c for c in value_checks if ("d_resource_id" in c.ok_sql) == bool(names)]
+        per_value = f"SELECT count(*) FROM ({source}) WHERE NOT ({ok_sql(per_column)})"  # noqa: S608
+        params = {**exprs.params, "resource_ids": ids}
+        bad_values += con.execute(per_value, used_params(per_value, params)).fetchall()[0][0]
     if bad or bad_values or (any_zoned and not all_zoned):
         diagnose_rows(spec, exprs, checks)  # always raises ImportRejected
-    return table
+    return table, ids
 
 
 def _defaults(spec: LongCsvSpec) -> dict[str, str]:
@@ -136,15 +148,14 @@ def stage_long_csv(spec: LongCsvSpec, progress: ProgressFn | None = None, now: d
     con = duckdb.connect()
     try:
         con.execute("SET enable_progress_bar = false")
-        table = _stage(con, spec, progress, now)
+        table, ids = _stage(con, spec, progress, now)
         no_period, config_rows = con.execute(
             "SELECT count(*) FILTER (WHERE period_s IS NULL AND NOT d_is_config), count(*) FILTER (WHERE d_is_config) "
             "FROM staged"
         ).fetchall()[0]
         if no_period:
             table = _with_inferred_periods(con, table, spec.default_period_s)
-        ids = con.execute("SELECT DISTINCT resource_id FROM staged ORDER BY 1").fetchall()
-        resources = [split_resource_id(r[0]) for r in ids]
+        resources = [split_resource_id(r) for r in ids]
         configs = _configs(con, spec) if spec.config_roles or spec.has("assumed") else []
         metric_rows = table.filter(pc.invert(table["d_is_config"])) if config_rows else table
         metrics = metric_rows.select(["resource_id", "metric", "period_start", "period_s", "value"])
@@ -155,6 +166,10 @@ def stage_long_csv(spec: LongCsvSpec, progress: ProgressFn | None = None, now: d
 
 def _with_inferred_periods(con: duckdb.DuckDBPyConnection, table: pa.Table, default_period_s: int) -> pa.Table:
     """A row without period_s takes its series' smallest spacing between timestamps, else the default."""
+    if "row_index" not in table.column_names:
+        table = table.append_column("row_index", pa.array(np.arange(table.num_rows, dtype=np.int64)))
+        con.unregister("staged")
+        con.register("staged", table)
     periods = con.sql(
         """
         WITH gaps AS (
@@ -247,7 +262,7 @@ def explain_conflicts(spec: LongCsvSpec) -> ImportRejected | None:
     con = duckdb.connect()
     try:
         con.execute("SET enable_progress_bar = false")
-        _stage(con, spec, None, None)
+        _stage(con, spec, None, None, row_index=True)
         problems = Problems(spec.file_name)
         find_conflicts(con, spec, problems)
         return ImportRejected(spec.file_name, problems.listed, problems.total) if problems else None
