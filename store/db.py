@@ -22,7 +22,7 @@ from store.errors import StoreBusyError, StoreMissingError, StoreSchemaError
 from store.schema import SCHEMA_VERSION, apply_migrations, schema_version
 
 # A private, empty database that lives as long as its connection: ``connect(IN_MEMORY, read_only=False)``
-# opens a new one each time, already migrated. A trial write there changes no file.
+# opens a new one each time, already migrated, and changes no file.
 IN_MEMORY = Path(":memory:")
 
 T = TypeVar("T")

@@ -190,22 +190,24 @@ def write_run(con: duckdb.DuckDBPyConnection, run: RunRecord) -> None:
     )
 
 
+def upload_row(upload: UploadRecord) -> list[object]:
+    """The ``uploads`` row of an upload record, in the table's column order (metric and billing imports)."""
+    return [
+        upload.upload_id,
+        upload.file_name,
+        upload.sha256,
+        upload.format,
+        upload.rows,
+        upload.resources,
+        naive_utc(upload.imported_at),
+    ]
+
+
 def _write_upload(con: duckdb.DuckDBPyConnection, upload: UploadRecord) -> bool:
     """Record the upload unless the same ``upload_id`` is recorded already; returns whether it was."""
     known = bool(con.execute("SELECT count(*) FROM uploads WHERE upload_id = ?", [upload.upload_id]).fetchall()[0][0])
     if not known:
-        con.execute(
-            "INSERT INTO uploads VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [
-                upload.upload_id,
-                upload.file_name,
-                upload.sha256,
-                upload.format,
-                upload.rows,
-                upload.resources,
-                naive_utc(upload.imported_at),
-            ],
-        )
+        con.execute("INSERT INTO uploads VALUES (?, ?, ?, ?, ?, ?, ?)", upload_row(upload))
     return known
 
 
