@@ -14,7 +14,8 @@ from typing import Any
 
 import duckdb
 
-from importers.long_sql import Check, Expressions, LongCsvSpec, create_catalog_types, read_csv_sql, used_params
+from importers.long_checks import Check
+from importers.long_sql import Expressions, LongCsvSpec, create_catalog_types, read_csv_sql, used_params
 from importers.problems import MAX_LISTED, ImportRejected, Problem, Problems, quoted, shorten
 
 _REJECTS = ", store_rejects = true, rejects_table = 'import_rejects', rejects_scan = 'import_reject_scans'"

@@ -21,8 +21,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from common.progress import ProgressFn
+from importers.long_checks import checks_for, ok_sql
 from importers.long_diagnose import diagnose_read_error, diagnose_rows, find_conflicts
-from importers.long_sql import Expressions, LongCsvSpec, create_catalog_types, ok_sql, read_csv_sql, used_params
+from importers.long_sql import Expressions, LongCsvSpec, create_catalog_types, read_csv_sql, used_params
 from importers.problems import ImportRejected, Problems
 from store.batch import ConfigRecord, ResourceRecord
 from store.checks import DuplicateKeyError
@@ -93,7 +94,7 @@ def _stage(
     create_catalog_types(con)
     exprs = Expressions(spec, now)
     derived = exprs.derived_select(read_csv_sql())
-    checks = exprs.checks()
+    checks = checks_for(exprs)
     row_checks = [c for c in checks if not c.per_value and not c.by_store]
     value_checks = [c for c in checks if c.per_value]
     catalog = ["d_service_known", "d_is_config", *(["d_factor"] if spec.has("unit") else [])]
@@ -253,7 +254,7 @@ def explain_refusal(spec: LongCsvSpec, exc: BatchError) -> ImportRejected:
     exprs = Expressions(spec)
     exprs.derived_select(read_csv_sql())
     try:
-        diagnose_rows(spec, exprs, exprs.checks(), fallback=str(exc))
+        diagnose_rows(spec, exprs, checks_for(exprs), fallback=str(exc))
     except ImportRejected as rejection:
         return rejection
     return ImportRejected.single(spec.file_name, str(exc))  # diagnose_rows always raises; kept for the type
