@@ -1,17 +1,23 @@
 """Breakeven dashboard entry point: ``streamlit run app.py``.
 
-Builds the navigation, prepares the database on first start (the demo estate at the default path),
-draws the shared sidebar filters and hands them to the page that runs.
+Checks sign-in (when configured), builds the navigation, prepares the database on first start (the demo
+estate at the default path), draws the shared sidebar filters and hands them to the page that runs, inside
+an error boundary.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
-from store import StoreError
-from views.common import cached_origin, db_path, db_version, demo_banner, prepare_database, sidebar_filters
+from charts.text import md_code
+from views.boundary import error_boundary
+from views.common import cached_origin, db_version, demo_banner, prepare_database, sidebar_filters
+from views.signin import exposure_warning, require_signin
 
 st.set_page_config(page_title="Breakeven", page_icon=":material/balance:", layout="wide")
+require_signin()  # off unless .streamlit/secrets.toml configures it; signed out, nothing below runs
 
 PAGES = [
     st.Page("views/overview.py", title="Overview", icon=":material/dashboard:", default=True),
@@ -22,22 +28,17 @@ PAGES = [
 
 navigation = st.navigation(PAGES)
 
-try:
+with error_boundary(stop=True):
     path = prepare_database()
     st.session_state["db_path"] = str(path)
     st.session_state["filters"] = sidebar_filters(path)
     demo_banner(cached_origin(str(path), db_version(path)))
-except StoreError as exc:
-    st.error(f"The database could not be opened: {exc}", icon=":material/database:")
-    st.stop()
 
 with st.sidebar:
-    st.caption(f"Database: `{db_path().name}` · times in UTC")
-    if st.get_option("server.address") in (None, "", "0.0.0.0", "::"):  # noqa: S104 - this is the check
-        st.warning(
-            "This dashboard is listening on every network interface. Start it from the project folder (its "
-            "`.streamlit/config.toml` binds to 127.0.0.1) or pass `--server.address 127.0.0.1`.",
-            icon=":material/lan:",
-        )
+    st.caption(f"Database: {md_code(Path(st.session_state['db_path']).name)} · times in UTC")
+    warning = exposure_warning(st.get_option("server.address"))
+    if warning:
+        st.warning(warning, icon=":material/lan:")
 
-navigation.run()
+with error_boundary():  # whatever the page raises is one message in words, never a traceback
+    navigation.run()

@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 
 from analysis.verdict import Verdict, label
 from charts.overview import SERVICE_LABELS
+from charts.text import plot_text
 from pricing import AlternativeResult, BreakEvenResult, CostLine
 
 CONFIDENCE_MARK = {"verified": "✓ verified", "third-party": "◐ third-party", "unconfirmed": "⚠ unconfirmed"}
@@ -90,15 +91,16 @@ def _show(value: Any) -> str:
 def savings_figure(summary: pd.DataFrame, top: int = 15) -> go.Figure:
     """Today's cost next to the best feasible alternative, for the most expensive resources."""
     data = summary.dropna(subset=["current_usd"]).sort_values("current_usd", ascending=False).head(top)
+    names = data["name"].map(plot_text)  # resource names come from the data: inert in ticks and hover
     fig = go.Figure()
-    fig.add_bar(y=data["name"], x=data["current_usd"], name="today", orientation="h", marker_color="#7f7f7f")
+    fig.add_bar(y=names, x=data["current_usd"], name="today", orientation="h", marker_color="#7f7f7f")
     fig.add_bar(
-        y=data["name"],
+        y=names,
         x=data["best_usd"],
         name="best feasible alternative",
         orientation="h",
         marker_color="#2ca02c",
-        customdata=data["best_alternative"],
+        customdata=data["best_alternative"].map(plot_text),
         hovertemplate="%{y}: $%{x:,.2f}/month (%{customdata})<extra></extra>",
     )
     fig.update_layout(
@@ -143,8 +145,9 @@ def break_even_figure(
     """FaaS and endpoint cost against monthly requests; where they cross and where the resource is today."""
     curve = pd.DataFrame(result.curve)
     fig = go.Figure()
-    fig.add_scatter(x=curve["requests_per_month"], y=curve["faas_usd"], name=faas_name, mode="lines")
-    fig.add_scatter(x=curve["requests_per_month"], y=curve["endpoint_usd"], name=endpoint_name, mode="lines")
+    # the names carry an instance type that may come from an imported file
+    fig.add_scatter(x=curve["requests_per_month"], y=curve["faas_usd"], name=plot_text(faas_name), mode="lines")
+    fig.add_scatter(x=curve["requests_per_month"], y=curve["endpoint_usd"], name=plot_text(endpoint_name), mode="lines")
     if result.requests_per_month is not None:
         fig.add_scatter(
             x=[result.requests_per_month],

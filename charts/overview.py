@@ -16,6 +16,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 
 from charts.format import duration_ms
+from charts.text import plot_text
 from common.services import PATTERN_LABELS, SERVICES
 
 # Legends under the plot: beside it, service × statistic entries took half the chart's width.
@@ -123,7 +124,7 @@ def per_resource_summary(rolled: pd.DataFrame) -> pd.DataFrame:
 
 def _label(df: pd.DataFrame) -> pd.DataFrame:
     out = df.copy()
-    out["Service"] = out["service"].map(SERVICE_LABELS).fillna(out["service"])
+    out["Service"] = out["service"].map(SERVICE_LABELS).fillna(out["service"].map(plot_text))
     return out
 
 
@@ -134,7 +135,7 @@ def _color_map() -> dict[str, str]:
 def inventory_figure(inv: pd.DataFrame) -> go.Figure:
     """Resources by serving pattern, stacked by service."""
     counts = inv.groupby(["pattern", "service"], as_index=False).size()
-    counts["Pattern"] = counts["pattern"].map(PATTERN_LABELS).fillna(counts["pattern"])
+    counts["Pattern"] = counts["pattern"].map(PATTERN_LABELS).fillna(counts["pattern"].map(plot_text))
     counts = _label(counts)
     fig = px.bar(
         counts,

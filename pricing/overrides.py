@@ -6,6 +6,7 @@ List prices are never lost: each :class:`~pricing.book.Price` keeps ``list_tiers
 
 from __future__ import annotations
 
+import math
 import tomllib
 from dataclasses import dataclass, replace
 from fnmatch import fnmatchcase
@@ -59,35 +60,82 @@ def _check_keys(entry: dict[str, Any], allowed: set[str], required: set[str], wh
         raise SheetError(f"{where}.{missing[0]}: missing key")
 
 
+def _number(entry: dict[str, Any], key: str, where: str, *, low: float, high: float | None) -> float:
+    """A finite number within [low, high]: TOML's nan and inf and a boolean (an int to Python) refused."""
+    value = entry[key]
+    wanted = f"a number from {low:g} to {high:g}" if high is not None else "a non-negative number"
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise SheetError(f"{where}.{key}: must be {wanted} (finite), not {_shown(value)}")
+    if value < low or (high is not None and value > high):
+        raise SheetError(f"{where}.{key}: must be {wanted}, not {value:g}")
+    return float(value)
+
+
+def _text(entry: dict[str, Any], key: str, where: str, default: str | None = None) -> str:
+    value = entry.get(key, default)
+    if not isinstance(value, str):
+        raise SheetError(f'{where}.{key}: must be a string in quotes, e.g. {key} = "…", not {_shown(value)}')
+    if key != "name" and not value.strip():
+        raise SheetError(f"{where}.{key}: must not be empty")
+    return value
+
+
+def _patterns(entry: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
+    """A list of glob patterns. A bare string is refused, not split into characters (``"zzz*"`` would
+    otherwise become ``z``, ``z``, ``z``, ``*`` and the ``*`` would match every price)."""
+    value = entry.get(key, ["*"])
+    if isinstance(value, str):
+        raise SheetError(f'{where}.{key}: must be a list of patterns, e.g. {key} = ["{value[:40]}"], not a string')
+    if not isinstance(value, list) or not value:
+        raise SheetError(f'{where}.{key}: must be a non-empty list of patterns, e.g. {key} = ["*"]')
+    for position, item in enumerate(value):
+        if not isinstance(item, str) or not item.strip():
+            raise SheetError(f"{where}.{key}[{position}]: must be a non-empty string, not {_shown(item)}")
+    return tuple(value)
+
+
+def _shown(value: object) -> str:
+    """A short rendering of a refused value for the one-line message."""
+    text = repr(value)
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+def _entries(data: dict[str, Any], table: str, origin: str) -> list[dict[str, Any]]:
+    entries = data.get(table, [])
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise SheetError(f"{origin}: {table}: must be a list of tables, each starting with a [[{table}]] line")
+    return entries
+
+
 def parse_overrides(data: dict[str, Any], origin: str = "overrides") -> Overrides:
     unknown = sorted(set(data) - {"discount", "override"})
     if unknown:
         raise SheetError(f"{origin}: {unknown[0]}: unknown table (use [[discount]] and [[override]])")
     discounts = []
-    for index, entry in enumerate(data.get("discount", [])):
+    for index, entry in enumerate(_entries(data, "discount", origin)):
         where = f"{origin}: discount[{index}]"
         _check_keys(entry, _DISCOUNT_KEYS, {"service", "percent"}, where)
-        percent = entry["percent"]
-        if not isinstance(percent, int | float) or not 0 <= percent <= 100:
-            raise SheetError(f"{where}.percent: must be a number from 0 to 100")
         discounts.append(
             Discount(
-                entry["service"],
-                float(percent),
-                tuple(entry.get("items", ["*"])),
-                tuple(entry.get("regions", ["*"])),
-                entry.get("name", ""),
+                _text(entry, "service", where),
+                _number(entry, "percent", where, low=0, high=100),
+                _patterns(entry, "items", where),
+                _patterns(entry, "regions", where),
+                _text(entry, "name", where, ""),
             )
         )
     overrides = []
-    for index, entry in enumerate(data.get("override", [])):
+    for index, entry in enumerate(_entries(data, "override", origin)):
         where = f"{origin}: override[{index}]"
         _check_keys(entry, _OVERRIDE_KEYS, {"service", "item", "usd"}, where)
-        usd = entry["usd"]
-        if not isinstance(usd, int | float) or usd < 0:
-            raise SheetError(f"{where}.usd: must be a non-negative number")
         overrides.append(
-            Override(entry["service"], entry["item"], float(usd), entry.get("region", "*"), entry.get("name", ""))
+            Override(
+                _text(entry, "service", where),
+                _text(entry, "item", where),
+                _number(entry, "usd", where, low=0, high=None),
+                _text(entry, "region", where, "*"),
+                _text(entry, "name", where, ""),
+            )
         )
     return Overrides(tuple(discounts), tuple(overrides), origin)
 
@@ -98,6 +146,10 @@ def load_overrides(path: str | Path) -> Overrides:
         data = tomllib.loads(path.read_text("utf-8"))
     except FileNotFoundError as exc:
         raise SheetError(f"overrides file not found: {path}") from exc
+    except UnicodeDecodeError as exc:
+        raise SheetError(f"overrides file {path} is not UTF-8 text (byte {exc.start}): save it as UTF-8") from exc
+    except OSError as exc:
+        raise SheetError(f"overrides file {path} cannot be read: {exc.strerror}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise SheetError(f"overrides file {path} is not valid TOML: {exc}") from exc
     return parse_overrides(data, str(path))

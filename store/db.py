@@ -4,11 +4,15 @@ DuckDB allows one read-write process or many read-only processes on a file, neve
 and a cron collector are separate processes, so every open says ``read_only`` explicitly, connections
 are short-lived (open, work, close), and a conflicting lock is retried with jittered exponential
 backoff for a bounded time before a plain-words :class:`StoreBusyError`.
+
+Inside this process (the Streamlit server runs every session as a thread) each open first passes the
+file's gate (``store.file_gate``): readers share, a writer is exclusive, so DuckDB's in-process "different
+configuration" refusal is never reached; should it still appear (a connection opened outside the store),
+it is waited out like a lock and then reported in plain words.
 """
 
 from __future__ import annotations
 
-import random
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -17,8 +21,10 @@ from typing import TypeVar
 
 import duckdb
 
+from common.retry import RetryPolicy, call_with_retry
 from common.settings import settings
-from store.errors import StoreBusyError, StoreMissingError, StoreSchemaError
+from store.errors import StoreBusyError, StoreError, StoreMissingError, StoreSchemaError
+from store.file_gate import hold, holds_write
 from store.schema import SCHEMA_VERSION, apply_migrations, schema_version
 
 # A private, empty database that lives as long as its connection: ``connect(IN_MEMORY, read_only=False)``
@@ -30,30 +36,60 @@ T = TypeVar("T")
 
 def _is_lock_conflict(exc: BaseException) -> bool:
     text = str(exc)
-    return "Could not set lock" in text or "Conflicting lock" in text
+    return "Could not set lock" in text or "Conflicting lock" in text or _is_config_conflict(exc)
+
+
+def _is_config_conflict(exc: BaseException) -> bool:
+    """DuckDB's refusal of a read-only and a read-write connection to one file in one process."""
+    return "different configuration" in str(exc)
 
 
 def with_lock_retry(action: Callable[[], T], path: Path, max_wait_s: float | None = None) -> T:
-    """Run ``action`` and retry it while another process holds a conflicting lock on ``path``."""
-    deadline = time.monotonic() + (settings().lock_wait_s if max_wait_s is None else max_wait_s)
-    delay = 0.02
-    while True:
-        try:
-            return action()
-        except (duckdb.IOException, duckdb.ConnectionException) as exc:
-            if not _is_lock_conflict(exc):
-                raise
-            if time.monotonic() >= deadline:
-                raise StoreBusyError(
-                    f"The database {path} is busy: another process (a collector run or an import) has held "
-                    f"it for longer than {max_wait_s or settings().lock_wait_s:.0f} s. Try again when it finishes."
-                ) from None
-            time.sleep(delay * (0.5 + random.random()))  # noqa: S311 - jitter, not cryptography
-            delay = min(delay * 2, 0.25)
+    """Run ``action`` and retry it while another process holds a conflicting lock on ``path``: the shared
+    retry helper with a deadline (``BREAKEVEN_LOCK_WAIT_S``), short jittered waits (20 ms doubling to 250 ms),
+    then a plain-words :class:`StoreBusyError`."""
+    wait_s = settings().lock_wait_s if max_wait_s is None else max_wait_s
+    policy = RetryPolicy("database lock", attempts=None, deadline_s=wait_s, base_delay_s=0.02, max_delay_s=0.25)
+
+    def classify(exc: BaseException) -> RetryPolicy | None:
+        conflict = isinstance(exc, duckdb.IOException | duckdb.ConnectionException) and _is_lock_conflict(exc)
+        return policy if conflict else None
+
+    def busy(exc: BaseException, _tries: int) -> StoreBusyError:
+        holder = "another connection in this program" if _is_config_conflict(exc) else "another process"
+        return StoreBusyError(
+            f"The database {path} is busy: {holder} (a collector run or an import) has held "
+            f"it for longer than {wait_s:.0f} s. Try again when it finishes."
+        )
+
+    try:
+        return call_with_retry(action, classify, exhausted=busy)
+    except (duckdb.IOException, duckdb.ConnectionException) as exc:
+        if "not a valid DuckDB database" in str(exc):
+            raise StoreError(
+                f"The file {path} is not a DuckDB database; point BREAKEVEN_DB or --db at a Breakeven database."
+            ) from None
+        raise
 
 
-def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
-    return with_lock_retry(lambda: duckdb.connect(str(path), read_only=read_only), path)
+def _open(path: Path, read_only: bool, max_wait_s: float | None = None) -> duckdb.DuckDBPyConnection:
+    if read_only and path != IN_MEMORY and holds_write(path):
+        # a read inside this thread's own write: DuckDB shares the open database only with a connection
+        # of the same configuration, and the read cannot change anything the write does not already see
+        read_only = False
+    return with_lock_retry(lambda: duckdb.connect(str(path), read_only=read_only), path, max_wait_s)
+
+
+@contextmanager
+def _gated(path: Path, *, write: bool) -> Iterator[float]:
+    """Pass the file's in-process gate; yields what is left of the lock-wait budget for the open."""
+    wait_s = settings().lock_wait_s
+    if path == IN_MEMORY:  # a private database per connection: nothing to share
+        yield wait_s
+        return
+    started = time.monotonic()
+    with hold(path, write=write, wait_s=wait_s):
+        yield max(wait_s - (time.monotonic() - started), 0.0)
 
 
 @contextmanager
@@ -66,24 +102,25 @@ def connect(path: Path, *, read_only: bool) -> Iterator[duckdb.DuckDBPyConnectio
     """
     path = Path(path)
     if read_only and not path.exists():
-        raise StoreMissingError(f"No database at {path}. Run `python -m collectors demo` or a collector first.")
+        raise StoreMissingError(f"No database at {path}. Run `python -m breakeven demo` or a collector first.")
     if not read_only and path != IN_MEMORY:
         path.parent.mkdir(parents=True, exist_ok=True)
-    con = _open(path, read_only)
-    try:
-        con.execute("SET enable_progress_bar = false")
-        if read_only:
-            found = schema_version(con)
-            if found != SCHEMA_VERSION:
-                raise StoreSchemaError(
-                    f"The database {path} is at schema version {found}, this code expects {SCHEMA_VERSION}; "
-                    "open it read-write once (any collector command does) to migrate it."
-                )
-        else:
-            apply_migrations(con)
-        yield con
-    finally:
-        con.close()
+    with _gated(path, write=not read_only) as wait_left:
+        con = _open(path, read_only, wait_left)
+        try:
+            con.execute("SET enable_progress_bar = false")
+            if read_only:
+                found = schema_version(con)
+                if found != SCHEMA_VERSION:
+                    raise StoreSchemaError(
+                        f"The database {path} is at schema version {found}, this code expects {SCHEMA_VERSION}; "
+                        "open it read-write once (any collector command does) to migrate it."
+                    )
+            else:
+                apply_migrations(con)
+            yield con
+        finally:
+            con.close()
 
 
 def is_current(path: Path) -> bool:
@@ -92,7 +129,7 @@ def is_current(path: Path) -> bool:
     path = Path(path)
     if not path.exists():
         return False
-    with _open(path, True) as probe:
+    with _gated(path, write=False) as wait_left, _open(path, True, wait_left) as probe:
         return schema_version(probe) == SCHEMA_VERSION
 
 

@@ -7,6 +7,7 @@ modification times, so a collector run or an import shows up on the next rerun w
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from common.services import SERVICES
 from common.settings import is_default_db, resolve_db_path, settings
 from store import ensure_database
 from store import queries as q
+from store.first_start import prepare_database as prepare_first_start
 
 DEFAULT_WINDOW_DAYS = 30
 FILTER_KEYS = ("provider", "service", "account", "region")
@@ -38,19 +40,25 @@ def db_version(path: Path) -> tuple[float, float]:
     return stamps[0], stamps[1]
 
 
+def _demo_writer() -> Callable[[Path], object]:
+    from demo import write_demo  # numpy and the simulation only when the demo is wanted
+
+    return write_demo
+
+
 def prepare_database() -> Path:
-    """Create the database on first start: the demo estate at the default path, else an empty store."""
+    """Create the database on first start: the demo estate at the default path, else an empty store.
+
+    Built once (``store.first_start``): every other session that opens meanwhile waits under the same
+    message and then shows the same finished file."""
     path = db_path()
     if path.exists():
         ensure_database(path)
         return path
-    if is_default_db(path) and not settings().no_demo:
-        from demo import write_demo
-
-        with st.spinner("First start: creating the demo database (a few seconds)…"):
-            write_demo(path)
-    else:
-        ensure_database(path)
+    demo = is_default_db(path) and not settings().no_demo
+    what = "the demo database" if demo else "an empty database"
+    with st.spinner(f"First start: creating {what} (a few seconds; other tabs wait for it)…"):
+        prepare_first_start(path, build=_demo_writer() if demo else None)
     return path
 
 
@@ -166,8 +174,8 @@ def demo_banner(origin: dict[str, bool]) -> None:
         st.info(
             "**You are looking at demo data** — a made-up estate of 24 models on AWS and Google Cloud. "
             "To see your own: point Breakeven at a new database (`BREAKEVEN_DB=data/mine.duckdb streamlit run "
-            "app.py`), then run a collector (`python -m collectors run --config collectors.toml`) or upload "
-            "exported metrics on the **Upload** page. `python -m collectors demo --remove` takes the demo out of "
+            "app.py`), then run a collector (`python -m breakeven run --config collectors.toml`) or upload "
+            "exported metrics on the **Upload** page. `python -m breakeven demo --remove` takes the demo out of "
             "a database.",
             icon=":material/science:",
         )

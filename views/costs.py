@@ -9,7 +9,9 @@ import streamlit as st
 from analysis.verdict import ModelParams, is_mixed, label
 from charts import costs as charts
 from charts.overview import SERVICE_LABELS
+from charts.text import md, md_code
 from pricing import PricingError
+from views.boundary import without_server_paths
 from views.common import cached_price_book, cached_verdicts, db_version, overrides_version
 
 path = Path(st.session_state["db_path"])
@@ -21,6 +23,19 @@ st.caption(
     "month. Alternatives are models: each states its assumptions, and you can change them below. Every line names "
     "its price's source and retrieval date; ⚠ marks prices we could not confirm."
 )
+
+try:  # a problem with the price sheets or the overrides file is the first thing on the page, not hidden below
+    book = cached_price_book(overrides_version())
+except PricingError as exc:
+    overrides_file = Path(overrides_version()[0] or ".")
+    folders = (overrides_file.parent, overrides_file.resolve().parent)
+    st.error(
+        f"The prices could not be loaded, so nothing can be priced: {md(without_server_paths(str(exc), *folders))}. "
+        "Fix the file named here (or unset "
+        "BREAKEVEN_PRICE_OVERRIDES) and reload the page.",
+        icon=":material/error:",
+    )
+    st.stop()
 
 with st.expander("Model assumptions", icon=":material/tune:"):
     cols = st.columns(5)
@@ -69,19 +84,14 @@ with st.expander("Model assumptions", icon=":material/tune:"):
             help="Free tiers are account-wide; on, each resource is priced as if it were the account's only usage.",
         ),
     )
-    try:
-        book = cached_price_book(overrides_version())
-        st.caption(
-            f"Price sheets: bundled, {', '.join(sorted({p.source.retrieved for p in book.prices.values()}))}"
-            + (
-                f"; overrides: `{book.overrides_path}`"
-                if book.overrides_path
-                else "; no overrides file (set BREAKEVEN_PRICE_OVERRIDES for discounts or your own prices)."
-            )
+    st.caption(
+        f"Price sheets: bundled, {md(', '.join(sorted({p.source.retrieved for p in book.prices.values()})))}"
+        + (
+            f"; overrides: {md_code(book.overrides_path)}"
+            if book.overrides_path
+            else "; no overrides file (set BREAKEVEN_PRICE_OVERRIDES for discounts or your own prices)."
         )
-    except PricingError as exc:
-        st.error(f"The price sheets could not be loaded: {exc}")
-        st.stop()
+    )
 
 verdicts = cached_verdicts(str(path), db_version(path), filters, params, overrides_version())
 if not verdicts:
@@ -141,9 +151,9 @@ if chosen != wanted:
 v = next(x for x in verdicts if x.usage.resource_id == chosen)
 u = v.usage
 
-st.subheader(f"Today: {SERVICE_LABELS.get(u.service, u.service)}")
+st.subheader(f"Today: {md(SERVICE_LABELS.get(u.service, u.service))}")
 if v.current.monthly_usd is None:
-    st.error(f"Today's cost cannot be priced: {v.current.error}")
+    st.error(f"Today's cost cannot be priced: {md(v.current.error)}")
 else:
     st.markdown(
         f"**${v.current.monthly_usd:,.2f} per month** (list ${v.current.list_monthly_usd:,.2f}) from "
@@ -161,17 +171,17 @@ else:
         },
     )
 for note in dict.fromkeys([*u.notes, *v.current.notes]):
-    st.caption(f"• {note}")
-st.info(v.summary, icon=":material/lightbulb:")
+    st.caption(f"• {md(note)}")
+st.info(md(v.summary), icon=":material/lightbulb:")
 for error in v.errors:
-    st.warning(error)
+    st.warning(md(error))
 
 for alt in v.options:
     title = label(alt) if alt.pattern != "hybrid" else f"Hybrid: {label(alt)}"
     cost = f"${alt.monthly_usd:,.2f}/mo" if alt.monthly_usd is not None else "not priced"
-    with st.expander(f"{title} — {cost}" + ("" if alt.feasible else " — infeasible"), expanded=not alt.feasible):
+    with st.expander(f"{md(title)} — {cost}" + ("" if alt.feasible else " — infeasible"), expanded=not alt.feasible):
         if not alt.feasible:
-            st.error(f"Not feasible: {alt.reason}", icon=":material/block:")
+            st.error(f"Not feasible: {md(alt.reason)}", icon=":material/block:")
         st.dataframe(charts.assumptions_frame(alt), hide_index=True, width="stretch")
         if alt.estimate is not None:
             st.dataframe(
@@ -184,7 +194,7 @@ for alt in v.options:
                 },
             )
             for note in alt.estimate.notes:
-                st.caption(f"• {note}")
+                st.caption(f"• {md(note)}")
 
 left, right = st.columns(2)
 if v.hybrid is not None and v.hybrid.details.get("curve"):
@@ -203,15 +213,15 @@ if v.break_even is not None:
     right.plotly_chart(charts.break_even_figure(be, requests_now, faas_name, endpoint_name), width="stretch")
     if be.requests_per_month is not None:
         right.caption(
-            f"Break-even: **{be.requests_per_month:,.0f} requests/month** against {endpoint_name} always "
-            f"on (${be.endpoint_monthly_usd:,.2f}/mo); today ≈ {requests_now:,.0f}. " + " ".join(be.notes)
+            f"Break-even: **{be.requests_per_month:,.0f} requests/month** against {md(endpoint_name)} always "
+            f"on (\\${be.endpoint_monthly_usd:,.2f}/mo); today ≈ {requests_now:,.0f}. " + md(" ".join(be.notes))
         )
     capacity = be.endpoint_capacity_requests_per_month
     if capacity and requests_now > capacity:
         right.caption(
-            f"Today's volume is beyond what {endpoint_name} carries at the target utilisation "
+            f"Today's volume is beyond what {md(endpoint_name)} carries at the target utilisation "
             f"({capacity:,.0f} requests/month): the flat endpoint line stops being true there; the endpoint "
             "alternative above is sized for today's traffic."
         )
 elif v.break_even_reason:
-    right.info(f"No break-even: {v.break_even_reason}")
+    right.info(f"No break-even: {md(v.break_even_reason)}")

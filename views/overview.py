@@ -8,6 +8,7 @@ import streamlit as st
 
 from charts import overview as charts
 from charts.format import compact
+from charts.text import md
 from common.services import PATTERN_LABELS, SERVICES
 from common.timeutil import utc_now
 from views.common import cached_freshness, cached_inventory, cached_rollup, cached_runs, db_version
@@ -152,5 +153,6 @@ runs = cached_runs(str(path), version, 5)
 if not runs.empty:
     last = runs.iloc[0]
     st.caption(
-        f"Last write: a **{last['kind']}** run at {last['started_at']:%Y-%m-%d %H:%M} UTC, status **{last['status']}**."
+        f"Last write: a **{md(last['kind'])}** run at {last['started_at']:%Y-%m-%d %H:%M} UTC, "
+        f"status **{md(last['status'])}**."
     )

@@ -8,6 +8,7 @@ from pathlib import Path
 import streamlit as st
 
 from charts import sources as shape
+from charts.text import md
 from common.timeutil import utc_now
 from views.common import cached_runs, cached_watermarks, db_version
 
@@ -68,8 +69,8 @@ if not table.empty:
         if scopes.empty:
             continue
         with st.expander(
-            f"{row['started_at']:%Y-%m-%d %H:%M} · {row['kind']} · "
-            f"{shape.STATUS_MARK.get(row['status'], row['status'])}"
+            f"{row['started_at']:%Y-%m-%d %H:%M} · {md(row['kind'])} · "
+            f"{md(shape.STATUS_MARK.get(row['status'], row['status']))}"
         ):
             st.dataframe(scopes, hide_index=True, width="stretch")
 

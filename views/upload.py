@@ -17,6 +17,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
+from charts.text import md, md_code
 from common.metrics import METRICS
 from common.services import SERVICES
 from common.settings import settings
@@ -34,6 +35,7 @@ from importers.uploads import (
 from store import StoreError
 from store import queries as q
 from store.exports import export_long_csv
+from views.boundary import without_server_paths
 from views.common import db_version
 
 PERIODS = {60: "1 minute", 300: "5 minutes", 3600: "1 hour", 86400: "1 day"}
@@ -59,7 +61,7 @@ def progress_bar(text: str) -> Callable[[float, str], None]:
         if fraction >= 1.0:
             bar.empty()
         else:
-            bar.progress(min(max(fraction, 0.0), 1.0), text=label)
+            bar.progress(min(max(fraction, 0.0), 1.0), text=md(label))  # the label names the file
 
     return update
 
@@ -126,7 +128,7 @@ region = middle.text_input("Region", key="upload_region", help="For files that d
 period = right.selectbox("Logs Insights period", list(PERIODS), index=2, format_func=PERIODS.get, key="upload_period")
 function = far.text_input("Logs Insights function", key="upload_function", help="When the export has no @log column.")
 for problem in ImportOptions(account=account.strip(), region=region.strip()).problems():
-    st.error(f"The {problem}: remove it, or nothing can be imported.", icon=":material/block:")
+    st.error(f"The {md(problem)}: remove it, or nothing can be imported.", icon=":material/block:")
 
 if uploaded:
     files = saved_files(uploaded)
@@ -143,14 +145,14 @@ if uploaded:
         max_bytes=int(MAX_MB * 1e6),
     )
     if queries:
-        st.caption(f"Using `{queries.name}` as the GetMetricData queries file.")
+        st.caption(f"Using {md_code(queries.name)} as the GetMetricData queries file.")
     file_mapping = None
     if mapping_file:
         try:
             file_mapping = load_mapping(mapping_file.path)
-            st.caption(f"Using `{mapping_file.name}` as the wide-CSV column mapping.")
+            st.caption(f"Using {md_code(mapping_file.name)} as the wide-CSV column mapping.")
         except ImportRejected as exc:
-            st.error(exc.summary())
+            st.error(md(exc.summary()))
 
     formats: dict[str, str] = {}
     for f in data_files:
@@ -161,7 +163,7 @@ if uploaded:
     mappings = {}
     for preview in first:
         if preview.wide_columns and file_mapping is None:
-            st.subheader(f"Map the columns of {preview.file.name}")
+            st.subheader(f"Map the columns of {md(preview.file.name)}")
             st.caption(
                 "A console download does not say what its columns are: give each a service, resource and metric, "
                 "or tick skip. The unit is read from the header (e.g. `Duration (ms)`) unless you name one."
@@ -196,7 +198,7 @@ if uploaded:
             try:
                 mappings[preview.file.name] = mapping_from_frame(edited, preview.time_column, None, default_service)
             except ImportRejected as exc:
-                st.warning("The mapping is not complete yet:\n\n" + "\n".join(f"- {line}" for line in exc.lines()))
+                st.warning("The mapping is not complete yet:\n\n" + "\n".join(f"- {md(line)}" for line in exc.lines()))
         elif preview.wide_columns and file_mapping is not None:
             mappings[preview.file.name] = file_mapping
 
@@ -206,7 +208,7 @@ if uploaded:
     for preview in previews:
         with st.container(border=True):
             head, choose = st.columns([3, 1])
-            head.markdown(f"**{preview.file.name}** — {FORMATS.get(preview.format or '', 'format not recognised')}")
+            head.markdown(f"**{md(preview.file.name)}** — {FORMATS.get(preview.format or '', 'format not recognised')}")
             choose.selectbox(
                 "Format", FORMAT_CHOICES, key=f"upload_format_{preview.file.name}", label_visibility="collapsed"
             )
@@ -214,7 +216,7 @@ if uploaded:
                 st.info("Complete the column mapping above to check and preview this file.")
                 continue
             if preview.rejection is not None:
-                st.error(preview.rejection.summary(), icon=":material/block:")
+                st.error(md(preview.rejection.summary()), icon=":material/block:")
                 st.code("\n".join(preview.rejection.lines()), language=None, wrap_lines=True)
                 continue
             prepared = preview.prepared
@@ -224,7 +226,7 @@ if uploaded:
             b.metric("Metric rows", f"{prepared.metric_rows:,}")
             c.metric("Resources", f"{len(prepared.resources)}")
             for note in prepared.notes:
-                st.caption(note)
+                st.caption(md(note))
             st.dataframe(
                 pd.DataFrame(
                     [(r.service, r.account, r.region, r.name) for r in prepared.resources],
@@ -243,10 +245,10 @@ if uploaded:
         try:
             results = import_previews(path, previews, progress=update)
         except ImportRejected as exc:
-            st.error(exc.summary())
+            st.error(md(exc.summary()))
             st.code("\n".join(exc.lines()), language=None, wrap_lines=True)
         except StoreError as exc:
-            st.error(f"The database could not be written: {exc}")
+            st.error(f"The database could not be written: {md(without_server_paths(str(exc), path.parent))}")
         else:
             st.session_state["upload_results"] = [r.as_dict() for r in results]
 
@@ -256,7 +258,7 @@ if results:
     for result in results:
         verb = "was already imported; nothing changed" if result["already_imported"] else "imported"
         st.success(
-            f"**{result['file']}** ({result['format']}) {verb}: {result['metric_rows']:,} metric rows — "
+            f"**{md(result['file'])}** ({md(result['format'])}) {verb}: {result['metric_rows']:,} metric rows — "
             f"{result['inserted']:,} new, {result['updated']:,} updated, {result['unchanged']:,} unchanged; "
             f"{result['resources']} resource(s).",
             icon=":material/check_circle:",
@@ -269,7 +271,7 @@ if results:
     for (service, acct, reg), names in sorted(groups.items()):
         where = f"{SERVICES[service].label} · {acct or 'no account'} · {reg or 'no region'}"
         label = f"{where}: {', '.join(sorted(set(names)))}"
-        if st.button(f"Open in Overview — {label}", key=f"upload_open_{service}_{acct}_{reg}"):
+        if st.button(f"Open in Overview — {md(label)}", key=f"upload_open_{service}_{acct}_{reg}"):
             params = {"service": service, **({"account": acct} if acct else {}), **({"region": reg} if reg else {})}
             span = q.data_span(path, [f"{service}:{acct}:{reg}:{name}" for name in names])
             if span:
@@ -282,7 +284,7 @@ try:
     history = cached_uploads(str(path), db_version(path))  # after an import above, a new version
 except StoreError as exc:
     history = pd.DataFrame()
-    st.error(f"The import history could not be read: {exc}")
+    st.error(f"The import history could not be read: {md(without_server_paths(str(exc), path.parent))}")
 if history.empty:
     st.caption("No file has been imported into this database yet.")
 else:

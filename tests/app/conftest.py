@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -35,3 +36,9 @@ def count_of(shown: str) -> float:
     """Read back a compact headline count such as '1.17 B' or '662 M'."""
     number, _, suffix = shown.partition(" ")
     return float(number.replace(",", "")) * {"": 1, "k": 1e3, "M": 1e6, "B": 1e9}[suffix]
+
+
+def shown(markdown: str) -> str:
+    """What a browser shows for markdown whose values went through ``charts.text.md``: the CommonMark
+    backslash escapes undone (AppTest reports an element's markdown source)."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown)

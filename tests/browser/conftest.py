@@ -37,9 +37,16 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_app(db: Path) -> tuple[subprocess.Popen, str]:
+def start_app(
+    db: Path | None, *, root: Path = PROJECT_ROOT, extra_env: dict[str, str] | None = None
+) -> tuple[subprocess.Popen, str]:
+    """``streamlit run app.py`` from ``root`` (a copy of the project, for a first start at its default
+    path when ``db`` is None) on a free loopback port; returns the process and its URL once healthy."""
     port = _free_port()
-    env = {**os.environ, "BREAKEVEN_DB": str(db), "PYTHONPATH": str(PROJECT_ROOT)}
+    env = {k: v for k, v in os.environ.items() if k != "BREAKEVEN_DB"}
+    env.update({"PYTHONPATH": str(root), **(extra_env or {})})
+    if db is not None:
+        env["BREAKEVEN_DB"] = str(db)
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -56,7 +63,7 @@ def start_app(db: Path) -> tuple[subprocess.Popen, str]:
             "--browser.gatherUsageStats",
             "false",
         ],
-        cwd=PROJECT_ROOT,
+        cwd=root,
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -88,6 +95,46 @@ def running_app(demo_db: Path) -> Iterator[str]:
             proc.wait(timeout=15)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+def stop_app(proc: subprocess.Popen) -> str:
+    """Stop the server; returns what it printed (its log), for checks and for a failing test's report."""
+    proc.terminate()
+    try:
+        out, _ = proc.communicate(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, _ = proc.communicate()
+    return out or ""
+
+
+@pytest.fixture
+def chromium() -> Iterator:
+    """A launched headless Chromium, for tests that open several pages at once."""
+    if not Path(CHROMIUM).exists():
+        message = f"Chromium not found at {CHROMIUM}: apt-get install -y chromium"
+        if os.environ.get("BREAKEVEN_REQUIRE_BROWSER"):
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def new_page(browser) -> object:
+    """A page in its own context (its own Streamlit session), recording script errors and every request."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.errors = []  # type: ignore[attr-defined]
+    page.requests = []  # type: ignore[attr-defined]
+    page.on("pageerror", lambda exc: page.errors.append(str(exc)))
+    page.on("request", lambda request: page.requests.append(request.url))
+    return page
 
 
 @pytest.fixture

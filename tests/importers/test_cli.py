@@ -219,7 +219,7 @@ def test_a_missing_database_is_a_usage_error_not_a_busy_store(tmp_path: Path, ar
     else:
         code, out, err = run_cli(*argv, "--db", str(db))
     assert (code, out) == (2, "")
-    assert err.splitlines() == [f"error: No database at {db}. Run `python -m collectors demo` or a collector first."]
+    assert err.splitlines() == [f"error: No database at {db}. Run `python -m breakeven demo` or a collector first."]
     assert sorted(p.name for p in tmp_path.iterdir()) == []  # no database, no export file, no .partial
 
 

@@ -70,6 +70,35 @@ def test_env_var_names_the_file(overrides_file, monkeypatch):
         ("[[override]]\nservice = 'lambda'\nitem = 'x'\nusd = 1\ncolour = 2\n", "override[0].colour: unknown key"),
         ("[markup]\nx = 1\n", "markup: unknown table"),
         ("not toml ===", "is not valid TOML"),
+        # numbers: finite, in range, not booleans or strings
+        ("[[override]]\nservice = 'lambda'\nitem = 'requests-*'\nusd = nan\n", "override[0].usd: must be a non-neg"),
+        ("[[override]]\nservice = 'lambda'\nitem = 'requests-*'\nusd = inf\n", "override[0].usd: must be a non-neg"),
+        ("[[override]]\nservice = 'lambda'\nitem = 'requests-*'\nusd = -inf\n", "override[0].usd: must be a non-neg"),
+        ("[[override]]\nservice = 'lambda'\nitem = 'requests-*'\nusd = true\n", "override[0].usd: must be a non-neg"),
+        ("[[override]]\nservice = 'lambda'\nitem = 'requests-*'\nusd = '0.1'\n", "override[0].usd: must be a non-neg"),
+        ("[[discount]]\nservice = 'lambda'\npercent = nan\n", "discount[0].percent: must be a number from 0 to 100"),
+        ("[[discount]]\nservice = 'lambda'\npercent = inf\n", "discount[0].percent: must be a number from 0 to 100"),
+        ("[[discount]]\nservice = 'lambda'\npercent = -5\n", "discount[0].percent: must be a number from 0 to 100"),
+        ("[[discount]]\nservice = 'lambda'\npercent = false\n", "discount[0].percent: must be a number from 0 to 100"),
+        # tables where tables belong
+        ("discount = 5\n", "discount: must be a list of tables, each starting with a [[discount]] line"),
+        ("override = ['x']\n", "override: must be a list of tables"),
+        ("[discount]\nservice = 'lambda'\npercent = 5\n", "discount: must be a list of tables"),
+        # strings where strings belong
+        ("[[override]]\nservice = 3\nitem = 'requests-*'\nusd = 1\n", "override[0].service: must be a string"),
+        ("[[override]]\nservice = 'lambda'\nitem = ['requests-*']\nusd = 1\n", "override[0].item: must be a string"),
+        ("[[override]]\nservice = 'lambda'\nitem = 'requests-*'\nregion = 1\nusd = 1\n", "override[0].region: must"),
+        ("[[override]]\nservice = 'lambda'\nitem = 'requests-*'\nname = {a = 1}\nusd = 1\n", "override[0].name: must"),
+        ("[[override]]\nservice = 'lambda'\nitem = ''\nusd = 1\n", "override[0].item: must not be empty"),
+        ("[[discount]]\nservice = ''\npercent = 5\n", "discount[0].service: must not be empty"),
+        ("[[discount]]\nservice = 'lambda'\npercent = 5\nname = 7\n", "discount[0].name: must be a string"),
+        # lists of strings: a bare string is not split into characters
+        ("[[discount]]\nservice = 'lambda'\npercent = 5\nitems = 'zzz*'\n", "discount[0].items: must be a list"),
+        ("[[discount]]\nservice = 'lambda'\npercent = 5\nregions = 'us-*'\n", "discount[0].regions: must be a list"),
+        ("[[discount]]\nservice = 'lambda'\npercent = 5\nitems = []\n", "discount[0].items: must be a non-empty list"),
+        ("[[discount]]\nservice = 'lambda'\npercent = 5\nitems = ['a', 3]\n", "discount[0].items[1]: must be a non-em"),
+        ("[[discount]]\nservice = 'lambda'\npercent = 5\nregions = 'x'\n", "discount[0].regions: must be a list"),
+        ("[[discount]]\nservice = 'lambda'\npercent = 5\nitems = 7\n", "discount[0].items: must be a non-empty list"),
     ],
 )
 def test_bad_overrides_files_are_one_line_errors(tmp_path, text, message):
@@ -78,6 +107,36 @@ def test_bad_overrides_files_are_one_line_errors(tmp_path, text, message):
     with pytest.raises(SheetError) as error:
         load_price_book(path, use_env=False)
     assert message in str(error.value)
+    assert str(path) in str(error.value)  # the line names the file
+    assert "\n" not in str(error.value)
+
+
+def test_a_discount_on_a_bare_string_matches_nothing_silently_never(tmp_path):
+    """``items = "zzz*"`` once became the patterns z, z, z and * and discounted every Lambda price."""
+    path = tmp_path / "prices.toml"
+    path.write_text("[[discount]]\nservice = 'lambda'\npercent = 50\nitems = 'zzz*'\n")
+    with pytest.raises(SheetError, match=r'items = \["zzz\*"\]'):
+        load_price_book(path, use_env=False)
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        (b"[[discount]]\nservice = 'lambda'\npercent = 5\nname = '\xff\xfe'\n", "is not UTF-8 text"),
+        (b"\xef\xbb\xbf\xc3\x28 = 1\n", "is not UTF-8 text"),
+    ],
+)
+def test_bad_utf8_is_one_line_naming_the_file(tmp_path, raw, message):
+    path = tmp_path / "latin1.toml"
+    path.write_bytes(raw)
+    with pytest.raises(SheetError) as error:
+        load_price_book(path, use_env=False)
+    assert message in str(error.value) and str(path) in str(error.value) and "\n" not in str(error.value)
+
+
+def test_an_overrides_path_that_is_a_folder_is_one_line(tmp_path):
+    with pytest.raises(SheetError, match="cannot be read") as error:
+        load_price_book(tmp_path, use_env=False)
     assert "\n" not in str(error.value)
 
 

@@ -53,7 +53,7 @@ def test_newer_database_is_refused_and_left_alone(tmp_path: Path) -> None:
 
 
 def test_reading_a_missing_database_says_how_to_make_one(tmp_path: Path) -> None:
-    with pytest.raises(StoreMissingError, match="collectors demo"), connect(tmp_path / "nope.duckdb", read_only=True):
+    with pytest.raises(StoreMissingError, match="breakeven demo"), connect(tmp_path / "nope.duckdb", read_only=True):
         pass
     assert not (tmp_path / "nope.duckdb").exists()
 

@@ -1,0 +1,263 @@
+"""An always-on endpoint on the measured traffic: target-tracking autoscaling per minute, a fixed size,
+and the right size of today's endpoint.
+
+Per-minute cells run the policy as a recurrence over minutes, vectorised over resources: a metric above
+target for ``scale_out_periods`` consecutive minutes (and outside the cooldown) launches
+ceil(instances × utilisation / target) − instances more, in service ``provisioning_s`` later; one below
+``scale_in_ratio`` × target for ``scale_in_periods`` minutes removes down to that count, never under the
+minimum. Hourly cells have no minutes to react to: each hour runs the count its mean needs (the scaler
+settles within minutes), and a resource with minute data has its hours scaled by how its simulated
+minutes compare with that rule on the same hours. Instance-seconds include instances still launching
+(billed from launch: an assumption).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from replay import constants as c
+from replay.assumptions import Assumption
+from replay.poisson import cdf
+from replay.state import calibration_ratio, rows_of
+from replay.traffic import Block, Prepared, to_hours
+
+
+@dataclass(frozen=True)
+class ScalingPolicy:
+    """Target tracking on requests per instance (equivalently CPU, under a linear CPU model)."""
+
+    target_utilization: float = 0.7
+    min_instances: int = 1
+    max_instances: int = 100
+    scale_out_periods: int = c.SAGEMAKER_SCALE_OUT_DATAPOINTS
+    scale_in_periods: int = c.SAGEMAKER_SCALE_IN_DATAPOINTS
+    scale_in_ratio: float = c.SAGEMAKER_SCALE_IN_RATIO
+    scale_out_cooldown_s: float = c.SAGEMAKER_COOLDOWN_S
+    scale_in_cooldown_s: float = c.SAGEMAKER_COOLDOWN_S
+    provisioning_s: float = c.SAGEMAKER_PROVISIONING_S
+    confidence: str = "third-party"
+
+    def __post_init__(self) -> None:
+        if not 0 < self.target_utilization <= 1:
+            raise ValueError("target_utilization must be in (0, 1]")
+        if self.min_instances < 0 or self.max_instances < max(self.min_instances, 1):
+            raise ValueError("need 0 <= min_instances <= max_instances and max_instances >= 1")
+
+    @classmethod
+    def sagemaker(cls, **changes: object) -> ScalingPolicy:
+        return cls(**changes)
+
+    @classmethod
+    def vertex(cls, **changes: object) -> ScalingPolicy:
+        values = {
+            "target_utilization": c.VERTEX_TARGET_UTILIZATION,
+            "min_instances": c.VERTEX_MIN_REPLICAS,
+            "confidence": "unconfirmed",
+        }
+        return cls(**{**values, **changes})
+
+    def assumptions(self) -> tuple[Assumption, ...]:
+        delays = "unconfirmed" if self.confidence == "unconfirmed" else "third-party"
+        return (
+            Assumption("target_utilization", self.target_utilization, "fraction", "autoscaling target per instance"),
+            Assumption("min_instances", self.min_instances, "instances", "never fewer"),
+            Assumption("max_instances", self.max_instances, "instances", "never more"),
+            Assumption(
+                "scale_out_periods",
+                self.scale_out_periods,
+                "minutes",
+                "consecutive minutes above target before scaling out",
+                delays,
+            ),
+            Assumption(
+                "scale_in_periods",
+                self.scale_in_periods,
+                "minutes",
+                f"consecutive minutes below {self.scale_in_ratio:.0%} of target before scaling in",
+                delays,
+            ),
+            Assumption("cooldown_s", self.scale_out_cooldown_s, "s", "between scaling actions", delays),
+            Assumption(
+                "provisioning_s",
+                self.provisioning_s,
+                "s",
+                "a new instance serves this long after launch",
+                "unconfirmed",
+            ),
+        )
+
+
+@dataclass(frozen=True)
+class EndpointResult:
+    """Window totals per resource for an autoscaled endpoint of the given per-instance capacity."""
+
+    instance_seconds: np.ndarray
+    peak_instances: np.ndarray
+    minutes_above_capacity: np.ndarray  # measured minutes whose demand exceeded the serving instances
+    minutes: np.ndarray  # measured minutes (hours count as 60)
+    scaling_actions: np.ndarray
+    month_factor: np.ndarray
+    assumptions: tuple[Assumption, ...]
+
+    @property
+    def share_above_capacity(self) -> np.ndarray:
+        return np.where(self.minutes > 0, self.minutes_above_capacity / np.maximum(self.minutes, 1e-12), 0.0)
+
+    @property
+    def instance_hours_per_month(self) -> np.ndarray:
+        return np.nan_to_num(self.instance_seconds / 3600.0 * self.month_factor)
+
+
+def _demand(block: Block) -> np.ndarray:
+    """Requests per second per cell (0 where unmeasured)."""
+    panel = block.panel
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(block.counted, panel.requests / np.maximum(panel.covered_s, 1e-9), 0.0)
+
+
+def _needed(demand: np.ndarray, capacity: np.ndarray, policy: ScalingPolicy) -> np.ndarray:
+    per_instance = capacity[:, None] * policy.target_utilization
+    count = np.ceil(np.round(demand / np.maximum(per_instance, 1e-300), 9))
+    return np.clip(count, policy.min_instances, policy.max_instances)
+
+
+def simulate_minutes(
+    demand: np.ndarray, counted: np.ndarray, capacity: np.ndarray, policy: ScalingPolicy
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(serving instances per minute, launching instances per minute, scaling actions per row).
+
+    The first minute starts at the count its demand needs (a running endpoint is not cold). Unmeasured
+    minutes keep the state unchanged. Demand is kept in units of "instances at target", so utilisation
+    against target is load / serving and every comparison is one array operation.
+    """
+    rows, periods = demand.shape
+    with np.errstate(invalid="ignore", divide="ignore"):
+        load = np.ascontiguousarray((demand / (capacity * policy.target_utilization)[:, None]).T)
+    live_at = np.ascontiguousarray(counted.T)
+    first = np.argmax(counted, axis=1)
+    low_count, high_count = float(policy.min_instances), float(policy.max_instances)
+    serving = np.clip(np.ceil(np.round(load[first, np.arange(rows)], 9)), low_count, high_count)
+    delay = max(1, int(np.ceil(policy.provisioning_s / 60.0)))
+    ring = np.zeros((delay, rows))
+    pending = np.zeros(rows)
+    high = np.zeros(rows)
+    low = np.zeros(rows)
+    since_out = np.full(rows, 1e18)
+    since_in = np.full(rows, 1e18)
+    actions = np.zeros(rows)
+    serving_out = np.empty((periods, rows))
+    pending_out = np.empty((periods, rows))
+    ratio, out_dp, in_dp = policy.scale_in_ratio, policy.scale_out_periods, policy.scale_in_periods
+    out_cool, in_cool = policy.scale_out_cooldown_s, policy.scale_in_cooldown_s
+    for t in range(periods):
+        slot = t % delay
+        arrived = ring[slot]
+        serving += arrived
+        pending -= arrived
+        ring[slot] = 0.0
+        here, live = load[t], live_at[t]
+        high = np.where(live, (high + 1.0) * (here > serving), high)
+        low = np.where(live, (low + 1.0) * (here < ratio * serving), low)
+        since_out += 60.0
+        since_in += 60.0
+        total = serving + pending
+        wanted = np.clip(np.ceil(total * here / serving - 1e-9), low_count, high_count)
+        grow = (high >= out_dp) & (since_out >= out_cool) & (wanted > total)
+        added = np.where(grow, wanted - total, 0.0)
+        ring[slot] = added  # in service `delay` minutes from now
+        pending += added
+        since_out[grow] = 0.0
+        high[grow] = 0.0
+        keep = np.maximum(np.ceil(here - 1e-9), low_count)
+        shrink = (low >= in_dp) & (since_in >= in_cool) & (pending == 0) & (keep < serving)
+        serving = np.where(shrink, keep, serving)
+        since_in[shrink] = 0.0
+        low[shrink] = 0.0
+        actions += grow | shrink
+        serving_out[t] = serving
+        pending_out[t] = pending
+    return serving_out.T, pending_out.T, actions
+
+
+def autoscale(prepared: Prepared, capacity_rps: np.ndarray, policy: ScalingPolicy | None = None) -> EndpointResult:
+    """Every resource's traffic on an autoscaled endpoint whose instances each carry ``capacity_rps``."""
+    policy = policy or ScalingPolicy()
+    n = prepared.resources
+    capacity = np.broadcast_to(np.asarray(capacity_rps, dtype=float), (n,)).copy()
+    totals = {name: np.zeros(n) for name in ("seconds", "above", "minutes", "actions")}
+    peak = np.zeros(n)
+    ratio = np.ones(n)
+    if prepared.minutes is not None and prepared.hourly is not None:
+        ratio = _hour_ratio(prepared, capacity, policy)
+    for block in prepared.blocks:
+        rows = block.rows
+        demand = _demand(block)
+        seconds = block.seconds
+        if block.panel.period_s == 60:
+            serving, launching, actions = simulate_minutes(demand, block.counted, capacity[rows], policy)
+            billed = np.where(block.counted, (serving + launching) * seconds, 0.0).sum(axis=1)
+            above = (demand > serving * capacity[rows][:, None]) & block.counted
+            np.add.at(totals["above"], rows, above.sum(axis=1))
+            np.add.at(totals["minutes"], rows, (seconds / 60.0).sum(axis=1))
+            np.add.at(totals["actions"], rows, actions)
+            np.maximum.at(peak, rows, np.where(block.counted, serving + launching, 0.0).max(axis=1, initial=0))
+        else:
+            count = np.where(block.counted, _needed(demand, capacity[rows], policy), 0.0)
+            billed = (count * seconds).sum(axis=1) * ratio[rows]
+            np.add.at(totals["above"], rows, _hourly_above(block, demand, count, capacity[rows]))
+            np.add.at(totals["minutes"], rows, (seconds / 60.0).sum(axis=1))
+            np.maximum.at(peak, rows, count.max(axis=1, initial=0))
+        np.add.at(totals["seconds"], rows, billed)
+    assumptions = (
+        *policy.assumptions(),
+        Assumption(
+            "hourly_autoscaling",
+            "settled",
+            "",
+            "in hours without minute data the endpoint runs the count the hour's mean needs",
+        ),
+    )
+    return EndpointResult(
+        instance_seconds=totals["seconds"],
+        peak_instances=peak,
+        minutes_above_capacity=totals["above"],
+        minutes=totals["minutes"],
+        scaling_actions=totals["actions"],
+        month_factor=prepared.month_factor,
+        assumptions=assumptions,
+    )
+
+
+def _hourly_above(block: Block, demand: np.ndarray, count: np.ndarray, capacity: np.ndarray) -> np.ndarray:
+    """Expected minutes of each hour above the capacity its count serves (Poisson minute counts)."""
+    limit = np.floor(count * capacity[:, None] * 60.0)
+    expected = demand * 60.0
+    spread = 8 * np.sqrt(expected) + 8
+    above_share = np.where(limit < expected - spread, 1.0, 0.0)  # far under the demand: every minute
+    band = block.counted & (expected > 0) & (np.abs(limit - expected) <= spread)
+    if band.any():
+        above_share[band] = 1.0 - cdf(limit[band], expected[band])
+    return np.where(block.counted, above_share * block.seconds / 60.0, 0.0).sum(axis=1)
+
+
+def _hour_ratio(prepared: Prepared, capacity: np.ndarray, policy: ScalingPolicy) -> np.ndarray:
+    """Per resource with both: simulated minute instance-seconds / the hourly rule on the same hours."""
+    ratio = np.ones(prepared.resources)
+    block = prepared.minutes
+    both = (prepared.minute_s > 0) & (prepared.measured_s > prepared.minute_s + 1e-6)
+    rows = np.flatnonzero(both[block.rows])
+    if not rows.size:
+        return ratio
+    resources = block.rows[rows]
+    sub_demand = _demand(block)[rows]
+    counted = block.counted[rows]
+    serving, launching, _ = simulate_minutes(sub_demand, counted, capacity[resources], policy)
+    minute_seconds = np.where(counted, (serving + launching) * block.seconds[rows], 0.0).sum(axis=1)
+    hours = to_hours(rows_of(block.panel, rows))
+    hour_block = Block(hours, resources, np.ones_like(hours.covered_s))
+    hour_count = np.where(hour_block.counted, _needed(_demand(hour_block), capacity[resources], policy), 0.0)
+    hour_seconds = (hour_count * hour_block.seconds).sum(axis=1)
+    ratio[resources] = calibration_ratio(minute_seconds, hour_seconds, 3600.0)
+    return ratio

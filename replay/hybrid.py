@@ -1,0 +1,325 @@
+"""Always-on capacity in front of a FaaS pool: the hybrid (k endpoint instances) and provisioned
+concurrency (P pre-warmed instances), over every level at once.
+
+Per period, requests that find every always-on slot busy overflow to FaaS: Erlang B of the period's mean
+concurrency (exact for Poisson arrivals, any duration distribution; computed by its recursion, level by
+level). A period whose measured peak stays
+within the slots overflows nothing; a period whose peak (less the instances its cold starts kept in init)
+is improbable for Poisson traffic was bursty, and its concurrency while active replaces the mean
+(replay.poisson.burst_concurrency). The overflow keeps its own warm pool above the slots
+(replay.pool, floor = slots), so its cold starts come from the same replay as FaaS alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from replay import poisson
+from replay.assumptions import Assumption
+from replay.chunks import select
+from replay.constants import MONTH_HOURS, MONTH_SECONDS
+from replay.faas import faas
+from replay.levels import LevelCurve
+from replay.model import FaasModel
+from replay.peaks import mean_concurrency
+from replay.pool import cold_starts, pools
+from replay.prices import FaasPricer
+from replay.state import BlockState, calibration_ratio, states
+from replay.traffic import Prepared, prepare
+
+MIXTURE_BINS = 16
+
+
+@dataclass(frozen=True)
+class FloorCurve:
+    """Window quantities per resource (rows) and level k (columns: k always-on instances of ``slots`` each).
+
+    Columns beyond a resource's ``k_max`` repeat its last level (more capacity carries nothing more).
+    """
+
+    k: np.ndarray
+    slots_per_instance: np.ndarray
+    k_max: np.ndarray
+    requests: np.ndarray
+    floor_requests: np.ndarray
+    floor_busy_s: np.ndarray  # request-seconds the always-on slots carried
+    floor_billed_ms: np.ndarray  # those requests' durations, rounded as FaaS would bill them
+    faas_requests: np.ndarray
+    faas_billed_ms: np.ndarray  # overflow durations billed (init excluded)
+    faas_init_ms: np.ndarray  # init billed on the overflow's cold starts
+    faas_cold_starts: np.ndarray
+    startup_cold_starts: np.ndarray
+    month_factor: np.ndarray
+    assumptions: tuple[Assumption, ...]
+
+
+def burst_rho(state: BlockState) -> np.ndarray:
+    """Concurrency each period's requests met: the mean, or the burst concurrency its peak reveals once the
+    instances its cold starts kept in init are taken out of the peak."""
+    block = state.block
+    requests = np.where(block.counted, block.requests, 0.0)
+    rho = mean_concurrency(block)
+    in_init = cold_starts(pools(state.pool), 0.0).cold_per_cell
+    if block.panel.cold_starts is not None:
+        in_init = np.where(np.isnan(block.panel.cold_starts), in_init, block.panel.cold_starts)
+    request_peak = np.maximum(state.peaks - in_init, np.minimum(state.peaks, 1.0))
+    if state.hourly:  # an hour's peak cannot separate its init pile-ups from its bursts: Poisson within it
+        return rho
+    return poisson.burst_concurrency(rho, request_peak, requests)
+
+
+def minute_mixture(minutes: BlockState, hours: BlockState, bins: int = MIXTURE_BINS) -> np.ndarray:
+    """Per row: ``bins`` request-weighted bins of (the concurrency a minute's requests met / its hour's mean).
+
+    How a resource's traffic spreads inside its hours, learnt from its own minutes; an hourly cell of the
+    same resource is then modelled as that spread around its own mean.
+    """
+    panel = minutes.block.panel
+    rho_minute = burst_rho(minutes)
+    requests = np.where(minutes.block.counted, panel.requests, 0.0)
+    hour_rho = mean_concurrency(hours.block)
+    offset = (panel.start_s - hours.block.panel.start_s) // 60
+    hour_index = np.clip((offset + np.arange(panel.periods)) // 60, 0, hours.block.panel.periods - 1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = np.where(hour_rho[:, hour_index] > 0, rho_minute / hour_rho[:, hour_index], 0.0)
+    order = np.argsort(ratio, axis=1)
+    sorted_ratio = np.take_along_axis(ratio, order, axis=1)
+    sorted_weight = np.take_along_axis(requests, order, axis=1)
+    cumulative = np.cumsum(sorted_weight, axis=1)
+    total = np.maximum(cumulative[:, -1:], 1e-12)
+    which = np.minimum((cumulative - sorted_weight / 2) / total * bins, bins - 1).astype(int)
+    weighted = np.zeros((panel.rows, bins))
+    weights = np.zeros((panel.rows, bins))
+    row_index = np.repeat(np.arange(panel.rows), panel.periods)
+    np.add.at(weighted, (row_index, which.ravel()), (sorted_ratio * sorted_weight).ravel())
+    np.add.at(weights, (row_index, which.ravel()), sorted_weight.ravel())
+    # Each bin holds 1/bins of the requests; its value is the request-weighted mean ratio in it. The
+    # request-weighted mean is above 1 on bursty traffic: requests crowd into the busy minutes.
+    return np.where(weights > 0, weighted / np.maximum(weights, 1e-12), 1.0)
+
+
+def _block_curve(
+    state: BlockState,
+    levels: np.ndarray,
+    slots: np.ndarray,
+    k_max: np.ndarray,
+    mixture: np.ndarray | None = None,
+) -> dict[str, np.ndarray]:
+    """Per row of one block and per level: overflow requests, their billed ms and busy seconds, cold starts.
+
+    ``slots`` and ``k_max`` are per row; ``mixture`` (rows, bins), for hourly cells: the spread of
+    concurrency inside the hour (rows of ones for resources without one).
+    """
+    shared = pools(state.pool)
+    burst = burst_rho(state)
+    rows = state.block.panel.rows
+    out: dict[str, np.ndarray] = {}
+    for value in np.unique(slots):
+        group = slots == value
+        curve = LevelCurve(shared, burst, state.peaks, state.billed_per_request, mixture, group)
+        part = curve.curve(int(value), np.where(group, k_max, 0), levels.size)
+        for name, values in part.items():
+            out.setdefault(name, np.zeros(values.shape if values.ndim == 1 else (rows, levels.size)))
+            out[name] = np.where(group[:, None] if values.ndim == 2 else group, values, out[name])
+    return out
+
+
+def floor_curve(
+    prepared: Prepared,
+    model: FaasModel,
+    slots_per_instance: np.ndarray | float,
+    k_max: np.ndarray | int | None = None,
+) -> FloorCurve:
+    """The curve over k = 0..max(k_max); ``k_max`` defaults to what covers each resource's highest peak."""
+    n = prepared.resources
+    slots = np.broadcast_to(np.asarray(slots_per_instance, dtype=float), (n,)).copy()
+    if np.any(slots < 1) or np.any(slots != np.floor(slots)):
+        raise ValueError("slots_per_instance must be whole numbers >= 1 (concurrent requests one instance serves)")
+    st = states(prepared, model)
+    peak = np.zeros(n)
+    for state in st.blocks:
+        np.maximum.at(peak, state.block.rows, np.where(state.block.counted, state.peaks, 0.0).max(axis=1))
+    if k_max is None:
+        k_max = np.ceil(peak / slots)
+    k_max = np.broadcast_to(np.asarray(k_max, dtype=float), (n,)).copy()
+    levels = np.arange(int(k_max.max(initial=0)) + 1)
+
+    mixture = None
+    cold_ratio = None
+    if st.minutes_of_both is not None and st.hours_of_both is not None:
+        both_rows = st.minutes_of_both.block.rows
+        mixture = (both_rows, minute_mixture(st.minutes_of_both, st.hours_of_both))
+        minute = _block_curve(st.minutes_of_both, levels, slots[both_rows], k_max[both_rows])
+        hour = _block_curve(st.hours_of_both, levels, slots[both_rows], k_max[both_rows], mixture[1])
+        cold_ratio = (both_rows, calibration_ratio(minute["cold"], hour["cold"], 1.0))
+    shape = (n, levels.size)
+    total = {name: np.zeros(n) for name in ("requests", "all_billed", "all_busy")}
+    part = {name: np.zeros(shape) for name in ("overflow", "billed", "busy", "cold", "startup")}
+    for state in st.blocks:
+        rows = state.block.rows
+        spread = None
+        if state.hourly and mixture is not None:
+            spread = np.ones((rows.size, MIXTURE_BINS))
+            spread[np.searchsorted(rows, mixture[0])] = mixture[1]
+        curve = _block_curve(state, levels, slots[rows], k_max[rows], spread)
+        if state.hourly and cold_ratio is not None:
+            scale = np.ones((rows.size, levels.size))
+            scale[np.searchsorted(rows, cold_ratio[0])] = cold_ratio[1]
+            curve["cold"] = curve["cold"] * scale
+        for name in total:
+            np.add.at(total[name], rows, curve[name])
+        for name in part:
+            np.add.at(part[name], rows, curve[name])
+    init_ms = (part["cold"] + part["startup"]) * st.init_ms[:, None] if model.init_billed else np.zeros(shape)
+    assumptions = (
+        *model.assumptions(),
+        Assumption(
+            "overflow_rule",
+            "erlang-b",
+            "",
+            "a request goes to a free always-on slot, else to FaaS; per period the share that finds every slot "
+            "busy is Erlang B of the period's mean concurrency (or of its burst concurrency when its peak shows "
+            "a burst); none when the measured peak fits the slots",
+        ),
+        Assumption("endpoint_duration", "as measured", "", "requests take as long on an instance as on FaaS"),
+    )
+    return FloorCurve(
+        k=levels,
+        slots_per_instance=slots,
+        k_max=k_max,
+        requests=prepared.requests,
+        floor_requests=total["requests"][:, None] - part["overflow"],
+        floor_busy_s=total["all_busy"][:, None] - part["busy"],
+        floor_billed_ms=total["all_billed"][:, None] - part["billed"],
+        faas_requests=part["overflow"],
+        faas_billed_ms=part["billed"],
+        faas_init_ms=init_ms,
+        faas_cold_starts=part["cold"],
+        startup_cold_starts=part["startup"],
+        month_factor=prepared.month_factor,
+        assumptions=assumptions,
+    )
+
+
+@dataclass(frozen=True)
+class HybridPrices:
+    """``faas`` prices the overflow; each always-on instance costs ``instance_hour_usd`` for 730 hours."""
+
+    instance_hour_usd: np.ndarray | float
+    faas: FaasPricer
+    memory_gb: np.ndarray | float
+
+
+@dataclass(frozen=True)
+class CurveCosts:
+    """Monthly USD per resource and level; ``best_k`` is the cheapest level (0 = FaaS alone)."""
+
+    monthly_usd: np.ndarray
+    best_k: np.ndarray
+    best_usd: np.ndarray
+    cold_starts_per_month: np.ndarray
+
+
+def _monthly(curve: FloorCurve, values: np.ndarray) -> np.ndarray:
+    return np.nan_to_num(values * curve.month_factor[:, None])
+
+
+def _choose(curve: FloorCurve, monthly: np.ndarray) -> CurveCosts:
+    valid = curve.k[None, :] <= curve.k_max[:, None]
+    monthly = np.where(valid, monthly, np.nan)
+    best = np.nanargmin(np.where(np.isnan(monthly), np.inf, monthly), axis=1)
+    rows = np.arange(monthly.shape[0])
+    return CurveCosts(monthly, curve.k[best], monthly[rows, best], _monthly(curve, curve.faas_cold_starts))
+
+
+def hybrid_costs(curve: FloorCurve, prices: HybridPrices) -> CurveCosts:
+    """Endpoint instances always on plus FaaS for the overflow, per level; the cheapest level per resource."""
+    n = curve.requests.shape[0]
+    memory = np.broadcast_to(np.asarray(prices.memory_gb, dtype=float), (n,))[:, None]
+    hourly = np.broadcast_to(np.asarray(prices.instance_hour_usd, dtype=float), (n,))[:, None]
+    gb_seconds = _monthly(curve, (curve.faas_billed_ms + curve.faas_init_ms) / 1000.0) * memory
+    faas = prices.faas(_monthly(curve, curve.faas_requests), gb_seconds)
+    return _choose(curve, faas + curve.k[None, :] * MONTH_HOURS * hourly)
+
+
+@dataclass(frozen=True)
+class ProvisionedPrices:
+    """Lambda provisioned concurrency: per GB-second enabled, per GB-second run on it; ``faas`` the rest."""
+
+    enabled_gb_second_usd: float
+    duration_gb_second_usd: float
+    faas: FaasPricer
+    memory_gb: np.ndarray | float
+
+
+def provisioned_costs(curve: FloorCurve, prices: ProvisionedPrices) -> CurveCosts:
+    """Level P kept warm all month (curve built with one slot per instance): its cost and what it removes."""
+    n = curve.requests.shape[0]
+    memory = np.broadcast_to(np.asarray(prices.memory_gb, dtype=float), (n,))[:, None]
+    spill_gb_s = _monthly(curve, (curve.faas_billed_ms + curve.faas_init_ms) / 1000.0) * memory
+    requests = _monthly(curve, curve.floor_requests + curve.faas_requests)
+    enabled = curve.k[None, :] * curve.slots_per_instance[:, None] * memory * MONTH_SECONDS
+    on_pool = _monthly(curve, curve.floor_billed_ms / 1000.0) * memory
+    monthly = (
+        prices.faas(requests, spill_gb_s)
+        + enabled * prices.enabled_gb_second_usd
+        + on_pool * prices.duration_gb_second_usd
+    )
+    return _choose(curve, monthly)
+
+
+@dataclass(frozen=True)
+class HybridOptimum:
+    """Per resource: the cheapest k (0 = FaaS alone) and its monthly cost, next to FaaS alone."""
+
+    best_k: np.ndarray
+    best_usd: np.ndarray
+    faas_only_usd: np.ndarray
+    curve_needed: np.ndarray  # the resources whose curve was computed (the others cannot gain from k >= 1)
+
+    @property
+    def saving_usd(self) -> np.ndarray:
+        return self.faas_only_usd - self.best_usd
+
+
+def hybrid_optimum(
+    prepared: Prepared,
+    model: FaasModel,
+    slots_per_instance: np.ndarray | float,
+    prices: HybridPrices,
+    k_max: np.ndarray | int | None = None,
+) -> HybridOptimum:
+    """The hybrid optimum of every resource, computing curves only where an always-on instance could pay.
+
+    Exact pruning: k always-on instances cost at least k instance-months, so a k whose instances alone
+    cost more than FaaS alone is never the optimum; a resource for which that rules out every k >= 1
+    keeps k = 0 without a curve, and the others are searched only up to the k their FaaS cost allows.
+    """
+    n = prepared.resources
+    alone = faas(prepared, model)
+    memory = np.broadcast_to(np.asarray(prices.memory_gb, dtype=float), (n,))
+    faas_usd = prices.faas(alone.monthly(alone.requests), alone.monthly(alone.billed_seconds) * memory)
+    instance_month = np.broadcast_to(np.asarray(prices.instance_hour_usd, dtype=float), (n,)) * MONTH_HOURS
+    with np.errstate(invalid="ignore", divide="ignore"):
+        affordable = np.floor(np.where(instance_month > 0, faas_usd / instance_month, np.inf))
+    slots = np.broadcast_to(np.asarray(slots_per_instance, dtype=float), (n,))
+    peak_levels = np.ceil(alone.peak_concurrency / slots)
+    bound = np.minimum(affordable, peak_levels)
+    if k_max is not None:
+        bound = np.minimum(bound, np.broadcast_to(np.asarray(k_max, dtype=float), (n,)))
+    needed = bound >= 1
+    best_k = np.zeros(n)
+    best_usd = faas_usd.copy()
+    rows = np.flatnonzero(needed)
+    if rows.size:
+        sub = prepare(select(prepared.traffic, rows))
+        curve = floor_curve(sub, model, slots[rows], bound[rows])
+        part = HybridPrices(
+            np.broadcast_to(np.asarray(prices.instance_hour_usd, dtype=float), (n,))[rows], prices.faas, memory[rows]
+        )
+        costs = hybrid_costs(curve, part)
+        best_k[rows] = costs.best_k
+        best_usd[rows] = costs.best_usd
+    return HybridOptimum(best_k, best_usd, faas_usd, needed)

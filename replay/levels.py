@@ -1,0 +1,157 @@
+"""The level curve's core: what k always-on levels leave to FaaS, for every k, from the active cells only.
+
+Work per cell stops at the level past which nothing can change for it: Erlang B is ~0 once the slots
+exceed ρ + 8√ρ + 8 (below 1e-9), and no cold start remains once the floor passes both the cell's need
+and its churn's reach (5 standard deviations over the expected keep-alive-window maximum). Cells are
+sorted once by that cap, so each slot step touches only the cells still in play (a suffix of the order),
+and each level is recorded as the recursion reaches it. Rows past their own ``k_max`` repeat it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from replay import poisson
+from replay.pool import Pools, scale_out
+
+ERLANG_SIGMAS = 8.0
+
+
+def _cells_of(pool: Pools, rows: np.ndarray) -> np.ndarray:
+    inp = pool.inp
+    return inp.counted & ((inp.need > 0) | (inp.block.requests > 0)) & rows[:, None]
+
+
+class LevelCurve:
+    """Overflow and cold starts per (row, level) for the rows of one block that share a slot size."""
+
+    def __init__(
+        self,
+        pool: Pools,
+        burst_rho: np.ndarray,
+        peaks: np.ndarray,
+        billed_per_request: np.ndarray,
+        mixture: np.ndarray | None,
+        rows: np.ndarray,
+    ) -> None:
+        inp = pool.inp
+        self.rows = inp.need.shape[0]
+        active = _cells_of(pool, rows)
+        row, col = np.nonzero(active)
+        self.cell_row = row
+        requests = np.where(active, inp.block.requests, 0.0)[row, col]
+        duration = (np.nan_to_num(inp.block.panel.duration_ms_avg) / 1000.0)[row, col]
+        billed = billed_per_request[row, col]
+        rho = burst_rho[row, col]
+        deterministic = inp.deterministic[row]
+        measured_peak = np.where(deterministic, peaks[row, col], np.inf)
+        # Erlang cells: one per active cell, or one per mixture bin for rows with a within-hour spread
+        spread = np.zeros(self.rows, dtype=bool) if mixture is None else np.any(mixture != 1.0, axis=1)
+        bins = 1 if mixture is None else mixture.shape[1]
+        factors = np.ones((row.size, bins))
+        if mixture is not None:
+            factors[spread[row]] = mixture[row[spread[row]]]
+        weights = np.where(spread[row][:, None], 1.0 / bins, np.where(np.arange(bins)[None, :] == 0, 1.0, 0.0))
+        keep = weights.ravel() > 0
+        self.e_row = np.repeat(row, bins)[keep]
+        self.e_rho = (rho[:, None] * factors).ravel()[keep]
+        self.e_requests = (requests[:, None] * weights).ravel()[keep]
+        self.e_billed = np.repeat(billed, bins)[keep] * self.e_requests
+        self.e_busy = np.repeat(duration, bins)[keep] * self.e_requests
+        self.e_peak = np.repeat(measured_peak, bins)[keep]
+        e_cap = np.where(self.e_rho > 0, np.ceil(self.e_rho + ERLANG_SIGMAS * np.sqrt(self.e_rho) + ERLANG_SIGMAS), 0)
+        self.e_cap = np.minimum(e_cap, np.where(np.isfinite(self.e_peak), self.e_peak, np.inf))
+        order = np.argsort(self.e_cap, kind="stable")
+        for name in ("e_row", "e_rho", "e_requests", "e_billed", "e_busy", "e_peak", "e_cap"):
+            setattr(self, name, getattr(self, name)[order])
+        self.e_share = np.ones_like(self.e_rho)
+        # pool cells
+        warm = pool.warm[row, col]
+        self.p_need = inp.need[row, col]
+        self.p_warm = warm
+        self.p_empty = None if pool.from_empty is None else pool.from_empty[row, col]
+        self.p_rate = inp.rate[row, col]
+        self.p_duration = inp.duration_s[row, col]
+        self.p_init = inp.init_s[row]
+        self.p_requests = self.p_rate * inp.block.panel.covered_s[row, col]
+        self.p_stochastic = ~deterministic
+        churn = np.zeros(row.size) if inp.churn_per_s is None else (inp.churn_per_s * inp.block.seconds)[row, col]
+        self.p_churn = churn
+        self.p_rho = inp.rho[row, col]
+        self.p_arrivals = inp.window_arrivals[row, col]
+        reach = np.where(churn > 0, self.p_need + 5 * np.sqrt(self.p_need) + 5, 0.0)  # window max's tail
+        p_cap = np.ceil(np.maximum(self.p_need, reach))
+        order = np.argsort(p_cap, kind="stable")
+        self.p_order = order
+        self.p_cap = p_cap[order]
+        self.total_requests = np.bincount(row, requests, minlength=self.rows)
+        self.total_billed = np.bincount(row, requests * billed, minlength=self.rows)
+        self.total_busy = np.bincount(row, requests * duration, minlength=self.rows)
+
+    def _erlang_to(self, slots: int, first: int) -> int:
+        """Advance every Erlang cell still in play to ``slots``; returns the first cell still in play."""
+        while first < self.e_cap.size and self.e_cap[first] < slots:
+            self.e_share[first] = 0.0  # past its cap: B < 1e-9, or its measured peak fits
+            first += 1
+        if first < self.e_cap.size:
+            rho = self.e_rho[first:]
+            carried = rho * self.e_share[first:]
+            self.e_share[first:] = carried / (slots + carried)
+        return first
+
+    def _pool_at(self, floor: float, first: int) -> tuple[np.ndarray, np.ndarray, int]:
+        """(cold starts per row, one-off start-up cold starts per row) with ``floor`` always warm."""
+        while first < self.p_cap.size and self.p_cap[first] <= floor:
+            first += 1
+        idx = self.p_order[first:]
+        steady = self._scale_out(idx, np.maximum(self.p_warm[idx], floor))
+        startup = np.zeros(self.rows)
+        if self.p_empty is not None:
+            from_empty = self._scale_out(idx, np.maximum(self.p_empty[idx], floor))
+            startup = np.bincount(self.cell_row[idx], from_empty - steady, minlength=self.rows)
+        churn = self.p_churn[idx]
+        with_churn = churn > 0
+        if floor > 0 and with_churn.any():
+            sub = idx[with_churn]
+            above = 1.0 - poisson.max_cdf(np.full(sub.size, floor), self.p_rho[sub], self.p_arrivals[sub])
+            low = self.p_rho[sub] - 8 * np.sqrt(self.p_rho[sub]) - 2
+            churn = churn.copy()
+            churn[with_churn] *= np.where(floor <= low, 1.0, above)
+        steady = steady + churn
+        return np.bincount(self.cell_row[idx], steady, minlength=self.rows), np.maximum(startup, 0.0), first
+
+    def _scale_out(self, idx: np.ndarray, warm: np.ndarray) -> np.ndarray:
+        return scale_out(
+            self.p_need[idx],
+            warm,
+            self.p_rate[idx],
+            self.p_duration[idx],
+            self.p_init[idx],
+            self.p_requests[idx],
+            self.p_stochastic[idx],
+        )
+
+    def curve(self, slots: int, k_max: np.ndarray, levels: int) -> dict[str, np.ndarray]:
+        """Per (row, level): overflow requests, their billed ms and busy seconds, cold starts (steady, one-off).
+
+        Level k is k × ``slots`` always-on concurrent requests; rows past their own ``k_max`` repeat it.
+        """
+        out = {name: np.zeros((self.rows, levels)) for name in ("overflow", "billed", "busy", "cold", "startup")}
+        e_first = p_first = 0
+        top = int(min(levels - 1, k_max.max(initial=0)))
+        for k in range(top + 1):
+            if k > 0:
+                for n in range((k - 1) * slots + 1, k * slots + 1):
+                    e_first = self._erlang_to(n, e_first)
+            live = slice(e_first, None)  # cells before it are past their cap: nothing overflows there
+            share = np.where(self.e_peak[live] <= k * slots, 0.0, self.e_share[live])  # a measured peak that fits
+            for name, values in (("overflow", self.e_requests), ("billed", self.e_billed), ("busy", self.e_busy)):
+                out[name][:, k] = np.bincount(self.e_row[live], values[live] * share, minlength=self.rows)
+            out["cold"][:, k], out["startup"][:, k], p_first = self._pool_at(float(k * slots), p_first)
+        capped = np.minimum(k_max.astype(int), top)
+        beyond = np.arange(levels)[None, :] > capped[:, None]
+        for name in ("overflow", "billed", "busy", "cold", "startup"):
+            last = out[name][np.arange(self.rows), capped]
+            out[name] = np.where(beyond, last[:, None], out[name])
+        out["requests"], out["all_billed"], out["all_busy"] = self.total_requests, self.total_billed, self.total_busy
+        return out

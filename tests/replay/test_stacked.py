@@ -1,0 +1,76 @@
+"""Many resources in one panel give what each gives alone: rows never leak into each other, whatever
+mix of minute and hourly data, lengths and start-up flags they have."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from replay import FaasModel, Traffic, autoscale, chunked, faas, floor_curve, prepare
+from tests.replay import cloudwatch
+from tests.replay.conftest import views
+
+NAMES = ("poisson-5/s", "on-off", "rarely-used", "flash-crowd")
+
+
+@pytest.fixture(scope="module")
+def estate() -> tuple[Traffic, list[Traffic]]:
+    hours = [views(name, 600.0).hours for name in NAMES]
+    minutes = [views(name, 600.0).minutes for name in NAMES]
+    with_minutes = np.array([0, 1, 3])  # rarely-used has hours only
+    starts_cold = np.array([False, True, False, True])
+    stacked = Traffic(
+        hourly=cloudwatch.panel(hours),
+        minutes=cloudwatch.panel([minutes[i] for i in with_minutes]),
+        minute_rows=with_minutes,
+        starts_cold=starts_cold,
+    )
+    alone = []
+    for i in range(len(NAMES)):
+        has = i in with_minutes
+        alone.append(
+            Traffic(
+                hourly=cloudwatch.panel([hours[i]]),
+                minutes=cloudwatch.panel([minutes[i]]) if has else None,
+                minute_rows=np.array([0]) if has else None,
+                starts_cold=starts_cold[[i]],
+            )
+        )
+    return stacked, alone
+
+
+def test_faas_rows_are_independent(estate) -> None:
+    stacked, alone = estate
+    model = FaasModel(keep_alive_s=600.0)
+    together = faas(prepare(stacked), model)
+    for i, traffic in enumerate(alone):
+        single = faas(prepare(traffic), model)
+        for name in ("requests", "billed_ms", "cold_starts", "startup_cold_starts", "init_billed_ms"):
+            assert getattr(together, name)[i] == pytest.approx(getattr(single, name)[0], rel=1e-9), (NAMES[i], name)
+
+
+def test_hybrid_and_endpoint_rows_are_independent(estate) -> None:
+    stacked, alone = estate
+    model = FaasModel(keep_alive_s=600.0)
+    together = floor_curve(prepare(stacked), model, 2, 6)
+    scaled = autoscale(prepare(stacked), np.full(len(NAMES), 3.0))
+    for i, traffic in enumerate(alone):
+        single = floor_curve(prepare(traffic), model, 2, 6)
+        assert together.faas_requests[i] == pytest.approx(single.faas_requests[0], rel=1e-9)
+        assert together.faas_cold_starts[i] == pytest.approx(single.faas_cold_starts[0], rel=1e-9, abs=1e-9)
+        one = autoscale(prepare(traffic), np.array([3.0]))
+        assert scaled.instance_seconds[i] == pytest.approx(one.instance_seconds[0], rel=1e-9)
+
+
+def test_chunks_of_resources_give_the_result_of_the_whole(estate) -> None:
+    stacked, _ = estate
+    model = FaasModel(keep_alive_s=600.0)
+    whole = faas(prepare(stacked), model)
+    parts = chunked(stacked, lambda prepared: faas(prepared, model), rows=3)
+    for name in ("requests", "billed_ms", "cold_starts", "startup_cold_starts", "month_factor"):
+        assert getattr(parts, name) == pytest.approx(getattr(whole, name), rel=1e-12)
+    assert parts.notes == whole.notes and list(parts.source) == list(whole.source)
+    curve = floor_curve(prepare(stacked), model, 2, 6)
+    curve_parts = chunked(stacked, lambda prepared: floor_curve(prepared, model, 2, 6), rows=3)
+    assert curve_parts.k.tolist() == curve.k.tolist()
+    assert curve_parts.faas_requests == pytest.approx(curve.faas_requests, rel=1e-12)
