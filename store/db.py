@@ -159,7 +159,7 @@ def read_as_is(path: Path, fn: Callable[[duckdb.DuckDBPyConnection], T]) -> T | 
     path = Path(path)
     if path == IN_MEMORY or not path.exists():
         return None
-    with _open(path, True) as con:
+    with _gated(path, write=False) as wait_left, _open(path, True, wait_left) as con:
         try:
             return fn(con)
         except duckdb.CatalogException:
