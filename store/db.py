@@ -28,7 +28,7 @@ from store.file_gate import hold, holds_write
 from store.schema import SCHEMA_VERSION, apply_migrations, schema_version
 
 # A private, empty database that lives as long as its connection: ``connect(IN_MEMORY, read_only=False)``
-# opens a new one each time, already migrated. A trial write there changes no file.
+# opens a new one each time, already migrated, and changes no file.
 IN_MEMORY = Path(":memory:")
 
 T = TypeVar("T")
@@ -148,3 +148,19 @@ def run_read(path: Path, fn: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
     """Open read-only, run ``fn``, close: the pattern every page query follows."""
     with connect(path, read_only=True) as con:
         return fn(con)
+
+
+def read_as_is(path: Path, fn: Callable[[duckdb.DuckDBPyConnection], T]) -> T | None:
+    """Run ``fn`` on the file read-only at whatever schema version it has, without creating or migrating it.
+
+    None when there is no file (or ``fn`` reads a table it does not have yet): a check before a write that
+    must leave a missing or older file as it is.
+    """
+    path = Path(path)
+    if path == IN_MEMORY or not path.exists():
+        return None
+    with _gated(path, write=False) as wait_left, _open(path, True, wait_left) as con:
+        try:
+            return fn(con)
+        except duckdb.CatalogException:
+            return None

@@ -7,6 +7,7 @@ modification times, so a collector run or an import shows up on the next rerun w
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,12 @@ def db_version(path: Path) -> tuple[float, float]:
     return stamps[0], stamps[1]
 
 
+def _demo_writer() -> Callable[[Path], object]:
+    from demo import write_demo  # numpy and the simulation only when the demo is wanted
+
+    return write_demo
+
+
 def prepare_database() -> Path:
     """Create the database on first start: the demo estate at the default path, else an empty store.
 
@@ -51,7 +58,7 @@ def prepare_database() -> Path:
     demo = is_default_db(path) and not settings().no_demo
     what = "the demo database" if demo else "an empty database"
     with st.spinner(f"First start: creating {what} (a few seconds; other tabs wait for it)…"):
-        prepare_first_start(path, demo=demo)
+        prepare_first_start(path, build=_demo_writer() if demo else None)
     return path
 
 

@@ -12,20 +12,19 @@ Timestamps mark the start of each period; the results are read in any order and 
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from collectors.importers.files import FileFacts, InputFile, read_text
-from collectors.importers.jsondocs import json_pages
-from collectors.importers.model import ImportOptions, MetricRows, Parsed, key_part_problem
-from collectors.importers.timeparse import parse_iso
 from common.services import resource_key
 from common.timeutil import naive_utc
-from store.import_problems import ImportRejected, Problems
-from store.writes import ResourceRecord
+from importers.files import InputFile, read_text
+from importers.jsondocs import json_pages, load_json
+from importers.model import ImportOptions, MetricRows, Parsed, key_part_problem
+from importers.problems import ImportRejected, Problems, quoted, shorten
+from importers.timeparse import not_a_timestamp, parse_iso
+from store.batch import ResourceRecord
 
 LAMBDA, SAGEMAKER, SAGEMAKER_INSTANCE = "AWS/Lambda", "AWS/SageMaker", "/aws/sagemaker/Endpoints"
 IDENTITY_DIMENSIONS = {
@@ -82,11 +81,7 @@ def load_queries(options: ImportOptions, file_name: str) -> dict[str, Query]:
             "the JSON given to --metric-data-queries)",
         )
     qname = options.queries.name
-    qfile = InputFile(options.queries, qname)
-    try:
-        document = json.loads(read_text(qfile))
-    except json.JSONDecodeError as exc:
-        raise ImportRejected.single(qname, f"is not valid JSON: {exc.msg}", where=f"line {exc.lineno}") from None
+    document = load_json(read_text(InputFile(options.queries, qname)), qname)
     if isinstance(document, dict):
         document = document.get("MetricDataQueries")
     if not isinstance(document, list):
@@ -158,10 +153,9 @@ def _check_query(query: Query, problems: Problems) -> tuple[str, float] | None:
     return mapped
 
 
-def parse(file: InputFile, facts: FileFacts, options: ImportOptions) -> Parsed:
-    del facts
+def parse(file: InputFile, text: str, options: ImportOptions) -> Parsed:
     queries = load_queries(options, file.name)
-    pages = json_pages(read_text(file), file.name)
+    pages = json_pages(text, file.name)
     problems = Problems(file.name)
     notes: list[str] = []
     serverless = {
@@ -178,9 +172,14 @@ def parse(file: InputFile, facts: FileFacts, options: ImportOptions) -> Parsed:
         if not isinstance(results, list):
             problems.add("is not a GetMetricData result page (no MetricDataResults list)")
             continue
-        for message in page.get("Messages") or []:
-            notes.append(f"CloudWatch message: {message.get('Code', '')} {message.get('Value', '')}".strip())
-        for result in results:
+        messages = page.get("Messages") or []
+        for message in messages if isinstance(messages, list) else [messages]:
+            text = f"{message.get('Code', '')} {message.get('Value', '')}" if isinstance(message, dict) else message
+            notes.append(shorten(f"CloudWatch message: {text}".strip(), 200))
+        for index, result in enumerate(results):
+            if not isinstance(result, dict):
+                problems.add("is not a result object", where=f"MetricDataResults[{index}]")
+                continue
             points += _read_result(result, queries, serverless, parts, seen, problems, notes)
     problems.raise_if_any()
     return _combine(parts, options, points, notes, problems)
@@ -195,7 +194,7 @@ def _read_result(
     problems: Problems,
     notes: list[str],
 ) -> int:
-    rid = str(result.get("Id", "?"))
+    rid = shorten(str(result.get("Id", "?")))
     where = f"result {rid}"
     query = queries.get(rid)
     if query is None:
@@ -211,6 +210,9 @@ def _read_result(
     if status == "PartialData":
         notes.append(f"{where} is PartialData: CloudWatch had more points than this file holds")
     timestamps, values = result.get("Timestamps") or [], result.get("Values") or []
+    if not isinstance(timestamps, list) or not isinstance(values, list):
+        problems.add("has Timestamps or Values that are not lists", where=where)
+        return 0
     if len(timestamps) != len(values):
         problems.add(f"has {len(timestamps)} Timestamps but {len(values)} Values", where=where)
         return 0
@@ -225,10 +227,10 @@ def _read_result(
         point = f"{where}, Timestamps[{i}]"
         start = parse_iso(str(stamp))
         if start is None:
-            problems.add(f"{stamp!r} is not a timestamp", where=point)
+            problems.add(not_a_timestamp(str(stamp)), where=point)
             continue
         if not isinstance(value, int | float) or isinstance(value, bool):
-            problems.add(f"{value!r} is not a number", where=f"{where}, Values[{i}]")
+            problems.add(f"{quoted(value)} is not a number", where=f"{where}, Values[{i}]")
             continue
         key = (rid, naive_utc(start))  # the naive UTC datetime itself: .timestamp() would read it as local time
         if key in seen:  # the same point again on a later page

@@ -1,41 +1,22 @@
-"""Generate the deterministic demo estate: 90 days hourly plus the last 7 days per minute.
+"""The demo's time series: each resource simulated per minute, then rolled up to hours.
 
-Each resource is simulated per minute over the whole 90 days (traffic with daily and weekly
-seasonality, a holiday-style spike, bursts separated by idle gaps, an instance pool that goes cold after
-its keep-alive window), then rolled up to hours exactly as the store's queries roll up real data. Only
-the last 7 days keep their per-minute rows, like CloudWatch's 15-day 1-minute retention would allow.
-The same ``seed`` and ``end`` always give the same rows.
+Traffic has daily and weekly seasonality, a holiday-style spike, bursts separated by idle gaps, and an
+instance pool that goes cold after its keep-alive window; ``rollup_hourly`` turns minutes into hours with the
+same rules the store's queries use for real data (``common.metrics``), so the two resolutions agree.
 """
 
 from __future__ import annotations
 
-import uuid
 import warnings
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from datetime import datetime
 
 import numpy as np
-import pyarrow as pa
 
-from common.metrics import METRICS
-from common.services import resource_key
-from store.demo_estate import PROFILES, Profile
-from store.writes import Batch, ConfigRecord, ResourceRecord, RunRecord, WriteSummary, write_batch
+from demo.profiles import Profile
 
-DEMO_SOURCE = "demo"
-DEMO_SEED = 20261129
-HISTORY_DAYS = 90
-MINUTE_DAYS = 7
 SPIKE_DAYS_AGO = (3, 2)  # a two-day holiday-style surge, inside the per-minute window
 SPIKE_FACTOR = 2.6
 Z50, Z90, Z99 = 0.0, 1.2816, 2.3263
-METRIC_INDEX = {name: i for i, name in enumerate(METRICS)}
-
-
-def demo_end(now: datetime | None = None) -> datetime:
-    """The demo ends at the start of the current hour (UTC), so it looks fresh."""
-    now = now or datetime.now(UTC)
-    return now.astimezone(UTC).replace(minute=0, second=0, microsecond=0, tzinfo=None)
 
 
 def _sliding_max(values: np.ndarray, window: int) -> np.ndarray:
@@ -182,7 +163,7 @@ def _endpoint_metrics(
     out["memory_utilization_pct_avg"] = np.clip(p.memory_pct + rng.normal(0, 1.5, n), 1.0, 100.0)
 
 
-def _rollup_hourly(values: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+def rollup_hourly(values: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Minute → hour, with the same rules the store uses for real data (common.metrics rollups)."""
     hours = len(values["invocations"]) // 60
     shaped = {k: v[: hours * 60].reshape(hours, 60) for k, v in values.items()}
@@ -215,91 +196,3 @@ def _rollup_hourly(values: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
                 warnings.simplefilter("ignore", RuntimeWarning)
                 out[name] = np.where(np.isnan(v).all(axis=1), np.nan, np.nanmean(v, axis=1))
     return out
-
-
-def _emit(
-    columns: dict[str, list[np.ndarray]],
-    resource_index: int,
-    values: dict[str, np.ndarray],
-    starts: np.ndarray,
-    period_s: int,
-) -> None:
-    for metric, v in values.items():
-        keep = ~np.isnan(v)
-        count = int(keep.sum())
-        if not count:
-            continue
-        columns["resource_id"].append(np.full(count, resource_index, dtype=np.int32))
-        columns["metric"].append(np.full(count, METRIC_INDEX[metric], dtype=np.int32))
-        columns["period_start"].append(starts[keep])
-        columns["period_s"].append(np.full(count, period_s, dtype=np.int32))
-        columns["value"].append(np.round(v[keep], 6))
-
-
-def build_demo(seed: int = DEMO_SEED, end: datetime | None = None) -> Batch:
-    """The whole demo estate as one batch (resources, configuration history, metric rows)."""
-    end = demo_end() if end is None else end.replace(tzinfo=None)
-    start = end - timedelta(days=HISTORY_DAYS)
-    minute_start = end - timedelta(days=MINUTE_DAYS)
-    columns: dict[str, list[np.ndarray]] = {
-        k: [] for k in ("resource_id", "metric", "period_start", "period_s", "value")
-    }
-    resources, configs = [], []
-    hour_starts = np.datetime64(start, "s") + np.arange(HISTORY_DAYS * 24) * np.timedelta64(3600, "s")
-    minute_offset = int((minute_start - start).total_seconds() // 60)
-    minute_starts = np.datetime64(minute_start, "s") + np.arange(MINUTE_DAYS * 1440) * np.timedelta64(60, "s")
-    for index, profile in enumerate(PROFILES):
-        rng = np.random.default_rng([seed, index])
-        rid = resource_key(profile.service, profile.account, profile.region, profile.name)
-        resources.append(ResourceRecord(profile.service, profile.account, profile.region, profile.name, end))
-        configs.append(ConfigRecord(rid, start, dict(profile.config), DEMO_SOURCE))
-        if profile.memory_change:
-            days_ago, change, _ = profile.memory_change
-            configs.append(ConfigRecord(rid, end - timedelta(days=days_ago), {**profile.config, **change}, DEMO_SOURCE))
-        per_minute = simulate(profile, rng, start, end)
-        _emit(columns, index, _rollup_hourly(per_minute), hour_starts, 3600)
-        _emit(columns, index, {k: v[minute_offset:] for k, v in per_minute.items()}, minute_starts, 60)
-    total = sum(len(a) for a in columns["value"])
-    rids = pa.array([r.resource_id for r in resources], pa.string())
-    metrics = pa.table(
-        {
-            "resource_id": pa.DictionaryArray.from_arrays(np.concatenate(columns["resource_id"]), rids),
-            "metric": pa.DictionaryArray.from_arrays(
-                np.concatenate(columns["metric"]), pa.array(list(METRICS), pa.string())
-            ),
-            "period_start": pa.array(np.concatenate(columns["period_start"]).astype("datetime64[us]")),
-            "period_s": pa.array(np.concatenate(columns["period_s"]), pa.int32()),
-            "value": pa.array(np.concatenate(columns["value"]), pa.float64()),
-            "source": pa.DictionaryArray.from_arrays(np.zeros(total, dtype=np.int32), pa.array([DEMO_SOURCE])),
-        }
-    )
-    return Batch(resources=resources, configs=configs, metrics=metrics)
-
-
-def write_demo(path: Path, seed: int = DEMO_SEED, end: datetime | None = None) -> WriteSummary:
-    """Build the demo estate and write it, recorded as a run of kind ``demo``."""
-    started = datetime.now(UTC)
-    batch = build_demo(seed=seed, end=end)
-    batch.replace_source = DEMO_SOURCE
-    batch.run = RunRecord(
-        run_id=f"demo-{uuid.uuid4().hex[:12]}",
-        kind="demo",
-        started_at=started,
-        status="ok",
-        finished_at=datetime.now(UTC),
-        detail={"seed": seed, "resources": len(batch.resources)},
-    )
-    return write_batch(path, batch)
-
-
-def remove_demo(path: Path) -> WriteSummary:
-    """Take the demo estate out of a database, leaving any real data in it untouched."""
-    started = datetime.now(UTC)
-    run = RunRecord(
-        run_id=f"demo-remove-{uuid.uuid4().hex[:12]}",
-        kind="demo-remove",
-        started_at=started,
-        status="ok",
-        finished_at=datetime.now(UTC),
-    )
-    return write_batch(path, Batch(replace_source=DEMO_SOURCE, run=run))

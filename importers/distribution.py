@@ -20,6 +20,7 @@ from google.api import distribution_pb2
 from google.protobuf import json_format
 
 from collectors.gcp import distribution as gcp
+from importers.problems import quoted
 
 MAX_FINITE_BUCKETS = 10_000  # far above what Cloud Monitoring metrics use; keeps a typo from exhausting memory
 OPTION_KINDS = ("explicitBuckets", "linearBuckets", "exponentialBuckets")
@@ -31,20 +32,20 @@ class DistributionError(ValueError):
 
 def _number(value: Any, field: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise DistributionError(f"{field} {value!r} is not a number")
+        raise DistributionError(f"{field} {quoted(value)} is not a number")
     try:
         number = float(value)
     except ValueError:
-        raise DistributionError(f"{field} {value!r} is not a number") from None
+        raise DistributionError(f"{field} {quoted(value)} is not a number") from None
     if not math.isfinite(number):
-        raise DistributionError(f"{field} {value!r} is not a finite number")
+        raise DistributionError(f"{field} {quoted(value)} is not a finite number")
     return number
 
 
 def _whole(value: Any, field: str, minimum: int) -> int:
     number = _number(value, field)
     if number != int(number) or number < minimum:
-        raise DistributionError(f"{field} {value!r} is not a whole number of at least {minimum}")
+        raise DistributionError(f"{field} {quoted(value)} is not a whole number of at least {minimum}")
     return int(number)
 
 
@@ -85,16 +86,16 @@ def check_bucket_options(options: Any) -> tuple[dict[str, Any], int]:
         width = _number(spec.get("width"), f"{field}.width")
         offset = _number(spec.get("offset", 0), f"{field}.offset")
         if width <= 0:
-            raise DistributionError(f"{field}.width {spec.get('width')!r} must be above 0")
+            raise DistributionError(f"{field}.width {quoted(spec.get('width'))} must be above 0")
         if not math.isfinite(offset + width * n):
             raise DistributionError(f"{field} reaches beyond the largest number")
         return {kind: {"numFiniteBuckets": n, "width": width, "offset": offset}}, n + 2
     growth = _number(spec.get("growthFactor"), f"{field}.growthFactor")
     scale = _number(spec.get("scale"), f"{field}.scale")
     if growth <= 1:
-        raise DistributionError(f"{field}.growthFactor {spec.get('growthFactor')!r} must be above 1")
+        raise DistributionError(f"{field}.growthFactor {quoted(spec.get('growthFactor'))} must be above 1")
     if scale <= 0:
-        raise DistributionError(f"{field}.scale {spec.get('scale')!r} must be above 0")
+        raise DistributionError(f"{field}.scale {quoted(spec.get('scale'))} must be above 0")
     if math.log(scale) + n * math.log(growth) >= math.log(1e300):
         raise DistributionError(f"{field} reaches beyond the largest number")
     return {kind: {"numFiniteBuckets": n, "growthFactor": growth, "scale": scale}}, n + 2

@@ -11,28 +11,22 @@ from __future__ import annotations
 import csv
 import io
 
-from collectors.importers.files import FileFacts
-from store.import_problems import ImportRejected
-from store.import_sql import REQUIRED_ROLES
+from importers.files import FileHead
+from importers.formats import FORMATS, REQUIRED_ROLES
+from importers.problems import ImportRejected, quoted
 
-FORMATS: dict[str, str] = {
-    "long": "Generic long CSV (timestamp, service, resource, metric, value)",
-    "cloudwatch-json": "CloudWatch GetMetricData results (JSON) with the queries file",
-    "logs-insights": "CloudWatch Logs Insights CSV of Lambda REPORT lines",
-    "monitoring-json": "Cloud Monitoring timeSeries.list response (JSON)",
-    "wide": "Wide CSV from a console chart: a time column and one column per series",
-}
+__all__ = ["FORMATS", "csv_header", "detect_format", "sniff_delimiter"]
 DELIMITERS = (",", ";", "\t")
 
 
 def sniff_delimiter(first_line: str) -> str:
     """The delimiter the header line uses most, outside quotes (comma when tied or none)."""
     counts = dict.fromkeys(DELIMITERS, 0)
-    quoted = False
+    in_quotes = False
     for ch in first_line:
         if ch == '"':
-            quoted = not quoted
-        elif not quoted and ch in counts:
+            in_quotes = not in_quotes
+        elif not in_quotes and ch in counts:
             counts[ch] += 1
     best = max(DELIMITERS, key=lambda d: (counts[d], d == ","))
     return best if counts[best] else ","
@@ -51,7 +45,7 @@ def csv_header(text: str) -> tuple[str, list[str]]:
 
 def _wide_header(text: str) -> bool:
     """A console download may put metadata lines before its header; look for a timestamped table."""
-    from collectors.importers.wide_csv import locate_header  # local: wide_csv reads files via detect's helpers
+    from importers.wide_csv import locate_header  # local: wide_csv reads files via detect's helpers
 
     lines = text.splitlines()[:60]
     delimiter = max(DELIMITERS, key=lambda d: sum(line.count(d) for line in lines))
@@ -62,9 +56,9 @@ def _wide_header(text: str) -> bool:
     return locate_header(records) is not None
 
 
-def detect_format(facts: FileFacts, name: str) -> str:
+def detect_format(head: FileHead, name: str) -> str:
     """The format name for a file, or a one-line rejection saying what it looks like instead."""
-    text = facts.head_text.lstrip()
+    text = head.head_text.lstrip()
     if not text:
         raise ImportRejected.single(name, "holds only white space")
     if text[0] in "{[":
@@ -92,6 +86,6 @@ def detect_format(facts: FileFacts, name: str) -> str:
         return "wide"
     raise ImportRejected.single(
         name,
-        f"could not tell the format from the first line {text.splitlines()[0][:80]!r}; "
+        f"could not tell the format from the first line {quoted(text.splitlines()[0])}; "
         f"expected one of {', '.join(FORMATS)} (choose one with --format)",
     )

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from common.services import SERVICES
+from demo import DEMO_SEED, MINUTE_DAYS, build_demo
 from store import connect
-from store.demo import DEMO_SEED, MINUTE_DAYS, build_demo
 from tests.conftest import DEMO_END
 
 

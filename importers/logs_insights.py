@@ -22,21 +22,21 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from collectors.importers.detect import sniff_delimiter
-from collectors.importers.files import FileFacts, InputFile, read_text
-from collectors.importers.model import (
+from common.percentiles import LATENCY_PERCENTILES, percentile
+from common.timeutil import align_down, naive_utc
+from importers.detect import sniff_delimiter
+from importers.files import InputFile
+from importers.model import (
     LOGS_INSIGHTS_DEFAULT_PERIOD_S,
     ImportOptions,
     MetricRows,
     Parsed,
     key_part_problem,
 )
-from collectors.importers.report_lines import Report, parse_report
-from collectors.importers.timeparse import parse_iso
-from common.percentiles import LATENCY_PERCENTILES, percentile
-from common.timeutil import align_down, naive_utc
-from store.import_problems import ImportRejected, Problems
-from store.writes import ConfigRecord, ResourceRecord
+from importers.problems import ImportRejected, Problems, quoted, shorten
+from importers.report_lines import Report, parse_report
+from importers.timeparse import not_a_timestamp, parse_iso
+from store.batch import ConfigRecord, ResourceRecord
 
 DEFAULT_PERIOD_S = LOGS_INSIGHTS_DEFAULT_PERIOD_S
 LAMBDA_GROUP_PREFIX = "/aws/lambda/"
@@ -77,7 +77,7 @@ def _function(row: dict[str, str], options: ImportOptions) -> tuple[str, str] | 
     if log:
         account, _, group = log.rpartition(":")
         if not group.startswith(LAMBDA_GROUP_PREFIX):
-            return f"log group {group!r} is not a Lambda function's (/aws/lambda/NAME)"
+            return f"log group {quoted(group)} is not a Lambda function's (/aws/lambda/NAME)"
         colon = key_part_problem("the account", account)
         if colon:
             return colon
@@ -96,10 +96,10 @@ def _report_from_fields(row: dict[str, str], columns: dict[str, str], problems: 
         try:
             number = float(text)
         except ValueError:
-            problems.add(f"{text!r} is not a number", row=row_no, column=column)
+            problems.add(f"{quoted(text)} is not a number", row=row_no, column=column)
             return None
         if not math.isfinite(number) or number < 0:
-            problems.add(f"{text!r} is not a duration or size (must be 0 or more)", row=row_no, column=column)
+            problems.add(f"{quoted(text)} is not a duration or size (must be 0 or more)", row=row_no, column=column)
             return None
         values[key] = memory_mb(number) if key in ("memory_mb", "max_memory_mb") else number
     if "duration_ms" not in values:
@@ -107,10 +107,8 @@ def _report_from_fields(row: dict[str, str], columns: dict[str, str], problems: 
     return Report(**values)
 
 
-def parse(file: InputFile, facts: FileFacts, options: ImportOptions) -> Parsed:
-    del facts
+def parse(file: InputFile, text: str, options: ImportOptions) -> Parsed:
     period = options.period_s or DEFAULT_PERIOD_S
-    text = read_text(file)
     delimiter = sniff_delimiter(text.split("\n", 1)[0])
     csv.field_size_limit(MAX_FIELD_BYTES)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -125,7 +123,7 @@ def parse(file: InputFile, facts: FileFacts, options: ImportOptions) -> Parsed:
         raise ImportRejected.single(
             file.name,
             "a Logs Insights export needs @timestamp and either @duration (field form) or @message (REPORT lines); "
-            f"the header has: {', '.join(header)}",
+            f"the header has: {shorten(', '.join(header), 120)}",
             row=1,
         )
     ts_col = header[lower.index("@timestamp")]
@@ -153,9 +151,7 @@ def parse(file: InputFile, facts: FileFacts, options: ImportOptions) -> Parsed:
                 continue
             stamp = parse_iso(row[ts_col])
             if stamp is None:
-                problems.add(
-                    f"{row[ts_col]!r} is not a timestamp (expected 2025-05-08 04:11:31.234)", row=row_no, column=ts_col
-                )
+                problems.add(not_a_timestamp(row[ts_col], "2025-05-08 04:11:31.234"), row=row_no, column=ts_col)
                 continue
             who = _function(row, options)
             if isinstance(who, str):

@@ -18,15 +18,15 @@ import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from collectors.importers.files import FileFacts, InputFile, read_text
-from collectors.importers.model import ImportOptions, MetricRows, Parsed
-from collectors.importers.timeparse import day_first, parse_loose
-from collectors.importers.wide_mapping import header_unit
 from common.metrics import METRICS
 from common.timeutil import naive_utc
-from store.import_problems import ImportRejected, Problems
-from store.import_units import unit_factor, unit_problem
-from store.writes import ResourceRecord
+from importers.files import InputFile, read_text
+from importers.model import ImportOptions, MetricRows, Parsed
+from importers.problems import ImportRejected, Problems, quoted, shorten
+from importers.timeparse import day_first, not_a_timestamp, parse_loose
+from importers.units import unit_factor, unit_problem
+from importers.wide_mapping import header_unit
+from store.batch import ResourceRecord
 
 DEFAULT_PERIOD_S = 3600
 HEADER_SEARCH_ROWS = 50
@@ -46,16 +46,16 @@ class WideTable:
         return [h for i, h in enumerate(self.header) if i != self.time_index]
 
 
-def read_wide_table(file: InputFile, time_column: str | None = None) -> WideTable:
-    """Find the header and time column, and return the data rows as text."""
-    text = read_text(file)
+def read_wide_table(file: InputFile, time_column: str | None = None, text: str | None = None) -> WideTable:
+    """Find the header and time column, and return the data rows as text (``text``: the file's, if read already)."""
+    text = read_text(file) if text is None else text
     lines = text.splitlines()[:HEADER_SEARCH_ROWS]
     delimiter = max((",", ";", "\t"), key=lambda d: sum(line.count(d) for line in lines))
     csv.field_size_limit(MAX_FIELD_BYTES)
     try:
         records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as exc:
-        raise ImportRejected.single(file.name, f"cannot be read as CSV: {exc}") from None
+        raise ImportRejected.single(file.name, f"cannot be read as CSV: {shorten(str(exc), 200)}") from None
     found = locate_header(records, time_column)
     if found is not None:
         r, j = found
@@ -85,15 +85,14 @@ def locate_header(records: list[list[str]], time_column: str | None = None) -> t
     return None
 
 
-def parse(file: InputFile, facts: FileFacts, options: ImportOptions) -> Parsed:
-    del facts
+def parse(file: InputFile, text: str, options: ImportOptions) -> Parsed:
     mapping = options.mapping
-    table = read_wide_table(file, mapping.time_column if mapping is not None else None)
+    table = read_wide_table(file, mapping.time_column if mapping is not None else None, text)
     if mapping is None:
         raise ImportRejected.single(
             file.name,
             "a wide CSV needs a mapping of its columns "
-            f"({', '.join(table.value_columns)}) to service, resource and metric: "
+            f"({shorten(', '.join(table.value_columns), 200)}) to service, resource and metric: "
             "pass --mapping FILE (print a template with --mapping-template)",
         )
     problems = Problems(file.name)
@@ -106,7 +105,7 @@ def parse(file: InputFile, facts: FileFacts, options: ImportOptions) -> Parsed:
             )
     for name in mapping.columns:
         if name not in table.header:
-            problems.add(f"the mapping names column {name!r}, which the file does not have", row=1)
+            problems.add(f"the mapping names column {quoted(name)}, which the file does not have", row=1)
     factors: dict[int, float] = {}
     for i, name in enumerate(table.header):
         target = mapping.columns.get(name) if i != table.time_index else None
@@ -134,7 +133,7 @@ def _rows(
             continue
         when = parse_loose(values[table.time_index], dayfirst=table.dayfirst)
         if when is None:
-            problems.add(f"{values[table.time_index]!r} is not a timestamp", row=row_no, column=time_name)
+            problems.add(not_a_timestamp(values[table.time_index], "2025-05-08 04:00"), row=row_no, column=time_name)
             continue
         if when.tzinfo is None:
             when = when.replace(tzinfo=zone or UTC)
@@ -153,10 +152,10 @@ def _rows(
             try:
                 number = float(text)
             except ValueError:
-                problems.add(f"{text!r} is not a number", row=row_no, column=table.header[i])
+                problems.add(f"{quoted(text)} is not a number", row=row_no, column=table.header[i])
                 continue
             if not math.isfinite(number):
-                problems.add(f"{text!r} is not a finite number", row=row_no, column=table.header[i])
+                problems.add(f"{quoted(text)} is not a finite number", row=row_no, column=table.header[i])
                 continue
             resource = ResourceRecord(
                 target.service, target.account or options.account, target.region or options.region, target.resource

@@ -16,10 +16,11 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from collectors.importers.model import key_part_problem
 from common.metrics import METRICS
 from common.services import SERVICES
-from store.import_problems import ImportRejected, Problems
+from importers.jsondocs import load_json
+from importers.model import key_part_problem
+from importers.problems import ImportRejected, Problems, quoted, shorten
 
 _UNIT_IN_HEADER = re.compile(r"\s*[\(\[]([^\)\]]+)[\)\]]\s*$")
 # (substring of a lower-cased header, canonical metric), first match wins
@@ -102,13 +103,13 @@ def mapping_from_json(document: Any, source: str) -> WideMapping:
     defaults = {k: document.get(k) for k in ("service", "account", "region")}
     period = document.get("period_s")
     if period is not None and (not isinstance(period, int) or isinstance(period, bool) or period <= 0):
-        problems.add(f"{period!r} is not a whole number of seconds above 0", where="period_s")
+        problems.add(f"{quoted(period)} is not a whole number of seconds above 0", where="period_s")
     timezone = document.get("timezone")
     if timezone:
         try:
             ZoneInfo(str(timezone))
         except (ZoneInfoNotFoundError, ValueError):
-            problems.add(f"{timezone!r} is not a time zone name such as UTC or Europe/Paris", where="timezone")
+            problems.add(f"{quoted(timezone)} is not a time zone name such as UTC or Europe/Paris", where="timezone")
     columns: dict[str, ColumnMap | None] = {}
     for name, spec in document["columns"].items():
         where = f"columns.{name}"
@@ -121,9 +122,9 @@ def mapping_from_json(document: Any, source: str) -> WideMapping:
         merged = {k: v for k, v in defaults.items() if v} | {k: v for k, v in spec.items() if v is not None}
         service, metric = str(merged.get("service", "")), str(merged.get("metric", ""))
         if service not in SERVICES:
-            problems.add(f"unknown service {service!r}; known: {', '.join(SERVICES)}", where=where)
+            problems.add(f"unknown service {quoted(service)}; known: {', '.join(SERVICES)}", where=where)
         if metric not in METRICS:
-            problems.add(f"unknown metric {metric!r}; known: {', '.join(METRICS)}", where=where)
+            problems.add(f"unknown metric {quoted(metric)}; known: {', '.join(METRICS)}", where=where)
         if not str(merged.get("resource", "")).strip():
             problems.add("has no resource name", where=where)
         for label in ("account", "region"):
@@ -144,12 +145,10 @@ def mapping_from_json(document: Any, source: str) -> WideMapping:
 
 def load_mapping(path: Path) -> WideMapping:
     try:
-        document = json.loads(path.read_text(encoding="utf-8-sig"))
+        text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        raise ImportRejected.single(path.name, f"cannot be read: {exc}") from None
-    except json.JSONDecodeError as exc:
-        raise ImportRejected.single(path.name, f"is not valid JSON: {exc.msg}", where=f"line {exc.lineno}") from None
-    return mapping_from_json(document, path.name)
+        raise ImportRejected.single(path.name, f"cannot be read: {shorten(str(exc), 200)}") from None
+    return mapping_from_json(load_json(text, path.name), path.name)
 
 
 def header_unit(header: str) -> str | None:

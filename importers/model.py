@@ -1,10 +1,10 @@
 """What every format parser takes and returns.
 
 Parsers of the JSON and small CSV formats build canonical rows in Python through ``MetricRows``, which
-applies the long CSV's value rules (finite, not negative, percentages at most 100), refuses two different
-values for one period (naming both places in the file) and keeps exact repeats once, so overlapping pages
-of one export are harmless. The long CSV skips all this and is staged by
-DuckDB in the store.
+applies the long CSV's rules (finite, not negative, percentages at most 100, a period above 0, a start inside
+2006 .. a day from now), refuses two different values for one period (naming both places in the file) and keeps
+exact repeats once, so overlapping pages of one export are harmless. The long CSV applies the same rules in
+SQL (``importers.long_sql``).
 """
 
 from __future__ import annotations
@@ -13,15 +13,16 @@ import math
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
-
-import pyarrow as pa
+from typing import TYPE_CHECKING, Any
 
 from common.metrics import METRICS
-from common.timeutil import naive_utc
-from store.import_problems import Problems
-from store.import_units import metrics_with_unit
-from store.writes import ConfigRecord, ResourceRecord
+from common.timeutil import naive_utc, time_problem
+from importers.problems import Problems, quoted
+from importers.units import metrics_with_unit
+from store.batch import ConfigRecord, ResourceRecord
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 LOGS_INSIGHTS_DEFAULT_PERIOD_S = 3600
 PERCENT_METRICS = frozenset(metrics_with_unit("%"))
@@ -35,7 +36,10 @@ def key_part_problem(label: str, value: str) -> str | None:
     """
     if ":" not in value:
         return None
-    return f"{label} {value!r} contains ':', which Breakeven uses to join resource keys (service:account:region:name)"
+    return (
+        f"{label} {quoted(value)} contains ':', which Breakeven uses to join resource keys "
+        "(service:account:region:name)"
+    )
 
 
 @dataclass
@@ -44,7 +48,7 @@ class ImportOptions:
 
     format: str | None = None  # None: detect
     queries: Path | None = None  # cloudwatch-json: the MetricDataQueries file that was run
-    mapping: Any = None  # wide: a collectors.importers.wide_csv.WideMapping
+    mapping: Any = None  # wide: an importers.wide_mapping.WideMapping
     account: str = ""  # account / project when the file does not say
     region: str = ""  # region when the file does not say
     resource: str | None = None  # logs-insights: function name when the file has no @log column
@@ -103,6 +107,13 @@ class MetricRows:
                 f"{value:g} is above 100; {metric} is a percentage of the whole instance (0-100)", where=where
             )
             return
+        if period_s <= 0:
+            self.problems.add(f"a period of {period_s} s; a period must be above 0 seconds", where=where)
+            return
+        when = time_problem(start)
+        if when:
+            self.problems.add(when, where=where)
+            return
         key = (resource_id, metric, period_s, naive_utc(start))
         previous = self._rows.get(key)
         if previous is not None and previous[0] != value:
@@ -121,6 +132,8 @@ class MetricRows:
         return {k[0] for k in self._rows}
 
     def table(self) -> pa.Table:
+        import pyarrow as pa  # here, so that options and records load without Arrow (and numpy)
+
         keys = sorted(self._rows)
         return pa.table(
             {

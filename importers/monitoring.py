@@ -19,16 +19,16 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from collectors.gcp.distribution import Histogram, merge, percentile
-from collectors.importers.distribution import DistributionError, histogram
-from collectors.importers.files import FileFacts, InputFile, read_text
-from collectors.importers.jsondocs import json_pages
-from collectors.importers.model import ImportOptions, MetricRows, Parsed, key_part_problem
-from collectors.importers.timeparse import parse_iso
 from common.percentiles import LATENCY_PERCENTILES
 from common.timeutil import naive_utc
-from store.import_problems import Problems
-from store.import_units import UNIT_FACTORS
-from store.writes import ResourceRecord
+from importers.distribution import DistributionError, histogram
+from importers.files import InputFile
+from importers.jsondocs import json_pages
+from importers.model import ImportOptions, MetricRows, Parsed, key_part_problem
+from importers.problems import Problems, quoted, shorten
+from importers.timeparse import not_a_timestamp, parse_iso
+from importers.units import UNIT_FACTORS
+from store.batch import ResourceRecord
 
 FUNCTIONS = "cloudfunctions.googleapis.com/function/"
 RUN = "run.googleapis.com/"
@@ -88,14 +88,13 @@ def _number(value: dict[str, Any]) -> float:
     raise ValueError("no int64Value or doubleValue")
 
 
-def parse(file: InputFile, facts: FileFacts, options: ImportOptions) -> Parsed:
-    del facts
+def parse(file: InputFile, text: str, options: ImportOptions) -> Parsed:
     problems = Problems(file.name)
     slots: dict[tuple[str, str, str, str, datetime, int], Slot] = defaultdict(Slot)
     seen: dict[tuple[Any, ...], Any] = {}
     points = 0
     notes: set[str] = set()
-    for p, page in enumerate(json_pages(read_text(file), file.name)):
+    for p, page in enumerate(json_pages(text, file.name)):
         series_list = page.get("timeSeries") if isinstance(page, dict) else None
         if series_list is None and isinstance(page, dict) and not page.get("timeSeries"):
             continue  # an empty page (no series in the interval) is valid
@@ -103,7 +102,11 @@ def parse(file: InputFile, facts: FileFacts, options: ImportOptions) -> Parsed:
             problems.add("is not a timeSeries.list page", where=f"page {p + 1}")
             continue
         for s, series in enumerate(series_list):
-            points += _read_series(series, f"page {p + 1}, timeSeries[{s}]", options, slots, seen, problems, notes)
+            where = f"page {p + 1}, timeSeries[{s}]"
+            try:
+                points += _read_series(series, where, options, slots, seen, problems, notes)
+            except (AttributeError, TypeError):  # a field of the wrong kind (a list for an object, an object for text)
+                problems.add("is not a time series as the API writes it (a field has the wrong type)", where=where)
     problems.raise_if_any()
     return _canonical(slots, points, sorted(notes), problems)
 
@@ -122,11 +125,12 @@ def _read_series(
     metric_type, resource_type = metric.get("type", ""), resource.get("type", "")
     if metric_type not in METRIC_TYPES:
         problems.add(
-            f"metric type {metric_type!r} has no Breakeven metric; supported: {', '.join(METRIC_TYPES)}", where=where
+            f"metric type {quoted(metric_type)} has no Breakeven metric; supported: {', '.join(METRIC_TYPES)}",
+            where=where,
         )
         return 0
     if resource_type not in RESOURCE_TYPES:
-        problems.add(f"monitored resource type {resource_type!r} is not one Breakeven reads", where=where)
+        problems.add(f"monitored resource type {quoted(resource_type)} is not one Breakeven reads", where=where)
         return 0
     service, kind, default_unit = METRIC_TYPES[metric_type]
     r_service, name_label, region_label, project_label = RESOURCE_TYPES[resource_type]
@@ -134,7 +138,8 @@ def _read_series(
     name = rlabels.get(name_label, "")
     if r_service != service or not name:
         problems.add(
-            f"resource {resource_type} with labels {rlabels} does not identify a {service} resource", where=where
+            f"resource {resource_type} with labels {quoted(rlabels)} does not identify a {service} resource",
+            where=where,
         )
         return 0
     account = options.account or rlabels.get(project_label, "")
@@ -171,7 +176,7 @@ def _read_series(
         end = parse_iso(str(interval.get("endTime", "")))
         start = parse_iso(str(interval["startTime"])) if interval.get("startTime") else None
         if end is None:
-            problems.add(f"endTime {interval.get('endTime')!r} is not a timestamp", where=here)
+            problems.add(f"endTime: {not_a_timestamp(str(interval.get('endTime')))}", where=here)
             continue
         if start is not None and start < end:
             period = int((end - start).total_seconds())
@@ -192,7 +197,7 @@ def _read_series(
         except DistributionError as exc:
             problems.add(f"distributionValue cannot be read: {exc}", where=here)
         except (ValueError, TypeError, KeyError) as exc:
-            problems.add(f"value {value!r} cannot be read ({exc})", where=here)
+            problems.add(f"value {quoted(value)} cannot be read ({shorten(str(exc))})", where=here)
     return len(raw_points)
 
 

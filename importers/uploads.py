@@ -17,14 +17,14 @@ from typing import Literal
 
 import pandas as pd
 
-from collectors.importers.detect import FORMATS, detect_format
-from collectors.importers.files import HEAD_BYTES, FileFacts, InputFile
-from collectors.importers.model import ImportOptions
-from collectors.importers.orchestrate import FileResult, Prepared, prepare, trial_writes, write
-from collectors.importers.wide_csv import read_wide_table
-from collectors.importers.wide_mapping import WideMapping, guess_mapping, mapping_from_json
 from common.progress import ProgressFn
-from store.import_problems import ImportRejected
+from importers.detect import FORMATS, detect_format
+from importers.files import HEAD_BYTES, InputFile, read_head
+from importers.model import ImportOptions
+from importers.orchestrate import FileResult, Prepared, prepare, write
+from importers.problems import ImportRejected
+from importers.wide_csv import read_wide_table
+from importers.wide_mapping import WideMapping, guess_mapping, mapping_from_json
 
 Role = Literal["data", "queries", "mapping"]
 MAPPING_COLUMNS = ("column", "skip", "service", "resource", "metric", "account", "region", "unit")
@@ -40,7 +40,8 @@ def save_upload(directory: Path, index: int, name: str, data: bytes) -> InputFil
 
 def role_of(file: InputFile) -> Role:
     """Queries and mapping files are options for the data files next to them, not data."""
-    head = file.path.read_bytes()[:65536].decode("utf-8", errors="ignore").lstrip("\ufeff \r\n\t")
+    with file.path.open("rb") as fh:
+        head = fh.read(HEAD_BYTES).decode("utf-8", errors="ignore").lstrip("\ufeff \r\n\t")
     if not head.startswith(("{", "[")):
         return "data"
     if ('"MetricDataQueries"' in head or '"MetricStat"' in head) and '"MetricDataResults"' not in head:
@@ -49,7 +50,7 @@ def role_of(file: InputFile) -> Role:
         return "data"  # not a mapping; large exports are not parsed twice to find out
     try:
         document = json.loads(file.path.read_text(encoding="utf-8-sig"))
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return "data"
     if isinstance(document, dict) and isinstance(document.get("columns"), dict) and "timeSeries" not in document:
         return "mapping"
@@ -142,7 +143,7 @@ def preview_files(
         preview = FilePreview(file)
         inner = None if progress is None else _share(progress, i, len(files), file.name)
         try:
-            preview.prepared = prepare(file, per_file, check=True, progress=inner)
+            preview.prepared = prepare(file, per_file, progress=inner)
         except ImportRejected as exc:
             preview.rejection = exc
             preview.detected = chosen or _detect_head(file)
@@ -162,21 +163,19 @@ def preview_files(
 def _detect_head(file: InputFile) -> str | None:
     """The format from the first bytes alone (no fingerprint), for a file that was refused."""
     try:
-        with file.path.open("rb") as fh:
-            head = fh.read(HEAD_BYTES)
-        return detect_format(FileFacts(size=len(head), sha256="", head=head), file.name)
-    except (ImportRejected, OSError):
+        return detect_format(read_head(file), file.name)
+    except ImportRejected:
         return None
 
 
 def import_previews(db_path: Path, previews: list[FilePreview], progress: ProgressFn | None = None) -> list[FileResult]:
-    """Write every prepared file, each in its own transaction. Refuses to start if any file was rejected."""
+    """Write every prepared file, each in its own transaction. Refuses to start if any file was rejected.
+
+    Every preview was checked by the store already (``prepare``), so nothing here can refuse a file that the
+    page showed as ready, short of the database changing in between."""
     bad = [p.file.name for p in previews if not p.ok]
     if bad:
         raise ValueError(f"not importing while files are rejected: {', '.join(bad)}")
-    refused = trial_writes(db_path, [p.prepared for p in previews if p.prepared is not None])
-    if refused:
-        raise refused[0]  # the page shows one rejection; nothing was written, no file was created
     results = []
     for i, preview in enumerate(previews):
         assert preview.prepared is not None

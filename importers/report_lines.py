@@ -74,11 +74,14 @@ def parse_report(message: str) -> Report | None:
 def _parse_json(text: str) -> Report | None:
     try:
         record = json.loads(text)
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, RecursionError):  # a line nested beyond Python's limit is not a REPORT either
         return None
     if not isinstance(record, dict) or record.get("type") != "platform.report":
         return None
-    metrics = (record.get("record") or {}).get("metrics") or {}
+    body = record.get("record")
+    metrics = body.get("metrics") if isinstance(body, dict) else None
+    if not isinstance(metrics, dict):
+        return None
     values = {
         key: float(metrics[name]) for name, key in _JSON_METRICS.items() if isinstance(metrics.get(name), int | float)
     }

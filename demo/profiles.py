@@ -3,7 +3,7 @@
 Every resource here is there to make a page say something true: a steady Lambda that would be cheaper
 as an endpoint, an endpoint that idles, a GPU endpoint that cannot move to FaaS, a spiky function whose
 cold starts follow idle gaps, a memory change mid-period, a serverless endpoint with model-setup cold
-starts, a Cloud Run service with min instances. ``store.demo`` turns these profiles into time series.
+starts, a Cloud Run service with min instances. ``demo.simulate`` turns these profiles into time series.
 """
 
 from __future__ import annotations

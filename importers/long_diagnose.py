@@ -14,8 +14,9 @@ from typing import Any
 
 import duckdb
 
-from store.import_problems import MAX_LISTED, ImportRejected, Problem, Problems
-from store.import_sql import Check, Expressions, LongCsvSpec, read_csv_sql, used_params
+from importers.long_checks import Check
+from importers.long_sql import Expressions, LongCsvSpec, create_catalog_types, read_csv_sql, used_params
+from importers.problems import MAX_LISTED, ImportRejected, Problem, Problems, quoted, shorten
 
 _REJECTS = ", store_rejects = true, rejects_table = 'import_rejects', rejects_scan = 'import_reject_scans'"
 
@@ -38,12 +39,11 @@ def _reject_message(spec: LongCsvSpec, error_type: str, message: str) -> str:
         return f"is longer than the {spec.max_line_bytes // 1024} KiB a row may have"
     if "quote" in message.lower():
         return "has a quote that is never closed"
-    return message.splitlines()[0] if message else (error_type or "malformed").lower()
+    return shorten(message.splitlines()[0], 200) if message else (error_type or "malformed").lower()
 
 
-def diagnose_read_error(con: duckdb.DuckDBPyConnection, spec: LongCsvSpec, exc: Exception) -> None:
+def diagnose_read_error(spec: LongCsvSpec, exc: Exception) -> None:
     """DuckDB's reader refused the file: list the malformed rows it found, or its own first line."""
-    del con  # the failed statement's connection may hold the store's lock; diagnose privately
     probe = duckdb.connect(":memory:")
     try:
         sql = f"CREATE TEMP TABLE import_raw AS SELECT * FROM {read_csv_sql(_REJECTS)}"  # noqa: S608 - generated
@@ -63,7 +63,7 @@ def diagnose_read_error(con: duckdb.DuckDBPyConnection, spec: LongCsvSpec, exc: 
         probe.close()
     if not rows:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        first = re.sub(r"^[A-Za-z ]+Error: ", "", first)
+        first = shorten(re.sub(r"^[A-Za-z ]+Error: ", "", first), 200)
         raise ImportRejected.single(spec.file_name, f"could not be read as CSV: {first}") from None
     problems = [
         Problem(
@@ -82,12 +82,14 @@ def _column_index(column_name: str | None) -> int | None:
     return None
 
 
-def diagnose_rows(con: duckdb.DuckDBPyConnection, spec: LongCsvSpec, exprs: Expressions, checks: list[Check]) -> None:
-    """Some rows failed a check: name up to ``MAX_LISTED`` of them with their column and value."""
-    del con
+def diagnose_rows(spec: LongCsvSpec, exprs: Expressions, checks: list[Check], fallback: str | None = None) -> None:
+    """Some rows failed a check: name up to ``MAX_LISTED`` of them with their column and value.
+
+    ``fallback`` is the line to refuse the file with when no check names a row (the store's own message)."""
     probe = duckdb.connect(":memory:")
     try:
         probe.execute("SET TimeZone = 'UTC'")
+        create_catalog_types(probe)
         sql = f"CREATE TEMP TABLE import_raw AS SELECT * FROM {read_csv_sql()}"  # noqa: S608 - generated
         probe.execute(sql, _params(sql, spec.reader_params()))
         derived = exprs.derived_select("(SELECT rowid AS row_index, * FROM import_raw)")
@@ -120,7 +122,7 @@ def diagnose_rows(con: duckdb.DuckDBPyConnection, spec: LongCsvSpec, exprs: Expr
     finally:
         probe.close()
     if not found:
-        raise ImportRejected.single(spec.file_name, "failed a check that could not be traced to a row")
+        raise ImportRejected.single(spec.file_name, fallback or "failed a check that could not be traced to a row")
     raise ImportRejected(spec.file_name, found, total)
 
 
@@ -142,13 +144,13 @@ def _mixed_zones(probe: duckdb.DuckDBPyConnection, spec: LongCsvSpec, exprs: Exp
     )
     if later == first_naive:
         message = (
-            f"{later_text!r} has no time zone but row {earlier + 2} ({earlier_text!r}) has one; "
+            f"{quoted(later_text)} has no time zone but row {earlier + 2} ({quoted(earlier_text)}) has one; "
             "give every timestamp a zone, or none (times without a zone are UTC)"
         )
         count = naive_rows
     else:
         message = (
-            f"{later_text!r} has a time zone but row {earlier + 2} ({earlier_text!r}) has none; "
+            f"{quoted(later_text)} has a time zone but row {earlier + 2} ({quoted(earlier_text)}) has none; "
             "give every timestamp a zone, or none (times without a zone are UTC)"
         )
         count = zoned_rows
@@ -158,15 +160,17 @@ def _mixed_zones(probe: duckdb.DuckDBPyConnection, spec: LongCsvSpec, exprs: Exp
 def find_conflicts(con: duckdb.DuckDBPyConnection, spec: LongCsvSpec, problems: Problems) -> None:
     """Rows that give two different values for one resource, metric, period and start."""
     key = "resource_id, metric, period_start, period_s"
-    groups = f"SELECT {key} FROM staged_metrics GROUP BY {key} HAVING count(DISTINCT value) > 1"  # noqa: S608
+    staged = "(SELECT row_index, resource_id, metric::VARCHAR AS metric, period_start, period_s, value FROM staged"
+    staged += " WHERE NOT d_is_config)"
+    groups = f"SELECT {key} FROM {staged} GROUP BY {key} HAVING count(DISTINCT value) > 1"  # noqa: S608
     count = con.execute(f"SELECT count(*) FROM ({groups})").fetchall()[0][0]  # noqa: S608 - fixed SQL
     if not count:
         return
     rows = con.execute(
         f"""
-        SELECT {key}, list(rowid + 2 ORDER BY rowid), list(value ORDER BY rowid)
-        FROM staged_metrics GROUP BY {key} HAVING count(DISTINCT value) > 1
-        ORDER BY min(rowid) LIMIT {MAX_LISTED}
+        SELECT {key}, list(row_index + 2 ORDER BY row_index), list(value ORDER BY row_index)
+        FROM {staged} GROUP BY {key} HAVING count(DISTINCT value) > 1
+        ORDER BY min(row_index) LIMIT {MAX_LISTED}
         """  # noqa: S608 - fixed SQL
     ).fetchall()
     column = spec.column_name("value")
