@@ -24,9 +24,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from analysis.detail import assess_resource
 from analysis.estate import assess_estate
 from analysis.params import ModelParams
+from demo import write_demo
 from pricing import load_price_book
 from replay.window import max_of_previous
-from store.demo import write_demo
 from store.queries import Filters, usage_panels
 
 WINDOW = Filters(start=date(2026, 10, 30), end=date(2026, 11, 28))

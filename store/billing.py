@@ -25,10 +25,9 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from common.timeutil import naive_utc
 from store.db import connect
 from store.errors import BatchError
-from store.writes import UploadRecord
+from store.writes import UploadRecord, upload_row
 
 # The formats a batch may come from (the upload record's ``format``).
 BILLING_FORMATS = ("focus", "cur2", "cur-legacy", "gcp-billing")
@@ -242,18 +241,7 @@ def write_billing(path: Path, batch: BillingBatch) -> BillingWriteSummary:
                     [batch.upload.upload_id],
                 ).fetchall()[0]
                 upload = replace(batch.upload, resources=int(resources))
-                con.execute(
-                    "INSERT OR REPLACE INTO uploads VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    [
-                        upload.upload_id,
-                        upload.file_name,
-                        upload.sha256,
-                        upload.format,
-                        upload.rows,
-                        upload.resources,
-                        naive_utc(upload.imported_at),
-                    ],
-                )
+                con.execute("INSERT OR REPLACE INTO uploads VALUES (?, ?, ?, ?, ?, ?, ?)", upload_row(upload))
                 con.execute("COMMIT")
             except Exception:
                 con.execute("ROLLBACK")

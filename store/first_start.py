@@ -18,7 +18,7 @@ import fcntl
 import os
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from common.settings import settings
@@ -86,23 +86,21 @@ def _remove_leftovers(path: Path) -> None:
             leftover.unlink()
 
 
-def _build(target: Path, demo: bool) -> None:
-    if demo:
-        from store.demo import write_demo  # numpy and pyarrow only when the demo is wanted
-
-        write_demo(target)
+def _build(target: Path, build: Callable[[Path], object] | None) -> None:
+    if build is not None:
+        build(target)
     else:
         ensure_database(target)
     with connect(target, read_only=False) as con:
         con.execute("CHECKPOINT")  # everything in the main file: the write-ahead log does not move with it
 
 
-def prepare_database(path: Path, *, demo: bool) -> bool:
+def prepare_database(path: Path, *, build: Callable[[Path], object] | None = None) -> bool:
     """Make sure a current database exists at ``path``; True when this call built it.
 
     An existing file is only migrated if it is older than this code (a gated write, so concurrent callers
-    queue). A missing one is built once (``demo``: the demo estate, else an empty store) while every other
-    caller waits for it.
+    queue). A missing one is built once while every other caller waits for it: by ``build`` (a writer such
+    as ``demo.write_demo``, handed in because the store imports no writer), else as an empty store.
     """
     path = Path(path)
     if path.exists():
@@ -116,7 +114,7 @@ def prepare_database(path: Path, *, demo: bool) -> bool:
         _remove_leftovers(path)
         temporary = _temporary_path(path)
         try:
-            _build(temporary, demo)
+            _build(temporary, build)
             os.replace(temporary, path)
             with contextlib.suppress(OSError):  # make the rename itself durable
                 folder = os.open(path.parent, os.O_RDONLY)

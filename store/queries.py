@@ -1,5 +1,9 @@
 """Read queries the pages use. Every value from a user (filters, dates, ids) is a bound parameter.
 
+Reads see only rows inside the span a write accepts (2006 .. a day from now, ``common.timeutil``): a row dated
+9999 or year 0 that an older version stored is left out rather than breaking every page (Python cannot hold
+year 0, and a row in 2300 would move the default window by centuries).
+
 The store may hold several resolutions of the same series (hourly history, per-minute recent data,
 whatever an upload brought). ``rollup`` never double counts: for each resource and bucket it uses only
 the coarsest resolution that fits in the bucket, then aggregates metric by metric with the rules in
@@ -9,17 +13,21 @@ the coarsest resolution that fits in the bucket, then aggregates metric by metri
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pandas as pd
 
 from common.metrics import CONFIG_FIELDS, METRICS
+from common.timeutil import EARLIEST_TIME, latest_time
 from store.db import run_read
 from store.panels import HOURLY_METRICS, UsagePanels, read_panels
+
+if TYPE_CHECKING:  # DuckDB builds the frames; a command line that reads none need not load pandas
+    import pandas as pd
 
 RESOURCE_COLUMNS = ("resource_id", "provider", "service", "pattern", "account", "region", "name")
 
@@ -39,12 +47,30 @@ class Filters:
     until: datetime | None = None  # an exact instant (exclusive) instead of the end day's next midnight
 
     def window(self) -> tuple[datetime, datetime]:
-        lo = datetime.combine(self.start, time()) if self.start else datetime(1970, 1, 1)
-        hi = datetime.combine(self.end + timedelta(days=1), time()) if self.end else datetime(9999, 1, 1)
-        return (self.since or lo), (self.until or hi)
+        """[lo, hi) in naive UTC, never outside the span a stored row may start in (see module docstring);
+        ``since``/``until`` replace the day bounds with exact instants."""
+        earliest, latest = readable_span()
+        lo = self.since or (datetime.combine(self.start, time()) if self.start else earliest)
+        hi = self.until or (datetime.combine(self.end + timedelta(days=1), time()) if self.end else latest)
+        return max(lo, earliest), max(min(hi, latest), earliest)
 
 
-def _resource_where(f: Filters, alias: str = "r") -> tuple[str, dict[str, Any]]:
+def readable_span() -> tuple[datetime, datetime]:
+    """[earliest, latest) of the period starts reads consider: what a write accepts, plus a day of slack."""
+    return EARLIEST_TIME, latest_time() + timedelta(days=1)
+
+
+def _sane(column: str) -> str:
+    """SQL keeping ``column`` inside ``readable_span`` (parameters ``$span_lo`` and ``$span_hi``)."""
+    return f"{column} >= $span_lo AND {column} < $span_hi"
+
+
+def _span_params() -> dict[str, datetime]:
+    lo, hi = readable_span()
+    return {"span_lo": lo, "span_hi": hi}
+
+
+def resource_where(f: Filters, alias: str = "r") -> tuple[str, dict[str, Any]]:
     """The sidebar filters as a SQL condition on ``alias`` and its ``$f_<column>`` parameters (DuckDB's own)."""
     clauses, params = [], {}
     for column, values in (
@@ -101,7 +127,7 @@ def rollup_sql(f: Filters, bucket_s: int, metrics: list[str], coarser_than_s: in
     unknown = [m for m in needed if m not in METRICS]
     if unknown:
         raise ValueError(f"unknown metric(s) {unknown}")
-    where, params = _resource_where(f)
+    where, params = resource_where(f)
     lo, hi = f.window()
     sums = [m for m in needed if METRICS[m].rollup == "sum"]
     pivot = ",\n                   ".join(f"max(value) FILTER (WHERE metric = '{m}') AS {m}" for m in needed)
@@ -190,9 +216,10 @@ def _filter_options(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     for column in ("provider", "service", "account", "region"):
         rows = con.execute(f"SELECT DISTINCT {column} FROM resources ORDER BY 1").fetchall()  # noqa: S608
         out[column] = [r[0] for r in rows]
-    lo, hi = con.execute("SELECT min(period_start), max(period_start + to_seconds(period_s)) FROM metrics").fetchall()[
-        0
-    ]
+    span = (
+        f"SELECT min(period_start), max(period_start + to_seconds(period_s)) FROM metrics WHERE {_sane('period_start')}"  # noqa: S608
+    )
+    lo, hi = con.execute(span, _span_params()).fetchall()[0]
     out["first"], out["last"] = lo, hi
     return out
 
@@ -203,21 +230,23 @@ def filter_options(path: Path) -> dict[str, Any]:
 
 
 def _inventory(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
-    where, params = _resource_where(f)
+    where, params = resource_where(f)
     _, hi = f.window()
     config_cols = ", ".join(f"c.{name}" for name in CONFIG_FIELDS)
     sql = f"""
         SELECT r.resource_id, r.provider, r.service, r.pattern, r.account, r.region, r.name,
-               r.first_seen, r.last_seen, {config_cols}, c.assumed, c.valid_from AS config_from
+               CASE WHEN {_sane("r.first_seen")} THEN r.first_seen END AS first_seen,
+               CASE WHEN {_sane("r.last_seen")} THEN r.last_seen END AS last_seen,
+               {config_cols}, c.assumed, c.valid_from AS config_from
         FROM resources r
         LEFT JOIN (
-            SELECT * FROM resource_config WHERE valid_from < $hi
+            SELECT * FROM resource_config WHERE valid_from < $hi AND valid_from >= $span_lo
             QUALIFY row_number() OVER (PARTITION BY resource_id ORDER BY valid_from DESC) = 1
         ) c USING (resource_id)
         WHERE {where}
         ORDER BY r.pattern, r.service, r.name
     """  # noqa: S608
-    return con.execute(sql, {"hi": hi, **params}).df()
+    return con.execute(sql, {"hi": hi, **params, **_span_params()}).df()
 
 
 def inventory(path: Path, f: Filters) -> pd.DataFrame:
@@ -227,9 +256,10 @@ def inventory(path: Path, f: Filters) -> pd.DataFrame:
 
 def _config_history(con: duckdb.DuckDBPyConnection, resource_ids: list[str]) -> pd.DataFrame:
     sql = (
-        "SELECT * FROM resource_config WHERE list_contains(?::VARCHAR[], resource_id) ORDER BY resource_id, valid_from"
+        "SELECT * FROM resource_config WHERE list_contains($ids::VARCHAR[], resource_id) "  # noqa: S608
+        f"AND {_sane('valid_from')} ORDER BY resource_id, valid_from"
     )
-    return con.execute(sql, [resource_ids]).df()
+    return con.execute(sql, {"ids": resource_ids, **_span_params()}).df()
 
 
 @dataclass(frozen=True)
@@ -274,23 +304,23 @@ def analysis_inputs(path: Path, f: Filters, hourly_metrics: list[str]) -> Analys
 
 def freshness(path: Path, f: Filters) -> pd.DataFrame:
     """Per resource: the end of its newest data, its finest resolution, and where the data came from."""
-    where, params = _resource_where(f)
+    where, params = resource_where(f)
     sql = f"""
         SELECT r.resource_id, r.service, r.name, r.account, r.region,
                max(m.period_start + to_seconds(m.period_s)) AS data_until,
                min(m.period_s) AS finest_period_s,
                string_agg(DISTINCT m.source, ', ' ORDER BY m.source) AS sources
         FROM resources r JOIN metrics m USING (resource_id)
-        WHERE {where}
+        WHERE {where} AND {_sane("m.period_start")}
         GROUP BY ALL ORDER BY data_until
     """  # noqa: S608
-    return run_read(path, lambda con: con.execute(sql, params).df())
+    return run_read(path, lambda con: con.execute(sql, {**params, **_span_params()}).df())
 
 
 def json_cell(value: Any) -> Any:
     """A JSON column of ``runs`` (api_calls, errors, ...) as Python: None for a missing value (NULL or NaN
     after pandas), the decoded value, or the text itself when it is not JSON."""
-    if value is None or (isinstance(value, float) and pd.isna(value)):
+    if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
     if isinstance(value, str):
         try:
@@ -326,12 +356,12 @@ def data_origin(path: Path) -> dict[str, bool]:
 
 def selection_span(path: Path, f: Filters) -> tuple[datetime, datetime] | None:
     """First and last instant of stored data of the resources the filters select (ignoring their dates)."""
-    where, params = _resource_where(f)
+    where, params = resource_where(f)
     sql = f"""
         SELECT min(m.period_start), max(m.period_start + to_seconds(m.period_s))
-        FROM metrics m JOIN resources r USING (resource_id) WHERE {where}
+        FROM metrics m JOIN resources r USING (resource_id) WHERE {where} AND {_sane("m.period_start")}
     """  # noqa: S608
-    lo, hi = run_read(path, lambda con: con.execute(sql, params).fetchall()[0])
+    lo, hi = run_read(path, lambda con: con.execute(sql, {**params, **_span_params()}).fetchall()[0])
     return None if lo is None else (lo, hi)
 
 
@@ -341,7 +371,7 @@ def usage_panels(path: Path, f: Filters) -> UsagePanels:
     The one store read behind ``analysis``: a read model (issue 11's hourly rollup) can reimplement it
     without the analysis changing.
     """
-    where, params = _resource_where(f)
+    where, params = resource_where(f)
     lo, hi = f.window()
 
     def hourly(con: duckdb.DuckDBPyConnection, hour_lo: datetime, hour_hi: datetime) -> pd.DataFrame:
@@ -351,3 +381,17 @@ def usage_panels(path: Path, f: Filters) -> UsagePanels:
         return con.execute(sql, {**values, "lo": hour_lo, "hi": hour_hi}).df()
 
     return run_read(path, lambda con: read_panels(con, lo, hi, where, params, hourly))
+
+
+def data_span(path: Path, resource_ids: list[str]) -> tuple[date, date] | None:
+    """First and last UTC day holding data of these resources (for links to their views)."""
+
+    def query(con: duckdb.DuckDBPyConnection) -> tuple[date, date] | None:
+        lo, hi = con.execute(
+            "SELECT min(period_start), max(period_start) FROM metrics "  # noqa: S608
+            f"WHERE list_contains($ids::VARCHAR[], resource_id) AND {_sane('period_start')}",
+            {"ids": resource_ids, **_span_params()},
+        ).fetchall()[0]
+        return (lo.date(), hi.date()) if lo is not None else None
+
+    return run_read(path, query)

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from demo import write_demo
 from store import ensure_database
-from store.demo import write_demo
 
 # A fixed end keeps the demo estate identical from run to run.
 DEMO_END = datetime(2026, 11, 29, 0, 0)

@@ -7,6 +7,7 @@ modification times, so a collector run or an import shows up on the next rerun w
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,12 @@ def db_version(path: Path) -> tuple[float, float]:
     return stamps[0], stamps[1]
 
 
+def _demo_writer() -> Callable[[Path], object]:
+    from demo import write_demo  # numpy and the simulation only when the demo is wanted
+
+    return write_demo
+
+
 def prepare_database() -> Path:
     """Create the database on first start: the demo estate at the default path, else an empty store.
 
@@ -51,7 +58,7 @@ def prepare_database() -> Path:
     demo = is_default_db(path) and not settings().no_demo
     what = "the demo database" if demo else "an empty database"
     with st.spinner(f"First start: creating {what} (a few seconds; other tabs wait for it)…"):
-        prepare_first_start(path, demo=demo)
+        prepare_first_start(path, build=_demo_writer() if demo else None)
     return path
 
 
@@ -174,19 +181,22 @@ def demo_banner(origin: dict[str, bool]) -> None:
         )
 
 
-def overrides_version() -> tuple[str, float]:
-    """The price overrides file in use and its modification time: part of the cost cache key."""
+def overrides_version() -> tuple[str, int, int]:
+    """The price overrides file in use, its modification time (ns) and inode: part of the cost cache key.
+    A save from the Prices page renames a new file into place, so the inode changes even when two saves
+    fall within the file system's timestamp resolution."""
     path = settings().price_overrides
     name = str(path) if path else ""
     try:
-        return name, path.stat().st_mtime if path else 0.0
+        stat = path.stat() if path else None
     except OSError:
-        return name, 0.0
+        stat = None
+    return (name, stat.st_mtime_ns, stat.st_ino) if stat else (name, 0, 0)
 
 
 @st.cache_data(ttl=3600, show_spinner="Replaying every resource's traffic…")
 def cached_estate(
-    path: str, version: tuple[float, float], f: q.Filters, params: Any, overrides: tuple[str, float]
+    path: str, version: tuple[float, float], f: q.Filters, params: Any, overrides: tuple[str, int, int]
 ) -> Any:
     """Every selected resource assessed (``analysis.estate``): small rows and the totals, nothing heavy."""
     from analysis.estate import assess_estate
@@ -196,7 +206,12 @@ def cached_estate(
 
 @st.cache_data(ttl=3600, show_spinner="Replaying this resource…")
 def cached_detail(
-    path: str, version: tuple[float, float], f: q.Filters, resource_id: str, params: Any, overrides: tuple[str, float]
+    path: str,
+    version: tuple[float, float],
+    f: q.Filters,
+    resource_id: str,
+    params: Any,
+    overrides: tuple[str, int, int],
 ) -> Any:
     """One resource in full (``analysis.detail``): lines, curves, cold starts, cost per day."""
     from analysis.detail import assess_resource
@@ -205,7 +220,7 @@ def cached_detail(
 
 
 @st.cache_data(show_spinner=False)
-def cached_price_book(overrides: tuple[str, float]) -> Any:
+def cached_price_book(overrides: tuple[str, int, int]) -> Any:
     """The bundled price sheets plus the overrides file, read once per version of that file."""
     from pricing import load_price_book
 

@@ -18,8 +18,11 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
 from charts.text import md, md_code
-from collectors.importers import FORMATS, ImportOptions, ImportRejected, InputFile, WideMapping, load_mapping
-from collectors.importers.uploads import (
+from common.metrics import METRICS
+from common.services import SERVICES
+from common.settings import settings
+from importers import FORMATS, ImportOptions, ImportRejected, InputFile, WideMapping, load_mapping
+from importers.uploads import (
     FORMAT_CHOICES,
     FilePreview,
     guessed_mapping_frame,
@@ -29,13 +32,9 @@ from collectors.importers.uploads import (
     role_of,
     save_upload,
 )
-from common.metrics import METRICS
-from common.services import SERVICES
-from common.settings import settings
 from store import StoreError
 from store import queries as q
 from store.exports import export_long_csv
-from store.imports import data_span
 from views.boundary import without_server_paths
 from views.common import db_version
 
@@ -274,7 +273,7 @@ if results:
         label = f"{where}: {', '.join(sorted(set(names)))}"
         if st.button(f"Open in Overview — {md(label)}", key=f"upload_open_{service}_{acct}_{reg}"):
             params = {"service": service, **({"account": acct} if acct else {}), **({"region": reg} if reg else {})}
-            span = data_span(path, [f"{service}:{acct}:{reg}:{name}" for name in names])
+            span = q.data_span(path, [f"{service}:{acct}:{reg}:{name}" for name in names])
             if span:
                 params.update(start=span[0].isoformat(), end=span[1].isoformat())
             st.session_state["_filters_seeded"] = False  # let the shared sidebar take its filters from these params
@@ -305,21 +304,26 @@ else:
     )
 
 st.subheader("Export")
+view = st.session_state.get("filters") or q.Filters()
 st.caption(
-    "Every stored metric in the generic long CSV (the same file `python -m breakeven export` writes); it imports "
-    "back into the same data. Cells that a spreadsheet would run as a formula are neutralised."
+    "The data the sidebar selects — metrics overlapping its dates and the configuration in effect then, for the "
+    "services, accounts and regions chosen — in the generic long CSV (the file `python -m breakeven export` "
+    "writes); it imports back into the same data. Cells that a spreadsheet would run as a formula are neutralised."
 )
 
 
-def export_bytes() -> bytes:
-    buffer = io.BytesIO()
-    export_long_csv(path, buffer)
-    return buffer.getvalue()
+def export_file() -> io.BufferedReader:
+    """The export streamed to a temporary file, handed to Streamlit to send (it keeps the bytes once, not the
+    buffer and a copy); the file is gone as soon as it is closed."""
+    handle = tempfile.TemporaryFile(prefix="breakeven-export-")  # noqa: SIM115 - Streamlit reads and closes it
+    export_long_csv(path, handle, view)
+    handle.seek(0)
+    return handle
 
 
 st.download_button(
-    "Download all metrics (CSV)",
-    data=export_bytes,
+    "Download the metrics in view (CSV)",
+    data=export_file,
     file_name="breakeven-metrics.csv",
     mime="text/csv",
     key="upload_export",

@@ -7,7 +7,7 @@ import json
 import time
 
 from common.settings import resolve_db_path
-from store.demo import DEMO_SEED, remove_demo, write_demo
+from demo import DEMO_SEED
 
 
 def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:
@@ -26,6 +26,8 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
 
 
 def run(args: argparse.Namespace) -> int:
+    from demo import remove_demo, write_demo
+
     path = resolve_db_path(args.db)
     started = time.monotonic()
     summary = remove_demo(path) if args.remove else write_demo(path, seed=args.seed)

@@ -14,18 +14,13 @@ from pathlib import Path
 
 from breakeven.exits import EXIT_USAGE, CliError
 from breakeven.terminal import status_line
-from collectors.importers import (
-    FORMATS,
-    ImportOptions,
-    ImportRejected,
-    InputFile,
-    RejectedFiles,
-    guess_mapping,
-    import_files,
-    load_mapping,
-)
-from collectors.importers.wide_csv import read_wide_table
 from common.settings import resolve_db_path
+from importers.files import InputFile
+from importers.formats import FORMATS
+from importers.model import ImportOptions
+from importers.problems import ImportRejected
+from importers.wide_csv import read_wide_table
+from importers.wide_mapping import guess_mapping, load_mapping
 
 
 def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:
@@ -89,6 +84,8 @@ def _print_template(files: list[InputFile], args: argparse.Namespace) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    from importers.orchestrate import RejectedFiles, import_files  # DuckDB and Arrow: only when importing
+
     files = [InputFile.from_path(f) for f in args.files]
     missing = [str(f.path) for f in files if not f.path.is_file()]
     if missing:

@@ -4,7 +4,7 @@ One query per group of ≤ 50 log groups and window aggregates the REPORT record
 and period. Text and JSON log formats are both read: ``coalesce`` takes the discovered ``@duration``-style
 field or the JSON one. A REPORT record is one cold start when it carries an Init Duration, or for SnapStart a
 Restore Duration instead, and its cold-start time is that one value: the same reading as the one REPORT
-parser, ``collectors.importers.report_lines``, which the tests feed the same lines. Latency percentiles are
+parser, ``importers.report_lines``, which the tests feed the same lines. Latency percentiles are
 not asked for: durations come from CloudWatch. At most ``concurrency`` queries run at once, since the
 account's concurrent-query cap is shared with dashboards; a ``LimitExceededException`` on ``StartQuery`` is
 retried with jittered backoff (``common.retry``). The cost is $0.005 per GB scanned; a dry run estimates

@@ -27,8 +27,8 @@ import pyarrow.compute as pc
 from importers.billing import cur, focus, gcp
 from importers.billing.files import Source, open_source, sha256_of
 from importers.billing.pipeline import Plan, charges_table, check, query_notes, stage
+from importers.problems import ImportRejected
 from store.billing import BillingBatch
-from store.import_problems import ImportRejected
 from store.writes import UploadRecord
 
 FORMATS: dict[str, tuple[Callable[[Source], bool], Callable[[Source], Plan]]] = {

@@ -23,8 +23,8 @@ import pyarrow as pa
 
 from importers.billing.files import Source
 from importers.billing.resource_ids import identity_select
+from importers.problems import MAX_LISTED, ImportRejected, Problem
 from store.billing import CHARGE_SCHEMA
-from store.import_problems import MAX_LISTED, ImportRejected, Problem
 
 STAGED_COLUMNS = (
     "charge_start",

@@ -11,8 +11,8 @@ import pytest
 from analysis.detail import assess_resource
 from analysis.estate import assess_estate
 from analysis.params import ModelParams
+from demo.profiles import AWS_PROD
 from pricing import load_price_book
-from store.demo_estate import AWS_PROD
 from store.queries import Filters
 
 WINDOW = Filters(start=date(2026, 10, 30), end=date(2026, 11, 28))  # the dashboard's default on the demo

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from collectors.importers import ImportOptions, InputFile, import_files
+from importers import ImportOptions, InputFile, import_files
 from tests.app.conftest import metrics_of, open_app, shown
 from tests.importers.conftest import SAMPLES, db_state, rows
 
@@ -147,5 +147,5 @@ def test_same_file_again_changes_nothing(sample_db: Path, monkeypatch: pytest.Mo
 def test_export_button_is_offered(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     at = open_app(demo_db, monkeypatch, PAGE)
     assert not at.exception
-    assert [b.label for b in at.get("download_button")] == ["Download all metrics (CSV)"]
+    assert [b.label for b in at.get("download_button")] == ["Download the metrics in view (CSV)"]
     assert any("No file has been imported" in c.value for c in at.caption)

@@ -25,8 +25,8 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
+from demo.profiles import AWS_PROD, AWS_RESEARCH
 from pricing import load_price_book
-from store.demo_estate import AWS_PROD, AWS_RESEARCH
 from tests.billing import sample_gcp
 from tests.billing.sample_constants import (
     AWS_TAX,
@@ -294,7 +294,7 @@ def _sp_columns(rows: list[dict[str, Any]]) -> list[str]:
 
 
 if __name__ == "__main__":  # pragma: no cover - a maintenance command
-    from store.demo import write_demo
+    from demo import write_demo
     from tests.conftest import DEMO_END, PROJECT_ROOT
 
     target = Path(sys.argv[1]) if len(sys.argv) > 1 else PROJECT_ROOT / "data" / "samples"

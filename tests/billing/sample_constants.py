@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from store.demo_estate import AWS_PROD, AWS_RESEARCH
+from demo.profiles import AWS_PROD, AWS_RESEARCH
 
 CUR_FILE = "billing-cur2-111122223333-2026-11.csv.gz"
 FOCUS_FILE = "billing-focus-1.2-444455556666-2026-11.csv"

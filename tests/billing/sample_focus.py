@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from store.demo_estate import AWS_RESEARCH
+from demo.profiles import AWS_RESEARCH
 from tests.billing.sample_constants import FEATURE_CREDIT_PER_DAY, FOCUS_TAX, PERIOD, SM_SP_ARN, TRANSLATE_SP_DISCOUNT
 
 COLUMNS = [

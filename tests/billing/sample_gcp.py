@@ -13,9 +13,9 @@ from typing import Any
 
 import pyarrow as pa
 
+from demo.profiles import GCP_PROJECT
 from pricing import load_price_book
 from pricing.gcp import gcf_ghz
-from store.demo_estate import GCP_PROJECT
 from tests.billing.sample_constants import (
     GCP_PROJECT_NUMBER,
     GCP_TAX,

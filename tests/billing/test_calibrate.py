@@ -12,9 +12,9 @@ import pytest
 from analysis.calibrate import calibrate, to_overrides, to_toml
 from analysis.reconcile import reconcile
 from analysis.reconcile_model import current_model
+from demo.profiles import AWS_PROD, AWS_RESEARCH
 from pricing import load_price_book
 from pricing.overrides import apply_overrides, parse_overrides
-from store.demo_estate import AWS_PROD, AWS_RESEARCH
 from tests.billing.sample_constants import SEARCH_RERANK_RATE, TRANSLATE_SP_DISCOUNT
 
 START, END = date(2026, 11, 1), date(2026, 11, 28)

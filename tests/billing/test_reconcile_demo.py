@@ -12,8 +12,8 @@ import pytest
 
 from analysis.reconcile import Reconciliation, reconcile
 from analysis.reconcile_model import current_model
+from demo.profiles import AWS_PROD, AWS_RESEARCH, GCP_PROJECT
 from pricing import load_price_book
-from store.demo_estate import AWS_PROD, AWS_RESEARCH, GCP_PROJECT
 from tests.billing.conftest import SAMPLES
 from tests.billing.sample_constants import (
     CLOUDWATCH_GB_PER_DAY,

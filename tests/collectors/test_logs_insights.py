@@ -19,9 +19,9 @@ from collectors.aws import logs_insights
 from collectors.aws.collect import RegionCollector, RegionOptions
 from collectors.aws.inventory import LambdaFunction
 from collectors.aws.logs_insights import LogGroup, QueryJob
-from collectors.importers.report_lines import Report, parse_report
 from collectors.source import ApiUsage, RunContext, Scope, Window
 from common import retry
+from importers.report_lines import Report, parse_report
 
 T0 = datetime(2026, 11, 28, 10, 0)
 TEXT_COLD = (

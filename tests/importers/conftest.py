@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from breakeven.cli import main
-from collectors.importers import ImportOptions, InputFile, import_files
+from importers import ImportOptions, InputFile, import_files
 from store import ensure_database
 from store.db import run_read
 from tests.conftest import copy_database

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from collectors.importers import ImportOptions, InputFile, RejectedFiles, import_files, mapping_from_json
-from store.import_problems import MAX_LISTED
+from importers import ImportOptions, InputFile, RejectedFiles, import_files, mapping_from_json
+from importers.problems import MAX_LINE_CHARS, MAX_LISTED
 from tests.importers.conftest import SAMPLES, db_state, run_cli
+from tests.importers.hostile_cases import HOSTILE
 
 HEADER = "timestamp,service,resource,metric,value,period_s\n"
 ROW = "2025-05-08T00:00:00Z,lambda,fn,invocations,5,3600\n"
@@ -330,12 +331,15 @@ CASES: list[tuple[str, bytes, dict, str]] = [
 ]
 
 
+CORPUS = CASES + HOSTILE
+
+
 def test_corpus_is_large_enough() -> None:
-    assert len(CASES) >= 20
-    assert len({name for name, *_ in CASES}) == len(CASES)
+    assert len(CORPUS) >= 70
+    assert len({name for name, *_ in CORPUS}) == len(CORPUS)
 
 
-@pytest.mark.parametrize(("name", "content", "options", "expected"), CASES, ids=[c[0] for c in CASES])
+@pytest.mark.parametrize(("name", "content", "options", "expected"), CORPUS, ids=[c[0] for c in CORPUS])
 def test_bad_file_is_refused_and_changes_nothing(
     sample_db: Path, tmp_path: Path, name: str, content: bytes, options: dict, expected: str
 ) -> None:
@@ -348,7 +352,8 @@ def test_bad_file_is_refused_and_changes_nothing(
     lines = rejection.lines()
     assert any(expected in line for line in lines), lines
     assert all(line.startswith(f"{name}") for line in lines)
-    assert all("\n" not in line for line in lines)
+    assert all("\n" not in line and len(line) <= MAX_LINE_CHARS for line in lines), [len(line) for line in lines]
+    assert all("Traceback" not in line and "Error:" not in line for line in lines)
     assert db_state(sample_db) == before
 
 

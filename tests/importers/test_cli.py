@@ -11,11 +11,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from collectors.importers import ImportOptions
-from collectors.importers.detect import detect_format
-from collectors.importers.files import InputFile, inspect_file
-from collectors.importers.uploads import import_previews, preview_files
-from store.import_problems import ImportRejected
+from importers import ImportOptions
+from importers.detect import detect_format
+from importers.files import InputFile, read_head
+from importers.uploads import import_previews, preview_files
 from store.schema import SCHEMA_VERSION, apply_migrations, schema_version
 from tests.importers.conftest import SAMPLES, db_state, rows, run_cli
 
@@ -36,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[2]
 )
 def test_every_sample_is_detected(name: str, expected: str) -> None:
     file = InputFile.from_path(SAMPLES / name)
-    assert detect_format(inspect_file(file), name) == expected
+    assert detect_format(read_head(file), name) == expected
 
 
 def test_import_prints_a_json_summary(store_db: Path) -> None:
@@ -128,7 +127,7 @@ def test_terminal_progress_rewrites_one_line(store_db: Path) -> None:
     import io
 
     from breakeven.terminal import StatusLine
-    from collectors.importers import ImportOptions, InputFile, import_files
+    from importers import ImportOptions, InputFile, import_files
 
     stream = io.StringIO()
     bar = StatusLine(stream)
@@ -137,7 +136,7 @@ def test_terminal_progress_rewrites_one_line(store_db: Path) -> None:
     frames = stream.getvalue().split("\r\x1b[K")
     assert frames[0] == "" and frames[-1] == ""  # every frame rewrites the line; close() clears it
     shown = [f for f in frames if f]
-    assert shown[0].startswith("[") and "long.csv: fingerprinting" in shown[0]
+    assert shown[0].startswith("[") and "long.csv: reading" in shown[0]  # read and fingerprinted at once
     assert shown[-1].startswith("[##############################] 100.0% long.csv: written")
     assert "\n" not in stream.getvalue()
 
@@ -200,9 +199,10 @@ def test_the_pages_import_of_a_refused_file_creates_no_database(tmp_path: Path) 
     bad = tmp_path / "misaligned.json"
     bad.write_bytes(REFUSED_AT_WRITE["misaligned.json"])
     (preview,) = preview_files([InputFile.from_path(bad)], ImportOptions())
-    assert preview.ok  # the parser has no objection; the store's checks come at write time
+    # the parser has no objection; the store's own checks run in the preview, before any file is opened
+    assert not preview.ok and "not on a multiple of its 3600-s period" in preview.rejection.summary()
     db = tmp_path / "breakeven.duckdb"
-    with pytest.raises(ImportRejected, match="not on a multiple of its 3600-s period"):
+    with pytest.raises(ValueError, match=r"not importing while files are rejected: misaligned\.json"):
         import_previews(db, [preview])
     assert not db.exists()
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from collectors.importers import ImportOptions, InputFile, RejectedFiles, import_files, prepare
+from importers import ImportOptions, InputFile, RejectedFiles, import_files, prepare
 from tests.importers.conftest import SAMPLES, db_state, metric_values, rows
 
 FN = "lambda:111122223333:us-east-1:churn-scorer"
@@ -199,7 +199,7 @@ def test_a_daylight_saving_night_loses_no_point_on_a_host_in_europe(tmp_path, st
     import json
     import time
 
-    from collectors.importers import ImportOptions, InputFile, import_files
+    from importers import ImportOptions, InputFile, import_files
     from tests.importers.conftest import metric_values
 
     queries = [

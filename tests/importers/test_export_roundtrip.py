@@ -1,32 +1,58 @@
-"""Export to the long CSV and import it back: the same data, and no formula reaches a spreadsheet."""
+"""Export to the long CSV and import it back: the same resources, configuration history and metrics, the pages'
+filters respected, and no formula reaching a spreadsheet."""
 
 from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
-from collectors.importers import ImportOptions, InputFile, import_files
+from common.metrics import CONFIG_FIELDS
+from demo import build_demo
+from importers import ImportOptions, InputFile, import_files
 from store import ensure_database
-from store.demo import build_demo
 from store.exports import EXPORT_COLUMNS, export_long_csv, export_to_file
-from store.writes import Batch, ResourceRecord, metrics_frame, write_batch
+from store.queries import Filters
+from store.writes import Batch, ConfigRecord, ResourceRecord, metrics_frame, write_batch
 from tests.importers.conftest import rows, run_cli
 
 END = datetime(2026, 11, 29)
-# one of each kind of resource in the demo estate: Lambda, SageMaker endpoint, serverless, Functions, Run, Vertex
-PICK = (0, 9, 13, 15, 18, 21)
+# one of each kind of resource in the demo estate: Lambda (one with a memory change), SageMaker endpoint,
+# serverless, Functions, Run, Vertex
+PICK = (0, 2, 9, 13, 15, 18, 21)
 ODD_NAMES = ("=cmd|' /C calc'!A0", "+plus", "-minus", "@at", "\ttab", "\rreturn", "'quoted", 'comma, "quote"')
+CONFIG_COLUMNS = ", ".join(CONFIG_FIELDS)
+# configuration a collector could have written: a snapshot between metric rows (with microseconds), one whose
+# fields came from an override, text a spreadsheet would run, and a resource that has configuration only
+ODD = ResourceRecord("sagemaker-endpoint", "012345678901", "eu-west-1", "=odd-endpoint")
+QUIET = ResourceRecord("lambda", "012345678901", "eu-west-1", "config-only")
+ODD_CONFIGS = [
+    ConfigRecord(
+        ODD.resource_id,
+        END - timedelta(days=3, minutes=23, microseconds=1),
+        {"instance_type": "=ml.m5.large", "instance_count": 2, "vcpu": 2.5, "status": "InService"},
+        "aws:inventory",
+    ),
+    ConfigRecord(
+        ODD.resource_id,
+        END - timedelta(hours=7, seconds=31),
+        {"instance_type": "ml.m5.xlarge", "instance_count": 0, "vcpu": 4.0},
+        "aws:inventory",
+        assumed=("instance_count", "vcpu"),
+    ),
+    ConfigRecord(QUIET.resource_id, END - timedelta(days=40), {"memory_mb": 1769, "architecture": "arm64"}, "aws"),
+]
 
 
 @pytest.fixture(scope="module")
 def demo_subset(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Six demo resources, their last two days (hourly and per-minute rows), plus resources named like formulas."""
+    """Seven demo resources, their last two days (hourly and per-minute rows) and all their configuration,
+    plus resources named like formulas and the odd configuration above."""
     batch = build_demo(end=END)
     keep = [batch.resources[i] for i in PICK]
     ids = pa.array([r.resource_id for r in keep])
@@ -45,31 +71,78 @@ def demo_subset(tmp_path_factory: pytest.TempPathFactory) -> Path:
     odd = [ResourceRecord("lambda", "012345678901", "us-east-1", name) for name in ODD_NAMES]
     metrics = metrics_frame(
         [(r.resource_id, "invocations", END, 3600, 1.0 / (i + 3), "test") for i, r in enumerate(odd)]
+        + [(ODD.resource_id, "instances_avg", END - timedelta(hours=h), 3600, 2.0, "test") for h in range(1, 9)]
     )
-    write_batch(path, Batch(resources=odd, metrics=metrics))
+    write_batch(path, Batch(resources=[*odd, ODD, QUIET], metrics=metrics, configs=ODD_CONFIGS))
     return path
 
 
-def snapshot(path: Path) -> tuple[list, list]:
-    metrics = rows(path, "SELECT resource_id, metric, period_start, period_s, value FROM metrics ORDER BY ALL")
-    resources = rows(
-        path, "SELECT resource_id, provider, service, pattern, account, region, name FROM resources ORDER BY ALL"
+def snapshot(path: Path, resource_ids: list[str] | None = None) -> tuple[list, list, list]:
+    """Metrics, resources and configuration history (all but the source, which an import names itself)."""
+    ids = resource_ids if resource_ids is not None else [r[0] for r in rows(path, "SELECT resource_id FROM resources")]
+    where = "WHERE list_contains(?::VARCHAR[], resource_id)"
+    metrics = rows(
+        path, f"SELECT resource_id, metric, period_start, period_s, value FROM metrics {where} ORDER BY ALL", [ids]
     )
-    return metrics, resources
+    resources = rows(
+        path,
+        f"SELECT resource_id, provider, service, pattern, account, region, name FROM resources {where} ORDER BY ALL",
+        [ids],
+    )
+    configs = rows(
+        path,
+        f"SELECT resource_id, valid_from, {CONFIG_COLUMNS}, assumed FROM resource_config {where} ORDER BY ALL",
+        [ids],
+    )
+    return metrics, resources, configs
 
 
-def test_import_of_export_reproduces_the_data(demo_subset: Path, tmp_path: Path) -> None:
+def test_import_of_export_reproduces_resources_configuration_history_and_metrics(
+    demo_subset: Path, tmp_path: Path
+) -> None:
     out = tmp_path / "export.csv"
     exported = export_to_file(demo_subset, out)
-    source_metrics, source_resources = snapshot(demo_subset)
-    assert exported == len(source_metrics) > 50_000
+    source_metrics, source_resources, source_configs = snapshot(demo_subset)
+    assert len(source_metrics) > 50_000
+    assert exported == len(source_metrics) + len(source_configs)
+    recsys = [c for c in source_configs if c[0].endswith(":recsys-rank")]
+    assert [c[2] for c in recsys] == [1024, 2048]  # the memory change is part of the history that travels
     target = tmp_path / "target.duckdb"
     ensure_database(target)
     (result,) = import_files(target, [InputFile.from_path(out)], ImportOptions())
     assert result.rows == exported
-    target_metrics, target_resources = snapshot(target)
-    assert target_resources == source_resources
+    target_metrics, target_resources, target_configs = snapshot(target)
+    assert target_resources == source_resources  # the configuration-only resource included
+    assert target_configs == source_configs  # valid_from to the microsecond, every field, the assumed ones
     assert target_metrics == source_metrics  # exact doubles, timestamps, periods
+
+
+def test_the_export_takes_the_pages_filters(demo_subset: Path, tmp_path: Path) -> None:
+    """Resources the filters match, metric rows overlapping the window, and the configuration in effect in it."""
+    day = (END - timedelta(days=1)).date()
+    f = Filters(start=day, end=day, services=("lambda", "sagemaker-endpoint"), accounts=("111122223333",))
+    out = tmp_path / "filtered.csv"
+    exported = export_to_file(demo_subset, out, f)
+    target = tmp_path / "filtered.duckdb"
+    import_files(target, [InputFile.from_path(out)], ImportOptions())
+    ids = [r[0] for r in rows(target, "SELECT resource_id FROM resources")]
+    assert sorted({i.split(":")[0] for i in ids}) == ["lambda", "sagemaker-endpoint"]
+    assert all(i.split(":")[1] == "111122223333" for i in ids)
+    source_metrics, source_resources, source_configs = snapshot(demo_subset, ids)
+    lo, hi = datetime.combine(day, datetime.min.time()), datetime.combine(day + timedelta(days=1), datetime.min.time())
+    in_window = [m for m in source_metrics if m[2] < hi and m[2] + timedelta(seconds=m[3]) > lo]
+    in_effect = [
+        c
+        for c in source_configs
+        if lo <= c[1] < hi or c[1] == max(d[1] for d in source_configs if d[0] == c[0] and d[1] <= lo)
+    ]
+    target_metrics, target_resources, target_configs = snapshot(target)
+    assert target_resources == source_resources
+    assert target_metrics == in_window and len(in_window) > 1000
+    assert target_configs == in_effect  # recsys-rank's change lies before the window: only the snapshot in effect
+    assert exported == len(in_window) + len(in_effect)
+    nothing = export_to_file(demo_subset, tmp_path / "none.csv", Filters(start=date(2007, 1, 1), end=date(2007, 1, 2)))
+    assert nothing == 0 and (tmp_path / "none.csv").read_text() == ",".join(EXPORT_COLUMNS) + "\n"
 
 
 def test_export_neutralises_formulas_and_keeps_numbers_numeric(demo_subset: Path) -> None:
@@ -79,8 +152,9 @@ def test_export_neutralises_formulas_and_keeps_numbers_numeric(demo_subset: Path
     assert text.splitlines()[0] == ",".join(EXPORT_COLUMNS)
     records = list(csv.reader(io.StringIO(text, newline="")))
     dangerous = ("=", "+", "-", "@", "\t", "\r")
+    text_columns = ("timestamp", "service", "resource", "metric", "region", "account", "instance_type", "status")
     for record in records[1:]:
-        for column in ("timestamp", "service", "resource", "metric", "region", "account"):
+        for column in text_columns:
             assert not record[EXPORT_COLUMNS.index(column)].startswith(dangerous), record
     names = {r[2] for r in records[1:]}
     assert {
@@ -92,10 +166,12 @@ def test_export_neutralises_formulas_and_keeps_numbers_numeric(demo_subset: Path
         "'\rreturn",
         "''quoted",
         'comma, "quote"',
+        "'=odd-endpoint",
     } <= names
+    assert "'=ml.m5.large" in {r[EXPORT_COLUMNS.index("instance_type")] for r in records[1:]}
     # numeric cells are written bare (not quoted as text) and read back as the same number
     raw_lines = [line for line in text.splitlines() if "'+plus" in line]
-    assert raw_lines[0].endswith(',0.25,3600,"us-east-1","012345678901"')
+    assert raw_lines[0].startswith('"2026-11-29T00:00:00Z","lambda","\'+plus","invocations",0.25,3600,"us-east-1"')
 
 
 def test_cli_export_then_import(demo_subset: Path, tmp_path: Path) -> None:

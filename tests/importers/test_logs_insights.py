@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from collectors.importers import ImportOptions, InputFile, RejectedFiles, import_files, prepare
-from collectors.importers.report_lines import parse_report
+from importers import ImportOptions, InputFile, RejectedFiles, import_files, prepare
+from importers.report_lines import parse_report
 from tests.importers.conftest import SAMPLES, metric_values, rows
 
 FN = "lambda:111122223333:us-east-1:churn-scorer"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from collectors.importers import ImportOptions, InputFile, import_files, prepare
+from importers import ImportOptions, InputFile, import_files, prepare
 from store.writes import Batch, ConfigRecord, ResourceRecord, write_batch
 from tests.importers.conftest import SAMPLES, db_state, metric_values, rows
 
@@ -198,7 +198,7 @@ def test_preview_and_progress(tmp_path: Path) -> None:
 
 
 def test_a_local_time_that_does_not_start_a_period_is_refused_by_row(tmp_path, store_db) -> None:
-    from collectors.importers import RejectedFiles
+    from importers import RejectedFiles
 
     path = tmp_path / "local.csv"
     path.write_text(

@@ -12,8 +12,8 @@ from google.protobuf import json_format
 
 from collectors.gcp import distribution as gcp
 from collectors.gcp.distribution import merge, percentile
-from collectors.importers import ImportOptions, InputFile, RejectedFiles, import_files, prepare
-from collectors.importers.distribution import DistributionError, histogram
+from importers import ImportOptions, InputFile, RejectedFiles, import_files, prepare
+from importers.distribution import DistributionError, histogram
 from tests.importers.conftest import SAMPLES, metric_values
 
 RUN = "cloud-run:acme-ml-prod:europe-west1:image-tagger"

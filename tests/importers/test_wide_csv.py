@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from collectors.importers import (
+from common.metrics import METRICS
+from importers import (
     ImportOptions,
     InputFile,
     RejectedFiles,
@@ -17,9 +18,8 @@ from collectors.importers import (
     mapping_from_json,
     prepare,
 )
-from collectors.importers.timeparse import parse_loose
-from common.metrics import METRICS
-from store.import_problems import ImportRejected
+from importers.problems import ImportRejected
+from importers.timeparse import parse_loose
 from tests.importers.conftest import SAMPLES, metric_values, rows
 
 FN = "lambda:111122223333:us-east-1:churn-scorer"

@@ -13,6 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from demo import write_demo
 from store import StoreError
 from store.db import is_current
 from store.first_start import BUILDING_MARK, init_lock_path, prepare_database
@@ -29,7 +30,7 @@ def _all_at_once(path: Path, demo: bool, sessions: int) -> tuple[list[bool], lis
     def session() -> None:
         barrier.wait()
         try:
-            built.append(prepare_database(path, demo=demo))
+            built.append(prepare_database(path, build=write_demo if demo else None))
         except BaseException as exc:
             errors.append(exc)
 
@@ -80,7 +81,8 @@ def test_four_sessions_on_an_empty_first_start_build_it_once(tmp_path: Path) -> 
 def _spawn_prepare(path: Path, demo: bool) -> subprocess.Popen:
     code = (
         "import sys; from pathlib import Path; from store.first_start import prepare_database; "
-        f"print(prepare_database(Path(sys.argv[1]), demo={demo}))"
+        "from demo import write_demo; "
+        f"print(prepare_database(Path(sys.argv[1]), build=write_demo if {demo} else None))"
     )
     env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
     return subprocess.Popen(
@@ -111,7 +113,7 @@ def test_a_first_start_killed_mid_build_leaves_no_database_and_the_next_one_clea
     proc.wait(timeout=30)
     assert not path.exists()  # never a half database at the real path
     assert _leftovers(path)
-    assert prepare_database(path, demo=False) is True
+    assert prepare_database(path) is True
     assert _leftovers(path) == []
     assert is_current(path)
 
@@ -120,6 +122,6 @@ def test_a_lock_path_that_is_a_folder_is_one_line(tmp_path: Path) -> None:
     path = tmp_path / "breakeven.duckdb"
     init_lock_path(path).mkdir()
     with pytest.raises(StoreError) as caught:
-        prepare_database(path, demo=False)
+        prepare_database(path)
     assert "first-start lock" in str(caught.value) and "\n" not in str(caught.value)
     assert not path.exists()

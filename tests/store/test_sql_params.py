@@ -6,7 +6,7 @@ from datetime import date
 
 import duckdb
 
-from store.import_sql import used_params
+from importers.long_sql import used_params
 from store.queries import Filters, rollup_sql
 
 

@@ -19,9 +19,11 @@ from store.writes import Batch, ResourceRecord, metrics_frame, write_batch
 FN = ResourceRecord("lambda", "123456789012", "us-east-1", "loop")
 
 
-def batch_for(i: int, rows: int) -> Batch:
-    start = datetime(2026, 1, 1) + timedelta(hours=i * rows)
-    data = [(FN.resource_id, "invocations", start + timedelta(hours=h), 3600, float(i), "loop") for h in range(rows)]
+def batch_for(i: int, rows: int, first_minute: int = 0) -> Batch:
+    """Batch ``i`` of ``rows`` per-minute rows, after every earlier batch's and ``first_minute`` minutes into 2010
+    (the store refuses rows beyond tomorrow, so the roles keep their ranges apart in minutes, not hours)."""
+    start = datetime(2010, 1, 1) + timedelta(minutes=first_minute + i * rows)
+    data = [(FN.resource_id, "invocations", start + timedelta(minutes=m), 60, float(i), "loop") for m in range(rows)]
     return Batch(resources=[FN], metrics=metrics_frame(data))
 
 
@@ -51,20 +53,20 @@ def stall_in_transaction(path: Path, marker: Path, rows: int) -> dict:
     """Write a batch but stop inside the transaction, after the MERGE and before COMMIT, until killed."""
     original = writes.merge_staged_metrics
 
-    def merge_then_stall(con):
-        result = original(con)
+    def merge_then_stall(con, *args):
+        result = original(con, *args)
         marker.write_text("merged")
         time.sleep(120)
         return result
 
     writes.merge_staged_metrics = merge_then_stall
-    write_batch(path, batch_for(10_000, rows))
+    write_batch(path, batch_for(0, rows, first_minute=4_000_000))
     return {"error": "the writer was not killed"}
 
 
 def big_write(path: Path, marker: Path, rows: int) -> dict:
     marker.write_text("starting")
-    write_batch(path, batch_for(20_000, rows))
+    write_batch(path, batch_for(0, rows, first_minute=6_000_000))
     return {"wrote": rows}
 
 
