@@ -65,7 +65,7 @@ def parse_when(option: str, text: str, end: bool) -> datetime:
         raise CliError(f"--{option} {text[:40]!r}: not an ISO date or time (2026-11-01 or 2026-11-01T18:15)") from None
 
 
-def _values(option: str, given: list[str], allowed: tuple[str, ...] | None = None) -> tuple[str, ...]:
+def selection_values(option: str, given: list[str], allowed: tuple[str, ...] | None = None) -> tuple[str, ...]:
     values = tuple(v.strip() for item in given for v in item.split(",") if v.strip())
     if allowed is not None:
         for value in values:
@@ -88,10 +88,10 @@ def run(args: argparse.Namespace) -> int:
     if since and until and since >= until:
         raise CliError("--since must be before --until")
     base = q.Filters(
-        providers=_values("provider", args.provider, PROVIDERS),
-        services=_values("service", args.service, tuple(SERVICES)),
-        accounts=_values("account", args.account),
-        regions=_values("region", args.region),
+        providers=selection_values("provider", args.provider, PROVIDERS),
+        services=selection_values("service", args.service, tuple(SERVICES)),
+        accounts=selection_values("account", args.account),
+        regions=selection_values("region", args.region),
     )
     book = load_price_book(args.overrides)
     if path.exists():
