@@ -14,9 +14,8 @@ import sys
 import time
 from pathlib import Path
 
-from breakeven.commands.report import parse_when, selection_values
+from breakeven.commands.selection import add_selection, filter_values, window
 from breakeven.exits import CliError
-from common.services import PROVIDERS, SERVICES
 from common.settings import resolve_db_path
 from store.exports import export_long_csv, export_to_file
 from store.queries import Filters
@@ -34,38 +33,19 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
         ),
     )
     p.add_argument("--out", metavar="FILE", help="write to FILE (default: standard output)")
-    p.add_argument(
-        "--since", metavar="WHEN", help="rows from this ISO date or time, UTC (2026-11-01, 2026-11-01T18:15)"
+    add_selection(
+        p,
+        since_help="rows from this ISO date or time, UTC (2026-11-01, 2026-11-01T18:15)",
+        until_help="rows before this ISO time (exclusive) or through this date, UTC",
+        resource=True,
     )
-    p.add_argument("--until", metavar="WHEN", help="rows before this ISO time (exclusive) or through this date, UTC")
-    for name, what in (
-        ("provider", "aws or gcp"),
-        ("service", "a service name"),
-        ("account", "an account or project"),
-        ("region", "a region"),
-        ("resource", "a resource id, service:account:region:name (report's resource_id)"),
-    ):
-        p.add_argument(
-            f"--{name}", action="append", default=[], metavar="VALUE", help=f"only {what} (repeat or comma-separate)"
-        )
     p.set_defaults(handler=run)
 
 
 def selection(args: argparse.Namespace) -> Filters:
     """The rows the flags select, as the store's filters; a bad value is one line naming its flag."""
-    since = parse_when("since", args.since, end=False) if args.since else None
-    until = parse_when("until", args.until, end=True) if args.until else None
-    if since and until and since >= until:
-        raise CliError("--since must be before --until")
-    return Filters(
-        providers=selection_values("provider", args.provider, PROVIDERS),
-        services=selection_values("service", args.service, tuple(SERVICES)),
-        accounts=selection_values("account", args.account),
-        regions=selection_values("region", args.region),
-        resource_ids=selection_values("resource", args.resource),
-        since=since,
-        until=until,
-    )
+    since, until = window(args)
+    return Filters(**filter_values(args), since=since, until=until)
 
 
 def run(args: argparse.Namespace) -> int:
