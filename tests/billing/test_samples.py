@@ -25,7 +25,7 @@ def test_the_committed_samples_are_current(demo_db_template: Path, tmp_path: Pat
 
 
 @pytest.mark.parametrize(
-    ("name", "fmt"), zip(SAMPLE_FILES, ("cur2", "focus", "gcp-billing"), strict=True), ids=list(SAMPLE_FILES)
+    ("name", "fmt"), list(zip(SAMPLE_FILES, ("cur2", "focus", "gcp-billing"), strict=True)), ids=list(SAMPLE_FILES)
 )
 def test_each_sample_is_detected_and_documented(name: str, fmt: str) -> None:
     assert detect_billing_format(SAMPLES / name) == fmt
