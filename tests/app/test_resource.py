@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from analysis import ModelParams, assess_resource
 from breakeven.cli import main
@@ -30,7 +31,7 @@ def _report(db: Path, capsys: pytest.CaptureFixture, *params: str) -> dict:
     return {r["resource_id"]: r for r in json.loads(capsys.readouterr().out)["resources"]}
 
 
-def _options_table(at) -> dict[str, dict]:  # noqa: ANN001
+def _options_table(at: AppTest) -> dict[str, dict]:
     table = next(d.value for d in at.dataframe if "vs_today" in d.value.columns)
     return {row["option"]: row for _, row in table.iterrows()}
 
@@ -39,7 +40,7 @@ def _number(shown: str) -> float:
     return float(shown.replace(",", "").replace("\u2212", "-"))
 
 
-def _assert_shows(at, row: dict) -> None:  # noqa: ANN001
+def _assert_shows(at: AppTest, row: dict) -> None:
     shown = metrics_of(at)
     assert shown["Today"] == f"{money(row['current']['monthly_usd'])}/mo"
     assert shown["Requests / month"] == count(row["requests_per_month"])
