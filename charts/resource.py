@@ -43,6 +43,13 @@ def _layout(fig: go.Figure, title: str, y_title: str, x_title: str = "time (UTC)
     return fig
 
 
+def penalty_ms(ms: float | None) -> str:
+    """A cold-start penalty on the mean, usually a fraction of a millisecond: two decimals below 10 ms."""
+    if ms is None or ms != ms:
+        return "—"
+    return f"{ms:,.2f} ms" if abs(ms) < 10 else duration_ms(ms)
+
+
 def _clean(values: Sequence[float]) -> list[float | None]:
     """NaN as a gap (None), which plotly leaves unplotted rather than drawing at zero."""
     return [None if v is None or v != v else float(v) for v in values]
@@ -227,7 +234,7 @@ def latency_figure(detail: ResourceDetail) -> go.Figure:
     cold = detail.cold_starts
     title = "Latency per pattern (mean with cold starts, and p99)"
     if cold is not None and cold.added_latency_ms is not None:
-        title += f"; today's cold starts add {duration_ms(cold.added_latency_ms)} to the mean"
+        title += f"; today's cold starts add {penalty_ms(cold.added_latency_ms)} to the mean"
     fig.update_layout(yaxis={"autorange": "reversed"})
     return _layout(fig, title, "", "milliseconds", height=120 + 40 * max(1, len(labels)))
 

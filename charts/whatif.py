@@ -103,13 +103,6 @@ def patterns_frame(cmp: ResourceComparison) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=PATTERN_COLUMNS)
 
 
-def penalty_ms(ms: float | None) -> str:
-    """A cold-start penalty on the mean, usually a fraction of a millisecond: two decimals below 10 ms."""
-    if ms is None or ms != ms:
-        return "—"
-    return f"{ms:,.2f} ms" if abs(ms) < 10 else duration_ms(ms)
-
-
 def _pair(fig: go.Figure, labels: list[str], base: list[Change], unit: str) -> None:
     for side, color, values in (
         ("baseline", BASE_COLOR, [c.base for c in base]),

@@ -150,10 +150,11 @@ st.dataframe(
         "feasible": "Feasible under the what-if",
     },
 )
-if one.cold_start_penalty_ms.base is not None or one.cold_start_penalty_ms.what_if is not None:
+penalty = one.cold_start_penalty_ms
+if penalty.base is not None or penalty.what_if is not None:
     st.caption(
-        f"Cold starts add {md(charts.penalty_ms(one.cold_start_penalty_ms.base))} to today's mean latency in the "
-        f"baseline, {md(charts.penalty_ms(one.cold_start_penalty_ms.what_if))} under the what-if. Cheapest fix: "
+        f"Cold starts add {md(resource_charts.penalty_ms(penalty.base))} to today's mean latency in the baseline, "
+        f"{md(resource_charts.penalty_ms(penalty.what_if))} under the what-if. Cheapest fix: "
         f"{md(one.cheapest_fix_base or '—')} → {md(one.cheapest_fix_what_if or '—')}."
     )
 left, right = st.columns(2)
