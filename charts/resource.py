@@ -8,6 +8,7 @@ before the dollar). Names from the data go through ``charts.text.plot_text``.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
@@ -30,14 +31,15 @@ def _times(epochs: Sequence[float]) -> list[datetime]:
     return [datetime.fromtimestamp(x, UTC).replace(tzinfo=None) for x in epochs]
 
 
-def _layout(fig: go.Figure, title: str, y_title: str, x_title: str = "time (UTC)", height: int = 360) -> go.Figure:
+def _layout(fig: go.Figure, title: str, y_title: str, x_title: str = "", height: int = 360) -> go.Figure:
+    """Titles, units and the legend under the plot (below the axis title when there is one: they never overlap)."""
     fig.update_layout(
         title=title,
-        xaxis_title=x_title,
+        xaxis_title=x_title or None,
         yaxis_title=y_title,
         height=height,
         margin={"t": 50, "b": 10},
-        legend=BELOW,
+        legend={**BELOW, "y": -0.3 if x_title else -0.12},
         hovermode="closest",
     )
     return fig
@@ -70,7 +72,7 @@ def cost_over_time_figure(curve: Curve, best_hybrid: str | None = None) -> go.Fi
             customdata=[money(v) + " per day" for v in values],
             hovertemplate="%{x|%Y-%m-%d}: %{customdata}<extra>%{fullData.name}</extra>",
         )
-    return _layout(fig, "Cost per day: today, each option and the best hybrid on the same traffic", "USD per day")
+    return _layout(fig, "Cost per UTC day: today, each option and the best hybrid on the same traffic", "USD per day")
 
 
 def traffic_figure(usage: UsageSeries) -> go.Figure:
@@ -86,7 +88,7 @@ def traffic_figure(usage: UsageSeries) -> go.Figure:
         ],
         hovertemplate="%{x|%Y-%m-%d %H:%M}: %{customdata}<extra></extra>",
     )
-    return _layout(fig, f"Traffic: requests per second ({_bucket(usage)} means)", "requests per second")
+    return _layout(fig, f"Traffic: requests per second ({_bucket(usage)} means, UTC)", "requests per second")
 
 
 def _rate(value: float) -> str:
@@ -111,7 +113,7 @@ def latency_over_time_figure(usage: UsageSeries) -> go.Figure:
             customdata=[duration_ms(v) for v in values],
             hovertemplate="%{x|%Y-%m-%d %H:%M}: %{customdata}<extra>%{fullData.name}</extra>",
         )
-    return _layout(fig, f"Latency: p50 and p99 ({_bucket(usage)}, request-weighted)", "milliseconds")
+    return _layout(fig, f"Latency: p50 and p99 ({_bucket(usage)}, request-weighted, UTC)", "milliseconds")
 
 
 def concurrency_figure(usage: UsageSeries) -> go.Figure:
@@ -131,10 +133,20 @@ def concurrency_figure(usage: UsageSeries) -> go.Figure:
             customdata=[count(v) for v in values],
             hovertemplate="%{x|%Y-%m-%d %H:%M}: %{customdata}<extra>%{fullData.name}</extra>",
         )
-    return _layout(fig, f"Concurrency and instances ({_bucket(usage)})", "concurrent requests / instances")
+    return _layout(fig, f"Concurrency and instances ({_bucket(usage)}, UTC)", "concurrent requests / instances")
 
 
-def break_even_figure(curve: Curve, title: str = "Break-even: monthly cost against monthly requests") -> go.Figure:
+def shared_range(*curves: Curve | None) -> tuple[float, float] | None:
+    """One log-axis range (decades) covering every curve, so charts side by side read on the same scale."""
+    xs = [x for c in curves if c is not None for x in c.x if x > 0]
+    return (math.log10(min(xs)), math.log10(max(xs))) if xs else None
+
+
+def break_even_figure(
+    curve: Curve,
+    title: str = "Break-even: monthly cost against monthly requests",
+    x_range: tuple[float, float] | None = None,
+) -> go.Figure:
     """FaaS and endpoint cost over monthly requests (the measured shape scaled); break-even and today marked."""
     fig = go.Figure()
     for name, values in curve.series.items():
@@ -146,23 +158,21 @@ def break_even_figure(curve: Curve, title: str = "Break-even: monthly cost again
             customdata=[f"{count(x)} requests/month: {money(v)}/month" for x, v in zip(curve.x, values, strict=True)],
             hovertemplate="%{customdata}<extra>%{fullData.name}</extra>",
         )
-    if curve.optimum_x is not None:
-        fig.add_vline(
-            x=curve.optimum_x,
-            line_dash="dash",
-            line_color="#d62728",
-            annotation_text=f"break-even {count(curve.optimum_x)}/month",
-            annotation_position="bottom right",
-        )
-    if curve.operating_x is not None:
-        fig.add_vline(
-            x=curve.operating_x,
-            line_dash="dot",
-            line_color="#000000",
-            annotation_text=f"today {count(curve.operating_x)}/month",
-            annotation_position="top left",
-        )
+    # Lines are shapes (data coordinates); their labels are annotations, which a log axis places by log10(x).
+    for x, dash, color, text, y in (
+        (curve.optimum_x, "dash", "#d62728", "break-even", 0.02),
+        (curve.operating_x, "dot", "#000000", "today", 0.98),
+    ):
+        if x is None or x <= 0:
+            continue
+        fig.add_vline(x=x, line_dash=dash, line_color=color)
+        fig.add_annotation(
+            x=math.log10(x), y=y, yref="paper", text=f"{text} {count(x)}/month", showarrow=False,
+            xanchor="left", font={"color": color}, bgcolor="rgba(255,255,255,0.8)",
+        )  # fmt: skip
     fig.update_xaxes(type="log", dtick=1)  # decades only: labels "2 … 9" between them read as noise
+    if x_range is not None:
+        fig.update_xaxes(range=list(x_range))
     fig.update_yaxes(type="log", dtick=1, tickprefix="$")
     return _layout(fig, title, "USD per month (730 h)", "requests per month (log)", height=380)
 
@@ -236,7 +246,7 @@ def latency_figure(detail: ResourceDetail) -> go.Figure:
     if cold is not None and cold.added_latency_ms is not None:
         title += f"; today's cold starts add {penalty_ms(cold.added_latency_ms)} to the mean"
     fig.update_layout(yaxis={"autorange": "reversed"})
-    return _layout(fig, title, "", "milliseconds", height=120 + 40 * max(1, len(labels)))
+    return _layout(fig, title, "", "milliseconds", height=220 + 40 * max(1, len(labels)))
 
 
 def best_hybrid(detail: ResourceDetail) -> str | None:

@@ -15,7 +15,7 @@ import streamlit as st
 
 from analysis.usage import usage_over_time
 from charts import resource as charts
-from charts.format import count, duration_ms, money
+from charts.format import compact, count, duration_ms, money
 from charts.overview import SERVICE_LABELS
 from charts.text import md, md_code
 from pricing import PricingError
@@ -86,13 +86,16 @@ st.page_link(
 st.subheader(f"{md(row.name)} — {md(SERVICE_LABELS.get(row.service, row.service))}, {md(row.region)}")
 st.caption(f"{md_code(row.resource_id)} · account {md(row.account)}")
 cols = st.columns(5)
-cols[0].metric("Today", f"{money(row.current.monthly_usd)}/mo")
-cols[1].metric(
-    "Best option", f"{money(row.best.monthly_usd)}/mo" if row.best else "—", help=row.best.label if row.best else None
+cols[0].metric("Today ($/month)", money(row.current.monthly_usd))
+cols[1].metric("Best option ($/month)", money(row.best.monthly_usd) if row.best else "—",
+               help=md(row.best.label) if row.best else "Nothing cheaper than today.")  # fmt: skip
+cols[2].metric("Saving ($/month)", money(row.best.saving_usd) if row.best else "—")
+cols[3].metric("Requests / month", compact(row.requests_per_month), help=count(row.requests_per_month))
+cols[4].metric(
+    "Break-even requests / month",
+    compact(row.break_even_requests_per_month),
+    help=f"{count(row.break_even_requests_per_month)}: above it an endpoint is cheaper than the function",
 )
-cols[2].metric("Saving", f"{money(row.best.saving_usd)}/mo" if row.best else "—")
-cols[3].metric("Requests / month", count(row.requests_per_month))
-cols[4].metric("Break-even requests / month", count(row.break_even_requests_per_month))
 if row.current.monthly_usd is None:
     st.error(f"Today's cost cannot be priced: {md(row.current.error or row.skipped_reason)}")
 st.info(md(row.verdict.text), icon=":material/lightbulb:")
@@ -159,7 +162,8 @@ if detail.cold_starts is not None:
 
 notes = charts.feasibility_notes(detail)
 if notes:
-    with st.expander("Feasibility notes", icon=":material/rule:", expanded=True):
+    blocked = any(not o.row.feasible for o in detail.options)
+    with st.expander("Feasibility notes", icon=":material/rule:", expanded=blocked):
         for note in notes:
             st.markdown(f"- {md(note)}")
 

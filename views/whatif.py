@@ -69,14 +69,24 @@ for col, label, change, fmt in (
     (cols[3], "Cold starts / month", estate.cold_starts_per_month, count),
 ):
     unit = "/mo" if fmt is money else ""
-    delta = money(change.delta, signed=True) if fmt is money else count(change.delta)
+    if change.delta is None:
+        delta = None
+    elif fmt is money:
+        delta = f"{money(change.delta, signed=True)} vs {money(change.base)}/mo"
+    else:
+        delta = f"was {count(change.base)}"
     col.metric(
         label,
         f"{fmt(change.what_if)}{unit}",
-        f"{delta} vs {fmt(change.base)}{unit}" if change.delta is not None else None,
+        delta,
         delta_color="inverse" if fmt is money else "off",
-        help="What-if figure; the change is against the baseline on the right.",
+        help="The what-if's figure; below it, the change from the baseline.",
     )
+st.caption(
+    "Cold starts in the baseline are measured where the platform reports them; under a what-if they are modelled "
+    "by the warm-pool replay (its keep-alive is an assumption no provider documents), so a change in cold starts "
+    "also holds the model's difference from the measurement."
+)
 st.plotly_chart(charts.estate_figure(estate), width="stretch")
 st.dataframe(
     charts.estate_frame(estate),
@@ -158,14 +168,16 @@ if penalty.base is not None or penalty.what_if is not None:
         f"{md(one.cheapest_fix_base or '—')} → {md(one.cheapest_fix_what_if or '—')}."
     )
 left, right = st.columns(2)
+span = resource_charts.shared_range(old.break_even, new.break_even)  # both on one scale: the point visibly moves
 if old.break_even is not None:
     left.plotly_chart(
-        resource_charts.break_even_figure(old.break_even, "Break-even, baseline"), width="stretch", key="wi_be_base"
+        resource_charts.break_even_figure(old.break_even, "Break-even, baseline", span),
+        width="stretch",
+        key="wi_be_base",
     )
 if new.break_even is not None:
-    right.plotly_chart(
-        resource_charts.break_even_figure(new.break_even, "Break-even, what-if"), width="stretch", key="wi_be_new"
-    )
+    after_chart = resource_charts.break_even_figure(new.break_even, "Break-even, what-if", span)
+    right.plotly_chart(after_chart, width="stretch", key="wi_be_new")
 if old.break_even is None and new.break_even is None:
     st.caption("No break-even chart: this resource has no FaaS and endpoint pair to compare on its traffic.")
 st.page_link("views/resource.py", label="This resource in full", icon=":material/query_stats:",

@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from analysis import ModelParams, assess_resource
 from breakeven.cli import main
-from charts.format import count, money
+from charts.format import compact, money
 from pricing import load_price_book
 from store.queries import Filters
 from tests.app.conftest import metrics_of, open_app
@@ -42,13 +42,13 @@ def _number(shown: str) -> float:
 
 def _assert_shows(at: AppTest, row: dict) -> None:
     shown = metrics_of(at)
-    assert shown["Today"] == f"{money(row['current']['monthly_usd'])}/mo"
-    assert shown["Requests / month"] == count(row["requests_per_month"])
+    assert shown["Today ($/month)"] == money(row["current"]["monthly_usd"])
+    assert shown["Requests / month"] == compact(row["requests_per_month"])
     if row["best"] is None:
-        assert shown["Best option"] == "—"
+        assert shown["Best option ($/month)"] == "—"
     else:
-        assert shown["Best option"] == f"{money(row['best']['monthly_usd'])}/mo"
-        assert shown["Saving"] == f"{money(row['best']['saving_usd'])}/mo"
+        assert shown["Best option ($/month)"] == money(row["best"]["monthly_usd"])
+        assert shown["Saving ($/month)"] == money(row["best"]["saving_usd"])
     table = _options_table(at)
     assert table["today"]["monthly"] == money(row["current"]["monthly_usd"])
     for option in row["options"]:
@@ -67,7 +67,7 @@ def test_a_deep_link_shows_the_resource_as_report_and_assess_resource_do(
     report = _report(demo_db, capsys)
     _assert_shows(at, report[OTHER])
     detail = assess_resource(demo_db, OTHER, WINDOW, ModelParams(), load_price_book(use_env=False))
-    assert metrics_of(at)["Break-even requests / month"] == count(detail.row.break_even_requests_per_month)
+    assert metrics_of(at)["Break-even requests / month"] == compact(detail.row.break_even_requests_per_month)
     history = next(d.value for d in at.dataframe if list(d.value.columns) == ["from", "configuration"])
     assert len(history) == len(detail.config_history)
     assert len(at.get("plotly_chart")) >= 4  # cost per day, traffic, latency, concurrency at least

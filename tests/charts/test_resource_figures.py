@@ -32,7 +32,7 @@ def usage(bucket_s: int = 3600) -> UsageSeries:
 def test_cost_over_time_shows_today_and_every_option_in_dollars_per_day() -> None:
     d = detail()
     fig = charts.cost_over_time_figure(d.daily, charts.best_hybrid(d))
-    assert "Cost per day" in fig.layout.title.text and fig.layout.yaxis.title.text == "USD per day"
+    assert "Cost per UTC day" in fig.layout.title.text and fig.layout.yaxis.title.text == "USD per day"
     today, hybrid = fig.data
     assert today.name == "today" and list(today.customdata) == ["$7.50 per day", "— per day"]
     assert today.y == (7.5, None)  # a day without a figure is a gap, not a zero
@@ -44,7 +44,7 @@ def test_cost_over_time_shows_today_and_every_option_in_dollars_per_day() -> Non
 def test_traffic_latency_and_concurrency_over_time() -> None:
     u = usage()
     traffic = charts.traffic_figure(u)
-    assert traffic.layout.title.text == "Traffic: requests per second (hourly means)"
+    assert traffic.layout.title.text == "Traffic: requests per second (hourly means, UTC)"
     assert traffic.layout.yaxis.title.text == "requests per second"
     assert list(traffic.data[0].customdata) == [
         "3,600 requests (1 req/s)",
@@ -74,8 +74,14 @@ def test_break_even_marks_the_crossing_and_today_on_log_axes() -> None:
     assert endpoint.name == "ml.c5.large &lt;b&gt;endpoint&lt;/b&gt;"  # a name from the data cannot become markup
     lines = {shape.x0: shape.line.dash for shape in fig.layout.shapes}
     assert lines == {189_306_718.0: "dash", 591_657_991.0: "dot"}
-    notes = {a.text for a in fig.layout.annotations}
-    assert notes == {"break-even 189,306,718/month", "today 591,657,991/month"}
+    notes = {a.text: a.x for a in fig.layout.annotations}  # a log axis places annotations by log10(x)
+    assert notes == {
+        "break-even 189,306,718/month": pytest.approx(math.log10(189_306_718)),
+        "today 591,657,991/month": pytest.approx(math.log10(591_657_991)),
+    }
+    assert fig.layout.xaxis.range is None
+    wide = charts.break_even_figure(d.break_even, "Break-even, what-if", charts.shared_range(d.break_even, None))
+    assert wide.layout.title.text == "Break-even, what-if" and tuple(wide.layout.xaxis.range) == (6.0, 9.0)
 
 
 def test_hybrid_stacks_endpoint_and_overflow_and_marks_the_cheapest_k() -> None:
