@@ -184,6 +184,8 @@ detail = cached_detail(str(path), db_version(path), filters, chosen, params, ove
 if detail is None:
     st.stop()
 row = detail.row
+st.page_link("views/resource.py", label="Open in the Resource view (over time, history, assumptions)",
+             icon=":material/query_stats:", query_params=st.query_params.to_dict())  # fmt: skip
 
 st.subheader(f"Today: {md(SERVICE_LABELS.get(row.service, row.service))}")
 if row.current.monthly_usd is None:

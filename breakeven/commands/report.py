@@ -10,9 +10,14 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from breakeven.commands.selection import add_selection, filter_values, window
+from breakeven.exits import CliError
 from common.settings import resolve_db_path
+
+if TYPE_CHECKING:  # the parser is built without loading the analysis
+    from analysis.params import ModelParams
 
 DEFAULT_DAYS = 30
 
@@ -41,12 +46,38 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
         help="TOML file of discounts and price overrides (default: $BREAKEVEN_PRICE_OVERRIDES)",
     )
     p.add_argument("--free-tier", action="store_true", help="apply free tiers, once per account and service")
+    p.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a model assumption or what-if, as the dashboard's URL spells it (m_traffic_scale=2 or "
+        "traffic_scale=2; repeat for more)",
+    )
     p.set_defaults(handler=run)
+
+
+def model_params(given: list[str], free_tier: bool) -> ModelParams:
+    """``--param`` values read exactly as the dashboard reads its URL, so a shared link and a report agree."""
+    from analysis.params import PREFIX, ModelParams, ParamsError
+
+    query: dict[str, str] = {}
+    for item in given:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise CliError(f"--param {item[:40]!r}: must be NAME=VALUE (m_traffic_scale=2)")
+        name = name.strip()
+        query[name if name.startswith(PREFIX) else PREFIX + name] = value.strip()
+    if free_tier:
+        query.setdefault(PREFIX + "free_tier", "1")
+    try:
+        return ModelParams.from_query(query)
+    except ParamsError as exc:
+        raise CliError(f"--param {exc}") from None
 
 
 def run(args: argparse.Namespace) -> int:
     from analysis.estate import assess_estate
-    from analysis.params import ModelParams
     from charts.report import render
     from pricing import load_price_book
     from store import ensure_database
@@ -74,6 +105,6 @@ def run(args: argparse.Namespace) -> int:
         since=since,
         until=until,
     )
-    estate = assess_estate(path, filters, ModelParams(free_tier=args.free_tier), book)
+    estate = assess_estate(path, filters, model_params(args.param, args.free_tier), book)
     sys.stdout.write(render(estate, args.format))
     return 0
