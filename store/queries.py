@@ -8,6 +8,9 @@ The store may hold several resolutions of the same series (hourly history, per-m
 whatever an upload brought). ``rollup`` never double counts: for each resource and bucket it uses only
 the coarsest resolution that fits in the bucket, then aggregates metric by metric with the rules in
 ``common.metrics`` (sums for counts, request-weighted means for latencies, time-weighted means for gauges).
+Buckets of whole hours read the read model (``store.read_model``: the same rule applied once, at write
+time, per resource-hour); finer buckets resolve ``metrics`` here (``rollup_sql``). The freshness table, the
+sidebar's span and the data's origin read the per-resource facts kept beside it.
 """
 
 from __future__ import annotations
@@ -22,8 +25,9 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 
 from common.metrics import CONFIG_FIELDS, METRICS
-from common.timeutil import EARLIEST_TIME, latest_time
+from common.timeutil import EARLIEST_TIME, align_down, latest_time
 from store.db import run_read
+from store.read_model import HOUR_S, weight_column
 
 if TYPE_CHECKING:  # DuckDB builds the frames; a command line that reads none need not load pandas
     import pandas as pd
@@ -187,7 +191,65 @@ def rollup_sql(f: Filters, bucket_s: int, metrics: list[str]) -> tuple[str, dict
     return sql, {"bucket": bucket_s, "lo": lo, "hi": hi, "metrics": needed, "sums": sums, **params}
 
 
+def reads_hours(f: Filters, bucket_s: int) -> bool:
+    """Whether ``rollup`` can read the read model (``usage_hourly``): buckets of whole hours over a window that
+    starts on the hour. Finer buckets (windows of two days or less) and windows starting mid-hour read
+    ``metrics``."""
+    lo, _ = f.window()
+    return bucket_s % HOUR_S == 0 and lo == align_down(lo, HOUR_S)
+
+
+def hours_sql(f: Filters, bucket_s: int, metrics: list[str]) -> tuple[str, dict[str, Any]]:
+    """SQL + parameters for per-resource, per-bucket metrics from the read model (buckets of whole hours).
+
+    Hours combine by each metric's rule; a mean is weighted by the weight its hour was taken over, so a day
+    is the mean of its rows, not of its hours. Within an hour the read model resolved the resolutions
+    (``store.read_model``); a day holding an upload's daily row next to collected hours therefore counts the
+    hours where they exist and the spread day elsewhere, where ``rollup_sql`` at a daily bucket lets the day
+    row hide them: both count every instant once.
+    """
+    needed = list(dict.fromkeys(["invocations", "cold_starts", *metrics]))
+    unknown = [m for m in needed if m not in METRICS]
+    if unknown:
+        raise ValueError(f"unknown metric(s) {unknown}")
+    where, params = resource_where(f)
+    lo, hi = f.window()
+    identity = ", ".join(f"r.{c}" for c in RESOURCE_COLUMNS[1:])
+    if bucket_s == HOUR_S:
+        columns = ", ".join(f"h.{m}" for m in needed)
+        select = f"h.resource_id, h.hour AS bucket_start, h.covered_s, h.period_s, {columns}"
+        group = ""
+    else:
+        parts = []
+        for name in needed:
+            rule = METRICS[name].rollup
+            if rule in ("sum", "max"):
+                parts.append(f"{rule}(h.{name}) AS {name}")
+            else:
+                w = weight_column(name)
+                parts.append(f"sum(h.{name} * h.{w}) / nullif(sum(h.{w}), 0) AS {name}")
+        select = (
+            "h.resource_id, time_bucket(to_seconds($bucket), h.hour) AS bucket_start, "
+            f"sum(h.covered_s) AS covered_s, max(h.period_s) AS period_s, {', '.join(parts)}"
+        )
+        group = f"GROUP BY h.resource_id, bucket_start, {identity}"
+    sql = f"""
+        SELECT {select}, {identity}
+        FROM usage_hourly h JOIN resources r USING (resource_id)
+        WHERE h.hour >= $lo AND h.hour < $hi AND {where}
+        {group}
+        ORDER BY h.resource_id, bucket_start
+    """  # noqa: S608 - metric names come from the catalog, every user value is a parameter
+    values = {"lo": lo, "hi": hi, **params}
+    if group:
+        values["bucket"] = bucket_s
+    return sql, values
+
+
 def _rollup(con: duckdb.DuckDBPyConnection, f: Filters, bucket_s: int, metrics: list[str]) -> pd.DataFrame:
+    if reads_hours(f, bucket_s):
+        sql, params = hours_sql(f, bucket_s, metrics)
+        return con.execute(sql, params).df()
     sql, params = rollup_sql(f, bucket_s, metrics)
     df = con.execute(sql, params).df()
     resources = con.execute(f"SELECT {', '.join(RESOURCE_COLUMNS)} FROM resources").df()  # noqa: S608
@@ -195,7 +257,8 @@ def _rollup(con: duckdb.DuckDBPyConnection, f: Filters, bucket_s: int, metrics: 
 
 
 def rollup(path: Path, f: Filters, bucket_s: int, metrics: list[str]) -> pd.DataFrame:
-    """Per-resource, per-bucket metrics joined with the resource's identity columns."""
+    """Per-resource, per-bucket metrics joined with the resource's identity columns: from the read model for
+    buckets of whole hours, from ``metrics`` (``rollup_sql``) for finer ones."""
     return run_read(path, lambda con: _rollup(con, f, bucket_s, metrics))
 
 
@@ -204,10 +267,7 @@ def _filter_options(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     for column in ("provider", "service", "account", "region"):
         rows = con.execute(f"SELECT DISTINCT {column} FROM resources ORDER BY 1").fetchall()  # noqa: S608
         out[column] = [r[0] for r in rows]
-    span = (
-        f"SELECT min(period_start), max(period_start + to_seconds(period_s)) FROM metrics WHERE {_sane('period_start')}"  # noqa: S608
-    )
-    lo, hi = con.execute(span, _span_params()).fetchall()[0]
+    lo, hi = con.execute("SELECT min(data_from), max(data_until) FROM resource_facts").fetchall()[0]
     out["first"], out["last"] = lo, hi
     return out
 
@@ -294,15 +354,13 @@ def freshness(path: Path, f: Filters) -> pd.DataFrame:
     """Per resource: the end of its newest data, its finest resolution, and where the data came from."""
     where, params = resource_where(f)
     sql = f"""
-        SELECT r.resource_id, r.service, r.name, r.account, r.region,
-               max(m.period_start + to_seconds(m.period_s)) AS data_until,
-               min(m.period_s) AS finest_period_s,
-               string_agg(DISTINCT m.source, ', ' ORDER BY m.source) AS sources
-        FROM resources r JOIN metrics m USING (resource_id)
-        WHERE {where} AND {_sane("m.period_start")}
-        GROUP BY ALL ORDER BY data_until
+        SELECT r.resource_id, r.service, r.name, r.account, r.region, x.data_until, x.finest_period_s,
+               array_to_string(x.sources, ', ') AS sources
+        FROM resources r JOIN resource_facts x USING (resource_id)
+        WHERE {where}
+        ORDER BY x.data_until, r.resource_id
     """  # noqa: S608
-    return run_read(path, lambda con: con.execute(sql, {**params, **_span_params()}).df())
+    return run_read(path, lambda con: con.execute(sql, params).df())
 
 
 def json_cell(value: Any) -> Any:
@@ -335,8 +393,8 @@ def data_origin(path: Path) -> dict[str, bool]:
         def exists(sql: str) -> bool:
             return bool(con.execute(f"SELECT count(*) FROM ({sql} LIMIT 1)").fetchall()[0][0])  # noqa: S608
 
-        demo = exists("SELECT 1 FROM metrics WHERE source = 'demo'")
-        real = exists("SELECT 1 FROM metrics WHERE source <> 'demo'")
+        demo = exists("SELECT 1 FROM resource_facts WHERE list_contains(sources, 'demo')")
+        real = exists("SELECT 1 FROM resource_facts WHERE len(list_filter(sources, lambda s: s <> 'demo')) > 0")
         return {"demo": demo, "real": real, "empty": not (demo or real)}
 
     return run_read(path, query)

@@ -109,7 +109,9 @@ def resolve_sql(scope: str) -> str:
     columns = list(METRICS)
     pivot = ",\n               ".join(f"max(m.value) FILTER (WHERE m.metric = '{name}') AS {name}" for name in columns)
     stored_cols = ", ".join(columns)
-    spread_cols = ", ".join(f"{name} * {HOUR_S} / period_s" if name in SUMMED else name for name in columns)
+    spread_cols = ", ".join(
+        f"max({name} * {HOUR_S} / period_s)" if name in SUMMED else f"max({name})" for name in columns
+    )
     return f"""
         WITH stored AS (
             SELECT m.resource_id, m.period_start, m.period_s, any_value(s.lo) AS lo, any_value(s.hi) AS hi,
@@ -125,11 +127,14 @@ def resolve_sql(scope: str) -> str:
             SELECT resource_id, period_start, period_s, period_s AS native_s, lo, hi, {stored_cols}
             FROM stored WHERE period_s <= {HOUR_S} AND period_start >= lo - INTERVAL 1 HOUR
             UNION ALL
-            SELECT resource_id, period_start + to_seconds(piece * {HOUR_S}), {HOUR_S}, period_s, lo, hi,
-                   {spread_cols}
+            -- rows of one length longer than a day may overlap (they are aligned to days only): their pieces
+            -- of one hour are one slot, as in rollup_sql's pivot
+            SELECT resource_id, period_start + to_seconds(piece * {HOUR_S}) AS start, {HOUR_S}, period_s,
+                   any_value(lo), any_value(hi), {spread_cols}
             FROM pieces
             WHERE period_start + to_seconds(piece * {HOUR_S}) >= lo - INTERVAL 1 HOUR
               AND period_start + to_seconds(piece * {HOUR_S}) < hi
+            GROUP BY resource_id, start, period_s
         ),
         hours AS (
             SELECT *, time_bucket(to_seconds({HOUR_S}), period_start) AS hour,

@@ -12,17 +12,18 @@ from __future__ import annotations
 
 import math
 import tempfile
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import duckdb
-from hypothesis import HealthCheck, given, settings
+import pytest
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from common.metrics import METRICS
 from store import connect, ensure_database
-from store.queries import Filters, rollup_sql
+from store.queries import Filters, reads_hours, rollup, rollup_sql
 from store.read_model import WEIGHTED, weight_column
 from store.schema import apply_migrations
 from store.writes import Batch, ResourceRecord, metrics_frame, write_batch
@@ -117,6 +118,19 @@ def assert_read_model_is_true(path: Path) -> None:
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(write_strategy, min_size=1, max_size=3))
+@example(  # two 2-day rows a day apart overlap: their pieces of one hour are one slot
+    [
+        (
+            [
+                (0, "invocations", 7, 0, 0, 0.0),
+                (0, "invocations", 172800, 0, 0, 1.0),
+                (0, "invocations", 172800, 1, 0, 2.0),
+            ],
+            "a",
+            False,
+        )
+    ]
+)
 def test_maintained_hours_equal_the_rollup_computed_from_scratch(writes: list) -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "t.duckdb"
@@ -172,3 +186,34 @@ def test_the_migration_builds_the_read_model_of_an_older_database(tmp_path: Path
     with connect(path, read_only=True) as con:
         hours = con.execute("SELECT count(*), sum(invocations) FROM usage_hourly").fetchall()[0]
     assert hours == (24, 60 + 30 + 22 * 100)  # two hours per minute, the other 22 from the spread day
+
+
+@pytest.mark.parametrize("bucket_s", [3600, 86400])
+@pytest.mark.parametrize(
+    "f",
+    [
+        Filters(start=date(2026, 11, 10), end=date(2026, 11, 28)),
+        Filters(services=("lambda", "sagemaker-endpoint"), start=date(2026, 9, 1)),
+    ],
+)
+def test_pages_read_the_numbers_rollup_sql_computes(demo_db: Path, f: Filters, bucket_s: int) -> None:
+    assert reads_hours(f, bucket_s)
+    metrics = list(METRICS)
+    got = rollup(demo_db, f, bucket_s, metrics)
+    with connect(demo_db, read_only=True) as con:
+        sql, params = rollup_sql(f, bucket_s, metrics)
+        want = con.execute(sql, params).df()
+    assert len(got) == len(want) > 100
+    assert got["resource_id"].tolist() == want["resource_id"].tolist()
+    assert got["bucket_start"].tolist() == want["bucket_start"].tolist()
+    for name in ["covered_s", "period_s", *metrics]:
+        a, b = got[name].astype(float), want[name].astype(float)
+        assert (a.isna() == b.isna()).all(), name
+        assert all(_same(x, y) for x, y in zip(a[a.notna()], b[b.notna()], strict=True)), name
+    assert set(got["service"]) == set(f.services or got["service"])
+
+
+def test_short_windows_and_mid_hour_starts_read_the_metrics(demo_db: Path) -> None:
+    assert not reads_hours(Filters(start=date(2026, 11, 27), end=date(2026, 11, 28)), 300)
+    five = rollup(demo_db, Filters(start=date(2026, 11, 27), end=date(2026, 11, 27)), 300, ["invocations"])
+    assert set(five["period_s"]) == {60} and len(five["bucket_start"].unique()) == 288
