@@ -25,9 +25,9 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 
 from common.metrics import CONFIG_FIELDS, METRICS
-from common.timeutil import EARLIEST_TIME, align_down, latest_time
+from common.timeutil import EARLIEST_TIME, latest_time
+from store import hours
 from store.db import run_read
-from store.read_model import HOUR_S, weight_column
 
 if TYPE_CHECKING:  # DuckDB builds the frames; a command line that reads none need not load pandas
     import pandas as pd
@@ -192,64 +192,15 @@ def rollup_sql(f: Filters, bucket_s: int, metrics: list[str]) -> tuple[str, dict
 
 
 def reads_hours(f: Filters, bucket_s: int) -> bool:
-    """Whether ``rollup`` can read the read model (``usage_hourly``): buckets of whole hours over a window that
-    starts on the hour. Finer buckets (windows of two days or less) and windows starting mid-hour read
-    ``metrics``."""
-    lo, _ = f.window()
-    return bucket_s % HOUR_S == 0 and lo == align_down(lo, HOUR_S)
-
-
-def hours_sql(f: Filters, bucket_s: int, metrics: list[str]) -> tuple[str, dict[str, Any]]:
-    """SQL + parameters for per-resource, per-bucket metrics from the read model (buckets of whole hours).
-
-    Hours combine by each metric's rule; a mean is weighted by the weight its hour was taken over, so a day
-    is the mean of its rows, not of its hours. Within an hour the read model resolved the resolutions
-    (``store.read_model``); a day holding an upload's daily row next to collected hours therefore counts the
-    hours where they exist and the spread day elsewhere, where ``rollup_sql`` at a daily bucket lets the day
-    row hide them: both count every instant once.
-    """
-    needed = list(dict.fromkeys(["invocations", "cold_starts", *metrics]))
-    unknown = [m for m in needed if m not in METRICS]
-    if unknown:
-        raise ValueError(f"unknown metric(s) {unknown}")
-    where, params = resource_where(f)
-    lo, hi = f.window()
-    identity = ", ".join(f"r.{c}" for c in RESOURCE_COLUMNS[1:])
-    if bucket_s == HOUR_S:
-        columns = ", ".join(f"h.{m}" for m in needed)
-        select = f"h.resource_id, h.hour AS bucket_start, h.covered_s, h.period_s, {columns}"
-        group = ""
-    else:
-        parts = []
-        for name in needed:
-            rule = METRICS[name].rollup
-            if rule in ("sum", "max"):
-                parts.append(f"{rule}(h.{name}) AS {name}")
-            else:
-                w = weight_column(name)
-                parts.append(f"sum(h.{name} * h.{w}) / nullif(sum(h.{w}), 0) AS {name}")
-        select = (
-            "h.resource_id, time_bucket(to_seconds($bucket), h.hour) AS bucket_start, "
-            f"sum(h.covered_s) AS covered_s, max(h.period_s) AS period_s, {', '.join(parts)}"
-        )
-        group = f"GROUP BY h.resource_id, bucket_start, {identity}"
-    sql = f"""
-        SELECT {select}, {identity}
-        FROM usage_hourly h JOIN resources r USING (resource_id)
-        WHERE h.hour >= $lo AND h.hour < $hi AND {where}
-        {group}
-        ORDER BY h.resource_id, bucket_start
-    """  # noqa: S608 - metric names come from the catalog, every user value is a parameter
-    values = {"lo": lo, "hi": hi, **params}
-    if group:
-        values["bucket"] = bucket_s
-    return sql, values
+    """Whether ``rollup`` reads the read model for this window and bucket (``store.hours.reads_hours``)."""
+    return hours.reads_hours(f.window()[0], bucket_s)
 
 
 def _rollup(con: duckdb.DuckDBPyConnection, f: Filters, bucket_s: int, metrics: list[str]) -> pd.DataFrame:
     if reads_hours(f, bucket_s):
-        sql, params = hours_sql(f, bucket_s, metrics)
-        return con.execute(sql, params).df()
+        where, params = resource_where(f)
+        lo, hi = f.window()
+        return hours.read_hours(con, where, params, lo, hi, bucket_s, metrics)
     sql, params = rollup_sql(f, bucket_s, metrics)
     df = con.execute(sql, params).df()
     resources = con.execute(f"SELECT {', '.join(RESOURCE_COLUMNS)} FROM resources").df()  # noqa: S608
