@@ -23,7 +23,6 @@ import pyarrow as pa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from common.services import resource_key
 from demo import build_demo
 from demo.profiles import PROFILES
 from store import connect
@@ -59,8 +58,9 @@ class Demo:
         hourly_from = np.datetime64(END - timedelta(days=HOURLY_DAYS), "us")
         self.hourly = [np.flatnonzero((index == p) & (period == 3600) & (start >= hourly_from)) for p in range(24)]
         self.minutes = [np.flatnonzero((index == p) & (period == 60)) for p in range(24)]
-        self.configs = {p: [c for c in batch.configs if c.resource_id == r.resource_id] for p, r in
-                        enumerate(batch.resources)}
+        self.configs = {
+            p: [c for c in batch.configs if c.resource_id == r.resource_id] for p, r in enumerate(batch.resources)
+        }
 
     def batch(self, clones: range) -> Batch:
         """The batch of clones ``clones`` (resource ids dictionary-encoded, as the demo writes them)."""
@@ -92,7 +92,7 @@ def _recipe_holds(path: Path, n: int) -> bool:
         with connect(path, read_only=True) as con:
             found = con.execute("SELECT count(*) FROM resources").fetchall()[0][0]
             mark = con.execute("SELECT detail FROM runs WHERE kind = 'bench-estate'").fetchall()
-    except Exception:  # noqa: BLE001 - an unreadable or older file is rebuilt
+    except Exception:
         return False
     return found == n and bool(mark) and RECIPE in str(mark[0][0])
 
@@ -123,7 +123,7 @@ def estate_rows(path: Path) -> tuple[int, int, int]:
     """(resources, metric rows, read-model rows) of an estate."""
     with connect(path, read_only=True) as con:
         return tuple(
-            con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]  # noqa: S608 - fixed names
+            con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
             for table in ("resources", "metrics", "usage_hourly")
         )
 

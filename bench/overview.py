@@ -66,8 +66,12 @@ def floor_read_model(path: Path, f: q.Filters) -> Any:
         FROM usage_hourly h JOIN resources r USING (resource_id)
         WHERE h.hour >= $lo AND h.hour < $hi
         GROUP BY ALL
-    """  # noqa: S608 - fixed SQL
+    """
     return run_read(path, lambda con: con.execute(sql, {"lo": lo, "hi": hi}).df())
+
+
+def _by_requests(name: str) -> str:
+    return f"sum({name} * invocations) / nullif(sum(invocations) FILTER (WHERE {name} IS NOT NULL), 0) AS {name}"
 
 
 def floor_metrics(path: Path, f: q.Filters) -> Any:
@@ -82,11 +86,10 @@ def floor_metrics(path: Path, f: q.Filters) -> Any:
         SELECT s.resource_id, r.service, time_bucket(INTERVAL 1 DAY, s.period_start) AS day,
                sum(invocations) AS invocations, sum(errors) AS errors, sum(throttles) AS throttles,
                sum(cold_starts) AS cold_starts,
-               sum(duration_ms_p50 * invocations) / nullif(sum(invocations) FILTER (WHERE duration_ms_p50 IS NOT NULL), 0),
-               sum(duration_ms_p99 * invocations) / nullif(sum(invocations) FILTER (WHERE duration_ms_p99 IS NOT NULL), 0)
+               {_by_requests("duration_ms_p50")}, {_by_requests("duration_ms_p99")}
         FROM slots s JOIN resources r USING (resource_id)
         GROUP BY ALL
-    """  # noqa: S608 - fixed SQL
+    """
     return run_read(path, lambda con: con.execute(sql, {"lo": lo, "hi": hi}).df())
 
 

@@ -86,7 +86,12 @@ def hours_sql(where: str, bucket_s: int, metrics: list[str]) -> str:
 
 
 def read_hours(
-    con: duckdb.DuckDBPyConnection, where: str, params: dict[str, Any], lo: datetime, hi: datetime, bucket_s: int,
+    con: duckdb.DuckDBPyConnection,
+    where: str,
+    params: dict[str, Any],
+    lo: datetime,
+    hi: datetime,
+    bucket_s: int,
     metrics: list[str],
 ) -> pd.DataFrame:
     """The rollup frame (``store.queries.rollup``'s columns) from the read model, in one read."""
