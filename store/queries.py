@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,7 +28,7 @@ from common.metrics import CONFIG_FIELDS, METRICS
 from common.timeutil import EARLIEST_TIME, latest_time
 from store import hours
 from store.db import run_read
-from store.panels import HOURLY_METRICS, UsagePanels, read_panels
+from store.panels import UsagePanels, read_panels
 
 if TYPE_CHECKING:  # DuckDB builds the frames; a command line that reads none need not load pandas
     import pandas as pd
@@ -377,19 +377,19 @@ def selection_span(path: Path, f: Filters) -> tuple[datetime, datetime] | None:
 def usage_panels(path: Path, f: Filters) -> UsagePanels:
     """The measured usage the cost analysis reads, as arrays (``store.panels``), in one short read.
 
-    The one store read behind ``analysis``: a read model (issue 11's hourly rollup) can reimplement it
-    without the analysis changing.
+    The hourly grid is the read model's (``store.panel_grid``); the hours that rows of a minute or less
+    shaped there are rolled up here from the coarser rows (``rollup_sql`` over every catalog metric, so a
+    period counts as stored whatever metric it holds, as in the read model).
     """
     where, params = resource_where(f)
     lo, hi = f.window()
 
-    def hourly(con: duckdb.DuckDBPyConnection, hour_lo: datetime, hour_hi: datetime) -> pd.DataFrame:
-        aligned = replace(f, start=None, end=None)
-        # minute rows are the minute panel's; the hours they cover count nothing from the hourly grid
-        sql, values = rollup_sql(aligned, 3600, list(HOURLY_METRICS), coarser_than_s=60)
-        return con.execute(sql, {**values, "lo": hour_lo, "hi": hour_hi}).df()
+    def coarser(con: duckdb.DuckDBPyConnection, ids: list[str], since: datetime, until: datetime) -> pd.DataFrame:
+        only = Filters(resource_ids=tuple(ids), since=since, until=until)
+        sql, values = rollup_sql(only, 3600, list(METRICS), coarser_than_s=60)
+        return con.execute(sql, values).df()
 
-    return run_read(path, lambda con: read_panels(con, lo, hi, where, params, hourly))
+    return run_read(path, lambda con: read_panels(con, lo, hi, where, params, coarser))
 
 
 def data_span(path: Path, resource_ids: list[str]) -> tuple[date, date] | None:
