@@ -28,10 +28,11 @@ from common.metrics import CONFIG_FIELDS, METRICS
 from common.timeutil import EARLIEST_TIME, latest_time
 from store import hours
 from store.db import run_read
-from store.panels import UsagePanels, read_panels
 
-if TYPE_CHECKING:  # DuckDB builds the frames; a command line that reads none need not load pandas
+if TYPE_CHECKING:  # DuckDB builds the frames; a command line that reads none need not load pandas or numpy
     import pandas as pd
+
+    from store.panels import UsagePanels
 
 RESOURCE_COLUMNS = ("resource_id", "provider", "service", "pattern", "account", "region", "name")
 
@@ -381,6 +382,8 @@ def usage_panels(path: Path, f: Filters) -> UsagePanels:
     shaped there are rolled up here from the coarser rows (``rollup_sql`` over every catalog metric, so a
     period counts as stored whatever metric it holds, as in the read model).
     """
+    from store.panels import read_panels  # numpy: loaded by the analysis's read, not by every page query
+
     where, params = resource_where(f)
     lo, hi = f.window()
 
