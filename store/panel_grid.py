@@ -64,7 +64,7 @@ def read_grid(
         WITH chosen AS (
             SELECT unnest($ids::VARCHAR[]) AS resource_id, generate_subscripts($ids::VARCHAR[], 1) - 1 AS row
         )
-        SELECT c.row, ((epoch(h.hour)::BIGINT - $start) // {HOUR_S})::INTEGER AS col, h.period_s,
+        SELECT c.row::INTEGER AS row, ((epoch(h.hour)::BIGINT - $start) // {HOUR_S})::INTEGER AS col, h.period_s,
                {", ".join(f"h.{name}" for name in names)}
         FROM usage_hourly h JOIN chosen c USING (resource_id)
         WHERE h.hour >= $lo AND h.hour < $hi
