@@ -12,32 +12,27 @@ less, inside the span of those rows, in hours without a stored hourly row: none 
 hourly history beside its recent minutes (the demo, CloudWatch), a few hours for a per-minute upload.
 
 One read of ``usage_hourly`` for the filtered set, positions joined from the id list (a hash join, not a
-list lookup per row), numbers handed over as numpy arrays.
+list lookup per row), streamed in record batches into the numpy grid.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import duckdb
 import numpy as np
 
 from store.read_model import HOUR_S
 
+BATCH_ROWS = 1 << 20  # rows per record batch streamed from DuckDB
+
 if TYPE_CHECKING:
     import pandas as pd
 
 # fallback(con, resource ids, lo, hi): the old path's frame (resource_id, bucket_start, metrics, covered_s)
 Fallback = Callable[[duckdb.DuckDBPyConnection, list[str], datetime, datetime], "pd.DataFrame"]
-
-
-def _floats(array: Any) -> np.ndarray:
-    """A fetched column as floats, NULL as NaN."""
-    if isinstance(array, np.ma.MaskedArray):
-        return np.ma.filled(array.astype(float), np.nan)
-    return np.asarray(array, dtype=float)
 
 
 def read_grid(
@@ -59,24 +54,24 @@ def read_grid(
     hour_start = int((hour_lo - datetime(1970, 1, 1)).total_seconds())
     if not n or not hours:
         return grid
-    data = con.execute(
+    data = con.sql(
         f"""
         WITH chosen AS (
             SELECT unnest($ids::VARCHAR[]) AS resource_id, generate_subscripts($ids::VARCHAR[], 1) - 1 AS row
         )
         SELECT c.row::INTEGER AS row, ((epoch(h.hour)::BIGINT - $start) // {HOUR_S})::INTEGER AS col, h.period_s,
-               {", ".join(f"h.{name}" for name in names)}
+               {", ".join(f"h.{name}::DOUBLE AS {name}" for name in names)}
         FROM usage_hourly h JOIN chosen c USING (resource_id)
         WHERE h.hour >= $lo AND h.hour < $hi
         """,  # noqa: S608 - column names come from the catalog
-        {"ids": ids, "start": hour_start, "lo": hour_lo, "hi": hour_lo + timedelta(seconds=hours * HOUR_S)},
-    ).fetchnumpy()
-    rows = np.asarray(data["row"], dtype=np.int64)
-    cols = np.asarray(data["col"], dtype=np.int64)
-    for name in names:
-        grid[name][rows, cols] = _floats(data[name])
-    period = np.zeros((n, hours), dtype=np.int64)
-    period[rows, cols] = np.asarray(data["period_s"], dtype=np.int64)
+        params={"ids": ids, "start": hour_start, "lo": hour_lo, "hi": hour_lo + timedelta(seconds=hours * HOUR_S)},
+    ).to_arrow_reader(BATCH_ROWS)
+    period = np.zeros((n, hours), dtype=np.int32)
+    for batch in data:  # streamed: the rows never sit whole in memory beside the grid
+        rows, cols = batch.column("row").to_numpy(), batch.column("col").to_numpy()
+        for name in names:  # a NULL arrives as NaN
+            grid[name][rows, cols] = batch.column(name).to_numpy(zero_copy_only=False)
+        period[rows, cols] = batch.column("period_s").to_numpy()
     _patch_fine_hours(con, ids, grid, period, hour_lo, hour_start, fine_spans, fallback)
     return grid
 

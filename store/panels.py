@@ -46,6 +46,7 @@ MINUTE_METRICS = (
     "provisioned_concurrency",
 )
 HOURLY_METRICS = MINUTE_METRICS
+BATCH_ROWS = 1 << 20  # rows per record batch streamed from DuckDB
 # The rollup's own column: seconds of stored periods in each hour (idle periods a source omits are not in it).
 STORED_S = "covered_s"
 # A list parameter as a table of (resource_id, its position): joined by hash, not looked up per row.
@@ -205,7 +206,7 @@ def _read_minutes(
     last = max(minute_span[r][1] for r in minute_rows)
     first -= first % MINUTE_S
     width = int(-(-(last - first) // MINUTE_S))
-    data = con.execute(
+    data = con.sql(
         f"""
         WITH chosen AS ({_POSITIONS.format(list="$ids")}),
              wanted AS ({_POSITIONS.format(list="$metrics").replace("resource_id", "metric")})
@@ -215,16 +216,21 @@ def _read_minutes(
         FROM metrics m JOIN chosen c USING (resource_id) JOIN wanted w USING (metric)
         WHERE m.period_s = 60 AND m.period_start >= $lo AND m.period_start < $hi
         """,  # noqa: S608 - fixed SQL
-        {"ids": [ids[r] for r in minute_rows], "metrics": list(MINUTE_METRICS), "first": first, "lo": lo, "hi": hi},
-    ).fetchnumpy()
-    out = {name: np.full((minute_rows.size, width), np.nan) for name in MINUTE_METRICS}
-    rows = np.asarray(data["row"], dtype=int)
-    cols = np.asarray(data["col"], dtype=int)
-    metrics = np.asarray(data["metric"], dtype=int)
-    values = np.asarray(data["value"], dtype=float)
-    for index, name in enumerate(MINUTE_METRICS):
-        pick = (metrics == index) & (rows >= 0) & (cols >= 0) & (cols < width)
-        out[name][rows[pick], cols[pick]] = values[pick]
+        params={
+            "ids": [ids[r] for r in minute_rows],
+            "metrics": list(MINUTE_METRICS),
+            "first": first,
+            "lo": lo,
+            "hi": hi,
+        },
+    ).to_arrow_reader(BATCH_ROWS)
+    # one (metric, resource, minute) cube filled batch by batch: the rows never sit whole in memory twice
+    cube = np.full((len(MINUTE_METRICS), minute_rows.size, width), np.nan)
+    for batch in data:
+        rows, metrics, cols = (batch.column(name).to_numpy() for name in ("row", "metric", "col"))
+        inside = (cols >= 0) & (cols < width)
+        cube[metrics[inside], rows[inside], cols[inside]] = batch.column("value").to_numpy()[inside]
+    out = {name: cube[index] for index, name in enumerate(MINUTE_METRICS)}
     return out, int(first)
 
 
