@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -30,7 +31,8 @@ sys.path.insert(0, str(ROOT))
 
 from bench.estate import DEFAULT_DIR, build_estate  # noqa: E402
 
-CHROMIUM = os.environ.get("BREAKEVEN_CHROMIUM", "/usr/bin/chromium")
+# the browser tests' rule: $BREAKEVEN_CHROMIUM, else the distribution's chromium on PATH (Debian's)
+CHROMIUM = os.environ.get("BREAKEVEN_CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
 ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run"]
 RUNNING = "document.querySelector('[data-testid=\"stStatusWidget\"]') === null"
 
