@@ -47,7 +47,8 @@ class MetricFacts:
     rows: int
     first: datetime
     last: datetime
-    spans: pa.Table  # per resource: resource_id, first (start), until (end of its last period)
+    # per resource: resource_id, first (start), until (end of its last period), finest_s, longest_s, sources
+    spans: pa.Table
 
     @property
     def resource_ids(self) -> list[str]:
@@ -222,7 +223,8 @@ def _check_metrics(data: MetricsData | None, now: datetime | None) -> tuple[pa.T
         table = _dedupe(con, table)
         spans = con.sql(
             "SELECT resource_id::VARCHAR AS resource_id, min(period_start) AS first, "
-            "max(period_start + to_seconds(period_s)) AS until FROM incoming GROUP BY 1 ORDER BY 1"
+            "max(period_start + to_seconds(period_s)) AS until, min(period_s) AS finest_s, max(period_s) AS longest_s, "
+            "list_sort(list(DISTINCT source::VARCHAR)) AS sources FROM incoming GROUP BY 1 ORDER BY 1"
         ).to_arrow_table()
         first, last = con.execute("SELECT min(period_start), max(period_start) FROM incoming").fetchall()[0]
     finally:

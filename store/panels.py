@@ -22,6 +22,7 @@ import numpy as np
 
 from common.metrics import CONFIG_FIELDS
 from common.timeutil import EPOCH, align_down, naive_utc
+from store.panel_grid import Fallback, read_grid
 
 HOUR_S = 3600
 MINUTE_S = 60
@@ -45,8 +46,11 @@ MINUTE_METRICS = (
     "provisioned_concurrency",
 )
 HOURLY_METRICS = MINUTE_METRICS
+BATCH_ROWS = 1 << 20  # rows per record batch streamed from DuckDB
 # The rollup's own column: seconds of stored periods in each hour (idle periods a source omits are not in it).
 STORED_S = "covered_s"
+# A list parameter as a table of (resource_id, its position): joined by hash, not looked up per row.
+_POSITIONS = "SELECT unnest({list}::VARCHAR[]) AS resource_id, generate_subscripts({list}::VARCHAR[], 1) - 1 AS row"
 RESOURCE_FIELDS = ("resource_id", "provider", "service", "pattern", "account", "region", "name")
 
 
@@ -105,10 +109,11 @@ def read_panels(
     hi: datetime,
     where: str,
     params: dict[str, Any],
-    rollup: Any,
+    fallback: Fallback,
 ) -> UsagePanels:
-    """The arrays for the window [lo, hi) and the resources ``where`` selects (``rollup(con, lo, hi)``
-    gives the hourly rollup frame on the hour-aligned window)."""
+    """The arrays for the window [lo, hi) and the resources ``where`` selects: the hourly grid from the read
+    model (``store.panel_grid``; ``fallback(con, ids, lo, hi)`` is the old path's frame for the few hours
+    rows of a minute or less shaped)."""
     resources = con.execute(
         f"SELECT {', '.join(RESOURCE_FIELDS)} FROM resources r WHERE {where} ORDER BY r.pattern, r.service, r.name",  # noqa: S608
         params,
@@ -117,45 +122,55 @@ def read_panels(
     ids = [r["resource_id"] for r in rows]
     n = len(ids)
     window = {"ids": ids, "lo": lo, "hi": hi}
-    spans = con.execute(
-        """
-        SELECT list_position($ids::VARCHAR[], resource_id) - 1 AS row,
+    # a resource stored coarser than a minute, all of it inside the window: its span is its facts
+    known = con.execute(
+        f"""
+        WITH chosen AS ({_POSITIONS.format(list="$ids")})
+        SELECT c.row, epoch(f.data_from)::BIGINT, epoch(f.data_until)::BIGINT, NULL, NULL, NULL, NULL
+        FROM resource_facts f JOIN chosen c USING (resource_id)
+        WHERE f.finest_period_s > 60 AND f.data_from >= $lo AND f.data_until <= $hi
+        """,  # noqa: S608 - fixed SQL
+        window,
+    ).fetchall()
+    done = {row[0] for row in known}
+    scan = [i for i in range(n) if i not in done]
+    window_scan = {"ids": [ids[i] for i in scan], "rows": scan, "lo": lo, "hi": hi}
+    spans = (
+        known
+        + con.execute(
+            """
+        WITH chosen AS (SELECT unnest($ids::VARCHAR[]) AS resource_id, unnest($rows::BIGINT[]) AS row)
+        SELECT any_value(c.row) AS row,
                epoch(greatest(min(period_start), $lo::TIMESTAMP))::BIGINT,
                epoch(least(max(period_start + to_seconds(period_s)), $hi::TIMESTAMP))::BIGINT,
                CASE WHEN bool_or(period_s = 60) THEN epoch(greatest(
                    min(period_start) FILTER (WHERE period_s = 60), $lo::TIMESTAMP))::BIGINT END,
                CASE WHEN bool_or(period_s = 60) THEN epoch(least(
-                   max(period_start + to_seconds(period_s)) FILTER (WHERE period_s = 60), $hi))::BIGINT END
-        FROM metrics
-        WHERE list_contains($ids::VARCHAR[], resource_id)
-          AND period_start < $hi AND period_start + to_seconds(period_s) > $lo
+                   max(period_start + to_seconds(period_s)) FILTER (WHERE period_s = 60), $hi))::BIGINT END,
+               epoch(min(period_start) FILTER (WHERE period_s <= 60))::BIGINT,
+               epoch(max(period_start + to_seconds(period_s)) FILTER (WHERE period_s <= 60))::BIGINT
+        FROM metrics JOIN chosen c USING (resource_id)
+        WHERE period_start < $hi AND period_start + to_seconds(period_s) > $lo
         GROUP BY resource_id
         """,
-        window,
-    ).fetchall()
+            window_scan,
+        ).fetchall()
+    )
     span_start, span_end = np.full(n, np.nan), np.full(n, np.nan)
-    minute_span = {}
-    for row, first, last, minute_first, minute_last in spans:
+    minute_span, fine_span = {}, {}
+    for row, first, last, minute_first, minute_last, fine_first, fine_end in spans:
         span_start[row], span_end[row] = first, last
         if minute_first is not None:
             minute_span[row] = (minute_first, last if minute_last is None else minute_last)
+        if fine_first is not None:
+            fine_span[row] = (fine_first, fine_end)
     if spans:  # the window as the data fills it: an open-ended filter never builds a grid from 1970 to 9999
         lo = max(lo, EPOCH + timedelta(seconds=float(np.nanmin(span_start))))
         hi = min(hi, EPOCH + timedelta(seconds=float(np.nanmax(span_end))))
     hour_lo, hour_hi = _floor(lo, HOUR_S), _ceil(hi, HOUR_S)
     hours = int((hour_hi - hour_lo).total_seconds() // HOUR_S) if n and spans else 0
     hour_start = to_epoch_s(hour_lo)
-    hourly = {name: np.full((n, hours), np.nan) for name in (*HOURLY_METRICS, STORED_S)}
-    if n and hours:
-        frame = rollup(con, hour_lo, hour_hi)
-        if len(frame):
-            index = {rid: i for i, rid in enumerate(ids)}
-            r = frame["resource_id"].map(index).to_numpy()
-            starts = frame["bucket_start"].to_numpy().astype("datetime64[s]").astype(np.int64)
-            c = (starts - hour_start) // HOUR_S
-            keep = (r >= 0) & (c >= 0) & (c < hours)
-            for name in (*HOURLY_METRICS, STORED_S):
-                hourly[name][r[keep].astype(int), c[keep]] = frame[name].to_numpy(dtype=float)[keep]
+    hourly = read_grid(con, ids, hour_lo, hours, (*HOURLY_METRICS, STORED_S), fine_span, fallback)
     minute_rows = np.array(sorted(minute_span), dtype=int)
     minutes, minute_start = _read_minutes(con, ids, minute_rows, minute_span, lo, hi)
     configs = _configs(con, ids)
@@ -191,27 +206,31 @@ def _read_minutes(
     last = max(minute_span[r][1] for r in minute_rows)
     first -= first % MINUTE_S
     width = int(-(-(last - first) // MINUTE_S))
-    position = np.full(len(ids), -1)
-    position[minute_rows] = np.arange(minute_rows.size)
-    data = con.execute(
-        """
-        SELECT list_position($ids::VARCHAR[], resource_id) - 1 AS row,
-               list_position($metrics::VARCHAR[], metric) - 1 AS metric,
-               (epoch(period_start)::BIGINT - $first) // 60 AS col, value
-        FROM metrics
-        WHERE period_s = 60 AND list_contains($ids::VARCHAR[], resource_id)
-          AND list_contains($metrics::VARCHAR[], metric) AND period_start >= $lo AND period_start < $hi
-        """,
-        {"ids": ids, "metrics": list(MINUTE_METRICS), "first": first, "lo": lo, "hi": hi},
-    ).fetchnumpy()
-    out = {name: np.full((minute_rows.size, width), np.nan) for name in MINUTE_METRICS}
-    rows = position[np.asarray(data["row"], dtype=int)]
-    cols = np.asarray(data["col"], dtype=int)
-    metrics = np.asarray(data["metric"], dtype=int)
-    values = np.asarray(data["value"], dtype=float)
-    for index, name in enumerate(MINUTE_METRICS):
-        pick = (metrics == index) & (rows >= 0) & (cols >= 0) & (cols < width)
-        out[name][rows[pick], cols[pick]] = values[pick]
+    data = con.sql(
+        f"""
+        WITH chosen AS ({_POSITIONS.format(list="$ids")}),
+             wanted AS ({_POSITIONS.format(list="$metrics").replace("resource_id", "metric")})
+        -- narrow integers: the transfer of millions of rows to numpy is most of this read's time
+        SELECT c.row::INTEGER AS row, w.row::SMALLINT AS metric,
+               ((epoch(m.period_start)::BIGINT - $first) // 60)::INTEGER AS col, m.value
+        FROM metrics m JOIN chosen c USING (resource_id) JOIN wanted w USING (metric)
+        WHERE m.period_s = 60 AND m.period_start >= $lo AND m.period_start < $hi
+        """,  # noqa: S608 - fixed SQL
+        params={
+            "ids": [ids[r] for r in minute_rows],
+            "metrics": list(MINUTE_METRICS),
+            "first": first,
+            "lo": lo,
+            "hi": hi,
+        },
+    ).to_arrow_reader(BATCH_ROWS)
+    # one (metric, resource, minute) cube filled batch by batch: the rows never sit whole in memory twice
+    cube = np.full((len(MINUTE_METRICS), minute_rows.size, width), np.nan)
+    for batch in data:
+        rows, metrics, cols = (batch.column(name).to_numpy() for name in ("row", "metric", "col"))
+        inside = (cols >= 0) & (cols < width)
+        cube[metrics[inside], rows[inside], cols[inside]] = batch.column("value").to_numpy()[inside]
+    out = {name: cube[index] for index, name in enumerate(MINUTE_METRICS)}
     return out, int(first)
 
 

@@ -8,13 +8,16 @@ The store may hold several resolutions of the same series (hourly history, per-m
 whatever an upload brought). ``rollup`` never double counts: for each resource and bucket it uses only
 the coarsest resolution that fits in the bucket, then aggregates metric by metric with the rules in
 ``common.metrics`` (sums for counts, request-weighted means for latencies, time-weighted means for gauges).
+Buckets of whole hours read the read model (``store.read_model``: the same rule applied once, at write
+time, per resource-hour); finer buckets resolve ``metrics`` here (``rollup_sql``). The freshness table, the
+sidebar's span and the data's origin read the per-resource facts kept beside it.
 """
 
 from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,9 +26,10 @@ import duckdb
 
 from common.metrics import CONFIG_FIELDS, METRICS
 from common.timeutil import EARLIEST_TIME, latest_time
+from store import hours
 from store.db import run_read
 
-if TYPE_CHECKING:  # DuckDB builds the frames; a command line that reads none need not load pandas (or numpy)
+if TYPE_CHECKING:  # DuckDB builds the frames; a command line that reads none need not load pandas or numpy
     import pandas as pd
 
     from store.panels import UsagePanels
@@ -200,7 +204,16 @@ def rollup_sql(f: Filters, bucket_s: int, metrics: list[str], coarser_than_s: in
     }
 
 
+def reads_hours(f: Filters, bucket_s: int) -> bool:
+    """Whether ``rollup`` reads the read model for this window and bucket (``store.hours.reads_hours``)."""
+    return hours.reads_hours(f.window()[0], bucket_s)
+
+
 def _rollup(con: duckdb.DuckDBPyConnection, f: Filters, bucket_s: int, metrics: list[str]) -> pd.DataFrame:
+    if reads_hours(f, bucket_s):
+        where, params = resource_where(f)
+        lo, hi = f.window()
+        return hours.read_hours(con, where, params, lo, hi, bucket_s, metrics)
     sql, params = rollup_sql(f, bucket_s, metrics)
     df = con.execute(sql, params).df()
     resources = con.execute(f"SELECT {', '.join(RESOURCE_COLUMNS)} FROM resources").df()  # noqa: S608
@@ -208,7 +221,8 @@ def _rollup(con: duckdb.DuckDBPyConnection, f: Filters, bucket_s: int, metrics: 
 
 
 def rollup(path: Path, f: Filters, bucket_s: int, metrics: list[str]) -> pd.DataFrame:
-    """Per-resource, per-bucket metrics joined with the resource's identity columns."""
+    """Per-resource, per-bucket metrics joined with the resource's identity columns: from the read model for
+    buckets of whole hours, from ``metrics`` (``rollup_sql``) for finer ones."""
     return run_read(path, lambda con: _rollup(con, f, bucket_s, metrics))
 
 
@@ -217,10 +231,7 @@ def _filter_options(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     for column in ("provider", "service", "account", "region"):
         rows = con.execute(f"SELECT DISTINCT {column} FROM resources ORDER BY 1").fetchall()  # noqa: S608
         out[column] = [r[0] for r in rows]
-    span = (
-        f"SELECT min(period_start), max(period_start + to_seconds(period_s)) FROM metrics WHERE {_sane('period_start')}"  # noqa: S608
-    )
-    lo, hi = con.execute(span, _span_params()).fetchall()[0]
+    lo, hi = con.execute("SELECT min(data_from), max(data_until) FROM resource_facts").fetchall()[0]
     out["first"], out["last"] = lo, hi
     return out
 
@@ -307,15 +318,13 @@ def freshness(path: Path, f: Filters) -> pd.DataFrame:
     """Per resource: the end of its newest data, its finest resolution, and where the data came from."""
     where, params = resource_where(f)
     sql = f"""
-        SELECT r.resource_id, r.service, r.name, r.account, r.region,
-               max(m.period_start + to_seconds(m.period_s)) AS data_until,
-               min(m.period_s) AS finest_period_s,
-               string_agg(DISTINCT m.source, ', ' ORDER BY m.source) AS sources
-        FROM resources r JOIN metrics m USING (resource_id)
-        WHERE {where} AND {_sane("m.period_start")}
-        GROUP BY ALL ORDER BY data_until
+        SELECT r.resource_id, r.service, r.name, r.account, r.region, x.data_until, x.finest_period_s,
+               array_to_string(x.sources, ', ') AS sources
+        FROM resources r JOIN resource_facts x USING (resource_id)
+        WHERE {where}
+        ORDER BY x.data_until, r.resource_id
     """  # noqa: S608
-    return run_read(path, lambda con: con.execute(sql, {**params, **_span_params()}).df())
+    return run_read(path, lambda con: con.execute(sql, params).df())
 
 
 def json_cell(value: Any) -> Any:
@@ -348,8 +357,8 @@ def data_origin(path: Path) -> dict[str, bool]:
         def exists(sql: str) -> bool:
             return bool(con.execute(f"SELECT count(*) FROM ({sql} LIMIT 1)").fetchall()[0][0])  # noqa: S608
 
-        demo = exists("SELECT 1 FROM metrics WHERE source = 'demo'")
-        real = exists("SELECT 1 FROM metrics WHERE source <> 'demo'")
+        demo = exists("SELECT 1 FROM resource_facts WHERE list_contains(sources, 'demo')")
+        real = exists("SELECT 1 FROM resource_facts WHERE len(list_filter(sources, lambda s: s <> 'demo')) > 0")
         return {"demo": demo, "real": real, "empty": not (demo or real)}
 
     return run_read(path, query)
@@ -369,21 +378,21 @@ def selection_span(path: Path, f: Filters) -> tuple[datetime, datetime] | None:
 def usage_panels(path: Path, f: Filters) -> UsagePanels:
     """The measured usage the cost analysis reads, as arrays (``store.panels``), in one short read.
 
-    The one store read behind ``analysis``: a read model (issue 11's hourly rollup) can reimplement it
-    without the analysis changing.
+    The hourly grid is the read model's (``store.panel_grid``); the hours that rows of a minute or less
+    shaped there are rolled up here from the coarser rows (``rollup_sql`` over every catalog metric, so a
+    period counts as stored whatever metric it holds, as in the read model).
     """
-    from store.panels import HOURLY_METRICS, read_panels  # numpy: only the analysis pays for it
+    from store.panels import read_panels  # numpy: loaded by the analysis's read, not by every page query
 
     where, params = resource_where(f)
     lo, hi = f.window()
 
-    def hourly(con: duckdb.DuckDBPyConnection, hour_lo: datetime, hour_hi: datetime) -> pd.DataFrame:
-        aligned = replace(f, start=None, end=None)
-        # minute rows are the minute panel's; the hours they cover count nothing from the hourly grid
-        sql, values = rollup_sql(aligned, 3600, list(HOURLY_METRICS), coarser_than_s=60)
-        return con.execute(sql, {**values, "lo": hour_lo, "hi": hour_hi}).df()
+    def coarser(con: duckdb.DuckDBPyConnection, ids: list[str], since: datetime, until: datetime) -> pd.DataFrame:
+        only = Filters(resource_ids=tuple(ids), since=since, until=until)
+        sql, values = rollup_sql(only, 3600, list(METRICS), coarser_than_s=60)
+        return con.execute(sql, values).df()
 
-    return run_read(path, lambda con: read_panels(con, lo, hi, where, params, hourly))
+    return run_read(path, lambda con: read_panels(con, lo, hi, where, params, coarser))
 
 
 def data_span(path: Path, resource_ids: list[str]) -> tuple[date, date] | None:

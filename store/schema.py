@@ -11,15 +11,19 @@ upserts on the natural key (resource_id, metric, period_s, period_start). Tests 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import duckdb
 
 from common.metrics import CONFIG_FIELDS
 from common.timeutil import utc_now
+from store import read_model
 from store.errors import StoreSchemaError
 
 _CONFIG_COLUMNS = ",\n    ".join(f"{name} {sql_type}" for name, sql_type in CONFIG_FIELDS.items())
 
-MIGRATIONS: list[tuple[int, str, list[str]]] = [
+# A step is a statement, or a function of the connection for work SQL alone cannot bound (see migration 5).
+MIGRATIONS: list[tuple[int, str, list[str | Callable[[duckdb.DuckDBPyConnection], None]]]] = [
     (
         1,
         "resources, configuration over time, metric time series",
@@ -157,6 +161,11 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             """,
         ],
     ),
+    (
+        5,
+        "the read model: resolved hourly usage per resource, and facts per resource (data span, periods, sources)",
+        [*read_model.CREATE_TABLES, read_model.build],
+    ),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]
@@ -191,7 +200,10 @@ def apply_migrations(con: duckdb.DuckDBPyConnection, target: int = SCHEMA_VERSIO
         con.execute("BEGIN TRANSACTION")
         try:
             for statement in statements:
-                con.execute(statement)
+                if callable(statement):
+                    statement(con)
+                else:
+                    con.execute(statement)
             con.execute(
                 "INSERT INTO schema_version VALUES (?, ?, ?)",
                 [version, description, utc_now()],

@@ -18,6 +18,7 @@ import duckdb
 
 from common.services import SERVICES
 from common.timeutil import naive_utc, utc_now
+from store import read_model
 from store.batch import (
     METRIC_COLUMNS,
     Batch,
@@ -146,8 +147,11 @@ def _refresh_seen_from_metrics(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def _drop_source(con: duckdb.DuckDBPyConnection, source: str) -> None:
-    """Remove a source's metric rows and configuration, then resources nothing else describes."""
+def _drop_source(con: duckdb.DuckDBPyConnection, source: str) -> bool:
+    """Remove a source's metric rows and configuration, then resources nothing else describes.
+
+    The spans of the removed rows are kept as ``dropped_spans`` for the read model; returns whether any."""
+    con.register("dropped_spans", read_model.changed_spans(con, "source = ?", [source]).to_arrow_table())
     con.execute("DELETE FROM metrics WHERE source = ?", [source])
     con.execute("DELETE FROM resource_config WHERE source = ?", [source])
     con.execute(
@@ -156,6 +160,7 @@ def _drop_source(con: duckdb.DuckDBPyConnection, source: str) -> None:
           AND resource_id NOT IN (SELECT DISTINCT resource_id FROM resource_config)
         """
     )
+    return bool(con.execute("SELECT count(*) FROM dropped_spans").fetchall()[0][0])
 
 
 def _write_watermarks(con: duckdb.DuckDBPyConnection, marks: tuple[WatermarkRecord, ...], now: datetime) -> None:
@@ -245,8 +250,7 @@ def write_batch(path: Path, batch: Batch | CheckedBatch) -> WriteSummary:
     with connect(path, read_only=False) as con:
         con.execute("BEGIN TRANSACTION")
         try:
-            if checked.replace_source:
-                _drop_source(con, checked.replace_source)
+            dropped = _drop_source(con, checked.replace_source) if checked.replace_source else False
             if checked.stored_ids:  # the same question again, now under the write lock
                 _refuse_unknown(checked.stored_ids, _stored(con, checked.stored_ids), checked)
             resources_new = _upsert_resources(con, checked.resources)
@@ -256,6 +260,13 @@ def write_batch(path: Path, batch: Batch | CheckedBatch) -> WriteSummary:
                 con.register("incoming_spans", checked.facts.spans)
                 inserted, updated = merge_staged_metrics(con, checked.facts)
                 _refresh_seen_from_metrics(con)
+            read_model.refresh_after_write(
+                con,
+                ["dropped_spans"] * dropped + ["incoming_spans"] * (checked.facts is not None),
+                incoming="incoming_spans" if checked.facts is not None else None,
+                deleted=dropped,
+                updated=updated > 0,
+            )
             configs_written = write_configs(con, checked.configs)
             _write_watermarks(con, checked.watermarks, now)
             write_snapshots(con, list(checked.snapshots))

@@ -1,0 +1,154 @@
+"""Benchmark: first render of the pages in headless Chromium and the server's peak memory, per estate size.
+
+For each estate a fresh ``streamlit run app.py`` serves it (``BREAKEVEN_DB``) and a fresh headless Chromium
+(Debian's, through Playwright's ``executable_path``) opens the page: the time from navigation until the
+page is drawn (its charts on screen, Streamlit no longer running the script) is the first render, caches
+empty, as the first visitor after a restart sees it. Then every page is visited once and the server's peak
+resident memory is read from ``/proc/<pid>/status`` (``VmHWM``). The floor, in the same run, is the same
+server and browser drawing a bare page (``bench/bare_page.py``: pandas, a plotly chart and a table): what
+Streamlit, the imports and the browser cost before any of our work. Figures are printed, not asserted.
+
+Usage: ``python bench/render.py [--sizes 24 500 2000 5000] [--pages overview costs]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.estate import DEFAULT_DIR, build_estate  # noqa: E402
+
+# the browser tests' rule: $BREAKEVEN_CHROMIUM, else the distribution's chromium on PATH (Debian's)
+CHROMIUM = os.environ.get("BREAKEVEN_CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
+ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run"]
+RUNNING = "document.querySelector('[data-testid=\"stStatusWidget\"]') === null"
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page to open, and what on it says it is drawn."""
+
+    path: str
+    ready: str  # a JavaScript condition
+
+    def condition(self) -> str:
+        return f"({self.ready}) && {RUNNING}"
+
+
+PLOTS = "document.querySelectorAll('.js-plotly-plot .main-svg').length"
+PAGES = {
+    "overview": Page("/", f"{PLOTS} >= 3 && document.body.innerText.includes('Data freshness')"),
+    "costs": Page("/costs", f"{PLOTS} >= 1 && document.body.innerText.includes('One resource in detail')"),
+    "prices": Page("/prices", "document.body.innerText.includes('Your discounts and overrides')"),
+    "sources": Page("/sources", "document.body.innerText.includes('Data sources')"),
+    "upload": Page("/upload", "document.body.innerText.includes('Upload')"),
+}
+BARE = Page("/", f"{PLOTS} >= 1 && document.body.innerText.includes('bare page')")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def serve(db: Path | None, script: str = "app.py") -> Iterator[tuple[str, int]]:
+    """A fresh Streamlit server on a free loopback port; yields its URL and process id."""
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if k != "BREAKEVEN_DB"}
+    env["PYTHONPATH"] = str(ROOT)
+    if db is not None:
+        env["BREAKEVEN_DB"] = str(db)
+    command = [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port)]
+    command += ["--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
+                    break
+            except OSError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise RuntimeError("streamlit did not start") from None
+                time.sleep(0.2)
+        yield url, proc.pid
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def peak_rss_gb(pid: int) -> float:
+    """The process's peak resident memory so far (VmHWM), in GB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024 / 1e9
+    raise RuntimeError("no VmHWM in /proc status")
+
+
+def render_s(browser: object, url: str, page: Page, timeout_s: float = 600) -> float:
+    """Seconds from navigation to ``page`` drawn, in a new browser context (a new Streamlit session)."""
+    context = browser.new_context(viewport={"width": 1500, "height": 1100})  # type: ignore[attr-defined]
+    try:
+        tab = context.new_page()
+        started = time.perf_counter()
+        tab.goto(url + page.path, wait_until="domcontentloaded")
+        tab.wait_for_function(page.condition(), timeout=timeout_s * 1000, polling=50)
+        return time.perf_counter() - started
+    finally:
+        context.close()
+
+
+def main() -> None:
+    from playwright.sync_api import sync_playwright
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[24, 500, 2000, 5000])
+    parser.add_argument("--pages", nargs="+", default=["overview", "costs"], choices=list(PAGES))
+    parser.add_argument("--also", nargs="*", default=list(PAGES), choices=list(PAGES), help="pages visited for memory")
+    parser.add_argument("--dir", type=Path, default=DEFAULT_DIR)
+    args = parser.parse_args()
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        with serve(None, "bench/bare_page.py") as (url, pid):
+            floor = render_s(browser, url, BARE)
+            floor_gb = peak_rss_gb(pid)
+        print(f"floor: a bare page drawn in {floor:.2f} s, server peak {floor_gb:.2f} GB")
+        heads = " ".join(f"{name + ' s':>12} {'again s':>8}" for name in args.pages)
+        visited = ", ".join(dict.fromkeys(args.pages + args.also))
+        print(f"{'resources':>9} {heads} {'peak GB':>8} (pages visited: {visited})")
+        for n in args.sizes:
+            db, _ = build_estate(n, args.dir)
+            with serve(db) as (url, pid):
+                cells = []
+                for name in args.pages:
+                    first = render_s(browser, url, PAGES[name])
+                    again = render_s(browser, url, PAGES[name])
+                    cells.append(f"{first:>12.2f} {again:>8.2f}")
+                for name in args.also:
+                    if name not in args.pages:
+                        render_s(browser, url, PAGES[name])
+                print(f"{n:>9,} {' '.join(cells)} {peak_rss_gb(pid):>8.2f}", flush=True)
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()
