@@ -30,11 +30,11 @@ from analysis.bill_classes import CLASS_LABELS, billed_class, canonical_unit
 from analysis.reconcile_model import Modelled, ModelledFn
 from common.units import MONTH_HOURS
 from store import queries as q
-from store.billing import FAMILY_SERVICES, USAGE_CATEGORIES
+from store.billing import ACCOUNT_CATEGORIES, FAMILY_SERVICES, USAGE_CATEGORIES
 from store.billing_queries import billed_lines
 
 CENT = 0.005
-OTHER_CATEGORIES = ("tax", "refund", "fee", "adjustment", "purchase", "commitment_fee")
+OTHER_CATEGORIES = ACCOUNT_CATEGORIES
 
 
 @dataclass(frozen=True)
