@@ -165,9 +165,8 @@ def apply_overrides(book: PriceBook, overrides: Overrides) -> PriceBook:
             if p.service == rule.service and fnmatchcase(p.item, rule.item) and fnmatchcase(p.region, rule.region)
         ]
         if not matched:
-            raise SheetError(
-                f"{overrides.path}: override[{index}]: no price matches {rule.service}/{rule.item}/{rule.region}"
-            )
+            where = f"{overrides.path}: override[{index}]"
+            raise SheetError(_no_match(book, where, rule.service, (rule.item,), (rule.region,), "item", "region"))
         label = rule.name or "price override"
         for key in matched:
             price = prices[key]
@@ -182,7 +181,8 @@ def apply_overrides(book: PriceBook, overrides: Overrides) -> PriceBook:
             and any(fnmatchcase(p.region, pat) for pat in rule.regions)
         ]
         if not matched:
-            raise SheetError(f"{overrides.path}: discount[{index}]: no price matches service {rule.service!r}")
+            where = f"{overrides.path}: discount[{index}]"
+            raise SheetError(_no_match(book, where, rule.service, rule.items, rule.regions, "items", "regions"))
         factor = 1 - rule.percent / 100
         label = f"{rule.name or 'discount'}: -{rule.percent:g}%"
         for key in matched:
@@ -191,6 +191,33 @@ def apply_overrides(book: PriceBook, overrides: Overrides) -> PriceBook:
             adjustment = "; ".join(part for part in (price.source.adjustment, label) if part)
             prices[key] = replace(price, tiers=tiers, source=_with_adjustment(price.source, adjustment))
     return replace(book, prices=prices)
+
+
+def _no_match(
+    book: PriceBook,
+    where: str,
+    service: str,
+    items: tuple[str, ...],
+    regions: tuple[str, ...],
+    items_key: str,
+    regions_key: str,
+) -> str:
+    """Why a rule matches no price, naming the key at fault: a rule that silently did nothing would leave the
+    user believing a discount is in effect."""
+    services = book.services()
+    if service not in services:
+        return f"{where}.service: unknown service {service!r} (priced: {', '.join(services)})"
+    of_service = [p for p in book.prices.values() if p.service == service]
+    by_item = [p for p in of_service if any(fnmatchcase(p.item, pattern) for pattern in items)]
+    if not by_item:
+        known = sorted({p.item for p in of_service})
+        listed = ", ".join(known[:5]) + (f", … {len(known)} in all" if len(known) > 5 else "")
+        return f"{where}.{items_key}: no {service} price matches {_shown(list(items))} (items: {listed})"
+    known_regions = sorted({p.region for p in by_item})
+    return (
+        f"{where}.{regions_key}: no price matches {service}/{'|'.join(items)} in {_shown(list(regions))} "
+        f"(regions: {', '.join(known_regions)})"
+    )
 
 
 def _with_adjustment(source: Source, adjustment: str) -> Source:

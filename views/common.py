@@ -181,19 +181,22 @@ def demo_banner(origin: dict[str, bool]) -> None:
         )
 
 
-def overrides_version() -> tuple[str, float]:
-    """The price overrides file in use and its modification time: part of the cost cache key."""
+def overrides_version() -> tuple[str, int, int]:
+    """The price overrides file in use, its modification time (ns) and inode: part of the cost cache key.
+    A save from the Prices page renames a new file into place, so the inode changes even when two saves
+    fall within the file system's timestamp resolution."""
     path = settings().price_overrides
     name = str(path) if path else ""
     try:
-        return name, path.stat().st_mtime if path else 0.0
+        stat = path.stat() if path else None
     except OSError:
-        return name, 0.0
+        stat = None
+    return (name, stat.st_mtime_ns, stat.st_ino) if stat else (name, 0, 0)
 
 
 @st.cache_data(ttl=300, show_spinner="Pricing every resource…")
 def cached_verdicts(
-    path: str, version: tuple[float, float], f: q.Filters, params: Any, overrides: tuple[str, float]
+    path: str, version: tuple[float, float], f: q.Filters, params: Any, overrides: tuple[str, int, int]
 ) -> list[Any]:
     """Usage of each resource, priced today and under its alternatives (``analysis.verdict``)."""
     from analysis.usage import load_usage
@@ -204,7 +207,7 @@ def cached_verdicts(
 
 
 @st.cache_data(show_spinner=False)
-def cached_price_book(overrides: tuple[str, float]) -> Any:
+def cached_price_book(overrides: tuple[str, int, int]) -> Any:
     """The bundled price sheets plus the overrides file, read once per version of that file."""
     from pricing import load_price_book
 

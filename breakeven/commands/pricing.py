@@ -12,10 +12,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from pricing.book import PriceBook, load_price_book
+from common.services import PROVIDERS, SERVICES
+from pricing.book import CONFIDENCE_LEVELS, PriceBook, load_price_book
 from pricing.compare import compare, parse_compare_input
 from pricing.errors import PricingError
 from pricing.estimate import estimate
+from pricing.listing import price_rows
 from pricing.overrides import ENV_VAR
 from pricing.usage import parse_usage
 
@@ -53,22 +55,18 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
 
 def _cmd_prices(args: argparse.Namespace) -> int:
+    """The rows the Prices page shows (``pricing.listing.price_rows``), as JSON."""
     book = _book(args)
-    rows = [
-        {
-            "service": p.service,
-            "item": p.item,
-            "region": p.region,
-            "unit": p.unit,
-            "usd": p.usd,
-            "list_usd": p.list_usd,
-            "tiers": [list(t) for t in p.tiers] if len(p.tiers) > 1 else None,
-            "source": p.source.to_dict(),
-        }
-        for p in sorted(book.prices.values(), key=lambda p: p.key)
-        if (not args.service or p.service == args.service) and (not args.region or p.region == args.region)
-    ]
-    _print(rows)
+    if args.region and args.region not in book.regions():
+        raise PricingError(f"--region {args.region}: no prices there (priced regions: {', '.join(book.regions())})")
+    rows = price_rows(
+        book,
+        providers=[args.provider] if args.provider else (),
+        services=[args.service] if args.service else (),
+        regions=[args.region] if args.region else (),
+        confidences=[args.confidence] if args.confidence else (),
+    )
+    _print([row.to_dict() for row in rows])
     return 0
 
 
@@ -95,10 +93,13 @@ def register(subparsers: argparse._SubParsersAction, db_option: argparse.Argumen
     prices = subparsers.add_parser(
         "prices",
         help="list known prices with provenance (JSON)",
-        description="List the price book: every price with its source, date and confidence.",
+        description="List the price book: every price with its list and effective price (after your overrides), "
+        "source, date and confidence, and the region whose figures it reuses. The Prices page shows the same rows.",
     )
-    prices.add_argument("--service", help="only this service")
+    prices.add_argument("--provider", choices=PROVIDERS, help="only this provider")
+    prices.add_argument("--service", choices=sorted(SERVICES), metavar="SERVICE", help="only this service")
     prices.add_argument("--region", help="only this region")
+    prices.add_argument("--confidence", choices=CONFIDENCE_LEVELS, help="only prices of this confidence")
     prices.add_argument("--overrides", metavar="PATH", help=overrides_help)
     prices.set_defaults(handler=_cmd_prices)
     refresh = subparsers.add_parser(

@@ -65,8 +65,17 @@ def test_env_var_names_the_file(overrides_file, monkeypatch):
     [
         ("[[discount]]\nservice = 'lambda'\npercent = 120\n", "discount[0].percent: must be a number from 0 to 100"),
         ("[[discount]]\nservice = 'lambda'\n", "discount[0].percent: missing key"),
-        ("[[override]]\nservice = 'lambda'\nitem = 'nope'\nusd = 1\n", "override[0]: no price matches lambda/nope/*"),
+        (
+            "[[override]]\nservice = 'lambda'\nitem = 'nope'\nusd = 1\n",
+            "override[0].item: no lambda price matches ['nope']",
+        ),
         ("[[override]]\nservice = 'lambda'\nitem = 'requests-*'\nusd = -1\n", "override[0].usd: must be a non-neg"),
+        # a rule that matches nothing names the key at fault
+        ("[[discount]]\nservice = 'lamda'\npercent = 5\n", "discount[0].service: unknown service 'lamda' (priced: "),
+        ("[[discount]]\nservice = 'lambda'\npercent = 5\nitems = ['zzz*']\n", "discount[0].items: no lambda price"),
+        ("[[discount]]\nservice = 'lambda'\npercent = 5\nregions = ['ap-*']\n", "discount[0].regions: no price match"),
+        ("[[override]]\nservice = 'x'\nitem = '*'\nusd = 1\n", "override[0].service: unknown service 'x'"),
+        ("[[override]]\nservice = 'lambda'\nitem = '*'\nregion = 'mars'\nusd = 1\n", "override[0].region: no price"),
         ("[[override]]\nservice = 'lambda'\nitem = 'x'\nusd = 1\ncolour = 2\n", "override[0].colour: unknown key"),
         ("[markup]\nx = 1\n", "markup: unknown table"),
         ("not toml ===", "is not valid TOML"),
