@@ -42,6 +42,7 @@ class Filters:
     accounts: tuple[str, ...] = ()
     regions: tuple[str, ...] = ()
     resource_ids: tuple[str, ...] = field(default=())
+    month: date | None = None  # an invoice (calendar) month chosen instead of a range: start/end are its days
 
     def window(self) -> tuple[datetime, datetime]:
         """[lo, hi) in naive UTC, never outside the span a stored row may start in (see module docstring)."""
@@ -209,6 +210,8 @@ def _filter_options(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     )
     lo, hi = con.execute(span, _span_params()).fetchall()[0]
     out["first"], out["last"] = lo, hi
+    months = con.execute("SELECT DISTINCT billing_period FROM billing_charges ORDER BY 1").fetchall()
+    out["billed_months"] = [row[0] for row in months]  # invoice months an imported bill covers
     return out
 
 
