@@ -16,7 +16,9 @@ from views.boundary import error_boundary
 from views.common import cached_origin, db_version, demo_banner, prepare_database, sidebar_filters
 from views.signin import exposure_warning, require_signin
 
-st.set_page_config(page_title="Breakeven", page_icon=":material/balance:", layout="wide")
+# The tab icon is a file of ours: a Material symbol as page_icon has every browser fetch it from Google's fonts.
+ICON = Path(__file__).resolve().parent / "assets" / "breakeven.png"
+st.set_page_config(page_title="Breakeven", page_icon=str(ICON), layout="wide")
 require_signin()  # off unless .streamlit/secrets.toml configures it; signed out, nothing below runs
 
 PAGES = [

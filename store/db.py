@@ -144,10 +144,35 @@ def ensure_database(path: Path) -> bool:
     return created
 
 
+def _short_read(exc: BaseException) -> bool:
+    """DuckDB read past the end of the file: its header promised blocks the file no longer holds."""
+    text = str(exc)
+    return isinstance(exc, duckdb.IOException) and ("Could not read enough bytes" in text or "read all bytes" in text)
+
+
 def run_read(path: Path, fn: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
-    """Open read-only, run ``fn``, close: the pattern every page query follows."""
-    with connect(path, read_only=True) as con:
-        return fn(con)
+    """Open read-only, run ``fn``, close: the pattern every page query follows.
+
+    A read that runs off the end of the file is started again from a fresh open: under load we saw one in
+    about thirty runs of a reader process beside a writer process, where the file changed size between the
+    reader's header and its blocks. Reads are repeatable, so a few jittered retries (bounded like a lock wait)
+    cost nothing; a file that stays short is damaged, and that is said in words.
+    """
+    policy = RetryPolicy(
+        "short read", attempts=5, deadline_s=settings().lock_wait_s, base_delay_s=0.05, max_delay_s=0.5
+    )
+
+    def attempt() -> T:
+        with connect(path, read_only=True) as con:
+            return fn(con)
+
+    def damaged(exc: BaseException, tries: int) -> StoreError:
+        return StoreError(
+            f"The database {path} could not be read ({' '.join(str(exc).split())[:200]}; {tries} tries). If another "
+            "program is rewriting it, try again when it finishes; otherwise the file is damaged."
+        )
+
+    return call_with_retry(attempt, lambda exc: policy if _short_read(exc) else None, exhausted=damaged)
 
 
 def read_as_is(path: Path, fn: Callable[[duckdb.DuckDBPyConnection], T]) -> T | None:

@@ -209,3 +209,44 @@ def test_a_write_inside_the_same_threads_read_is_refused_in_words(empty_db: Path
         write_batch(empty_db, hourly_batch(BATCH_HOURS))
     assert _count(empty_db) == 0
     assert gate_state(empty_db)["readers"] == 0
+
+
+def test_a_read_that_runs_off_the_end_of_the_file_is_started_again(empty_db, monkeypatch) -> None:
+    import duckdb
+
+    import common.retry
+    from store.db import run_read
+
+    monkeypatch.setattr(common.retry, "pause", lambda _s: None)
+    calls = []
+
+    def flaky(con):
+        calls.append(1)
+        if len(calls) < 3:
+            raise duckdb.IOException(f'IO Error: Could not read enough bytes from file "{empty_db}": attempted to read')
+        return con.execute("SELECT count(*) FROM metrics").fetchone()[0]
+
+    assert run_read(empty_db, flaky) == 0
+    assert len(calls) == 3
+
+
+def test_a_file_that_stays_short_is_a_store_error_in_words(empty_db, monkeypatch) -> None:
+    import duckdb
+
+    import common.retry
+    from store.db import run_read
+
+    monkeypatch.setattr(common.retry, "pause", lambda _s: None)
+
+    def short(_con):
+        raise duckdb.IOException("IO Error: Could not read enough bytes from file: attempted to read 262144 bytes")
+
+    with pytest.raises(StoreError) as caught:
+        run_read(empty_db, short)
+    assert "could not be read" in str(caught.value) and "5 tries" in str(caught.value)
+
+    def other(_con):
+        raise duckdb.IOException("IO Error: something else")
+
+    with pytest.raises(duckdb.IOException):  # not a short read: not retried, not reworded
+        run_read(empty_db, other)
