@@ -93,6 +93,8 @@ class Spend:
         """One line saying what the figure rests on."""
         billed = [r for r in self.resources if r.basis == "billed"]
         if not billed:
+            if self.notes:
+                return "modelled: the imported bills cover only part of this window"
             return "modelled: no imported bill covers this window"
         if len(billed) == len(self.resources):
             return "billed: every resource's account has a bill covering this window"
