@@ -1,9 +1,9 @@
 """The modelled side of a reconciliation: what the cost model gives per resource for a range of days.
 
 This is a seam. Reconciliation takes any :data:`ModelledFn` (a day range → :class:`Modelled` per resource);
-:func:`current_model` is today's analysis (``analysis.usage.load_usage`` + ``analysis.current.current_cost``),
-whose monthly figures (730 hours) are scaled back to the hours of data the model priced inside the range.
-The replay engine will plug in here without touching ``analysis.reconcile``.
+:func:`current_model` is today's cost as the assessment prices it (``analysis.estate.today_by_segment``:
+every configuration segment on its exact measured span, the same cells the replay engine counts), whose
+monthly figures (730 hours) are scaled back to the hours each segment was measured inside the range.
 """
 
 from __future__ import annotations
@@ -14,8 +14,9 @@ from datetime import date
 from pathlib import Path
 
 from analysis.bill_classes import model_class
-from analysis.current import current_cost
-from analysis.usage import load_usage
+from analysis.estate import today_by_segment
+from analysis.inputs import segments
+from analysis.params import ModelParams
 from common.units import MONTH_HOURS
 from pricing import PriceBook
 from store import queries as q
@@ -62,35 +63,43 @@ def current_model(path: Path, book: PriceBook, filters: q.Filters | None = None,
     base = filters or q.Filters()
 
     def modelled(start: date, end: date) -> dict[str, Modelled]:
+        panels = q.usage_panels(path, replace(base, start=start, end=end))
+        segs = [seg for per in segments(panels) for seg in per]
+        priced = today_by_segment(panels, segs, book, ModelParams(free_tier=free_tier))
+        by_resource: dict[str, list] = {}
+        for seg, cost, seconds in priced:
+            by_resource.setdefault(panels.resources[seg.resource]["resource_id"], []).append((seg, cost, seconds))
         out: dict[str, Modelled] = {}
-        for usage in load_usage(path, replace(base, start=start, end=end)):
-            hours = usage.window_s / 3600
-            cost = current_cost(usage, book, free_tier)
-            if cost.monthly_usd is None:
-                out[usage.resource_id] = Modelled(usage.resource_id, None, hours=hours, error=cost.error)
+        for resource_id, parts in by_resource.items():
+            service = panels.resources[parts[0][0].resource]["service"]
+            hours = sum(seconds for _, _, seconds in parts) / 3600
+            failed = next((cost for _, cost, _ in parts if cost.monthly_usd is None), None)
+            if failed is not None:
+                out[resource_id] = Modelled(resource_id, None, hours=hours, error=failed.error)
                 continue
-            share = hours / MONTH_HOURS
-            lines = []
-            for line in cost.lines:
-                service, item = price_item(line.price_key, usage.service)
-                lines.append(
-                    ModelLine(
-                        usage_class=model_class(usage.service, item),
-                        service=service,
-                        item=item,
-                        label=line.item,
-                        quantity=line.quantity * share,
-                        unit=line.unit,
-                        usd=line.usd_exact * share,
-                        unit_price_usd=line.unit_price_usd,
-                        list_unit_price_usd=line.list_unit_price_usd,
+            lines, notes = [], []
+            for _, cost, seconds in parts:
+                share = seconds / 3600 / MONTH_HOURS
+                notes.extend(cost.notes)
+                if cost.incomplete:
+                    notes.append("the model is incomplete for this resource: a priced part is missing")
+                for line in cost.estimate.lines:
+                    line_service, item = price_item(line.price_key, service)
+                    lines.append(
+                        ModelLine(
+                            usage_class=model_class(service, item),
+                            service=line_service,
+                            item=item,
+                            label=line.item,
+                            quantity=line.quantity * share,
+                            unit=line.unit,
+                            usd=line.usd_exact * share,
+                            unit_price_usd=line.unit_price_usd,
+                            list_unit_price_usd=line.list_unit_price_usd,
+                        )
                     )
-                )
-            notes = tuple(cost.notes)
-            if cost.incomplete:
-                notes += ("the model is incomplete for this resource: a priced part is missing",)
             total = sum(line.usd for line in lines)
-            out[usage.resource_id] = Modelled(usage.resource_id, total, tuple(lines), hours, notes)
+            out[resource_id] = Modelled(resource_id, total, tuple(lines), hours, tuple(dict.fromkeys(notes)))
         return out
 
     return modelled

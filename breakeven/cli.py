@@ -39,6 +39,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "breakeven.commands.run",
     "breakeven.commands.status",
     "breakeven.commands.pricing",
+    "breakeven.commands.report",
 )
 PROG = "python -m breakeven"
 # The older entry points, kept so documented commands keep working: prog -> the commands it shows.

@@ -1,45 +1,76 @@
-"""Tables and figures for the Costs & alternatives page (built from ``analysis`` results, no Streamlit)."""
+"""Tables and figures for the Costs & alternatives page, from ``analysis`` results (no Streamlit, no sums).
+
+Every number comes from ``analysis.EstateAssessment`` / ``analysis.ResourceDetail``; these functions only
+choose columns, labels and marks.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Sequence
+from datetime import UTC, datetime
 
 import pandas as pd
 import plotly.graph_objects as go
 
-from analysis.verdict import Verdict, label
+from analysis.prices import Line
+from analysis.types import Curve, EstateAssessment, OptionDetail, ResourceDetail
 from charts.overview import SERVICE_LABELS
 from charts.text import plot_text
-from pricing import AlternativeResult, BreakEvenResult, CostLine
 
-CONFIDENCE_MARK = {"verified": "✓ verified", "third-party": "◐ third-party", "unconfirmed": "⚠ unconfirmed"}
+CONFIDENCE_MARK = {
+    "verified": "✓ verified",
+    "third-party": "◐ third-party",
+    "unconfirmed": "⚠ unconfirmed",
+    "model": "model",
+    "user input": "your input",
+}
+SUMMARY_COLUMNS = [
+    "resource_id",
+    "name",
+    "service",
+    "region",
+    "current_usd",
+    "cold_starts",
+    "best_option",
+    "best_usd",
+    "saving_usd",
+    "action",
+    "verdict",
+    "unconfirmed",
+    "incomplete",
+]
 
 
-def summary_frame(verdicts: Iterable[Verdict]) -> pd.DataFrame:
-    """One row per resource: today's monthly cost, the best feasible alternative, the saving, the verdict."""
+def summary_frame(estate: EstateAssessment) -> pd.DataFrame:
+    """One row per resource: today, the best option when it is cheaper, the saving, the verdict.
+
+    ⚠ marks a resource whose cost rests on an unconfirmed or missing price; a resource extrapolated from
+    less than a day says so in its verdict.
+    """
     rows = []
-    for v in verdicts:
-        best = v.best
+    for row in estate.rows:
+        mark = " ⚠" if row.current.unconfirmed or row.current.incomplete else ""
         rows.append(
             {
-                "resource_id": v.usage.resource_id,
-                "name": v.usage.name + (" ⚠" if v.current.incomplete else ""),
-                "service": SERVICE_LABELS.get(v.usage.service, v.usage.service),
-                "region": v.usage.region,
-                "current_usd": v.current.monthly_usd,
-                "best_alternative": label(best) if best else "—",
-                "best_usd": best.monthly_usd if best else None,
-                "saving_usd": v.saving_usd,
-                "verdict": v.summary,
-                "move": v.summary.startswith("move"),
-                "incomplete": v.current.incomplete,
+                "resource_id": row.resource_id,
+                "name": row.name + mark,
+                "service": SERVICE_LABELS.get(row.service, row.service),
+                "region": row.region,
+                "current_usd": row.current.monthly_usd,
+                "cold_starts": row.current.cold_starts_per_month,
+                "best_option": row.best.label if row.best else "—",
+                "best_usd": row.best.monthly_usd if row.best else None,
+                "saving_usd": row.best.saving_usd if row.best else None,
+                "action": row.verdict.action,
+                "verdict": row.verdict.text,
+                "unconfirmed": row.current.unconfirmed,
+                "incomplete": row.current.incomplete,
             }
         )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
 
 
-def lines_frame(lines: Sequence[CostLine]) -> pd.DataFrame:
+def lines_frame(lines: Sequence[Line]) -> pd.DataFrame:
     """Cost lines with their provenance, as a bill reader wants to check them."""
     return pd.DataFrame(
         [
@@ -50,10 +81,10 @@ def lines_frame(lines: Sequence[CostLine]) -> pd.DataFrame:
                 "unit_price_usd": line.unit_price_usd,
                 "usd": line.usd,
                 "list_usd": line.list_usd,
-                "confidence": CONFIDENCE_MARK.get(line.source.confidence, line.source.confidence),
-                "retrieved": line.source.retrieved,
-                "source": line.source.url,
-                "adjustment": line.source.adjustment,
+                "confidence": CONFIDENCE_MARK.get(line.confidence, line.confidence),
+                "retrieved": line.retrieved,
+                "source": line.source_url,
+                "adjustment": line.adjustment,
             }
             for line in lines
         ],
@@ -72,24 +103,53 @@ def lines_frame(lines: Sequence[CostLine]) -> pd.DataFrame:
     )
 
 
-def assumptions_frame(result: AlternativeResult | BreakEvenResult) -> pd.DataFrame:
+def assumptions_frame(option: OptionDetail) -> pd.DataFrame:
     return pd.DataFrame(
         [
-            {"assumption": a.name, "value": _show(a.value), "unit": a.unit, "why": a.explanation}
-            for a in result.assumptions
+            {
+                "assumption": a.name,
+                "value": f"{a.value:,.4g}" if isinstance(a.value, float) else str(a.value),
+                "unit": a.unit,
+                "why": a.why,
+                "confidence": CONFIDENCE_MARK.get(a.confidence, a.confidence),
+            }
+            for a in option.assumptions
         ],
-        columns=["assumption", "value", "unit", "why"],
+        columns=["assumption", "value", "unit", "why", "confidence"],
     )
 
 
-def _show(value: Any) -> str:
-    if isinstance(value, float):
-        return f"{value:,.4g}"
-    return str(value)
+def latency_frame(detail: ResourceDetail) -> pd.DataFrame:
+    """Latency per pattern, cold-start penalty included (today first)."""
+    rows = []
+    cold = detail.cold_starts
+    if cold is not None and cold.added_latency_ms is not None:
+        rows.append(
+            {"pattern": "today", "mean_ms": None, "added_by_cold_starts_ms": cold.added_latency_ms, "p99_ms": None}
+        )
+    for option in detail.options:
+        if option.latency_mean_ms is not None:
+            rows.append(
+                {
+                    "pattern": option.row.label,
+                    "mean_ms": option.latency_mean_ms,
+                    "added_by_cold_starts_ms": None,
+                    "p99_ms": option.latency_p99_ms,
+                }
+            )
+    return pd.DataFrame(rows, columns=["pattern", "mean_ms", "added_by_cold_starts_ms", "p99_ms"])
+
+
+def fixes_frame(detail: ResourceDetail) -> pd.DataFrame:
+    cold = detail.cold_starts
+    rows = (
+        [] if cold is None else [{"fix": f, "extra_usd": usd, "cold_starts_left": left} for f, usd, left in cold.fixes]
+    )
+    return pd.DataFrame(rows, columns=["fix", "extra_usd", "cold_starts_left"])
 
 
 def savings_figure(summary: pd.DataFrame, top: int = 15) -> go.Figure:
-    """Today's cost next to the best feasible alternative, for the most expensive resources."""
+    """Today's cost next to the best option cheaper than today, for the most expensive resources."""
     data = summary.dropna(subset=["current_usd"]).sort_values("current_usd", ascending=False).head(top)
     names = data["name"].map(plot_text)  # resource names come from the data: inert in ticks and hover
     fig = go.Figure()
@@ -97,15 +157,15 @@ def savings_figure(summary: pd.DataFrame, top: int = 15) -> go.Figure:
     fig.add_bar(
         y=names,
         x=data["best_usd"],
-        name="best feasible alternative",
+        name="best option cheaper than today",
         orientation="h",
         marker_color="#2ca02c",
-        customdata=data["best_alternative"].map(plot_text),
+        customdata=data["best_option"].map(plot_text),
         hovertemplate="%{y}: $%{x:,.2f}/month (%{customdata})<extra></extra>",
     )
     fig.update_layout(
         barmode="group",
-        title="Monthly cost today vs the cheapest feasible alternative",
+        title="Monthly cost today vs the best option cheaper than today",
         xaxis_title="USD per month (730 h)",
         yaxis={"autorange": "reversed"},
         height=40 + 28 * len(data) + 120,
@@ -115,21 +175,19 @@ def savings_figure(summary: pd.DataFrame, top: int = 15) -> go.Figure:
     return fig
 
 
-def hybrid_figure(result: AlternativeResult) -> go.Figure:
-    """The hybrid cost curve: endpoint and FaaS parts for k = 0..K always-on instances."""
-    curve = pd.DataFrame(result.details.get("curve", []))
+def hybrid_figure(curve: Curve) -> go.Figure:
+    """The hybrid's cost over k always-on instances (k = 0: FaaS alone), the cheapest k marked."""
     fig = go.Figure()
-    if curve.empty:
-        return fig
-    fig.add_bar(x=curve["always_on"], y=curve["endpoint_usd"], name="always-on endpoint")
-    fig.add_bar(x=curve["always_on"], y=curve["faas_usd"], name="FaaS overflow")
-    best = result.details.get("best_always_on")
-    if best is not None:
-        total = float(curve.loc[curve["always_on"] == best, "total_usd"].iloc[0])
-        fig.add_annotation(x=best, y=total, text=f"cheapest: k = {best}", showarrow=True, arrowhead=2)
+    fig.add_bar(x=list(curve.x), y=list(curve.series["always-on endpoint"]), name="always-on endpoint")
+    fig.add_bar(x=list(curve.x), y=list(curve.series["FaaS overflow"]), name="FaaS overflow")
+    if curve.optimum_x is not None:
+        k = curve.optimum_x
+        total = curve.series["total"][list(curve.x).index(k)] if k in curve.x else None
+        if total is not None:
+            fig.add_annotation(x=k, y=total, text=f"cheapest: k = {k:g}", showarrow=True, arrowhead=2)
     fig.update_layout(
         barmode="stack",
-        title="Hybrid: cost by number of always-on instances (k)",
+        title="Hybrid: monthly cost by always-on instances k (replayed overflow)",
         xaxis_title="always-on instances k",
         yaxis_title="USD per month",
         height=360,
@@ -139,33 +197,37 @@ def hybrid_figure(result: AlternativeResult) -> go.Figure:
     return fig
 
 
-def break_even_figure(
-    result: BreakEvenResult, current_requests: float | None, faas_name: str, endpoint_name: str
-) -> go.Figure:
-    """FaaS and endpoint cost against monthly requests; where they cross and where the resource is today."""
-    curve = pd.DataFrame(result.curve)
+def break_even_figure(curve: Curve) -> go.Figure:
+    """FaaS and endpoint cost against monthly requests (the measured shape scaled), today's volume marked."""
     fig = go.Figure()
-    # the names carry an instance type that may come from an imported file
-    fig.add_scatter(x=curve["requests_per_month"], y=curve["faas_usd"], name=plot_text(faas_name), mode="lines")
-    fig.add_scatter(x=curve["requests_per_month"], y=curve["endpoint_usd"], name=plot_text(endpoint_name), mode="lines")
-    if result.requests_per_month is not None:
-        fig.add_scatter(
-            x=[result.requests_per_month],
-            y=[result.endpoint_monthly_usd],
-            mode="markers+text",
-            name="break-even",
-            text=[f"break-even {result.requests_per_month / 1e6:,.1f} M/month"],
-            textposition="top left",
-            marker={"size": 11, "color": "#d62728"},
-        )
-    if current_requests is not None:
-        fig.add_vline(x=current_requests, line_dash="dot", annotation_text="today", annotation_position="top")
+    for name, values in curve.series.items():
+        fig.add_scatter(x=list(curve.x), y=list(values), name=plot_text(name), mode="lines")
+    if curve.optimum_x is not None:
+        fig.add_vline(x=curve.optimum_x, line_dash="dash", line_color="#d62728", annotation_text="break-even")
+    if curve.operating_x is not None:
+        fig.add_vline(x=curve.operating_x, line_dash="dot", annotation_text="today", annotation_position="top")
     fig.update_layout(
         title="Break-even: monthly cost against monthly requests",
-        xaxis_title="requests per month",
-        yaxis_title="USD per month",
+        xaxis={"title": "requests per month", "type": "log"},
+        yaxis={"title": "USD per month", "type": "log"},
         height=380,
         margin={"t": 50, "b": 10},
         legend={"orientation": "h", "y": -0.25},
+    )
+    return fig
+
+
+def daily_figure(curve: Curve) -> go.Figure:
+    """Cost per UTC day over the window: today against each option replayed on that day's traffic."""
+    days = [datetime.fromtimestamp(x, UTC).replace(tzinfo=None) for x in curve.x]
+    fig = go.Figure()
+    for name, values in curve.series.items():
+        fig.add_scatter(x=days, y=list(values), name=plot_text(name), mode="lines+markers")
+    fig.update_layout(
+        title="Cost per day: today and each option on the same traffic",
+        yaxis_title="USD per day",
+        height=360,
+        margin={"t": 50, "b": 10},
+        legend={"orientation": "h", "y": -0.3},
     )
     return fig

@@ -1,5 +1,9 @@
 """Alternative-pattern models: FaaS -> endpoint, endpoint -> FaaS, -> SageMaker Serverless.
 
+The aggregate-input path: ``estimate``/``compare`` take a USAGE.json of monthly totals, with no series to
+replay, so this closed-form model serves them; the dashboard and ``report`` replay measured traffic
+(``replay/``, ``analysis/``) instead.
+
 Each is pure and deterministic, states its assumptions as data, and says why when it is infeasible.
 """
 

@@ -58,13 +58,15 @@ def estimate_cloud_functions(usage: CloudFunctionsUsage, book: PriceBook) -> Est
     """Invocations + GB-s + GHz-s (compute time rounded up to 100 ms) + egress, Tier 1 or Tier 2."""
     tier = region_tier(book, "cloud-functions", usage.region)
     increment = book.fact("cloud-functions", "billing_increment_ms")
-    billed_ms = math.ceil(usage.avg_duration_ms / increment) * increment
+    billed_ms = usage.avg_duration_ms if usage.rounded else math.ceil(usage.avg_duration_ms / increment) * increment
     seconds = usage.requests * billed_ms / 1000
     memory_gb = usage.memory_mb / 1024
     ghz = gcf_ghz(book, usage.memory_mb)
     region, free = usage.region, usage.free_tier
     notes = [f"pricing tier {tier} region"]
-    if billed_ms != usage.avg_duration_ms:
+    if usage.rounded:
+        notes.append("compute time billed per request, each rounded up to 100 ms")
+    elif billed_ms != usage.avg_duration_ms:
         notes.append(
             f"compute time rounded up to 100 ms: average {usage.avg_duration_ms:g} ms billed as {billed_ms:g}"
             " ms (rounding the average understates per-request rounding)"

@@ -1,4 +1,8 @@
-"""Hybrid: k always-on endpoint instances carry the base load, the overflow goes to FaaS. Cost curve over k."""
+"""Hybrid: k always-on endpoint instances carry the base load, the overflow goes to FaaS. Cost curve over k.
+
+The aggregate-input path: ``estimate``/``compare`` take a USAGE.json of monthly totals, with no series to
+replay, so this closed-form model serves them; the dashboard and ``report`` replay measured traffic
+(``replay/``, ``analysis/``) instead."""
 
 from __future__ import annotations
 

@@ -1,4 +1,8 @@
-"""Per-period usage series (what the dashboard has) and the small queueing helpers the models share."""
+"""Per-period usage series and the small queueing helpers the closed-form models share.
+
+The aggregate-input path: ``estimate``/``compare`` take a USAGE.json of monthly totals, with no series to
+replay, so this closed-form model serves them; the dashboard and ``report`` replay measured traffic
+(``replay/``, ``analysis/``) instead."""
 
 from __future__ import annotations
 

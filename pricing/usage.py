@@ -69,6 +69,9 @@ class SageMakerServerlessUsage:
 
 @dataclass(frozen=True)
 class CloudFunctionsUsage:
+    """``rounded``: ``avg_duration_ms`` is already the billed duration per request (each request rounded up
+    to 100 ms, e.g. by the replay engine); else the average is rounded, which understates the bill."""
+
     memory_mb: float
     requests: float
     avg_duration_ms: float
@@ -76,6 +79,7 @@ class CloudFunctionsUsage:
     region: str = "us-central1"
     free_tier: bool = False
     service: str = "cloud-functions"
+    rounded: bool = False
 
 
 @dataclass(frozen=True)

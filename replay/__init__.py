@@ -18,7 +18,7 @@ from replay.assumptions import Assumption
 from replay.breakeven import BreakEven, break_even
 from replay.capacity import Capacity, capacity_from_function, measured_capacity
 from replay.chunks import chunked
-from replay.endpoint import EndpointResult, ScalingPolicy, autoscale
+from replay.endpoint import EndpointResult, Limits, ScalingPolicy, autoscale
 from replay.faas import FaasResult, faas
 from replay.hybrid import (
     CurveCosts,
@@ -51,6 +51,7 @@ __all__ = [
     "HybridOptimum",
     "HybridPrices",
     "InstanceTypes",
+    "Limits",
     "Panel",
     "Prepared",
     "ProvisionedPrices",

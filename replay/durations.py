@@ -13,6 +13,7 @@ from scipy.special import ndtr
 
 Z90, Z99 = 1.2815515655446004, 2.3263478740408408
 MAX_TERMS = 128
+EXACT_SPAN = 16  # increments: a distribution spanning more has a uniform remainder (excess = increment / 2)
 
 
 def lognormal_sigma(
@@ -42,7 +43,9 @@ def rounding_excess_ms(mean_ms: np.ndarray, sigma: np.ndarray, increment_ms: flo
     """E[ceil(D / inc) · inc] − E[D] for D lognormal with this mean and spread.
 
     E[ceil(D / inc)] = Σ_{k ≥ 0} P(D > k · inc); summed exactly while the distribution spans few
-    increments, else the excess is inc / 2 (the remainder is then uniform to within a fraction of a ms).
+    increments (its 4.5-sigma top under ``EXACT_SPAN`` increments, or a spread under four), else the excess
+    is inc / 2: a smooth density over many increments leaves a uniform remainder (Lambda's 1 ms on a
+    100 ms request: 0.5 ms to within a few microseconds).
     """
     mean_ms = np.asarray(mean_ms, dtype=float)
     sigma = np.asarray(sigma, dtype=float)
@@ -53,7 +56,7 @@ def rounding_excess_ms(mean_ms: np.ndarray, sigma: np.ndarray, increment_ms: flo
     mu = np.log(np.where(positive, mean_ms, 1.0)) - sigma**2 / 2
     top = np.exp(mu + 4.5 * sigma)
     spread = np.exp(mu + sigma) - np.exp(mu - sigma)
-    exact = positive & ((top / increment_ms < MAX_TERMS) | (spread < 4 * increment_ms))
+    exact = positive & ((top / increment_ms < EXACT_SPAN) | (spread < 4 * increment_ms))
     if exact.any():
         m, s, mean = mu[exact], sigma[exact], mean_ms[exact]
         terms = min(MAX_TERMS, int(np.ceil(np.max(np.exp(m + 6 * s)) / increment_ms)) + 1)

@@ -117,27 +117,54 @@ def _demand(block: Block) -> np.ndarray:
         return np.where(block.counted, panel.requests / np.maximum(panel.covered_s, 1e-9), 0.0)
 
 
-def _needed(demand: np.ndarray, capacity: np.ndarray, policy: ScalingPolicy) -> np.ndarray:
-    per_instance = capacity[:, None] * policy.target_utilization
+@dataclass(frozen=True)
+class Limits:
+    """Per resource: the target utilisation and the instance bounds (a policy's values, or one per row, so
+    endpoints of different targets and minimums are simulated in one pass)."""
+
+    target: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
+
+    @classmethod
+    def of(cls, policy: ScalingPolicy, n: int) -> Limits:
+        return cls(
+            np.full(n, float(policy.target_utilization)),
+            np.full(n, float(policy.min_instances)),
+            np.full(n, float(policy.max_instances)),
+        )
+
+    def take(self, rows: np.ndarray) -> Limits:
+        return Limits(self.target[rows], self.low[rows], self.high[rows])
+
+
+def _needed(demand: np.ndarray, capacity: np.ndarray, limits: Limits) -> np.ndarray:
+    per_instance = capacity[:, None] * limits.target[:, None]
     count = np.ceil(np.round(demand / np.maximum(per_instance, 1e-300), 9))
-    return np.clip(count, policy.min_instances, policy.max_instances)
+    return np.clip(count, limits.low[:, None], limits.high[:, None])
 
 
 def simulate_minutes(
-    demand: np.ndarray, counted: np.ndarray, capacity: np.ndarray, policy: ScalingPolicy
+    demand: np.ndarray,
+    counted: np.ndarray,
+    capacity: np.ndarray,
+    policy: ScalingPolicy,
+    limits: Limits | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(serving instances per minute, launching instances per minute, scaling actions per row).
 
     The first minute starts at the count its demand needs (a running endpoint is not cold). Unmeasured
     minutes keep the state unchanged. Demand is kept in units of "instances at target", so utilisation
-    against target is load / serving and every comparison is one array operation.
+    against target is load / serving and every comparison is one array operation. ``limits`` (per row)
+    replaces the policy's target and bounds; the alarm shapes and delays are the policy's.
     """
     rows, periods = demand.shape
+    limits = limits or Limits.of(policy, rows)
     with np.errstate(invalid="ignore", divide="ignore"):
-        load = np.ascontiguousarray((demand / (capacity * policy.target_utilization)[:, None]).T)
+        load = np.ascontiguousarray((demand / (capacity * limits.target)[:, None]).T)
     live_at = np.ascontiguousarray(counted.T)
     first = np.argmax(counted, axis=1)
-    low_count, high_count = float(policy.min_instances), float(policy.max_instances)
+    low_count, high_count = limits.low, limits.high
     serving = np.clip(np.ceil(np.round(load[first, np.arange(rows)], 9)), low_count, high_count)
     delay = max(1, int(np.ceil(policy.provisioning_s / 60.0)))
     ring = np.zeros((delay, rows))
@@ -181,22 +208,35 @@ def simulate_minutes(
     return serving_out.T, pending_out.T, actions
 
 
-def autoscale(prepared: Prepared, capacity_rps: np.ndarray, policy: ScalingPolicy | None = None) -> EndpointResult:
-    """Every resource's traffic on an autoscaled endpoint whose instances each carry ``capacity_rps``."""
+def autoscale(
+    prepared: Prepared,
+    capacity_rps: np.ndarray,
+    policy: ScalingPolicy | None = None,
+    limits: Limits | None = None,
+) -> EndpointResult:
+    """Every resource's traffic on an autoscaled endpoint whose instances each carry ``capacity_rps``
+    (``limits``: a target and bounds per resource instead of the policy's)."""
     policy = policy or ScalingPolicy()
     n = prepared.resources
+    limits = limits or Limits.of(policy, n)
     capacity = np.broadcast_to(np.asarray(capacity_rps, dtype=float), (n,)).copy()
     totals = {name: np.zeros(n) for name in ("seconds", "above", "minutes", "actions")}
     peak = np.zeros(n)
     ratio = np.ones(n)
-    if prepared.minutes is not None and prepared.hourly is not None:
-        ratio = _hour_ratio(prepared, capacity, policy)
+    minute_run = None
+    if prepared.minutes is not None:
+        block = prepared.minutes
+        minute_run = simulate_minutes(
+            _demand(block), block.counted, capacity[block.rows], policy, limits.take(block.rows)
+        )
+        if prepared.hourly is not None:
+            ratio = _hour_ratio(prepared, capacity, policy, limits, minute_run)
     for block in prepared.blocks:
         rows = block.rows
         demand = _demand(block)
         seconds = block.seconds
         if block.panel.period_s == 60:
-            serving, launching, actions = simulate_minutes(demand, block.counted, capacity[rows], policy)
+            serving, launching, actions = minute_run
             billed = np.where(block.counted, (serving + launching) * seconds, 0.0).sum(axis=1)
             above = (demand > serving * capacity[rows][:, None]) & block.counted
             np.add.at(totals["above"], rows, above.sum(axis=1))
@@ -204,7 +244,7 @@ def autoscale(prepared: Prepared, capacity_rps: np.ndarray, policy: ScalingPolic
             np.add.at(totals["actions"], rows, actions)
             np.maximum.at(peak, rows, np.where(block.counted, serving + launching, 0.0).max(axis=1, initial=0))
         else:
-            count = np.where(block.counted, _needed(demand, capacity[rows], policy), 0.0)
+            count = np.where(block.counted, _needed(demand, capacity[rows], limits.take(rows)), 0.0)
             billed = (count * seconds).sum(axis=1) * ratio[rows]
             np.add.at(totals["above"], rows, _hourly_above(block, demand, count, capacity[rows]))
             np.add.at(totals["minutes"], rows, (seconds / 60.0).sum(axis=1))
@@ -242,8 +282,15 @@ def _hourly_above(block: Block, demand: np.ndarray, count: np.ndarray, capacity:
     return np.where(block.counted, above_share * block.seconds / 60.0, 0.0).sum(axis=1)
 
 
-def _hour_ratio(prepared: Prepared, capacity: np.ndarray, policy: ScalingPolicy) -> np.ndarray:
-    """Per resource with both: simulated minute instance-seconds / the hourly rule on the same hours."""
+def _hour_ratio(
+    prepared: Prepared,
+    capacity: np.ndarray,
+    policy: ScalingPolicy,
+    limits: Limits,
+    minute_run: tuple[np.ndarray, np.ndarray, np.ndarray],
+) -> np.ndarray:
+    """Per resource with both: simulated minute instance-seconds / the hourly rule on the same hours
+    (``minute_run``: the minute block's simulation, reused)."""
     ratio = np.ones(prepared.resources)
     block = prepared.minutes
     both = (prepared.minute_s > 0) & (prepared.measured_s > prepared.minute_s + 1e-6)
@@ -251,13 +298,14 @@ def _hour_ratio(prepared: Prepared, capacity: np.ndarray, policy: ScalingPolicy)
     if not rows.size:
         return ratio
     resources = block.rows[rows]
-    sub_demand = _demand(block)[rows]
     counted = block.counted[rows]
-    serving, launching, _ = simulate_minutes(sub_demand, counted, capacity[resources], policy)
+    serving, launching = minute_run[0][rows], minute_run[1][rows]
     minute_seconds = np.where(counted, (serving + launching) * block.seconds[rows], 0.0).sum(axis=1)
     hours = to_hours(rows_of(block.panel, rows))
     hour_block = Block(hours, resources, np.ones_like(hours.covered_s))
-    hour_count = np.where(hour_block.counted, _needed(_demand(hour_block), capacity[resources], policy), 0.0)
+    hour_count = np.where(
+        hour_block.counted, _needed(_demand(hour_block), capacity[resources], limits.take(resources)), 0.0
+    )
     hour_seconds = (hour_count * hour_block.seconds).sum(axis=1)
     ratio[resources] = calibration_ratio(minute_seconds, hour_seconds, 3600.0)
     return ratio

@@ -45,6 +45,12 @@ BATCH_ROWS = 256_000
 # First characters a spreadsheet would run as a formula, plus the apostrophe the guard itself adds (so a
 # value that really starts with one survives the round trip).
 GUARDED_FIRST_SQL = "('=', '+', '-', '@', chr(9), chr(13), '''')"
+GUARDED_FIRST = ("=", "+", "-", "@", "\t", "\r", "'")
+
+
+def guard_cell(text: str) -> str:
+    """The same guard for a text cell written from Python (``report --format csv``)."""
+    return "'" + text if text[:1] in GUARDED_FIRST else text
 
 
 def guard_sql(expr: str) -> str:

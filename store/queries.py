@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,8 +25,10 @@ from common.metrics import CONFIG_FIELDS, METRICS
 from common.timeutil import EARLIEST_TIME, latest_time
 from store.db import run_read
 
-if TYPE_CHECKING:  # DuckDB builds the frames; a command line that reads none need not load pandas
+if TYPE_CHECKING:  # DuckDB builds the frames; a command line that reads none need not load pandas (or numpy)
     import pandas as pd
+
+    from store.panels import UsagePanels
 
 RESOURCE_COLUMNS = ("resource_id", "provider", "service", "pattern", "account", "region", "name")
 
@@ -43,12 +45,15 @@ class Filters:
     regions: tuple[str, ...] = ()
     resource_ids: tuple[str, ...] = field(default=())
     month: date | None = None  # an invoice (calendar) month chosen instead of a range: start/end are its days
+    since: datetime | None = None  # an exact instant (naive UTC) instead of the start day's midnight
+    until: datetime | None = None  # an exact instant (exclusive) instead of the end day's next midnight
 
     def window(self) -> tuple[datetime, datetime]:
-        """[lo, hi) in naive UTC, never outside the span a stored row may start in (see module docstring)."""
+        """[lo, hi) in naive UTC, never outside the span a stored row may start in (see module docstring);
+        ``since``/``until`` replace the day bounds with exact instants."""
         earliest, latest = readable_span()
-        lo = datetime.combine(self.start, time()) if self.start else earliest
-        hi = datetime.combine(self.end + timedelta(days=1), time()) if self.end else latest
+        lo = self.since or (datetime.combine(self.start, time()) if self.start else earliest)
+        hi = self.until or (datetime.combine(self.end + timedelta(days=1), time()) if self.end else latest)
         return max(lo, earliest), max(min(hi, latest), earliest)
 
 
@@ -108,7 +113,7 @@ def _rollup_expressions(metrics: list[str]) -> str:
     return ",\n               ".join(parts)
 
 
-def rollup_sql(f: Filters, bucket_s: int, metrics: list[str]) -> tuple[str, dict[str, Any]]:
+def rollup_sql(f: Filters, bucket_s: int, metrics: list[str], coarser_than_s: int = 0) -> tuple[str, dict[str, Any]]:
     """SQL + parameters for per-resource, per-bucket metrics (see module docstring).
 
     1. Rows longer than the bucket are spread evenly over the buckets they cover (sums divided, means kept).
@@ -133,7 +138,7 @@ def rollup_sql(f: Filters, bucket_s: int, metrics: list[str]) -> tuple[str, dict
             SELECT m.resource_id, m.metric, m.period_start, m.period_s, m.value
             FROM metrics m JOIN resources r USING (resource_id)
             WHERE m.period_start < $hi AND m.period_start + to_seconds(m.period_s) > $lo AND {where}
-              AND list_contains($metrics, m.metric)
+              AND list_contains($metrics, m.metric) AND m.period_s > $coarser
         ),
         spread AS (
             SELECT resource_id, metric, period_s, period_start, value, unnest(range(period_s // $bucket)) AS k
@@ -185,7 +190,15 @@ def rollup_sql(f: Filters, bucket_s: int, metrics: list[str]) -> tuple[str, dict
         FROM w GROUP BY w.resource_id, w.bucket
         ORDER BY w.resource_id, w.bucket
     """  # noqa: S608 - metric names come from the catalog, every user value is a parameter
-    return sql, {"bucket": bucket_s, "lo": lo, "hi": hi, "metrics": needed, "sums": sums, **params}
+    return sql, {
+        "bucket": bucket_s,
+        "lo": lo,
+        "hi": hi,
+        "metrics": needed,
+        "sums": sums,
+        "coarser": coarser_than_s,
+        **params,
+    }
 
 
 def _rollup(con: duckdb.DuckDBPyConnection, f: Filters, bucket_s: int, metrics: list[str]) -> pd.DataFrame:
@@ -343,6 +356,37 @@ def data_origin(path: Path) -> dict[str, bool]:
         return {"demo": demo, "real": real, "empty": not (demo or real)}
 
     return run_read(path, query)
+
+
+def selection_span(path: Path, f: Filters) -> tuple[datetime, datetime] | None:
+    """First and last instant of stored data of the resources the filters select (ignoring their dates)."""
+    where, params = resource_where(f)
+    sql = f"""
+        SELECT min(m.period_start), max(m.period_start + to_seconds(m.period_s))
+        FROM metrics m JOIN resources r USING (resource_id) WHERE {where} AND {_sane("m.period_start")}
+    """  # noqa: S608
+    lo, hi = run_read(path, lambda con: con.execute(sql, {**params, **_span_params()}).fetchall()[0])
+    return None if lo is None else (lo, hi)
+
+
+def usage_panels(path: Path, f: Filters) -> UsagePanels:
+    """The measured usage the cost analysis reads, as arrays (``store.panels``), in one short read.
+
+    The one store read behind ``analysis``: a read model (issue 11's hourly rollup) can reimplement it
+    without the analysis changing.
+    """
+    from store.panels import HOURLY_METRICS, read_panels  # numpy: only the commands that assess load it
+
+    where, params = resource_where(f)
+    lo, hi = f.window()
+
+    def hourly(con: duckdb.DuckDBPyConnection, hour_lo: datetime, hour_hi: datetime) -> pd.DataFrame:
+        aligned = replace(f, start=None, end=None)
+        # minute rows are the minute panel's; the hours they cover count nothing from the hourly grid
+        sql, values = rollup_sql(aligned, 3600, list(HOURLY_METRICS), coarser_than_s=60)
+        return con.execute(sql, {**values, "lo": hour_lo, "hi": hour_hi}).df()
+
+    return run_read(path, lambda con: read_panels(con, lo, hi, where, params, hourly))
 
 
 def data_span(path: Path, resource_ids: list[str]) -> tuple[date, date] | None:

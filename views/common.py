@@ -248,16 +248,29 @@ def overrides_version() -> tuple[str, int, int]:
     return (name, stat.st_mtime_ns, stat.st_ino) if stat else (name, 0, 0)
 
 
-@st.cache_data(ttl=300, show_spinner="Pricing every resource…")
-def cached_verdicts(
+@st.cache_data(ttl=3600, show_spinner="Replaying every resource's traffic…")
+def cached_estate(
     path: str, version: tuple[float, float], f: q.Filters, params: Any, overrides: tuple[str, int, int]
-) -> list[Any]:
-    """Usage of each resource, priced today and under its alternatives (``analysis.verdict``)."""
-    from analysis.usage import load_usage
-    from analysis.verdict import assess
+) -> Any:
+    """Every selected resource assessed (``analysis.estate``): small rows and the totals, nothing heavy."""
+    from analysis.estate import assess_estate
 
-    book = cached_price_book(overrides)
-    return [assess(u, book, params) for u in load_usage(Path(path), f)]
+    return assess_estate(Path(path), f, params, cached_price_book(overrides))
+
+
+@st.cache_data(ttl=3600, show_spinner="Replaying this resource…")
+def cached_detail(
+    path: str,
+    version: tuple[float, float],
+    f: q.Filters,
+    resource_id: str,
+    params: Any,
+    overrides: tuple[str, int, int],
+) -> Any:
+    """One resource in full (``analysis.detail``): lines, curves, cold starts, cost per day."""
+    from analysis.detail import assess_resource
+
+    return assess_resource(Path(path), resource_id, f, params, cached_price_book(overrides))
 
 
 @st.cache_data(show_spinner=False)

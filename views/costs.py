@@ -1,4 +1,6 @@
-"""Costs & alternatives: what each model costs today, what the other patterns would cost, where they cross."""
+"""Costs & alternatives: what each model costs today, what every other pattern would cost on the same measured
+traffic (replayed minute by minute), the verdict, and one resource in full. Layout only: every number is
+``analysis``'s (``EstateAssessment`` for the estate, ``ResourceDetail`` for the resource in view)."""
 
 from __future__ import annotations
 
@@ -6,22 +8,24 @@ from pathlib import Path
 
 import streamlit as st
 
-from analysis.verdict import ModelParams, is_mixed, label
+from analysis.params import ModelParams, ParamsError
 from charts import costs as charts
+from charts.format import count, money
 from charts.overview import SERVICE_LABELS
 from charts.text import md, md_code
 from pricing import PricingError
 from views.boundary import without_server_paths
-from views.common import cached_price_book, cached_verdicts, db_version, overrides_version
+from views.common import cached_detail, cached_estate, cached_price_book, db_version, overrides_version
 
 path = Path(st.session_state["db_path"])
 filters = st.session_state["filters"]
 
 st.title("Costs & alternatives")
 st.caption(
-    "Today's cost is priced from each resource's measured usage in the selected window, scaled to a 730-hour "
-    "month. Alternatives are models: each states its assumptions, and you can change them below. Every line names "
-    "its price's source and retrieval date; ⚠ marks prices we could not confirm."
+    "Today's cost is priced from each resource's measured usage over exactly the span it was measured in the "
+    "selected window, scaled to a 730-hour month. Every alternative replays the same measured traffic minute by "
+    "minute (warm pools and cold starts, autoscaling, hybrid overflow) with the configuration in effect now. Every "
+    "line names its price's source and retrieval date; ⚠ marks prices we could not confirm."
 )
 
 try:  # a problem with the price sheets or the overrides file is the first thing on the page, not hidden below
@@ -31,59 +35,56 @@ except PricingError as exc:
     folders = (overrides_file.parent, overrides_file.resolve().parent)
     st.error(
         f"The prices could not be loaded, so nothing can be priced: {md(without_server_paths(str(exc), *folders))}. "
-        "Fix the file named here (or unset "
-        "BREAKEVEN_PRICE_OVERRIDES) and reload the page.",
+        "Fix the file named here (or unset BREAKEVEN_PRICE_OVERRIDES) and reload the page.",
         icon=":material/error:",
     )
     st.stop()
 
+try:
+    seeded = ModelParams.from_query(st.query_params.to_dict())
+except ParamsError as exc:
+    st.warning(f"A model assumption in the link was ignored: {md(exc)}", icon=":material/link_off:")
+    seeded = ModelParams()
+
 with st.expander("Model assumptions", icon=":material/tune:"):
-    cols = st.columns(5)
-    params = ModelParams(
-        peak_factor=cols[0].number_input(
-            "Peak factor",
-            1.0,
-            10.0,
-            1.5,
-            0.1,
-            key="m_peak",
-            help="Peak concurrency within an hour relative to its mean.",
-        ),
-        target_utilization=cols[1].number_input(
-            "Target utilisation",
-            0.1,
-            1.0,
-            0.7,
-            0.05,
-            key="m_util",
-            help="How busy autoscaling keeps endpoint instances.",
-        ),
-        keep_alive_s=cols[2].number_input(
-            "FaaS keep-alive (s)",
-            0.0,
-            7200.0,
-            600.0,
-            60.0,
-            key="m_keep",
-            help="Idle time after which a function instance is reclaimed; the next "
-            "request after a longer gap is a cold start.",
-        ),
-        init_ms=cols[3].number_input(
-            "FaaS init time (ms)",
-            0.0,
-            120000.0,
-            2000.0,
-            100.0,
-            key="m_init",
-            help="Cold-start time billed per cold start when an endpoint moves to FaaS.",
-        ),
-        free_tier=cols[4].toggle(
-            "Apply free tiers",
-            False,
-            key="m_free",
-            help="Free tiers are account-wide; on, each resource is priced as if it were the account's only usage.",
-        ),
-    )
+    cols = st.columns(4)
+    keep_alive = cols[0].number_input(
+        "FaaS keep-alive (s)", 0.0, 7200.0, float(seeded.keep_alive_s), 60.0, key="m_keep",
+        help="Idle time after which a function instance is reclaimed (no provider documents it: unconfirmed).",
+    )  # fmt: skip
+    init = cols[1].number_input(
+        "Init time (ms)", 0.0, 600000.0, seeded.init_ms, 100.0, key="m_init", placeholder="measured",
+        help="Cold-start time; empty: each resource's measured mean, else the engine's default.",
+    )  # fmt: skip
+    target = cols[2].number_input(
+        "Target utilisation", 0.05, 1.0, seeded.target_utilization, 0.05, key="m_util", placeholder="platform default",
+        help="How busy autoscaling keeps endpoint instances; empty: SageMaker 0.7, Vertex 0.6.",
+    )  # fmt: skip
+    minimum = cols[3].number_input("Minimum instances", 0, 100, seeded.min_instances, 1, key="m_min")
+    cols = st.columns(4)
+    autoscaling = cols[0].toggle("Autoscaled endpoints", seeded.autoscaling, key="m_auto")
+    free_tier = cols[1].toggle(
+        "Apply free tiers", seeded.free_tier, key="m_free",
+        help="Once per account and service, shared by its resources by requests.",
+    )  # fmt: skip
+    types = ["", *sorted(book.machines)]
+    fixed = cols[2].selectbox(
+        "Endpoint type", types, index=types.index(seeded.instance_type) if seeded.instance_type in types else 0,
+        format_func=lambda v: v or "cheapest that fits", key="m_type",
+    )  # fmt: skip
+    try:
+        params = ModelParams(
+            keep_alive_s=keep_alive,
+            init_ms=init,
+            target_utilization=target,
+            autoscaling=autoscaling,
+            min_instances=int(minimum),
+            free_tier=free_tier,
+            instance_type=fixed,
+        )
+    except ParamsError as exc:
+        st.error(md(exc))
+        params = ModelParams()
     st.caption(
         f"Price sheets: bundled, {md(', '.join(sorted({p.source.retrieved for p in book.prices.values()})))}"
         + (
@@ -92,136 +93,205 @@ with st.expander("Model assumptions", icon=":material/tune:"):
             else "; no overrides file (set BREAKEVEN_PRICE_OVERRIDES for discounts or your own prices)."
         )
     )
+wanted = params.to_query()
+current = {k: v for k, v in st.query_params.to_dict().items() if k.startswith("m_")}
+if wanted != current:
+    for key in current:
+        del st.query_params[key]
+    st.query_params.update(wanted)
 
-verdicts = cached_verdicts(str(path), db_version(path), filters, params, overrides_version())
-if not verdicts:
+estate = cached_estate(str(path), db_version(path), filters, params, overrides_version())
+if not estate.rows:
     st.warning(
         "No resources with data match these filters. Widen the date range or clear a filter in the sidebar.",
         icon=":material/filter_alt_off:",
     )
     st.stop()
 
-summary = charts.summary_frame(verdicts)
-priced = summary.dropna(subset=["current_usd"])
-today = float(priced["current_usd"].sum())
-moves = priced[priced["move"]]
-after = today - float(moves["saving_usd"].sum())
+totals = estate.totals
 cols = st.columns(4)
 cols[0].metric(
     "Modelled cost today",
-    f"${today:,.0f}/mo",
-    help="Sum over the selected resources at effective prices (list prices after your discounts and overrides); "
-    "each resource's lines below show both.",
+    f"{money(totals.today_usd, cents=False)}/mo",
+    help="Sum over the priced resources at effective prices (list prices after your discounts and overrides).",
 )
-cols[1].metric("With the suggested moves", f"${after:,.0f}/mo")
-cols[2].metric("Potential saving", f"${today - after:,.0f}/mo", f"{(today - after) / today:.0%}" if today else None)
-cols[3].metric("Resources to review", f"{len(moves)} of {len(summary)}")
-if summary["incomplete"].any():
+cols[1].metric("With the recommendations", f"{money(totals.recommended_usd, cents=False)}/mo")
+cols[2].metric(
+    "Potential saving",
+    f"{money(totals.saving_usd, cents=False)}/mo",
+    f"{totals.saving_share:.0%}" if totals.saving_share is not None else None,
+)
+cols[3].metric("Resources to review", f"{totals.to_review} of {totals.resources}")
+if totals.unconfirmed_usd or totals.incomplete:
     st.warning(
-        "Some costs are incomplete (marked below): a part such as a GPU has no confirmed price.",
+        f"{money(totals.unconfirmed_usd)}/month ({(totals.unconfirmed_share or 0):.0%} of today's total) rests on "
+        "prices we could not confirm (⚠ below)"
+        + (
+            f"; {totals.incomplete} resource(s) miss a priced part (a GPU without a confirmed price)"
+            if totals.incomplete
+            else ""
+        )
+        + ".",
         icon=":material/warning:",
     )
+for note in totals.notes:
+    st.caption(f"• {md(note)}")
 
+summary = charts.summary_frame(estate)
 st.plotly_chart(charts.savings_figure(summary), width="stretch")
 st.dataframe(
-    summary[["name", "service", "region", "current_usd", "best_alternative", "best_usd", "saving_usd", "verdict"]],
+    summary[
+        [
+            "name",
+            "service",
+            "region",
+            "current_usd",
+            "cold_starts",
+            "best_option",
+            "best_usd",
+            "saving_usd",
+            "action",
+            "verdict",
+        ]
+    ],
     hide_index=True,
     width="stretch",
+    key="cost_summary",
     column_config={
         "name": "Resource",
         "service": "Service",
         "region": "Region",
-        "current_usd": st.column_config.NumberColumn("Today $/mo", format="$%.2f"),
-        "best_alternative": "Best feasible alternative",
-        "best_usd": st.column_config.NumberColumn("Alternative $/mo", format="$%.2f"),
-        "saving_usd": st.column_config.NumberColumn("Saving $/mo", format="$%.2f"),
+        "current_usd": st.column_config.NumberColumn("Today $/mo", format="dollar"),
+        "cold_starts": st.column_config.NumberColumn("Cold starts/mo", format="localized"),
+        "best_option": "Best option (cheaper than today)",
+        "best_usd": st.column_config.NumberColumn("Option $/mo", format="dollar"),
+        "saving_usd": st.column_config.NumberColumn("Saving $/mo", format="dollar"),
+        "action": "Action",
         "verdict": st.column_config.TextColumn("Verdict", width="large"),
     },
 )
 
 st.header("One resource in detail")
-names = {v.usage.resource_id: f"{v.usage.name} ({v.usage.service}, {v.usage.region})" for v in verdicts}
-wanted = st.query_params.get("resource")
+names = {r.resource_id: f"{r.name} ({SERVICE_LABELS.get(r.service, r.service)}, {r.region})" for r in estate.rows}
 ids = list(names)
+wanted_id = st.query_params.get("resource")
 chosen = st.selectbox(
-    "Resource", ids, index=ids.index(wanted) if wanted in names else 0, format_func=names.get, key="cost_resource"
+    "Resource", ids, index=ids.index(wanted_id) if wanted_id in names else 0, format_func=names.get, key="cost_resource"
 )
-if chosen != wanted:
+if chosen != wanted_id:
     st.query_params["resource"] = chosen
-v = next(x for x in verdicts if x.usage.resource_id == chosen)
-u = v.usage
+detail = cached_detail(str(path), db_version(path), filters, chosen, params, overrides_version())
+if detail is None:
+    st.stop()
+row = detail.row
 
-st.subheader(f"Today: {md(SERVICE_LABELS.get(u.service, u.service))}")
-if v.current.monthly_usd is None:
-    st.error(f"Today's cost cannot be priced: {md(v.current.error)}")
+st.subheader(f"Today: {md(SERVICE_LABELS.get(row.service, row.service))}")
+if row.current.monthly_usd is None:
+    st.error(f"Today's cost cannot be priced: {md(row.current.error or row.skipped_reason)}")
 else:
     st.markdown(
-        f"**${v.current.monthly_usd:,.2f} per month** (list ${v.current.list_monthly_usd:,.2f}) from "
-        f"{u.window_s / 86400:,.0f} days of usage, {u.start:%Y-%m-%d} → {u.end:%Y-%m-%d} UTC."
+        f"**{md(money(row.current.monthly_usd))} per month** from {md(count(row.measured_hours, 'hours'))} of measured "
+        f"usage ({md(count(row.requests_per_month))} requests/month"
+        + (
+            f", {md(count(row.current.cold_starts_per_month))} cold starts/month"
+            if row.current.cold_starts_per_month
+            else ""
+        )
+        + ")."
     )
     st.dataframe(
-        charts.lines_frame(v.current.lines),
+        charts.lines_frame(detail.today_lines),
         hide_index=True,
         width="stretch",
         column_config={
             "source": st.column_config.LinkColumn("Source"),
             "unit_price_usd": st.column_config.NumberColumn("Unit price", format="%.10g"),
-            "usd": st.column_config.NumberColumn("USD", format="$%.2f"),
-            "list_usd": st.column_config.NumberColumn("List USD", format="$%.2f"),
+            "usd": st.column_config.NumberColumn("USD", format="dollar"),
+            "list_usd": st.column_config.NumberColumn("List USD", format="dollar"),
         },
     )
-for note in dict.fromkeys([*u.notes, *v.current.notes]):
+for note in dict.fromkeys([*detail.notes, *detail.today_notes]):
     st.caption(f"• {md(note)}")
-st.info(md(v.summary), icon=":material/lightbulb:")
-for error in v.errors:
-    st.warning(md(error))
+st.info(md(row.verdict.text), icon=":material/lightbulb:")
+others = [p for p in detail.periods if not p.current]
+for period in others:
+    st.caption(
+        f"Shown apart: {md(period.config)} from {md(period.start[:16])} to {md(period.end[:16])} UTC, "
+        f"{md(money(period.monthly_usd))}/month-equivalent (today and the options above cover the current "
+        "configuration)."
+    )
 
-for alt in v.options:
-    title = label(alt) if alt.pattern != "hybrid" else f"Hybrid: {label(alt)}"
-    cost = f"${alt.monthly_usd:,.2f}/mo" if alt.monthly_usd is not None else "not priced"
-    with st.expander(f"{md(title)} — {cost}" + ("" if alt.feasible else " — infeasible"), expanded=not alt.feasible):
-        if not alt.feasible:
-            st.error(f"Not feasible: {md(alt.reason)}", icon=":material/block:")
-        st.dataframe(charts.assumptions_frame(alt), hide_index=True, width="stretch")
-        if alt.estimate is not None:
+if detail.cold_starts is not None:
+    cold = detail.cold_starts
+    st.subheader("Cold starts and their fix")
+    cols = st.columns(4)
+    cols[0].metric("Measured / month", count(cold.measured_per_month))
+    cols[1].metric("Modelled / month", count(cold.modelled_per_month))
+    cols[2].metric("Init time", f"{count(cold.init_ms)} ms", help="measured mean" if cold.init_measured else "assumed")
+    cols[3].metric("Added latency", f"{cold.added_latency_ms:,.1f} ms" if cold.added_latency_ms is not None else "—")
+    fixes = charts.fixes_frame(detail)
+    if not fixes.empty:
+        st.dataframe(
+            fixes,
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "fix": "What removes them",
+                "extra_usd": st.column_config.NumberColumn("Extra $/mo vs today", format="dollar"),
+                "cold_starts_left": st.column_config.NumberColumn("Cold starts left/mo", format="localized"),
+            },
+        )
+        if cold.cheapest_fix:
+            st.caption(f"Cheapest fix: {md(cold.cheapest_fix)}")
+
+st.subheader("Options on the same traffic")
+for option in detail.options:
+    o = option.row
+    cost = f"{money(o.monthly_usd)}/mo" if o.monthly_usd is not None else "not priced"
+    tag = "" if o.feasible else " — infeasible"
+    if o.feasible and o.saving_usd is not None and o.saving_usd < 0:
+        tag = f" — dearer than today by {money(-o.saving_usd)}"
+    with st.expander(f"{md(o.label)} — {md(cost)}{md(tag)}", expanded=not o.feasible):
+        if not o.feasible:
+            st.error(f"Not feasible: {md(o.reason)}", icon=":material/block:")
+        st.dataframe(charts.assumptions_frame(option), hide_index=True, width="stretch")
+        if option.lines:
             st.dataframe(
-                charts.lines_frame(alt.estimate.lines),
+                charts.lines_frame(option.lines),
                 hide_index=True,
                 width="stretch",
                 column_config={
                     "source": st.column_config.LinkColumn("Source"),
-                    "usd": st.column_config.NumberColumn("USD", format="$%.2f"),
+                    "usd": st.column_config.NumberColumn("USD", format="dollar"),
                 },
             )
-            for note in alt.estimate.notes:
-                st.caption(f"• {md(note)}")
+        for note in option.notes:
+            st.caption(f"• {md(note)}")
 
 left, right = st.columns(2)
-if v.hybrid is not None and v.hybrid.details.get("curve"):
-    left.plotly_chart(charts.hybrid_figure(v.hybrid), width="stretch")
-    left.caption(
-        "Each bar is a model from average durations: k = 0 is the FaaS side alone (no provisioned concurrency, "
-        "billed duration or instance billing, so it can differ from today's measured cost above); the largest k "
-        "carries every request on the endpoint. "
-        + ("The cheapest point here is a pure pattern, so no hybrid is suggested." if not is_mixed(v.hybrid) else "")
+if detail.hybrid is not None:
+    left.plotly_chart(charts.hybrid_figure(detail.hybrid), width="stretch")
+    left.caption(" ".join(md(n) for n in detail.hybrid.notes))
+if detail.break_even is not None:
+    right.plotly_chart(charts.break_even_figure(detail.break_even), width="stretch")
+    be = row.break_even_requests_per_month
+    right.caption(
+        f"Break-even: {md(count(be))} requests/month; today {md(count(row.requests_per_month))}."
+        if be is not None
+        else "No break-even on this traffic's shape: one side stays cheaper at every volume shown."
     )
-if v.break_even is not None:
-    requests_now = float(u.hourly["invocations"].sum()) * u.month_factor
-    be = v.break_even
-    endpoint_name = f"{be.assumption('instance_count')} × {be.assumption('instance_type')}"
-    faas_name = f"FaaS at {be.assumption('faas_memory_mb'):,.0f} MB"
-    right.plotly_chart(charts.break_even_figure(be, requests_now, faas_name, endpoint_name), width="stretch")
-    if be.requests_per_month is not None:
-        right.caption(
-            f"Break-even: **{be.requests_per_month:,.0f} requests/month** against {md(endpoint_name)} always "
-            f"on (\\${be.endpoint_monthly_usd:,.2f}/mo); today ≈ {requests_now:,.0f}. " + md(" ".join(be.notes))
-        )
-    capacity = be.endpoint_capacity_requests_per_month
-    if capacity and requests_now > capacity:
-        right.caption(
-            f"Today's volume is beyond what {md(endpoint_name)} carries at the target utilisation "
-            f"({capacity:,.0f} requests/month): the flat endpoint line stops being true there; the endpoint "
-            "alternative above is sized for today's traffic."
-        )
-elif v.break_even_reason:
-    right.info(f"No break-even: {md(v.break_even_reason)}")
+if detail.daily is not None:
+    st.plotly_chart(charts.daily_figure(detail.daily), width="stretch")
+latency = charts.latency_frame(detail)
+if not latency.empty:
+    st.dataframe(
+        latency,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "pattern": "Pattern",
+            "mean_ms": st.column_config.NumberColumn("Mean ms (cold starts included)", format="%.1f"),
+            "added_by_cold_starts_ms": st.column_config.NumberColumn("Added by cold starts ms", format="%.1f"),
+            "p99_ms": st.column_config.NumberColumn("p99 ms", format="%.0f"),
+        },
+    )

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from analysis.overview import traffic_totals
 from charts import overview as charts
 from charts.format import compact
 from charts.text import md
@@ -40,27 +41,20 @@ data_until = freshness["data_until"].max() if not freshness.empty else None
 svc = charts.by_service(rolled, bucket_s, min(hi, data_until) if data_until is not None else hi)
 per_resource = charts.per_resource_summary(rolled)
 
-total = float(per_resource["invocations"].sum()) if not per_resource.empty else 0.0
-errors = float(per_resource["errors"].sum()) if not per_resource.empty else 0.0
-cold_known = per_resource.dropna(subset=["cold_starts"])
-cold_rate = (
-    100 * cold_known["cold_starts"].sum() / cold_known["invocations"].sum()
-    if not cold_known.empty and cold_known["invocations"].sum()
-    else None
-)
+totals = traffic_totals(inventory, rolled)
 newest = data_until
 
 cols = st.columns(5)
 cols[0].metric(
     "Resources",
-    f"{len(inventory)}",
-    help=", ".join(f"{(inventory['pattern'] == p).sum()} {label.lower()}" for p, label in PATTERN_LABELS.items()),
+    f"{totals.resources}",
+    help=", ".join(f"{n} {label.lower()}" for label, n in totals.by_pattern.items()),
 )
-cols[1].metric("Requests in window", compact(total), help=f"{total:,.0f} requests")
-cols[2].metric("Error rate", f"{100 * errors / total:.2f} %" if total else "—")
+cols[1].metric("Requests in window", compact(totals.requests), help=f"{totals.requests:,.0f} requests")
+cols[2].metric("Error rate", f"{100 * totals.error_rate:.2f} %" if totals.error_rate is not None else "—")
 cols[3].metric(
     "Cold-start rate",
-    f"{cold_rate:.2f} %" if cold_rate is not None else "—",
+    f"{100 * totals.cold_start_rate:.2f} %" if totals.cold_start_rate is not None else "—",
     help="Over resources whose platform reports cold starts (not Cloud Functions gen1 or endpoints).",
 )
 if newest is not None:

@@ -28,3 +28,35 @@ def test_costs_page_on_an_empty_database(empty_db: Path, monkeypatch: pytest.Mon
     at = open_app(empty_db, monkeypatch, page="views/costs.py")
     assert not at.exception
     assert any("No resources with data" in w.value for w in at.warning)
+
+
+def test_the_costs_page_shows_what_report_prints(demo_db: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    """The page's default window is the report's default (30 days ending at the newest data): same numbers."""
+    import json
+    import math
+
+    from breakeven.cli import main
+
+    monkeypatch.delenv("BREAKEVEN_PRICE_OVERRIDES", raising=False)
+    at = open_app(demo_db, monkeypatch, page="views/costs.py")
+    assert not at.exception
+    assert main(["report", "--db", str(demo_db)]) == 0
+    report = json.loads(capsys.readouterr().out)
+    summary = next(d.value for d in at.dataframe if "verdict" in d.value.columns)
+    by_name = {r["name"]: r for r in report["resources"]}
+    assert len(summary) == len(by_name) == 24
+    for _, shown in summary.iterrows():
+        row = by_name[shown["name"].removesuffix(" ⚠")]
+        assert shown["current_usd"] == row["current"]["monthly_usd"]
+        assert shown["verdict"] == row["verdict"]["text"]
+        best = row["best"]
+        if best is None:
+            assert shown["best_option"] == "—" and math.isnan(shown["best_usd"])
+        else:
+            assert shown["best_option"] == best["label"]
+            assert shown["best_usd"] == best["monthly_usd"] and shown["saving_usd"] == best["saving_usd"]
+    totals = report["totals"]
+    shown = metrics_of(at)
+    assert shown["Modelled cost today"] == f"${totals['today_usd']:,.0f}/mo"
+    assert shown["With the recommendations"] == f"${totals['recommended_usd']:,.0f}/mo"
+    assert shown["Resources to review"] == f"{totals['to_review']} of 24"

@@ -26,6 +26,7 @@ MINIMAL = {
     "estimate": ["{usage}"],
     "compare": ["{usage}"],
     "prices": [],
+    "report": [],
 }
 AWS_CONFIG = '[[sources]]\nkind = "aws"\nname = "prod"\nregions = ["us-east-1"]\n'
 
