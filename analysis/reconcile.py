@@ -299,7 +299,7 @@ def reconcile(
     ``filters`` (the sidebar's) narrows the resources and the billed charges to its providers, accounts,
     services and regions (``providers``/``accounts`` are the same for callers without one)."""
     scope = filters or q.Filters(providers=providers, accounts=accounts)
-    scope = replace(scope, start=None, end=None, month=None)
+    scope = replace(scope, start=None, end=None, month=None, since=None, until=None)
     lines = billed_lines(path, start, end, scope.providers, scope.accounts, scope.services, scope.regions)
     empty = pd.DataFrame()
     if lines.empty:

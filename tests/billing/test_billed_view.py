@@ -168,3 +168,15 @@ def test_the_calibrated_book_sets_aside_the_users_rules_the_bill_measured(demo_b
     listed = book.price("lambda", "duration-x86_64", "us-east-1")
     assert duration.usd == pytest.approx(listed.usd * (1 - measured.percent / 100))  # the bill's rate, not × 0.7 too
     assert calibrated.book.price("cloud-functions", "invocations", "us-central1").usd == pytest.approx(2e-7)
+
+
+def test_a_reports_instants_model_the_billed_days_only(demo_billed_template: Path, book) -> None:
+    """``report``'s window is since/until instants (30 days ending at the newest data): the model's side must
+    still be the days the bill covers (1–28 November), not the whole window (the merge of since/until)."""
+    view = billed_view(
+        demo_billed_template, q.Filters(since=datetime(2026, 10, 30), until=datetime(2026, 11, 29)), book
+    )
+    forecast = view.row(FORECAST)
+    assert (forecast.start, forecast.end) == (date(2026, 11, 1), date(2026, 11, 28))
+    assert forecast.modelled_usd == pytest.approx(HOURS * 0.23)  # always on: 672 h at $0.23, as billed
+    assert forecast.difference_pct == pytest.approx(0.0, abs=1e-9)
