@@ -2,7 +2,9 @@
 
 JSON (issue 14's schema), CSV (formula-safe) or markdown on stdout. The window is ``--since``/``--until``
 (ISO dates or times, UTC; a date ``--until`` includes that whole day), else the 30 days ending at the
-newest data of the selected resources, so an export imported from any date is reported as it is.
+newest data of the selected resources, so an export imported from any date is reported as it is. Where an
+imported bill covers the window's whole days, each resource's billed cost sits beside the model
+(``analysis.billed``) and the spend matching no resource is listed per billed service.
 """
 
 from __future__ import annotations
@@ -27,7 +29,8 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
         description=(
             "Assess every selected resource on its measured traffic (the replay engine) and print today's "
             "monthly cost, every modelled option, the best one when it is cheaper than today, the break-even "
-            "and a verdict. Read-only. Without --since/--until the window is the 30 days ending at the newest "
+            "and a verdict; where an imported bill covers the window, what was billed beside it and the spend matching "
+            "no resource. Read-only. Without --since/--until the window is the 30 days ending at the newest "
             "data of the selection."
         ),
     )
@@ -75,6 +78,7 @@ def _values(option: str, given: list[str], allowed: tuple[str, ...] | None = Non
 
 
 def run(args: argparse.Namespace) -> int:
+    from analysis.billed import billed_view
     from analysis.estate import assess_estate
     from analysis.params import ModelParams
     from charts.report import render
@@ -113,5 +117,6 @@ def run(args: argparse.Namespace) -> int:
         until=until,
     )
     estate = assess_estate(path, filters, ModelParams(free_tier=args.free_tier), book)
-    sys.stdout.write(render(estate, args.format))
+    billed = billed_view(path, filters, book, free_tier=args.free_tier)  # None without an imported bill
+    sys.stdout.write(render(estate, args.format, billed))
     return 0
