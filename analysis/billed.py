@@ -19,9 +19,11 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.calibrate import Calibration, calibrate
+from analysis.calibrate import Calibration, calibrate, calibrated_book
+from analysis.params import ModelParams
 from analysis.reconcile import Reconciliation, ResourceReconciliation, reconcile
 from analysis.reconcile_model import current_model
+from analysis.types import EstateAssessment
 from pricing import PriceBook
 from store import queries as q
 from store.billing_queries import billing_coverage, has_billing
@@ -105,6 +107,16 @@ class BilledView:
     @property
     def modelled_usd(self) -> float:
         return sum(r.modelled_usd or 0.0 for r in self.rows)
+
+    @property
+    def difference_usd(self) -> float:
+        """Billed − modelled over the resources the model priced (the others' bills are in ``billed_usd``)."""
+        return sum(r.difference_usd for r in self.rows if r.difference_usd is not None)
+
+    @property
+    def difference_pct(self) -> float | None:
+        modelled = sum(r.modelled_usd for r in self.rows if r.difference_usd is not None and r.modelled_usd)
+        return self.difference_usd / modelled * 100 if modelled else None
 
     @property
     def unmatched_total(self) -> float:
@@ -200,6 +212,28 @@ def billed_view(path: Path, filters: q.Filters, book: PriceBook, *, free_tier: b
     return view_of(recon, _sources(path))
 
 
+@dataclass(frozen=True)
+class BillRates:
+    """The estate assessed at the rates the bill implies (issue 13's calibration), with what was set aside."""
+
+    calibrations: tuple[Calibration, ...]
+    set_aside: tuple[str, ...]  # the user's rules this view does not apply (the bill measured their service)
+    estate: EstateAssessment
+
+
+def at_bill_rates(path: Path, filters: q.Filters, params: ModelParams, view: BilledView, book: PriceBook) -> BillRates:
+    """Every resource and alternative priced at the bill's effective rates (``calibrated_book``): list prices,
+    the user's rules of services the bill did not measure (``book``'s overrides file), then the calibration."""
+    from analysis.estate import assess_estate
+    from pricing import load_price_book
+    from pricing.overrides import load_overrides
+
+    user = load_overrides(book.overrides_path) if book.overrides_path else None
+    calibrated = calibrated_book(load_price_book(use_env=False), user, list(view.calibrations))
+    estate = assess_estate(Path(path), filters, params, calibrated.book)
+    return BillRates(view.calibrations, tuple(calibrated.set_aside), estate)
+
+
 def report_dict(estate_dict: dict[str, Any], view: BilledView | None) -> dict[str, Any]:
     """``report``'s JSON with issue 13's additions: ``billed`` per resource (null where no bill covers it) and
     the top-level ``unmatched_usd`` ({} when no bill was imported)."""
@@ -213,4 +247,13 @@ def report_dict(estate_dict: dict[str, Any], view: BilledView | None) -> dict[st
     return out
 
 
-__all__ = ["BilledRow", "BilledView", "billed_view", "report_dict", "view_of", "window_days"]
+__all__ = [
+    "BillRates",
+    "BilledRow",
+    "BilledView",
+    "at_bill_rates",
+    "billed_view",
+    "report_dict",
+    "view_of",
+    "window_days",
+]

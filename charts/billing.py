@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 
 from analysis.billed import BilledView
 from analysis.calibrate import Calibration
+from analysis.types import EstateAssessment
 from charts.format import money, percent
 from charts.text import plot_text
 
@@ -96,6 +97,51 @@ def calibration_frame(calibrations: tuple[Calibration, ...] | list[Calibration])
         ],
         columns=["kind", "service", "region", "rate", "prices", "derivation"],
     )
+
+
+BILL_RATES_COLUMNS = (
+    "resource_id",
+    "name",
+    "list_usd",
+    "bill_usd",
+    "list_best",
+    "bill_best",
+    "bill_best_usd",
+    "bill_saving_usd",
+    "list_action",
+    "bill_action",
+    "bill_verdict",
+)
+
+
+def bill_rates_frame(listed: EstateAssessment, billed: EstateAssessment) -> pd.DataFrame:
+    """Each resource at list (and the user's) prices beside the same resource at the bill's effective rates:
+    today, the best option and the verdict each way, the resources whose verdict the bill changes first."""
+    at_list = {r.resource_id: r for r in listed.rows}
+    records = []
+    for row in billed.rows:
+        before = at_list.get(row.resource_id)
+        records.append(
+            {
+                "resource_id": row.resource_id,
+                "name": row.name,
+                "list_usd": before.current.monthly_usd if before else None,
+                "bill_usd": row.current.monthly_usd,
+                "list_best": before.best.label if before and before.best else "—",
+                "bill_best": row.best.label if row.best else "—",
+                "bill_best_usd": row.best.monthly_usd if row.best else None,
+                "bill_saving_usd": row.best.saving_usd if row.best else None,
+                "list_action": before.verdict.action if before else "—",
+                "bill_action": row.verdict.action,
+                "bill_verdict": row.verdict.text,
+            }
+        )
+    frame = pd.DataFrame.from_records(records, columns=list(BILL_RATES_COLUMNS))
+    if frame.empty:
+        return frame
+    changed = (frame["list_action"] != frame["bill_action"]) | (frame["list_best"] != frame["bill_best"])
+    ordered = frame.assign(_same=~changed).sort_values(["_same", "name"])
+    return ordered.drop(columns="_same").reset_index(drop=True)
 
 
 def difference_figure(frame: pd.DataFrame, top: int = 15) -> go.Figure:

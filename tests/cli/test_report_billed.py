@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -14,7 +13,6 @@ import pytest
 from breakeven.cli import main
 from importers.billing import read_billing_file
 from store.billing import write_billing
-from store.writes import Batch, ConfigRecord, ResourceRecord, metrics_frame, write_batch
 from tests.billing.sample_constants import (
     CLOUDWATCH_GB_PER_DAY,
     CLOUDWATCH_USD_PER_GB,
@@ -27,16 +25,19 @@ from tests.billing.sample_constants import (
     SEARCH_RERANK_RATE,
     TRANSLATE_SP_DISCOUNT,
 )
-from tests.billing.specimens import ACCOUNT, LAMBDA_ARN, cur_row
-from tests.billing.writers import write_csv
+from tests.billing.small_estate import (
+    BILLED_GB_S_RATE,
+    GB_S_PER_DAY,
+    GHOST_PER_DAY,
+    LIST_GB_S_RATE,
+    LOGS_PER_DAY,
+    REQUEST_RATE,
+    REQUESTS_PER_DAY,
+    import_cur,
+    small_cur_lines,
+    write_small_estate,
+)
 from tests.conftest import PROJECT_ROOT, copy_database
-
-NOV = datetime(2026, 11, 1)
-REQUESTS_PER_HOUR, DURATION_MS, MEMORY_GB = 100_000, 100.0, 1.0
-REQUESTS_PER_DAY = 24 * REQUESTS_PER_HOUR  # 2.4 M
-GB_S_PER_DAY = REQUESTS_PER_DAY * DURATION_MS / 1000 * MEMORY_GB  # 240,000 GB-s
-BILLED_GB_S_RATE = 1.5e-5  # a negotiated rate: the list price is 1.66667e-5
-GHOST_PER_DAY, LOGS_PER_DAY = 0.5, 0.25  # a function Breakeven does not know; log ingestion without a resource id
 
 
 def report(capsys: pytest.CaptureFixture, *args: str) -> str:
@@ -48,48 +49,9 @@ def report(capsys: pytest.CaptureFixture, *args: str) -> str:
 
 @pytest.fixture(scope="module")
 def small(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One Lambda function measured hourly on 1–10 November, and its account's CUR for those ten days."""
     folder = tmp_path_factory.mktemp("small-bill")
-    path = folder / "small.duckdb"
-    fn = ResourceRecord("lambda", ACCOUNT, "us-east-1", "scorer")
-    rows = [
-        (fn.resource_id, metric, NOV + timedelta(hours=h), 3600, value, "t")
-        for h in range(10 * 24)
-        for metric, value in (
-            ("invocations", float(REQUESTS_PER_HOUR)),
-            ("duration_ms_avg", DURATION_MS),
-            ("billed_duration_ms_sum", REQUESTS_PER_HOUR * DURATION_MS),  # Logs Insights' exact billed time
-        )
-    ]
-    config = ConfigRecord(fn.resource_id, NOV, {"memory_mb": 1024, "architecture": "x86_64"}, "t")
-    write_batch(path, Batch(resources=[fn], configs=[config], metrics=metrics_frame(rows)))
-    lines = []
-    for day in range(10):
-        start, end = NOV + timedelta(days=day), NOV + timedelta(days=day + 1)
-        when = {"line_item_usage_start_date": start, "line_item_usage_end_date": end}
-        requests = REQUESTS_PER_DAY * 2e-7
-        duration = GB_S_PER_DAY * BILLED_GB_S_RATE
-        lines += [
-            cur_row(
-                identity_line_item_id=f"req-{day}", line_item_usage_type="USE1-Request",
-                line_item_usage_amount=float(REQUESTS_PER_DAY), pricing_unit="Requests",
-                line_item_unblended_cost=requests, pricing_public_on_demand_cost=requests, **when,
-            ),
-            cur_row(
-                identity_line_item_id=f"gbs-{day}", line_item_usage_amount=GB_S_PER_DAY,
-                line_item_unblended_cost=duration, pricing_public_on_demand_cost=GB_S_PER_DAY * 1.66667e-5, **when,
-            ),
-            cur_row(
-                identity_line_item_id=f"ghost-{day}", line_item_resource_id=LAMBDA_ARN.replace("scorer", "ghost"),
-                line_item_unblended_cost=GHOST_PER_DAY, pricing_public_on_demand_cost=GHOST_PER_DAY, **when,
-            ),
-            cur_row(
-                identity_line_item_id=f"logs-{day}", line_item_product_code="AmazonCloudWatch",
-                line_item_usage_type="USE1-DataProcessing-Bytes", line_item_resource_id="", pricing_unit="GB",
-                line_item_unblended_cost=LOGS_PER_DAY, pricing_public_on_demand_cost=LOGS_PER_DAY, **when,
-            ),
-        ]  # fmt: skip
-    write_billing(path, read_billing_file(write_csv(folder / "cur-2026-11.csv", lines)))
+    path = write_small_estate(folder / "small.duckdb")
+    import_cur(path, folder / "cur-2026-11.csv", small_cur_lines())
     return path
 
 
@@ -100,8 +62,8 @@ def test_the_billed_object_is_the_charges_inside_the_window(small: Path, capsys:
     data = json.loads(report(capsys, "--db", str(small), *WINDOW))
     (resource,) = data["resources"]
     days = 5
-    billed = days * (REQUESTS_PER_DAY * 2e-7 + GB_S_PER_DAY * BILLED_GB_S_RATE)  # 5 × (0.48 + 3.60) = 20.40
-    modelled = days * (REQUESTS_PER_DAY * 2e-7 + GB_S_PER_DAY * 1.66667e-5)  # 5 × 4.480008 = 22.40004
+    billed = days * (REQUESTS_PER_DAY * REQUEST_RATE + GB_S_PER_DAY * BILLED_GB_S_RATE)  # 5 × (0.48 + 3.60) = 20.40
+    modelled = days * (REQUESTS_PER_DAY * REQUEST_RATE + GB_S_PER_DAY * LIST_GB_S_RATE)  # 5 × 4.480008 = 22.40004
     assert billed == pytest.approx(20.40) and modelled == pytest.approx(22.40004)
     assert resource["billed"] == {
         "window_usd": 20.40,  # days 1–2 and 8–10 of the bill are outside the window and not counted
