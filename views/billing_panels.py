@@ -66,7 +66,7 @@ def overview_spend(path: Path, filters: q.Filters) -> None:
     st.metric(
         f"Spend {result.start:%d %b} – {result.end:%d %b %Y} ({result.basis})",
         money(result.total()),
-        help=result.basis_text() + (" · " + " · ".join(result.notes) if result.notes else ""),
+        help=md(result.basis_text() + (" · " + " · ".join(result.notes) if result.notes else "")),
     )
     st.caption(md(result.basis_text()))
 

@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from breakeven.cli import main
 from charts.format import money
-from tests.app.conftest import metrics_of, open_app
+from tests.app.conftest import metrics_of, open_app, shown
 from tests.billing.sample_constants import CUR_FILE, FOCUS_FILE, GCP_FILE, SEARCH_RERANK_RATE, TRANSLATE_SP_DISCOUNT
 from tests.billing.small_estate import (
     DAYS,
@@ -73,9 +73,9 @@ def test_the_pages_billed_figures_are_reports(
         assert row["source"] == expected["source"]
     unmatched = frame_with(at, "account", "usd").groupby("service")["usd"].sum().round(2).to_dict()
     assert unmatched == report["unmatched_usd"]
-    shown = metrics_of(at)
-    assert shown["Billed, same days"] == money(table["billed_usd"].sum())
-    assert shown["Unmatched spend"] == money(sum(report["unmatched_usd"].values()))
+    headline = metrics_of(at)
+    assert headline["Billed, same days"] == money(table["billed_usd"].sum())
+    assert headline["Unmatched spend"] == money(sum(report["unmatched_usd"].values()))
 
     at.toggle(key="bill_rates").set_value(True).run()
     assert not at.exception and at.query_params["bill_rates"] in ("1", ["1"])
@@ -129,3 +129,21 @@ def test_a_reissued_month_replaces_rather_than_doubles(
     )
     (resource,) = report_json(capsys, small)["resources"]
     assert resource["billed"]["window_usd"] == round(DAYS * LIST_PER_DAY, 2)
+
+
+def test_the_overviews_spend_is_billed_where_a_bill_covers_the_window(
+    small: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The window holds the function's ten days of data: modelled at list prices ($4.480008 a day) until a
+    bill covering those days is imported, then billed at its negotiated duration rate ($4.08 a day)."""
+    at = open_app(small, monkeypatch)
+    assert not at.exception
+    (label,) = [m for m in metrics_of(at) if m.startswith("Spend")]
+    assert label == "Spend 01 Nov – 10 Nov 2026 (modelled)"
+    assert metrics_of(at)[label] == money(DAYS * LIST_PER_DAY)  # $44.80
+    import_cur(small, tmp_path / "cur.csv", small_cur_lines())
+    at = open_app(small, monkeypatch)
+    assert not at.exception
+    billed = DAYS * (REQUESTS_PER_DAY * REQUEST_RATE + GB_S_PER_DAY * 1.5e-5)  # $40.80
+    assert metrics_of(at)["Spend 01 Nov – 10 Nov 2026 (billed)"] == money(billed)
+    assert any("billed: every resource's account has a bill covering this window" in shown(c.value) for c in at.caption)
