@@ -10,18 +10,26 @@ From a reconciliation, per service, region and usage class (over every resource 
   unit and the class has one price item.
 
 Credits (free tier, promotions) are not rates and are left out. Each result keeps its derivation in words;
-:func:`to_overrides` gives ``pricing.overrides.Overrides`` and :func:`to_toml` the overrides file text.
+:func:`to_overrides` gives ``pricing.overrides.Overrides``, :func:`to_rules` the overrides file's tables (the
+Prices page's editor saves them) and :func:`to_toml` the file's text.
+
+:func:`calibrated_book` prices a view at the bill's rates without touching the user's file: the bundled list
+prices, the user's own rules except those for a service and region the bill measured (a discount there would
+be counted twice: the bill's rates already include it), then the calibration.
 """
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from fnmatch import fnmatchcase
+from typing import Any
 
 from analysis.bill_classes import CLASS_LABELS
 from analysis.reconcile import ClassFigures, Reconciliation
-from pricing.overrides import Discount, Override, Overrides
+from pricing import PriceBook
+from pricing.overrides import Discount, Override, Overrides, apply_overrides
+from pricing.overrides_file import rules_to_toml
 
 MIN_DISCOUNT_PCT = 0.1  # smaller measured discounts are noise, not a rate
 MIN_RATE_GAP = 0.005  # 0.5 %: a billed rate closer than this to the list price needs no override
@@ -114,20 +122,62 @@ def to_overrides(calibrations: list[Calibration], origin: str = "bill calibratio
     return Overrides(discounts, overrides, origin)
 
 
+def to_rules(calibrations: list[Calibration]) -> dict[str, list[dict[str, Any]]]:
+    """The overrides file's ``[[discount]]`` and ``[[override]]`` tables for the calibrations."""
+    discounts = [
+        {
+            "service": c.service,
+            "percent": c.percent,
+            "items": list(c.items or ("*",)),
+            "regions": [c.region],
+            "name": c.name,
+        }
+        for c in calibrations
+        if c.kind == "discount"
+    ]
+    overrides = [
+        {"service": c.service, "item": c.items[0], "region": c.region, "usd": c.usd, "name": c.name}
+        for c in calibrations
+        if c.kind == "override"
+    ]
+    return {"discount": discounts, "override": overrides}
+
+
 def to_toml(calibrations: list[Calibration]) -> str:
     """The overrides file (``BREAKEVEN_PRICE_OVERRIDES``) that prices the alternatives at the bill's rates."""
-    lines = ["# Rates measured from imported bills (analysis.calibrate); review before use.", ""]
-    for c in calibrations:
-        lines.append(f"[[{c.kind}]]")
-        lines.append(f"service = {json.dumps(c.service)}")
-        if c.kind == "discount":
-            lines.append(f"percent = {c.percent!r}")
-            lines.append(f"items = {json.dumps(list(c.items or ('*',)))}")
-            lines.append(f"regions = {json.dumps([c.region])}")
+    return "# Rates measured from imported bills (analysis.calibrate); review before use.\n\n" + rules_to_toml(
+        to_rules(calibrations)
+    )
+
+
+def _measured(rule_service: str, regions: tuple[str, ...], calibrations: list[Calibration]) -> bool:
+    return any(c.service == rule_service and any(fnmatchcase(c.region, r) for r in regions) for c in calibrations)
+
+
+@dataclass(frozen=True)
+class CalibratedBook:
+    book: PriceBook
+    calibrations: list[Calibration]
+    set_aside: list[str]  # the user's rules this view does not apply, in words
+
+
+def calibrated_book(bundled: PriceBook, user: Overrides | None, calibrations: list[Calibration]) -> CalibratedBook:
+    """``bundled`` (list prices) with the user's rules, except those of a measured service and region, then
+    the calibration: the rates the bill shows, for this view only."""
+    kept_discounts, kept_overrides, aside = [], [], []
+    for rule in user.discounts if user else ():
+        if _measured(rule.service, rule.regions, calibrations):
+            aside.append(f"discount {rule.name or rule.service} ({rule.percent:g} % on {rule.service})")
         else:
-            lines.append(f"item = {json.dumps(c.items[0])}")
-            lines.append(f"region = {json.dumps(c.region)}")
-            lines.append(f"usd = {c.usd!r}")
-        lines.append(f"name = {json.dumps(c.name)}")
-        lines.append("")
-    return "\n".join(lines)
+            kept_discounts.append(rule)
+    for rule in user.overrides if user else ():
+        if _measured(rule.service, (rule.region,), calibrations):
+            aside.append(f"override {rule.name or rule.item} ({rule.service} {rule.item})")
+        else:
+            kept_overrides.append(rule)
+    book = bundled
+    if user is not None and (kept_discounts or kept_overrides):
+        book = apply_overrides(book, replace(user, discounts=tuple(kept_discounts), overrides=tuple(kept_overrides)))
+    if calibrations:
+        book = apply_overrides(book, to_overrides(calibrations))
+    return CalibratedBook(book, calibrations, aside)

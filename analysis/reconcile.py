@@ -19,7 +19,7 @@ The difference is split exactly into effects that add up to it:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -30,11 +30,11 @@ from analysis.bill_classes import CLASS_LABELS, billed_class, canonical_unit
 from analysis.reconcile_model import Modelled, ModelledFn
 from common.units import MONTH_HOURS
 from store import queries as q
-from store.billing import FAMILY_SERVICES, USAGE_CATEGORIES
-from store.billing_queries import billed_lines
+from store.billing import ACCOUNT_CATEGORIES, FAMILY_SERVICES, USAGE_CATEGORIES
+from store.billing_queries import billed_lines, usage_days
 
 CENT = 0.005
-OTHER_CATEGORIES = ("tax", "refund", "fee", "adjustment", "purchase", "commitment_fee")
+OTHER_CATEGORIES = ACCOUNT_CATEGORIES
 
 
 @dataclass(frozen=True)
@@ -284,15 +284,6 @@ def explain(rows: pd.DataFrame, family: str | None, modelled: Modelled | None) -
     return classes, effects
 
 
-def _covered_ranges(lines: pd.DataFrame) -> dict[tuple[str, str], tuple[date, date]]:
-    """Per (provider, account): the first and last day usage was billed on, inside the asked range."""
-    usage = lines[lines["charge_category"].isin(USAGE_CATEGORIES)]
-    spans = usage.groupby(["provider", "account"]).agg(first=("first_day", "min"), last=("last_day", "max"))
-    return {
-        (str(p), str(a)): (pd.Timestamp(r.first).date(), pd.Timestamp(r.last).date()) for (p, a), r in spans.iterrows()
-    }
-
-
 def reconcile(
     path: Path,
     start: date,
@@ -300,14 +291,25 @@ def reconcile(
     modelled_fn: ModelledFn,
     providers: tuple[str, ...] = (),
     accounts: tuple[str, ...] = (),
+    *,
+    filters: q.Filters | None = None,
 ) -> Reconciliation:
-    """Every covered resource's billed and modelled cost over the days its bill covers in ``start``..``end``."""
-    lines = billed_lines(path, start, end, providers, accounts)
+    """Every covered resource's billed and modelled cost over the days its bill covers in ``start``..``end``.
+
+    ``filters`` (the sidebar's) narrows the resources and the billed charges to its providers, accounts,
+    services and regions (``providers``/``accounts`` are the same for callers without one)."""
+    scope = filters or q.Filters(providers=providers, accounts=accounts)
+    scope = replace(scope, start=None, end=None, month=None, since=None, until=None)
+    lines = billed_lines(path, start, end, scope.providers, scope.accounts, scope.services, scope.regions)
     empty = pd.DataFrame()
     if lines.empty:
         return Reconciliation(start, end, [], empty, empty)
-    ranges = _covered_ranges(lines)
-    inventory = q.inventory(path, q.Filters(providers=providers, accounts=accounts))
+    ranges = {
+        key: (lo, hi)
+        for key, (lo, hi, _) in usage_days(path, start, end).items()
+        if (not scope.providers or key[0] in scope.providers) and (not scope.accounts or key[1] in scope.accounts)
+    }
+    inventory = q.inventory(path, scope)
     modelled_by_range = {span: modelled_fn(*span) for span in sorted(set(ranges.values()))}
     matched = lines[lines["resource_id"].notna()]
     results, uncovered = [], []

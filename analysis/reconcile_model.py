@@ -63,7 +63,8 @@ def current_model(path: Path, book: PriceBook, filters: q.Filters | None = None,
     base = filters or q.Filters()
 
     def modelled(start: date, end: date) -> dict[str, Modelled]:
-        panels = q.usage_panels(path, replace(base, start=start, end=end))
+        # the billed days exactly: a report's since/until instants or a month would widen them again
+        panels = q.usage_panels(path, replace(base, start=start, end=end, since=None, until=None, month=None))
         segs = [seg for per in segments(panels) for seg in per]
         priced = today_by_segment(panels, segs, book, ModelParams(free_tier=free_tier))
         by_resource: dict[str, list] = {}

@@ -12,7 +12,9 @@ import csv
 import io
 import json
 
+from analysis.billed import BilledView, report_dict
 from analysis.types import EstateAssessment, ResourceRow
+from charts import billing_report
 from charts.format import count, money
 from common.services import service_label
 from store.exports import guard_cell
@@ -47,14 +49,16 @@ CSV_COLUMNS = (
     "verdict_action",
     "verdict_text",
     "skipped_reason",
+    *billing_report.BILLED_COLUMNS,
 )
 
 
-def to_json(estate: EstateAssessment) -> str:
-    return json.dumps(estate.to_dict(), indent=2, ensure_ascii=False) + "\n"
+def to_json(estate: EstateAssessment, billed: BilledView | None = None) -> str:
+    """Issue 14's schema with issue 13's ``billed`` per resource (null without a bill) and ``unmatched_usd``."""
+    return json.dumps(report_dict(estate.to_dict(), billed), indent=2, ensure_ascii=False) + "\n"
 
 
-def _csv_row(row: ResourceRow) -> list[object]:
+def _csv_row(row: ResourceRow, billed: BilledView | None = None) -> list[object]:
     data = row.to_dict()
     best = data["best"] or {}
     values = [
@@ -75,21 +79,25 @@ def _csv_row(row: ResourceRow) -> list[object]:
         data["verdict"]["action"],
         data["verdict"]["text"],
         data["skipped_reason"],
+        *billing_report.billed_cells(billed.row(row.resource_id) if billed else None),
     ]
     return [guard_cell(v) if isinstance(v, str) else ("" if v is None else v) for v in values]
 
 
-def to_csv(estate: EstateAssessment) -> str:
-    """One row per resource; text cells formula-safe, numbers left numeric, missing values empty."""
+def to_csv(estate: EstateAssessment, billed: BilledView | None = None) -> str:
+    """One row per resource, then one per service with unmatched billed spend (``charts.billing_report``);
+    text cells formula-safe, numbers left numeric, missing values empty."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for row in estate.rows:
-        writer.writerow(_csv_row(row))
+        writer.writerow(_csv_row(row, billed))
+    for record in billing_report.unmatched_rows(billed, CSV_COLUMNS):
+        writer.writerow([guard_cell(v) if isinstance(v, str) else ("" if v is None else v) for v in record.values()])
     return out.getvalue()
 
 
-def to_markdown(estate: EstateAssessment) -> str:
+def to_markdown(estate: EstateAssessment, billed: BilledView | None = None) -> str:
     """A summary and one table row per resource, for chat, tickets and CI logs."""
     t = estate.totals
     lines = [
@@ -134,14 +142,16 @@ def to_markdown(estate: EstateAssessment) -> str:
             )
             + " |"
         )
+    lines += billing_report.markdown_lines(billed, {r.resource_id: r.name for r in estate.rows}, cell)
     return "\n".join(lines) + "\n"
 
 
-def render(estate: EstateAssessment, fmt: str) -> str:
+def render(estate: EstateAssessment, fmt: str, billed: BilledView | None = None) -> str:
+    """The report in ``fmt``; ``billed`` is the bill beside the model for the same window (None: no bill)."""
     if fmt == "json":
-        return to_json(estate)
+        return to_json(estate, billed)
     if fmt == "csv":
-        return to_csv(estate)
+        return to_csv(estate, billed)
     if fmt == "markdown":
-        return to_markdown(estate)
+        return to_markdown(estate, billed)
     raise ValueError(f"format must be one of {', '.join(FORMATS)}")

@@ -66,6 +66,14 @@ class FileFacts(FileHead):
 
 def read_head(file: InputFile, max_bytes: int | None = None) -> FileHead:
     """Size and first bytes of ``file``; refuses what cannot be a text export (one-line reasons)."""
+    head = read_head_bytes(file, max_bytes)
+    refuse_non_text(file.name, head)
+    return head
+
+
+def read_head_bytes(file: InputFile, max_bytes: int | None = None) -> FileHead:
+    """Size and first bytes of ``file``, refusing only an empty or oversized one: a billing export may be
+    Parquet or gzipped CSV, which the metrics formats refuse (``refuse_non_text``) once it is known not to be."""
     try:
         size = file.path.stat().st_size
         if size == 0:
@@ -80,13 +88,17 @@ def read_head(file: InputFile, max_bytes: int | None = None) -> FileHead:
             head = fh.read(HEAD_BYTES)
     except OSError as exc:
         raise ImportRejected.single(file.name, f"cannot be opened: {exc.strerror or exc}") from None
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ImportRejected.single(file.name, "is UTF-16 text; save it as UTF-8 (in Excel: 'CSV UTF-8')")
-    for signature, what in _SIGNATURES:
-        if head.startswith(signature):
-            raise ImportRejected.single(file.name, f"is {what}, not a CSV or JSON export")
-    _refuse_nul(file.name, head, 0)
     return FileHead(size=size, head=head)
+
+
+def refuse_non_text(name: str, head: FileHead) -> None:
+    """Refuse UTF-16 text, a binary signature (ZIP, gzip, Parquet, Excel, PDF) or a NUL byte in the head."""
+    if head.head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ImportRejected.single(name, "is UTF-16 text; save it as UTF-8 (in Excel: 'CSV UTF-8')")
+    for signature, what in _SIGNATURES:
+        if head.head.startswith(signature):
+            raise ImportRejected.single(name, f"is {what}, not a CSV or JSON export")
+    _refuse_nul(name, head.head, 0)
 
 
 def _refuse_nul(name: str, chunk: bytes, offset: int) -> None:

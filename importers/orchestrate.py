@@ -8,7 +8,11 @@ The rules every entry point (CLI, page) gets from here:
 - it is written by one ``write_batch`` transaction, all or nothing;
 - with several files, every file is checked before the first is written, so one bad file stops all;
 - importing the same content again (same bytes, format and options) changes nothing, and the first
-  import's record in ``uploads`` is kept; overlapping files upsert, the later file's values winning.
+  import's record in ``uploads`` is kept; overlapping files upsert, the later file's values winning;
+- a billing export (FOCUS, CUR, the Google Cloud export) is detected beside the metrics formats and takes the
+  same path through ``importers.billing.imports``: read once, checked by the store before anything is
+  written, one transaction per format (parts of a month together), a re-issued month replacing its rows.
+  Metrics are written before bills, so a bill matches the resources the same import brings.
 """
 
 from __future__ import annotations
@@ -25,9 +29,18 @@ import pyarrow.compute as pc
 from common.progress import ProgressFn
 from common.timeutil import utc_now
 from importers import cloudwatch, logs_insights, long_csv, monitoring, wide_csv
-from importers.detect import detect_format
-from importers.files import BackgroundFingerprint, FileFacts, FileHead, InputFile, read_head, read_whole
-from importers.formats import FORMATS
+from importers.billing.imports import BillResult, PreparedBill, groups, prepare_bill, result_of, write_bills
+from importers.detect import detect_file
+from importers.files import (
+    BackgroundFingerprint,
+    FileFacts,
+    FileHead,
+    InputFile,
+    read_head_bytes,
+    read_whole,
+    refuse_non_text,
+)
+from importers.formats import FORMATS, METRIC_FORMATS, is_billing
 from importers.long_sql import LongCsvSpec
 from importers.long_stage import PREVIEW_ROWS, explain_refusal, preview_of
 from importers.model import ImportOptions, Parsed, key_part_problem
@@ -51,7 +64,7 @@ PARSERS = {
 class RejectedFiles(Exception):
     """One or more files were rejected. Files in ``written`` (checked earlier) were imported; no other."""
 
-    def __init__(self, rejections: list[ImportRejected], written: list[FileResult] | None = None) -> None:
+    def __init__(self, rejections: list[ImportRejected], written: list[FileResult | BillResult] | None = None) -> None:
         self.rejections = rejections
         self.written = written or []
         names = ", ".join(r.file_name for r in rejections)
@@ -124,6 +137,7 @@ class FileResult:
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "file": self.file,
+            "kind": "metrics",
             "format": self.format,
             "sha256": self.sha256,
             "upload_id": self.upload_id,
@@ -160,14 +174,48 @@ def _read(
     return fingerprint.facts(), parsed, spec
 
 
-def prepare(file: InputFile, options: ImportOptions, *, progress: ProgressFn | None = None) -> Prepared:
-    """Detect, read, parse and check ``file`` (the store's checks included); raises ImportRejected."""
+def _head_and_format(file: InputFile, options: ImportOptions) -> tuple[FileHead, str]:
+    """The file's head and format (``--format``, else detected); unknown formats are refused."""
     for problem in options.problems():
         raise ImportRejected.single(file.name, problem)
-    head = read_head(file, options.max_bytes)
-    fmt = options.format or detect_format(head, file.name)
+    head = read_head_bytes(file, options.max_bytes)
+    fmt = options.format or detect_file(file, head)
     if fmt not in FORMATS:
         raise ImportRejected.single(file.name, f"unknown format {quoted(fmt)}; use one of {', '.join(FORMATS)}")
+    return head, fmt
+
+
+def prepare_any(
+    file: InputFile, options: ImportOptions, *, progress: ProgressFn | None = None
+) -> Prepared | PreparedBill:
+    """A metrics file or a billing export, detected, read and checked; raises ImportRejected."""
+    head, fmt = _head_and_format(file, options)
+    if is_billing(fmt):
+        return prepare_bill(file, fmt, notes=billing_option_notes(options), progress=progress)
+    return _prepare_metrics(file, options, head, fmt, progress)
+
+
+def billing_option_notes(options: ImportOptions) -> list[str]:
+    given = [label for label, value in (("account", options.account), ("region", options.region)) if value]
+    if not given:
+        return []
+    return [f"the {' and '.join(given)} given are not applied to a billing export: it names its own"]
+
+
+def prepare(file: InputFile, options: ImportOptions, *, progress: ProgressFn | None = None) -> Prepared:
+    """Detect, read, parse and check a metrics ``file`` (the store's checks included); raises ImportRejected."""
+    head, fmt = _head_and_format(file, options)
+    if is_billing(fmt):
+        raise ImportRejected.single(file.name, f"is a billing export ({fmt}), not a metrics file")
+    return _prepare_metrics(file, options, head, fmt, progress)
+
+
+def _prepare_metrics(
+    file: InputFile, options: ImportOptions, head: FileHead, fmt: str, progress: ProgressFn | None
+) -> Prepared:
+    if fmt not in METRIC_FORMATS:
+        raise ImportRejected.single(file.name, f"unknown format {quoted(fmt)}; use one of {', '.join(FORMATS)}")
+    refuse_non_text(file.name, head)  # a format given with --format skips the detection that refuses these
     if progress:
         progress(0.0, "reading")
     try:
@@ -251,27 +299,36 @@ def import_files(
     *,
     dry_run: bool = False,
     progress: ProgressFn | None = None,
-) -> list[FileResult]:
-    """Check every file, then write each in its own transaction. Raises RejectedFiles, writing nothing."""
+) -> list[FileResult | BillResult]:
+    """Check every file, then write each metrics file in its own transaction and the bills one transaction per
+    format. Raises RejectedFiles, writing nothing, when any file is refused."""
     share = 1.0 / max(len(files), 1)
-    prepared: list[Prepared] = []
+    metrics: list[Prepared] = []
+    bills: list[PreparedBill] = []
     rejections: list[ImportRejected] = []
     for i, file in enumerate(files):
         lo = i * share
         hi = lo + share * (0.8 if not dry_run else 1.0)
         try:
-            prepared.append(prepare(file, options, progress=_named(progress, file, lo, hi)))
+            prepared = prepare_any(file, options, progress=_named(progress, file, lo, hi))
         except ImportRejected as exc:
             rejections.append(exc)
+            continue
+        (bills if isinstance(prepared, PreparedBill) else metrics).append(prepared)
     if rejections:
         raise RejectedFiles(rejections)
     if dry_run:
-        return [dry_run_result(p) for p in prepared]
-    results = []
-    for i, p in enumerate(prepared):
+        return [*(dry_run_result(p) for p in metrics), *(result_of(g) for g in groups(bills))]
+    results: list[FileResult | BillResult] = []
+    for i, p in enumerate(metrics):
         lo = i * share + share * 0.8
         try:
             results.append(write(db_path, p, _named(progress, p.file, lo, lo + share * 0.2)))
+        except ImportRejected as exc:
+            raise RejectedFiles([exc], results) from None
+    if bills:
+        try:
+            results += write_bills(db_path, bills, scaled(progress, 1.0 - share * 0.2 * len(bills), 1.0))
         except ImportRejected as exc:
             raise RejectedFiles([exc], results) from None
     return results

@@ -2,9 +2,10 @@
 
 Dropped files are saved to a private directory (the importers read files from disk, and DuckDB streams a
 long CSV from there). A GetMetricData queries file and a wide-CSV mapping file dropped alongside the
-data are recognised and used as options rather than imported. Every data file is prepared (fully
-checked) before anything is written, so the page can show each file's format, rows, resources and
-problems, and only then offer the import.
+data are recognised and used as options rather than imported. A billing export (FOCUS, CUR, the Google
+Cloud export) is a data file too, previewed with what it bills and what it would match and replace. Every
+data file is prepared (fully checked) before anything is written, so the page can show each file's format,
+rows, resources and problems, and only then offer the import.
 """
 
 from __future__ import annotations
@@ -18,10 +19,11 @@ from typing import Literal
 import pandas as pd
 
 from common.progress import ProgressFn
-from importers.detect import FORMATS, detect_format
-from importers.files import HEAD_BYTES, InputFile, read_head
+from importers.billing.imports import BillResult, PreparedBill, write_bills
+from importers.detect import FORMATS, detect_file
+from importers.files import HEAD_BYTES, InputFile, read_head_bytes
 from importers.model import ImportOptions
-from importers.orchestrate import FileResult, Prepared, prepare, write
+from importers.orchestrate import FileResult, Prepared, prepare_any, write
 from importers.problems import ImportRejected
 from importers.wide_csv import read_wide_table
 from importers.wide_mapping import WideMapping, guess_mapping, mapping_from_json
@@ -63,6 +65,7 @@ class FilePreview:
 
     file: InputFile
     prepared: Prepared | None = None
+    bill: PreparedBill | None = None
     rejection: ImportRejected | None = None
     wide_columns: list[str] = field(default_factory=list)
     time_column: str | None = None
@@ -70,11 +73,13 @@ class FilePreview:
 
     @property
     def ok(self) -> bool:
-        return self.prepared is not None
+        return self.prepared is not None or self.bill is not None
 
     @property
     def format(self) -> str | None:
-        return self.prepared.format if self.prepared else self.detected
+        if self.prepared:
+            return self.prepared.format
+        return self.bill.format if self.bill else self.detected
 
 
 def guessed_mapping_frame(file: InputFile, service: str = "", account: str = "", region: str = "") -> pd.DataFrame:
@@ -143,10 +148,15 @@ def preview_files(
         preview = FilePreview(file)
         inner = None if progress is None else _share(progress, i, len(files), file.name)
         try:
-            preview.prepared = prepare(file, per_file, progress=inner)
+            prepared = prepare_any(file, per_file, progress=inner)
         except ImportRejected as exc:
             preview.rejection = exc
             preview.detected = chosen or _detect_head(file)
+        else:
+            if isinstance(prepared, PreparedBill):
+                preview.bill = prepared
+            else:
+                preview.prepared = prepared
         is_wide = chosen == "wide" or (preview.prepared is not None and preview.prepared.format == "wide")
         if not is_wide and preview.rejection is not None and "wide CSV needs a mapping" in preview.rejection.summary():
             is_wide = True
@@ -163,24 +173,33 @@ def preview_files(
 def _detect_head(file: InputFile) -> str | None:
     """The format from the first bytes alone (no fingerprint), for a file that was refused."""
     try:
-        return detect_format(read_head(file), file.name)
+        return detect_file(file, read_head_bytes(file))
     except ImportRejected:
         return None
 
 
-def import_previews(db_path: Path, previews: list[FilePreview], progress: ProgressFn | None = None) -> list[FileResult]:
-    """Write every prepared file, each in its own transaction. Refuses to start if any file was rejected.
+def import_previews(
+    db_path: Path, previews: list[FilePreview], progress: ProgressFn | None = None
+) -> list[FileResult | BillResult]:
+    """Write every prepared file, each metrics file in its own transaction, then the bills one transaction per
+    format (the parts of a month together). Refuses to start if any file was rejected.
 
-    Every preview was checked by the store already (``prepare``), so nothing here can refuse a file that the
+    Every preview was checked by the store already (``prepare_any``), so nothing here can refuse a file that the
     page showed as ready, short of the database changing in between."""
     bad = [p.file.name for p in previews if not p.ok]
     if bad:
         raise ValueError(f"not importing while files are rejected: {', '.join(bad)}")
-    results = []
-    for i, preview in enumerate(previews):
+    metrics = [p for p in previews if p.prepared is not None]
+    bills = [p.bill for p in previews if p.bill is not None]
+    steps = len(metrics) + (1 if bills else 0)
+    results: list[FileResult | BillResult] = []
+    for i, preview in enumerate(metrics):
         assert preview.prepared is not None
-        inner = None if progress is None else _share(progress, i, len(previews), preview.file.name)
+        inner = None if progress is None else _share(progress, i, steps, preview.file.name)
         results.append(write(db_path, preview.prepared, inner))
+    if bills:
+        inner = None if progress is None else _share(progress, len(metrics), steps, "billing")
+        results += write_bills(db_path, bills, inner)
     return results
 
 

@@ -22,10 +22,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from store.db import connect
+from store.db import connect, read_as_is
 from store.errors import BatchError
 from store.writes import UploadRecord, upload_row
 
@@ -48,6 +49,8 @@ CHARGE_CATEGORIES: dict[str, str] = {
 }
 # Categories that carry the resource's usage itself (their quantities are the usage billed).
 USAGE_CATEGORIES = ("usage", "commitment_usage")
+# Categories that, naming no resource, are the account's own charges rather than unmatched usage.
+ACCOUNT_CATEGORIES = ("tax", "refund", "fee", "adjustment", "purchase", "commitment_fee")
 
 # Which Breakeven services a parsed resource identity may name. A Cloud Run resource name may be a
 # Cloud Functions (2nd gen) function, which runs as a Cloud Run service of the same name; a SageMaker
@@ -123,19 +126,28 @@ class BillingWriteSummary:
     matched_rows: int
     resources: int  # distinct Breakeven resources the charges matched
     billed_usd: float
-    unmatched_billed_usd: float
+    unmatched_billed_usd: float  # usage (and credits…) matching no resource or naming none: unmatched spend
+    account_charges_usd: float = 0.0  # tax, commitment fees, refunds… that name no resource
     periods: list[tuple[str, str, str]] = field(default_factory=list)
+    upload_known: bool = False  # the same content (bytes and format) had been imported before
+    replaced_files: list[str] = field(default_factory=list)  # earlier imports whose rows of these months it replaced
 
     def as_dict(self) -> dict[str, object]:
         return {
             "charge_rows": self.rows,
             "replaced_rows": self.replaced,
+            "replaced_files": list(self.replaced_files),
             "matched_rows": self.matched_rows,
             "resources": self.resources,
             "billed_usd": round(self.billed_usd, 2),
             "unmatched_billed_usd": round(self.unmatched_billed_usd, 2),
+            "account_charges_usd": round(self.account_charges_usd, 2),
             "periods": [{"provider": p, "billing_period": d, "account": a} for p, d, a in self.periods],
         }
+
+
+_ACCOUNT_ROW = "c.charge_category IN (" + ", ".join(f"'{c}'" for c in ACCOUNT_CATEGORIES) + ")"
+_INCOMING_PERIODS = "SELECT DISTINCT provider, billing_period, account FROM incoming_charges"
 
 
 def families_sql() -> str:
@@ -168,7 +180,7 @@ def resolution_sql(identities: str) -> str:
     """  # noqa: S608 - fixed SQL around a caller's fixed sub-select
 
 
-def _checked(batch: BillingBatch) -> pa.Table:
+def check_billing(batch: BillingBatch) -> pa.Table:
     """The batch's charges in the store's types; raises BatchError (nothing opened) when they are not fit."""
     table = batch.charges
     missing = [name for name in CHARGE_SCHEMA.names if name not in table.column_names]
@@ -199,55 +211,78 @@ def _checked(batch: BillingBatch) -> pa.Table:
 
 def write_billing(path: Path, batch: BillingBatch) -> BillingWriteSummary:
     """Validate, then replace the batch's billing periods × accounts with its rows, in one transaction."""
-    charges = _checked(batch)
-    periods = batch.periods()
+    charges = check_billing(batch)
     with connect(path, read_only=False) as con:
         con.register("incoming_charges", charges)
         try:
             con.execute("BEGIN TRANSACTION")
             try:
-                replaced = con.execute(
-                    """
-                    DELETE FROM billing_charges b USING
-                        (SELECT DISTINCT provider, billing_period, account FROM incoming_charges) k
-                    WHERE b.provider = k.provider AND b.billing_period = k.billing_period AND b.account = k.account
-                    """
-                ).fetchall()[0][0]
-                identities = (
-                    "SELECT DISTINCT match_family, match_account, match_region, match_name FROM incoming_charges "
-                    "WHERE match_name IS NOT NULL"
-                )
-                con.execute(
-                    f"""
-                    INSERT INTO billing_charges
-                    SELECT ?, c.provider, c.billing_period, c.account, c.billing_account, c.day, c.region,
-                           c.service_name, c.billed_resource_id, c.match_family, c.match_account, c.match_region,
-                           c.match_name, m.resource_id, c.charge_category, c.charge_type, c.usage_type, c.usage_unit,
-                           c.usage_quantity, c.billed_cost, c.effective_cost, c.list_cost, c.contracted_cost,
-                           c.currency
-                    FROM incoming_charges c
-                    LEFT JOIN ({resolution_sql(identities)}) m
-                      ON m.match_family = c.match_family AND m.match_account = c.match_account
-                     AND m.match_region = c.match_region AND m.match_name = c.match_name
-                    """,  # noqa: S608 - fixed SQL
-                    [batch.upload.upload_id],
-                )
-                rows, matched, resources, billed, unmatched = con.execute(
-                    """
-                    SELECT count(*), count(resource_id), count(DISTINCT resource_id), coalesce(sum(billed_cost), 0),
-                           coalesce(sum(billed_cost) FILTER (WHERE resource_id IS NULL), 0)
-                    FROM billing_charges WHERE upload_id = ?
-                    """,
-                    [batch.upload.upload_id],
-                ).fetchall()[0]
-                upload = replace(batch.upload, resources=int(resources))
-                con.execute("INSERT OR REPLACE INTO uploads VALUES (?, ?, ?, ?, ?, ?, ?)", upload_row(upload))
+                summary = _replace_periods(con, batch)
                 con.execute("COMMIT")
             except Exception:
                 con.execute("ROLLBACK")
                 raise
         finally:
             con.unregister("incoming_charges")
+    return summary
+
+
+def _replace_periods(con: duckdb.DuckDBPyConnection, batch: BillingBatch) -> BillingWriteSummary:
+    """Inside the write's transaction: delete the months × accounts the batch brings, insert its rows matched
+    to the stored resources, record the upload (the first record of the same content is kept)."""
+    upload_id = batch.upload.upload_id
+    replaced_files = [
+        str(row[0])
+        for row in con.execute(
+            f"""
+            SELECT DISTINCT coalesce(u.file_name, b.upload_id) FROM billing_charges b
+            JOIN ({_INCOMING_PERIODS}) k USING (provider, billing_period, account)
+            LEFT JOIN uploads u USING (upload_id)
+            WHERE b.upload_id <> ? ORDER BY 1
+            """,  # noqa: S608 - fixed SQL
+            [upload_id],
+        ).fetchall()
+    ]
+    replaced = con.execute(
+        f"""
+        DELETE FROM billing_charges b USING ({_INCOMING_PERIODS}) k
+        WHERE b.provider = k.provider AND b.billing_period = k.billing_period AND b.account = k.account
+        """  # noqa: S608 - fixed SQL
+    ).fetchall()[0][0]
+    identities = (
+        "SELECT DISTINCT match_family, match_account, match_region, match_name FROM incoming_charges "
+        "WHERE match_name IS NOT NULL"
+    )
+    con.execute(
+        f"""
+        INSERT INTO billing_charges
+        SELECT ?, c.provider, c.billing_period, c.account, c.billing_account, c.day, c.region,
+               c.service_name, c.billed_resource_id, c.match_family, c.match_account, c.match_region,
+               c.match_name, m.resource_id, c.charge_category, c.charge_type, c.usage_type, c.usage_unit,
+               c.usage_quantity, c.billed_cost, c.effective_cost, c.list_cost, c.contracted_cost,
+               c.currency
+        FROM incoming_charges c
+        LEFT JOIN ({resolution_sql(identities)}) m
+          ON m.match_family = c.match_family AND m.match_account = c.match_account
+         AND m.match_region = c.match_region AND m.match_name = c.match_name
+        """,  # noqa: S608 - fixed SQL
+        [upload_id],
+    )
+    rows, matched, resources, billed, unmatched, account = con.execute(
+        f"""
+        SELECT count(*), count(resource_id), count(DISTINCT resource_id), coalesce(sum(billed_cost), 0),
+               coalesce(sum(billed_cost) FILTER (WHERE resource_id IS NULL AND NOT {_ACCOUNT_ROW}), 0),
+               coalesce(sum(billed_cost) FILTER (WHERE resource_id IS NULL AND {_ACCOUNT_ROW}), 0)
+        FROM billing_charges c WHERE upload_id = ?
+        """,  # noqa: S608 - fixed SQL
+        [upload_id],
+    ).fetchall()[0]
+    upload = replace(batch.upload, resources=int(resources))
+    known = bool(con.execute("SELECT count(*) FROM uploads WHERE upload_id = ?", [upload_id]).fetchall()[0][0])
+    if known:  # the first import's record is kept, as for metrics; what it matches now is updated
+        con.execute("UPDATE uploads SET resources = ? WHERE upload_id = ?", [upload.resources, upload_id])
+    else:
+        con.execute("INSERT INTO uploads VALUES (?, ?, ?, ?, ?, ?, ?)", upload_row(upload))
     return BillingWriteSummary(
         rows=int(rows),
         replaced=int(replaced),
@@ -255,5 +290,70 @@ def write_billing(path: Path, batch: BillingBatch) -> BillingWriteSummary:
         resources=int(resources),
         billed_usd=float(billed),
         unmatched_billed_usd=float(unmatched),
-        periods=periods,
+        account_charges_usd=float(account),
+        periods=batch.periods(),
+        upload_known=known,
+        replaced_files=replaced_files,
     )
+
+
+@dataclass(frozen=True)
+class BillingPreview:
+    """What writing a batch would do to this database, told before anything is written (the Upload page)."""
+
+    identities: int  # distinct resources the bill names (parsed from its resource ids)
+    matched: int  # of them, those that name a resource this database knows
+    matched_usd: float  # billed cost of the rows that match a resource
+    unmatched_usd: float  # billed cost of usage rows that match none or name none (kept as unmatched spend)
+    account_usd: float  # tax, commitment fees… that name no resource
+    stored_rows: int  # rows of the same months × accounts stored now: the write replaces them
+    stored_files: list[str] = field(default_factory=list)
+
+
+def preview_billing(path: Path, batch: BillingBatch) -> BillingPreview | None:
+    """Match the batch against the stored resources and count what it would replace, read-only; None when
+    there is no database yet (or one from before billing), where nothing matches and nothing is replaced."""
+    charges = check_billing(batch)
+
+    def read(con: duckdb.DuckDBPyConnection) -> BillingPreview:
+        con.register("incoming_charges", charges)
+        try:
+            identities = (
+                "SELECT DISTINCT match_family, match_account, match_region, match_name FROM incoming_charges "
+                "WHERE match_name IS NOT NULL"
+            )
+            named, matched, matched_usd, unmatched_usd, account_usd = con.execute(
+                f"""
+                SELECT count(DISTINCT (c.match_family, c.match_account, c.match_region, c.match_name))
+                           FILTER (WHERE c.match_name IS NOT NULL),
+                       count(DISTINCT (c.match_family, c.match_account, c.match_region, c.match_name))
+                           FILTER (WHERE m.resource_id IS NOT NULL),
+                       coalesce(sum(c.billed_cost) FILTER (WHERE m.resource_id IS NOT NULL), 0),
+                       coalesce(sum(c.billed_cost) FILTER (WHERE m.resource_id IS NULL AND NOT {_ACCOUNT_ROW}), 0),
+                       coalesce(sum(c.billed_cost) FILTER (WHERE m.resource_id IS NULL AND {_ACCOUNT_ROW}), 0)
+                FROM incoming_charges c
+                LEFT JOIN ({resolution_sql(identities)}) m
+                  ON m.match_family = c.match_family AND m.match_account = c.match_account
+                 AND m.match_region = c.match_region AND m.match_name = c.match_name
+                """  # noqa: S608 - fixed SQL
+            ).fetchall()[0]
+            stored = con.execute(
+                f"""
+                SELECT count(*), list(DISTINCT coalesce(u.file_name, b.upload_id) ORDER BY 1)
+                FROM billing_charges b JOIN ({_INCOMING_PERIODS}) k USING (provider, billing_period, account)
+                LEFT JOIN uploads u USING (upload_id)
+                """  # noqa: S608 - fixed SQL
+            ).fetchall()[0]
+        finally:
+            con.unregister("incoming_charges")
+        return BillingPreview(
+            identities=int(named),
+            matched=int(matched),
+            matched_usd=float(matched_usd),
+            unmatched_usd=float(unmatched_usd),
+            account_usd=float(account_usd),
+            stored_rows=int(stored[0]),
+            stored_files=[str(f) for f in stored[1] or []],
+        )
+
+    return read_as_is(path, read)

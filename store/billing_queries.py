@@ -14,7 +14,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from store.billing import resolution_sql
+from store.billing import FAMILY_SERVICES, USAGE_CATEGORIES, resolution_sql
 from store.db import run_read
 
 _IDENTITIES = (
@@ -35,7 +35,17 @@ def _matched(where: str) -> str:
     """  # noqa: S608 - fixed SQL; the caller's values are parameters
 
 
-def _scope(start: date, end: date, providers: tuple[str, ...], accounts: tuple[str, ...]) -> tuple[str, list[Any]]:
+def _scope(
+    start: date,
+    end: date,
+    providers: tuple[str, ...],
+    accounts: tuple[str, ...],
+    services: tuple[str, ...] = (),
+    regions: tuple[str, ...] = (),
+) -> tuple[str, list[Any]]:
+    """The days and the sidebar's filters as a condition on the charges. A service filter keeps the charges of
+    those services' families (matched or not: unmatched Lambda spend is Lambda's); a region filter keeps the
+    charges billed in those regions; either leaves out the charges of other services and account-level ones."""
     clauses, params = ["b.day BETWEEN ? AND ?"], [start, end]
     if providers:
         clauses.append("list_contains(?::VARCHAR[], b.provider)")
@@ -43,15 +53,28 @@ def _scope(start: date, end: date, providers: tuple[str, ...], accounts: tuple[s
     if accounts:
         clauses.append("list_contains(?::VARCHAR[], b.account)")
         params.append(list(accounts))
+    if services:
+        families = sorted({f for f, members in FAMILY_SERVICES.items() if set(members) & set(services)})
+        clauses.append("list_contains(?::VARCHAR[], b.match_family)")
+        params.append(families)
+    if regions:
+        clauses.append("list_contains(?::VARCHAR[], b.region)")
+        params.append(list(regions))
     return " AND ".join(clauses), params
 
 
 def billed_lines(
-    path: Path, start: date, end: date, providers: tuple[str, ...] = (), accounts: tuple[str, ...] = ()
+    path: Path,
+    start: date,
+    end: date,
+    providers: tuple[str, ...] = (),
+    accounts: tuple[str, ...] = (),
+    services: tuple[str, ...] = (),
+    regions: tuple[str, ...] = (),
 ) -> pd.DataFrame:
     """Charges of the days ``start``..``end`` (inclusive, UTC), summed per resource (or unmatched identity),
     charge category, usage type and unit; ``days`` counts the days each line was billed on."""
-    where, params = _scope(start, end, providers, accounts)
+    where, params = _scope(start, end, providers, accounts, services, regions)
     sql = f"""
         SELECT resource_id, provider, account, region, service_name, match_family, match_name,
                charge_category, usage_type, usage_unit,
@@ -102,3 +125,15 @@ def billing_coverage(path: Path) -> pd.DataFrame:
 
 def has_billing(path: Path) -> bool:
     return bool(run_read(path, lambda con: con.execute("SELECT count(*) FROM billing_charges").fetchall()[0][0]))
+
+
+def usage_days(path: Path, start: date, end: date) -> dict[tuple[str, str], tuple[date, date, int]]:
+    """Per (provider, account): the first and last day of ``start``..``end`` with billed usage, and how many
+    days had any — whether a bill covers a window, whatever the sidebar's service or region filter."""
+    sql = """
+        SELECT provider, account, min(day), max(day), count(DISTINCT day) FROM billing_charges
+        WHERE day BETWEEN ? AND ? AND list_contains(?::VARCHAR[], charge_category)
+        GROUP BY ALL
+    """
+    rows = run_read(path, lambda con: con.execute(sql, [start, end, list(USAGE_CATEGORIES)]).fetchall())
+    return {(str(p), str(a)): (lo, hi, int(n)) for p, a, lo, hi, n in rows}

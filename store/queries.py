@@ -48,6 +48,7 @@ class Filters:
     accounts: tuple[str, ...] = ()
     regions: tuple[str, ...] = ()
     resource_ids: tuple[str, ...] = field(default=())
+    month: date | None = None  # an invoice (calendar) month chosen instead of a range: start/end are its days
     since: datetime | None = None  # an exact instant (naive UTC) instead of the start day's midnight
     until: datetime | None = None  # an exact instant (exclusive) instead of the end day's next midnight
 
@@ -233,6 +234,8 @@ def _filter_options(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
         out[column] = [r[0] for r in rows]
     lo, hi = con.execute("SELECT min(data_from), max(data_until) FROM resource_facts").fetchall()[0]
     out["first"], out["last"] = lo, hi
+    months = con.execute("SELECT DISTINCT billing_period FROM billing_charges ORDER BY 1").fetchall()
+    out["billed_months"] = [row[0] for row in months]  # invoice months an imported bill covers
     return out
 
 

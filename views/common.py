@@ -23,6 +23,7 @@ from store.first_start import prepare_database as prepare_first_start
 
 DEFAULT_WINDOW_DAYS = 30
 FILTER_KEYS = ("provider", "service", "account", "region")
+RANGE = "range"  # the period selector's rolling date range, beside the invoice months
 
 
 def db_path() -> Path:
@@ -101,7 +102,27 @@ def _parse_day(text: str | None) -> date | None:
         return None
 
 
-def _init_from_url(options: dict[str, Any], first: date, last: date) -> None:
+def _month_after(month: date) -> date:
+    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
+
+
+def period_choices(first: date, last: date, billed: list[date]) -> list[str]:
+    """The period selector's values: the rolling range, then every calendar month with data or a bill, newest
+    first (``YYYY-MM-01``)."""
+    months, month = set(billed), first.replace(day=1)
+    while month <= last:
+        months.add(month)
+        month = _month_after(month)
+    return [RANGE, *(m.isoformat() for m in sorted(months, reverse=True))]
+
+
+def _month_of(text: str | None) -> str | None:
+    """``2026-11`` (the URL's spelling) as the selector's ``2026-11-01``."""
+    day = _parse_day(f"{text}-01") if text and len(text) == 7 else None
+    return day.isoformat() if day else None
+
+
+def _init_from_url(options: dict[str, Any], first: date, last: date, periods: list[str]) -> None:
     """Seed the sidebar widgets from the query string once per session, ignoring values that don't exist."""
     if st.session_state.get("_filters_seeded"):
         return
@@ -110,6 +131,8 @@ def _init_from_url(options: dict[str, Any], first: date, last: date) -> None:
     end = _parse_day(params.get("end")) or last
     start, end = max(min(start, last), first), min(max(end, first), last)
     st.session_state["f_dates"] = (min(start, end), max(start, end))
+    month = _month_of(params.get("month"))
+    st.session_state["f_period"] = month if month in periods else RANGE
     for key in FILTER_KEYS:
         wanted = [v for v in params.get_all(key) for v in v.split(",") if v]
         st.session_state[f"f_{key}"] = [v for v in wanted if v in options[key]]
@@ -118,32 +141,62 @@ def _init_from_url(options: dict[str, Any], first: date, last: date) -> None:
 
 def _write_url(f: q.Filters) -> None:
     wanted: dict[str, str] = {}
-    if f.start and f.end:
+    if f.month:
+        wanted["month"] = f.month.strftime("%Y-%m")
+    elif f.start and f.end:
         wanted["start"], wanted["end"] = f.start.isoformat(), f.end.isoformat()
     for key, values in zip(FILTER_KEYS, (f.providers, f.services, f.accounts, f.regions), strict=True):
         if values:
             wanted[key] = ",".join(values)
     current = {k: st.query_params.get(k) for k in st.query_params}
-    keep = {k: v for k, v in current.items() if k not in ("start", "end", *FILTER_KEYS)}
+    keep = {k: v for k, v in current.items() if k not in ("start", "end", "month", *FILTER_KEYS)}
     if {**keep, **wanted} != current:
         st.query_params.from_dict({**keep, **wanted})
 
 
+def _period_label(value: str, billed: set[str]) -> str:
+    if value == RANGE:
+        return "Date range"
+    month = date.fromisoformat(value)
+    return f"{month:%B %Y}" + (" · billed" if value in billed else "")
+
+
 def sidebar_filters(path: Path) -> q.Filters:
-    """The shared sidebar: date range, provider, service, account, region. Mirrored into the URL."""
+    """The shared sidebar: a date range or an invoice month, provider, service, account, region. Mirrored into
+    the URL (``start``/``end``, or ``month=YYYY-MM``)."""
     version = db_version(path)
     options = cached_options(str(path), version)
     today = datetime.now(UTC).date()
     last = (options["last"] - timedelta(microseconds=1)).date() if options["last"] else today
     first = options["first"].date() if options["first"] else last
-    _init_from_url(options, first, last)
+    billed = list(options.get("billed_months", []))
+    periods = period_choices(first, last, billed)
+    _init_from_url(options, first, last, periods)
     # the data's span moves under a running session (an import, a collector run): keep the range inside it
     dates = st.session_state.get("f_dates")
     if isinstance(dates, tuple) and dates:
         st.session_state["f_dates"] = tuple(min(max(d, first), last) for d in dates)
+    else:  # the range widget was not drawn while a month was chosen
+        st.session_state["f_dates"] = (max(first, last - timedelta(days=DEFAULT_WINDOW_DAYS - 1)), last)
+    if st.session_state.get("f_period") not in periods:
+        st.session_state["f_period"] = RANGE
+    billed_values = {m.isoformat() for m in billed}
     with st.sidebar:
         st.header("Filters")
-        picked = st.date_input("Date range (UTC)", key="f_dates", min_value=first, max_value=last)
+        period = st.selectbox(
+            "Period",
+            periods,
+            key="f_period",
+            format_func=lambda v: _period_label(v, billed_values),
+            help="A rolling date range, or a calendar month (an invoice month when a bill for it was imported), "
+            "so what was billed can be compared with the model of the same days.",
+        )
+        month = date.fromisoformat(period) if period != RANGE else None
+        if month is None:
+            picked = st.date_input("Date range (UTC)", key="f_dates", min_value=first, max_value=last)
+        else:
+            picked = (month, _month_after(month) - timedelta(days=1))
+            st.caption(f"{picked[0].day} – {picked[1].day} {picked[1]:%B %Y} (UTC)")
         labels = {name: s.label for name, s in SERVICES.items()}
         names = {"provider": "Provider", "service": "Service", "account": "Account / project", "region": "Region"}
         chosen: dict[str, list[str]] = {}
@@ -164,6 +217,7 @@ def sidebar_filters(path: Path) -> q.Filters:
         services=tuple(chosen["service"]),
         accounts=tuple(chosen["account"]),
         regions=tuple(chosen["region"]),
+        month=month,
     )
     _write_url(f)
     return f

@@ -14,6 +14,7 @@ from charts.format import count, money
 from charts.overview import SERVICE_LABELS
 from charts.text import md, md_code
 from pricing import PricingError
+from views import billing_panels
 from views.boundary import without_server_paths
 from views.common import cached_detail, cached_estate, cached_price_book, db_version, overrides_version
 
@@ -170,6 +171,8 @@ st.dataframe(
         "verdict": st.column_config.TextColumn("Verdict", width="large"),
     },
 )
+
+billing_panels.costs_panel(path, filters, params, estate)  # issue 13: the bill beside the model
 
 st.header("One resource in detail")
 names = {r.resource_id: f"{r.name} ({SERVICE_LABELS.get(r.service, r.service)}, {r.region})" for r in estate.rows}

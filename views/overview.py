@@ -12,6 +12,7 @@ from charts.format import compact
 from charts.text import md
 from common.services import PATTERN_LABELS, SERVICES
 from common.timeutil import utc_now
+from views import billing_panels
 from views.common import cached_freshness, cached_inventory, cached_rollup, cached_runs, db_version
 
 path = Path(st.session_state["db_path"])
@@ -62,6 +63,7 @@ if newest is not None:
     cols[4].metric("Newest data", f"{age_h:,.1f} h old", help=f"Data runs until {newest:%Y-%m-%d %H:%M} UTC.")
 else:
     cols[4].metric("Newest data", "—")
+billing_panels.overview_spend(path, filters)  # issue 13: the window's spend, billed or modelled, saying which
 
 left, right = st.columns([1, 2])
 left.plotly_chart(charts.inventory_figure(inventory), width="stretch")

@@ -1,8 +1,9 @@
-"""Upload: import exported metrics files, preview them before anything is written, export everything.
+"""Upload: import exported metrics files and billing exports, preview them before anything is written, export.
 
 Reads top to bottom: drop files, set what the files do not say (account, region, Logs Insights options),
-map a wide CSV's columns, look at each file's detected format, rows, resources and problems, then import.
-Each file is written all or nothing; nothing is written while any dropped file is refused.
+map a wide CSV's columns, look at each file's detected format, rows, resources and problems (a bill: what it
+bills, what it matches here and what it replaces), then import. Each file is written all or nothing;
+nothing is written while any dropped file is refused.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from store import queries as q
 from store.exports import export_long_csv
 from views.boundary import without_server_paths
 from views.common import db_version
+from views.upload_bills import bill_result_line, show_bill_preview
 
 PERIODS = {60: "1 minute", 300: "5 minutes", 3600: "1 hour", 86400: "1 day"}
 
@@ -103,19 +105,22 @@ def saved_files(uploaded: list) -> list[InputFile]:
 st.title("Upload")
 st.caption(
     "Import metrics exported from CloudWatch, Logs Insights or Cloud Monitoring, or written in Breakeven's "
-    "generic CSV, for offline analysis. Formats, export commands and limits: `docs/import.md`."
+    "generic CSV, for offline analysis; and billing exports (FOCUS, AWS CUR 2.0, the Google Cloud detailed "
+    "export), so the Costs page shows what was billed next to the model. Formats, export commands and limits: "
+    "`docs/import.md`."
 )
 with st.expander("Which files can I drop here?"):
     st.markdown("\n".join(f"- **{name}** — {label}" for name, label in FORMATS.items()))
     st.markdown(
         "Drop a CloudWatch results file together with the queries file you ran, and a wide CSV together with "
-        "its mapping file if you have one; both are recognised and used, not imported."
+        "its mapping file if you have one; both are recognised and used, not imported. Bills of one format "
+        "dropped together (the parts of a month) are imported together; a month imported before is replaced."
     )
 
 MAX_MB = settings().upload_max_mb
 uploaded = st.file_uploader(
-    "Exported metrics files",
-    type=["csv", "json", "txt"],
+    "Exported metrics files and billing exports",
+    type=["csv", "json", "txt", "gz", "parquet", "jsonl", "ndjson"],
     accept_multiple_files=True,
     key="upload_files",
     max_upload_size=int(MAX_MB),
@@ -219,6 +224,9 @@ if uploaded:
                 st.error(md(preview.rejection.summary()), icon=":material/block:")
                 st.code("\n".join(preview.rejection.lines()), language=None, wrap_lines=True)
                 continue
+            if preview.bill is not None:
+                show_bill_preview(preview.bill, path)
+                continue
             prepared = preview.prepared
             assert prepared is not None
             a, b, c = st.columns(3)
@@ -256,6 +264,9 @@ results = st.session_state.get("upload_results")
 if results:
     st.subheader("Imported")
     for result in results:
+        if result.get("kind") == "billing":
+            st.success(bill_result_line(result), icon=":material/receipt_long:")
+            continue
         verb = "was already imported; nothing changed" if result["already_imported"] else "imported"
         st.success(
             f"**{md(result['file'])}** ({md(result['format'])}) {verb}: {result['metric_rows']:,} metric rows — "
@@ -265,7 +276,7 @@ if results:
         )
     groups: dict[tuple[str, str, str], list[str]] = {}
     for result in results:
-        for rid in result["resource_ids"]:
+        for rid in result.get("resource_ids", ()):
             service, acct, reg, name = rid.split(":", 3)
             groups.setdefault((service, acct, reg), []).append(name)
     for (service, acct, reg), names in sorted(groups.items()):

@@ -1,7 +1,9 @@
-"""``python -m breakeven import FILE...``: import exported metrics files (see docs/import.md).
+"""``python -m breakeven import FILE...``: import exported metrics files and billing exports (docs/import.md).
 
-Prints a JSON summary on success. A rejected file prints its problems one per line (at most 20, each
-naming the file, row and column), then one ``error:`` line, exits 2 and writes nothing.
+Metrics files and bills (FOCUS, AWS CUR 2.0, the Google Cloud detailed export) are told apart by their
+content and may be given together. Prints a JSON summary on success. A rejected file prints its problems
+one per line (at most 20, each naming the file, row and column), then one ``error:`` line, exits 2 and
+writes nothing.
 """
 
 from __future__ import annotations
@@ -27,11 +29,16 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
     p = subparsers.add_parser(
         "import",
         parents=[parent],
-        help="import exported metrics files (long CSV, CloudWatch, Logs Insights, Cloud Monitoring, wide CSV)",
+        help=(
+            "import exported metrics files (long CSV, CloudWatch, Logs Insights, Cloud Monitoring, wide CSV) and "
+            "billing exports (FOCUS, AWS CUR 2.0, Google Cloud)"
+        ),
         description=(
-            "Import exported metrics files into the database. The format is detected; each file is checked "
-            "completely first and written in one transaction, or not at all. Importing the same file again "
-            "changes nothing. Formats: " + "; ".join(f"{k}: {v}" for k, v in FORMATS.items())
+            "Import exported metrics files and billing exports into the database. The format is detected; "
+            "every file is checked completely first and written in one transaction, or not at all. Importing "
+            "the same file again changes nothing; a bill for a month already imported replaces that month's "
+            "rows for its accounts (give the parts of one month together). Formats: "
+            + "; ".join(f"{k}: {v}" for k, v in FORMATS.items())
         ),
     )
     p.add_argument("files", nargs="+", metavar="FILE", help="files to import")
@@ -41,8 +48,8 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
     p.add_argument(
         "--mapping-template", action="store_true", help="wide: print a mapping guessed from the headers and exit"
     )
-    p.add_argument("--account", default="", help="account or project for rows that do not name one")
-    p.add_argument("--region", default="", help="region for rows that do not name one")
+    p.add_argument("--account", default="", help="metrics: account or project for rows that do not name one")
+    p.add_argument("--region", default="", help="metrics: region for rows that do not name one")
     p.add_argument("--resource", help="logs-insights: the function name, when the export has no @log column")
     p.add_argument("--period", type=int, metavar="SECONDS", help="logs-insights: aggregation period (default 3600)")
     p.add_argument("--max-size-mb", type=float, metavar="MB", help="refuse files larger than this (default: no limit)")

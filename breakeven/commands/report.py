@@ -2,7 +2,9 @@
 
 JSON (issue 14's schema), CSV (formula-safe) or markdown on stdout. The window is ``--since``/``--until``
 (ISO dates or times, UTC; a date ``--until`` includes that whole day), else the 30 days ending at the
-newest data of the selected resources, so an export imported from any date is reported as it is.
+newest data of the selected resources, so an export imported from any date is reported as it is. Where an
+imported bill covers the window's whole days, each resource's billed cost sits beside the model
+(``analysis.billed``) and the spend matching no resource is listed per billed service.
 """
 
 from __future__ import annotations
@@ -30,7 +32,8 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
         description=(
             "Assess every selected resource on its measured traffic (the replay engine) and print today's "
             "monthly cost, every modelled option, the best one when it is cheaper than today, the break-even "
-            "and a verdict. Read-only. Without --since/--until the window is the 30 days ending at the newest "
+            "and a verdict; where an imported bill covers the window, what was billed beside it and the spend matching "
+            "no resource. Read-only. Without --since/--until the window is the 30 days ending at the newest "
             "data of the selection."
         ),
     )
@@ -77,6 +80,7 @@ def model_params(given: list[str], free_tier: bool) -> ModelParams:
 
 
 def run(args: argparse.Namespace) -> int:
+    from analysis.billed import billed_view
     from analysis.estate import assess_estate
     from charts.report import render
     from pricing import load_price_book
@@ -106,5 +110,6 @@ def run(args: argparse.Namespace) -> int:
         until=until,
     )
     estate = assess_estate(path, filters, model_params(args.param, args.free_tier), book)
-    sys.stdout.write(render(estate, args.format))
+    billed = billed_view(path, filters, book, free_tier=args.free_tier)  # None without an imported bill
+    sys.stdout.write(render(estate, args.format, billed))
     return 0

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -24,9 +25,11 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from common.progress import ProgressFn
 from importers.billing import cur, focus, gcp
-from importers.billing.files import Source, open_source, sha256_of
+from importers.billing.files import Source, open_source, sha256_of, source_of_header
 from importers.billing.pipeline import Plan, charges_table, check, query_notes, stage
+from importers.formats import BILLING_FORMATS
 from importers.problems import ImportRejected
 from store.billing import BillingBatch
 from store.writes import UploadRecord
@@ -36,11 +39,7 @@ FORMATS: dict[str, tuple[Callable[[Source], bool], Callable[[Source], Plan]]] = 
     "cur2": (cur.is_cur, cur.plan),
     "gcp-billing": (gcp.is_gcp, gcp.plan),
 }
-FORMAT_LABELS = {
-    "focus": "FOCUS 1.0–1.3 (FinOps Open Cost and Usage Specification)",
-    "cur2": "AWS Cost and Usage Report 2.0 (or legacy CUR)",
-    "gcp-billing": "Google Cloud detailed billing export (BigQuery)",
-}
+FORMAT_LABELS = BILLING_FORMATS
 InputPath = Path | str | tuple[Path | str, str]
 
 
@@ -68,74 +67,118 @@ def detect_billing_format(path: Path | str) -> str | None:
             return None
 
 
+def billing_format_of_header(header: Sequence[str]) -> str | None:
+    """The billing format a CSV header names (without opening the file), or ``None``: how ``import`` tells a
+    plain CSV bill from a metrics CSV at the cost of reading one line."""
+    return _format_of(source_of_header(header))
+
+
 def _split(item: InputPath) -> tuple[Path, str]:
     if isinstance(item, tuple):
         return Path(item[0]), item[1]
     return Path(item), Path(item).name
 
 
-def read_billing_file(path: Path | str, name: str | None = None, *, billing_format: str | None = None) -> BillingBatch:
+def read_billing_file(
+    path: Path | str,
+    name: str | None = None,
+    *,
+    billing_format: str | None = None,
+    progress: ProgressFn | None = None,
+) -> BillingBatch:
     """Read, check and normalise one billing export (``name`` is what messages and the record call it)."""
-    return read_billing_files([(Path(path), name or Path(path).name)], billing_format=billing_format)
+    path = Path(path)
+    name = name or path.name
+    if progress:
+        progress(0.0, "reading")
+    with compute_engine() as con:
+        try:
+            source = open_source(con, path, name)
+        except duckdb.Error as exc:
+            first = str(exc).strip().splitlines()[0]
+            raise ImportRejected.single(name, f"could not be read as CSV, Parquet or JSON lines: {first}") from None
+        fmt = billing_format or _format_of(source)
+        if fmt is None:
+            raise ImportRejected.single(
+                name,
+                "is not a billing export this importer knows: no FOCUS (BilledCost, ChargePeriodStart), CUR "
+                "(line_item_unblended_cost) or Google Cloud (usage_start_time, cost, service.description) columns",
+            )
+        if fmt not in FORMATS:
+            raise ImportRejected.single(name, f"unknown billing format {fmt!r}; use one of {', '.join(FORMATS)}")
+        plan = FORMATS[fmt][1](source)
+        rows = stage(con, source, plan)
+        if progress:
+            progress(0.5, "checking")
+        check(con, source, plan, rows)
+        if progress:
+            progress(0.7, "splitting into days")
+        charges = charges_table(con, plan)
+        notes = [f"{name}: {note}" for note in [*plan.notes, *query_notes(con, plan)]]
+    missing_ids = pc.sum(pc.is_null(charges["billed_resource_id"])).as_py() or 0
+    if missing_ids:
+        notes.append(
+            f"{name}: {missing_ids} of {len(charges)} daily charge rows carry no resource id (account-level "
+            "charges, or an export made without resource ids): kept as unmatched spend per service"
+        )
+    sha = sha256_of(path)
+    upload = UploadRecord(
+        upload_id=hashlib.sha256(f"{sha}|{plan.format}".encode()).hexdigest()[:16],
+        file_name=name,
+        sha256=sha,
+        format=plan.format,
+        rows=rows,
+        resources=0,
+        imported_at=datetime.now(UTC),
+    )
+    if progress:
+        progress(1.0, "read")
+    return BillingBatch(charges=charges, upload=upload, notes=tuple(notes), rows_read=rows)
+
+
+def combine_billing(batches: Sequence[BillingBatch]) -> BillingBatch:
+    """Several files read apart as one batch (a month AWS delivers in parts): written together, so no part
+    replaces another; refused when their formats differ. One file is returned as it is, with its notes."""
+    if not batches:
+        raise ValueError("no billing batches given")
+    formats = {b.upload.format for b in batches}
+    if len(formats) > 1:
+        raise ImportRejected.single(
+            batches[-1].upload.file_name, f"files read together must share one format, not {sorted(formats)}"
+        )
+    if len(batches) == 1:
+        return batches[0]
+    charges = pa.concat_tables([b.charges for b in batches])
+    notes = [note for b in batches for note in b.notes]
+    fmt = formats.pop()
+    shas = [b.upload.sha256 for b in batches]
+    sha = hashlib.sha256("|".join(shas).encode()).hexdigest()
+    first = batches[0].upload
+    rows_read = sum(b.rows_read for b in batches)
+    upload = replace(
+        first,
+        upload_id=hashlib.sha256(f"{sha}|{fmt}".encode()).hexdigest()[:16],
+        file_name=f"{first.file_name} + {len(batches) - 1} more",
+        sha256=sha,
+        rows=rows_read,
+    )
+    return BillingBatch(charges=charges, upload=upload, notes=tuple(notes), rows_read=rows_read)
 
 
 def read_billing_files(paths: Sequence[InputPath], *, billing_format: str | None = None) -> BillingBatch:
     """Several files of one format as one batch (a month delivered in parts); all are checked first."""
     if not paths:
         raise ValueError("no billing files given")
-    tables: list[pa.Table] = []
-    notes: list[str] = []
-    shas: list[str] = []
-    names: list[str] = []
-    formats: set[str] = set()
-    rows_read = 0
-    for item in paths:
-        path, name = _split(item)
-        with compute_engine() as con:
-            try:
-                source = open_source(con, path, name)
-            except duckdb.Error as exc:
-                first = str(exc).strip().splitlines()[0]
-                raise ImportRejected.single(name, f"could not be read as CSV, Parquet or JSON lines: {first}") from None
-            fmt = billing_format or _format_of(source)
-            if fmt is None:
-                raise ImportRejected.single(
-                    name,
-                    "is not a billing export this importer knows: no FOCUS (BilledCost, ChargePeriodStart), CUR "
-                    "(line_item_unblended_cost) or Google Cloud (usage_start_time, cost, service.description) columns",
-                )
-            if fmt not in FORMATS:
-                raise ImportRejected.single(name, f"unknown billing format {fmt!r}; use one of {', '.join(FORMATS)}")
-            plan = FORMATS[fmt][1](source)
-            rows = stage(con, source, plan)
-            check(con, source, plan, rows)
-            tables.append(charges_table(con, plan))
-            notes += [f"{name}: {note}" for note in [*plan.notes, *query_notes(con, plan)]]
-            formats.add(plan.format)
-            rows_read += rows
-        shas.append(sha256_of(path))
-        names.append(name)
-    if len(formats) > 1:
-        raise ImportRejected.single(names[-1], f"files read together must share one format, not {sorted(formats)}")
-    charges = pa.concat_tables(tables)
-    missing_ids = charges.filter(pc.is_null(charges["billed_resource_id"]))
-    if len(missing_ids):
-        notes.append(
-            f"{len(missing_ids)} of {len(charges)} daily charge rows carry no resource id (account-level charges, "
-            "or an export made without resource ids): kept as unmatched spend per service"
-        )
-    fmt = formats.pop()
-    sha = shas[0] if len(shas) == 1 else hashlib.sha256("|".join(shas).encode()).hexdigest()
-    upload = UploadRecord(
-        upload_id=hashlib.sha256(f"{sha}|{fmt}".encode()).hexdigest()[:16],
-        file_name=names[0] if len(names) == 1 else f"{names[0]} + {len(names) - 1} more",
-        sha256=sha,
-        format=fmt,
-        rows=rows_read,
-        resources=0,
-        imported_at=datetime.now(UTC),
-    )
-    return BillingBatch(charges=charges, upload=upload, notes=tuple(notes), rows_read=rows_read)
+    batches = [read_billing_file(path, name, billing_format=billing_format) for path, name in map(_split, paths)]
+    return combine_billing(batches)
 
 
-__all__ = ["FORMATS", "FORMAT_LABELS", "detect_billing_format", "read_billing_file", "read_billing_files"]
+__all__ = [
+    "FORMATS",
+    "FORMAT_LABELS",
+    "billing_format_of_header",
+    "combine_billing",
+    "detect_billing_format",
+    "read_billing_file",
+    "read_billing_files",
+]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -142,16 +143,28 @@ class Source:
         return "VARCHAR"
 
 
+def _add_column(source: Source, column_name: str, column_type: str) -> None:
+    source.types[column_name] = column_type
+    source.columns.setdefault(column_name.lower().strip(), column_name)
+    if "/" in column_name:  # legacy CUR header
+        source.columns.setdefault(legacy_cur_name(column_name.strip()), column_name)
+
+
+def source_of_header(header: Sequence[str]) -> Source:
+    """A CSV's columns from its header line alone (for detection; nothing is opened)."""
+    source = Source(Path("header.csv"), "header", "csv", False)
+    for column_name in header:
+        _add_column(source, column_name, "VARCHAR")
+    return source
+
+
 def open_source(con: duckdb.DuckDBPyConnection, path: Path, name: str | None = None) -> Source:
     """Describe ``path`` (without reading its rows) so a format can be detected and its columns found."""
     kind, gzipped = _sniff(path)
     source = Source(Path(path), name or Path(path).name, kind, gzipped)
     described = con.execute(f"DESCRIBE SELECT * FROM {source.reader()}", source.params).fetchall()  # noqa: S608
     for column_name, column_type, *_ in described:
-        source.types[column_name] = column_type
-        source.columns.setdefault(column_name.lower().strip(), column_name)
-        if "/" in column_name:  # legacy CUR header
-            source.columns.setdefault(legacy_cur_name(column_name.strip()), column_name)
+        _add_column(source, column_name, column_type)
     for column_name, column_type in source.types.items():
         if column_type.startswith("STRUCT(") and not column_type.endswith("[]"):
             inner = con.execute(

@@ -21,7 +21,24 @@ def test_the_committed_samples_are_current(demo_db_template: Path, tmp_path: Pat
         committed = read_back(SAMPLES / path.name)
         fresh = read_back(path)
         assert len(committed) == len(fresh), path.name
-        assert committed == fresh, f"{path.name} is stale: run python -m tests.billing.sample_bills"
+        assert [numbers_near(row) for row in committed] == [numbers_near(row) for row in fresh], (
+            f"{path.name} is stale: run python -m tests.billing.sample_bills"
+        )
+
+
+def numbers_near(row: dict) -> dict:
+    """A row with its numbers (also numbers written as text) compared to 1e-9 relative: the demo's daily sums
+    come from DuckDB's parallel aggregation, whose last bits vary from run to run."""
+    out = {}
+    for key, value in row.items():
+        number = value
+        if isinstance(value, str):
+            try:
+                number = float(value)
+            except ValueError:
+                number = value
+        out[key] = pytest.approx(number, rel=1e-9, abs=1e-12) if isinstance(number, float) else value
+    return out
 
 
 @pytest.mark.parametrize(

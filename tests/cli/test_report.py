@@ -72,8 +72,11 @@ def test_the_default_window_is_the_30_days_ending_at_the_newest_data(
     resource = data["resources"][0]
     assert set(resource) == {
         "resource_id", "name", "service", "region", "account", "requests_per_month", "current", "options", "best",
-        "break_even_requests_per_month", "verdict", "skipped_reason",
+        "break_even_requests_per_month", "verdict", "skipped_reason", "billed",
     }  # fmt: skip
+    assert set(data) == {"window", "resources", "totals", "unmatched_usd"}
+    # no bill was imported: issue 13's additions are present and say so (tests/cli/test_report_billed.py has bills)
+    assert data["unmatched_usd"] == {} and {r["billed"] for r in data["resources"]} == {None}
     assert set(resource["current"]) == {"monthly_usd", "cold_starts_per_month", "incomplete", "unconfirmed"}
     assert {o["pattern"] for r in data["resources"] for o in r["options"]} <= {
         "faas", "endpoint", "serverless-endpoint", "hybrid",

@@ -1,0 +1,138 @@
+"""``report`` with a bill (issue 13): the ``billed`` object per resource and ``unmatched_usd``, in JSON, CSV and
+markdown, checked against hand computations on a small CUR file written here and on the demo's sample bills."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from breakeven.cli import main
+from importers.billing import read_billing_file
+from store.billing import write_billing
+from tests.billing.sample_constants import (
+    CLOUDWATCH_GB_PER_DAY,
+    CLOUDWATCH_USD_PER_GB,
+    CUR_FILE,
+    FOCUS_FILE,
+    GCP_FILE,
+    LEGACY_ETL_GB_S,
+    LEGACY_ETL_REQUESTS,
+    RUN_LEGACY_VCPU_S,
+    SEARCH_RERANK_RATE,
+    TRANSLATE_SP_DISCOUNT,
+)
+from tests.billing.small_estate import (
+    BILLED_GB_S_RATE,
+    GB_S_PER_DAY,
+    GHOST_PER_DAY,
+    LIST_GB_S_RATE,
+    LOGS_PER_DAY,
+    REQUEST_RATE,
+    REQUESTS_PER_DAY,
+    import_cur,
+    small_cur_lines,
+    write_small_estate,
+)
+from tests.conftest import PROJECT_ROOT, copy_database
+
+
+def report(capsys: pytest.CaptureFixture, *args: str) -> str:
+    code = main(["report", *args])
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    return out.out
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("small-bill")
+    path = write_small_estate(folder / "small.duckdb")
+    import_cur(path, folder / "cur-2026-11.csv", small_cur_lines())
+    return path
+
+
+WINDOW = ("--since", "2026-11-03", "--until", "2026-11-07")  # 3–7 November: five whole days
+
+
+def test_the_billed_object_is_the_charges_inside_the_window(small: Path, capsys: pytest.CaptureFixture) -> None:
+    data = json.loads(report(capsys, "--db", str(small), *WINDOW))
+    (resource,) = data["resources"]
+    days = 5
+    billed = days * (REQUESTS_PER_DAY * REQUEST_RATE + GB_S_PER_DAY * BILLED_GB_S_RATE)  # 5 × (0.48 + 3.60) = 20.40
+    modelled = days * (REQUESTS_PER_DAY * REQUEST_RATE + GB_S_PER_DAY * LIST_GB_S_RATE)  # 5 × 4.480008 = 22.40004
+    assert billed == pytest.approx(20.40) and modelled == pytest.approx(22.40004)
+    assert resource["billed"] == {
+        "window_usd": 20.40,  # days 1–2 and 8–10 of the bill are outside the window and not counted
+        "monthly_usd": round(billed * 730 / (days * 24), 2),  # 124.10
+        "difference_pct": round((billed - modelled) / modelled * 100, 1),  # −8.9
+        "source": "cur2: cur-2026-11.csv",
+    }
+    assert data["unmatched_usd"] == {"AWSLambda": days * GHOST_PER_DAY, "AmazonCloudWatch": days * LOGS_PER_DAY}
+    # the resource's modelled month is the report's own, unchanged by the bill
+    assert resource["current"]["monthly_usd"] == pytest.approx(modelled / (days * 24) * 730, abs=0.01)
+
+
+def test_csv_and_markdown_show_the_same_figures(small: Path, capsys: pytest.CaptureFixture) -> None:
+    table = list(csv.DictReader(io.StringIO(report(capsys, "--db", str(small), *WINDOW, "--format", "csv"))))
+    assert [r["name"] for r in table] == ["scorer", "AWSLambda", "AmazonCloudWatch"]
+    fn, ghost, logs = table
+    assert (fn["billed_window_usd"], fn["billed_monthly_usd"], fn["billed_difference_pct"]) == ("20.4", "124.1", "-8.9")
+    assert fn["billed_source"] == "cur2: cur-2026-11.csv"
+    assert (ghost["resource_id"], ghost["billed_window_usd"], logs["billed_window_usd"]) == ("", "2.5", "1.25")
+    assert ghost["skipped_reason"].startswith("unmatched spend") and ghost["current_monthly_usd"] == ""
+    md = report(capsys, "--db", str(small), *WINDOW, "--format", "markdown")
+    assert "Whole UTC days of the window: 2026-11-03 → 2026-11-07 (5 days)" in md
+    assert "- Billed: **$20.40** against $22.40 modelled for the same days" in md
+    assert "| scorer | 2026-11-03 → 2026-11-07 | $20.40 | $124.10 | $22.40 | −$2.00 | −8.9 % |" in md
+    assert "| AWSLambda | $2.50 |" in md and "| AmazonCloudWatch | $1.25 |" in md
+
+
+def test_a_window_the_bill_does_not_reach_is_null(small: Path, capsys: pytest.CaptureFixture) -> None:
+    """Days after the bill's last: no account coverage, so ``billed`` is null, not $0."""
+    data = json.loads(report(capsys, "--db", str(small), "--since", "2026-11-12", "--until", "2026-11-14"))
+    assert data["resources"][0]["billed"] is None and data["unmatched_usd"] == {}
+
+
+@pytest.fixture(scope="module")
+def demo_billed(demo_db_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = copy_database(demo_db_template, tmp_path_factory.mktemp("demo-billed") / "demo.duckdb")
+    for name in (CUR_FILE, FOCUS_FILE, GCP_FILE):
+        write_billing(path, read_billing_file(PROJECT_ROOT / "data" / "samples" / name))
+    return path
+
+
+def test_the_demo_with_its_sample_bills(
+    demo_billed: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The default window (30 days ending at the newest data) holds the bills' 28 days: hand figures from the
+    sample bills' own rates (data/samples/README.md)."""
+    monkeypatch.delenv("BREAKEVEN_PRICE_OVERRIDES", raising=False)
+    data = json.loads(report(capsys, "--db", str(demo_billed)))
+    billed = {r["name"]: r["billed"] for r in data["resources"]}
+    hours = 28 * 24
+    assert billed["legacy-forecast"] == {  # ml.m5.xlarge always on at $0.23, billed as the model prices it
+        "window_usd": round(hours * 0.23, 2),
+        "monthly_usd": round(730 * 0.23, 2),
+        "difference_pct": 0.0,
+        "source": f"cur2: {CUR_FILE}",
+    }
+    translate = billed["translate-inf2"]  # ml.inf2.xlarge at $0.99, 20 % off under a SageMaker Savings Plan
+    assert translate["window_usd"] == round(hours * 0.99 * (1 - TRANSLATE_SP_DISCOUNT), 2)
+    assert translate["difference_pct"] == -20.0 and translate["source"] == f"focus: {FOCUS_FILE}"
+    rerank = billed["search-rerank"]  # the same instance hours at the billed rate against the sheet's $0.204
+    assert rerank["difference_pct"] == round((SEARCH_RERANK_RATE / 0.204 - 1) * 100, 1)  # +11.3
+    assert all(b is not None and b["window_usd"] >= 0 for b in billed.values())
+    assert data["unmatched_usd"] == pytest.approx(
+        {
+            "AWSLambda": 28 * (LEGACY_ETL_REQUESTS * 2e-7 + LEGACY_ETL_GB_S * 1.66667e-5),  # 14.93
+            "AmazonCloudWatch": 28 * CLOUDWATCH_GB_PER_DAY * CLOUDWATCH_USD_PER_GB,  # 28.00
+            "Cloud Run": 28 * RUN_LEGACY_VCPU_S * 2.4e-5,  # 6.72
+        },
+        abs=0.005,
+    )
+    md = report(capsys, "--db", str(demo_billed), "--format", "markdown")
+    assert f"| legacy-forecast | 2026-11-01 → 2026-11-28 | ${hours * 0.23:,.2f} | $167.90 | $154.56 | $0.00 |" in md
