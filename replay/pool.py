@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from replay import poisson
+from replay.constants import MINUTE_S
 from replay.peaks import mean_concurrency
 from replay.traffic import Block
 from replay.window import fill_gaps, first_known, warm_pool
@@ -85,7 +86,10 @@ def pool_input(
     filled = fill_gaps(np.where(counted, need, 0.0), counted)
     pad = np.where(starts_cold[block.rows], 0.0, first_known(filled, counted))
     window_periods = (keep_alive_s + duration) / panel.period_s
-    if panel.period_s < keep_alive_s:  # minutes: a minute's use is on average half a minute after its start
+    # The branch follows the data's resolution, never the keep-alive: choosing it by comparing the two made the
+    # pool jump where the keep-alive crossed the period (1 period at 59 s on minutes, 0.52 at 61 s), so a
+    # longer keep-alive could give more cold starts.
+    if panel.period_s <= MINUTE_S:  # minutes: a minute's use is on average half a minute after its start
         window_periods = np.maximum(window_periods - ALIGNMENT_PERIODS, 0.0)
     else:  # hours: the pool entering an hour is what the previous hour left
         window_periods = np.maximum(np.ceil(window_periods), 1.0)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -84,3 +86,18 @@ def test_sliding_maximum_matches_brute_force_and_grows_with_the_window(values, k
 def test_billed_duration_is_the_mean_plus_at_most_one_increment(mean, sigma, increment) -> None:
     billed = billed_ms_per_request(np.array([mean]), increment, default_sigma=sigma)[0]
     assert mean - 1e-9 <= billed <= mean + increment + 1e-9
+
+
+def test_the_pool_has_no_step_where_the_keep_alive_crosses_the_period() -> None:
+    """Found by the property above: one request in one minute gave 0 cold starts at a 0 s keep-alive and 0.5 at
+    61 s (the window's rule was chosen by comparing the keep-alive with the period). Per minute and per hour,
+    cold starts never rise with the keep-alive, on either side of the period."""
+    for period, around in ((60, (0.0, 59.0, 61.0, 600.0)), (3600, (0.0, 3599.0, 3601.0, 7200.0))):
+        counts = np.array([[1.0, 0.0, 3.0, 0.0, 0.0, 2.0]])
+        panel = Panel(period, 0, np.full(counts.shape, float(period)), counts, np.where(counts > 0, 5.16, np.nan),
+                      concurrency_max=np.where(counts > 0, 1.0, np.nan))  # fmt: skip
+        prepared = prepare(Traffic(hourly=None, minutes=panel, starts_cold=np.array([False])) if period == 60
+                           else Traffic(hourly=panel, minutes=None, starts_cold=np.array([False])))  # fmt: skip
+        colds = [float(faas(prepared, FaasModel(keep_alive_s=k)).cold_starts[0]) for k in around]
+        assert all(later <= earlier + 1e-9 for earlier, later in itertools.pairwise(colds)), (period, colds)
+        assert colds[0] > colds[-1]  # the keep-alive matters at all: the case can fail
