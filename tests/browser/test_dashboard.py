@@ -77,7 +77,13 @@ def test_prices_page_in_headless_chromium(demo_db, tmp_path, chromium) -> None:
         assert "· ![pixel](http://127.0.0.1:9/rule.png) <img" in _choose_rule(page, "discount[0]")
         page.wait_for_selector("text=Remove this rule", timeout=30_000)
         _choose_rule(page, "New discount")
-        page.wait_for_timeout(500)
+        # under load the rerun may still show the chosen rule's form beside the new one: wait for one form
+        page.wait_for_function(
+            """() => [...document.querySelectorAll('[data-testid="stTextInput"]')]
+                   .filter(e => (e.innerText || '').trim().startsWith('Service')).length === 1
+               && ![...document.querySelectorAll('button')].some(b => b.innerText.includes('Remove this rule'))""",
+            timeout=60_000,
+        )
 
         for label, value in (("Service", "lambda"), ("Percent off list", "12"), ("Name", "browser plan")):
             field = page.locator('[data-testid="stTextInput"]').filter(has_text=label).locator("input")
