@@ -24,6 +24,8 @@ require_signin()  # off unless .streamlit/secrets.toml configures it; signed out
 PAGES = [
     st.Page("views/overview.py", title="Overview", icon=":material/dashboard:", default=True),
     st.Page("views/costs.py", title="Costs & alternatives", icon=":material/savings:"),
+    st.Page("views/coldstarts.py", title="Cold starts", icon=":material/ac_unit:", url_path="cold-starts"),
+    st.Page("views/endpoints.py", title="Endpoints: uptime and idle", icon=":material/dns:", url_path="endpoints"),
     st.Page("views/prices.py", title="Prices", icon=":material/sell:"),
     st.Page("views/sources.py", title="Data sources", icon=":material/cloud_sync:"),
     st.Page("views/upload.py", title="Upload", icon=":material/upload_file:"),
