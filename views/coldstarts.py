@@ -30,6 +30,13 @@ st.caption(
 
 tables = cached_tables(str(path), db_version(path), filters, params, overrides_version())
 table = tables.cold_starts
+if not tables.estate.rows:
+    st.warning(
+        "No resource has data in the selected window and filters. A new database fills from the Upload page or "
+        "a collector run (Data sources).",
+        icon=":material/database:",
+    )
+    st.stop()
 if not table.rows:
     st.warning(
         "No resource in these filters starts instances on demand (functions, Cloud Run, Serverless Inference). "
