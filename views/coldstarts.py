@@ -52,7 +52,7 @@ cols[0].metric("Measured cold starts / month", count(table.measured_per_month))
 cols[1].metric("Modelled cold starts / month", count(table.modelled_per_month))
 cols[2].metric("Resources with a priced fix", f"{table.fixable} of {len(table.rows)}")
 cols[3].metric(
-    "Every cheapest fix together",
+    "All cheapest fixes vs today",
     f"{money(table.cheapest_extra_usd, signed=True)}/mo",
     help="Extra cost per month over today of each resource's cheapest fix that removes its cold starts; "
     "negative: the fix is cheaper than today.",

@@ -48,7 +48,7 @@ def test_cold_starts_page_shows_the_analysis_and_the_report(
     table = assess_tables(demo_db_template, at.session_state["filters"], ModelParams(), load_price_book()).cold_starts
     metrics = metrics_of(at)
     assert metrics["Measured cold starts / month"] == count(table.measured_per_month)
-    assert metrics["Every cheapest fix together"] == f"{money(table.cheapest_extra_usd, signed=True)}/mo"
+    assert metrics["All cheapest fixes vs today"] == f"{money(table.cheapest_extra_usd, signed=True)}/mo"
     frame = _frame(at, "cold_table")
     assert list(frame["resource"]) == [r.name for r in table.rows]
     by_name = {r["name"]: r for r in report["resources"]}
