@@ -6,12 +6,16 @@ from __future__ import annotations
 
 import ast
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import pytest
 
 from tests.browser.conftest import ARTIFACTS, new_page, start_app, stop_app
 from tests.conftest import PROJECT_ROOT
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -44,7 +48,7 @@ def test_the_page_list_is_read_from_app_py() -> None:
     assert pages["views/costs.py"] == "costs" and len(pages) >= 7
 
 
-def _settle(page) -> None:  # noqa: ANN001
+def _settle(page: Page) -> None:
     """Wait until the page's script has run to its end (Streamlit marks the app root)."""
     page.wait_for_selector('[data-testid="stApp"]', timeout=60_000)
     page.wait_for_function(
@@ -56,7 +60,7 @@ def _settle(page) -> None:  # noqa: ANN001
     page.wait_for_timeout(500)  # let the last deltas paint before the screenshot
 
 
-def test_every_page_in_headless_chromium(demo_db: Path, chromium) -> None:
+def test_every_page_in_headless_chromium(demo_db: Path, chromium: Browser) -> None:
     proc, url = start_app(demo_db)
     seen: dict[str, list[str]] = {}
     try:
