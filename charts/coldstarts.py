@@ -10,7 +10,7 @@ import pandas as pd
 
 from analysis.coldstarts import ColdStartRow
 from analysis.idle import EndpointIdle
-from charts.format import MISSING, count, duration_ms, money, percent, unit_price
+from charts.format import MISSING, count, duration_ms, money, percent
 from charts.overview import SERVICE_LABELS
 
 
@@ -101,7 +101,7 @@ def idle_frame(endpoints: Iterable[EndpointIdle]) -> pd.DataFrame:
             "idle_hours": f"{count(e.idle_hours)} of {count(e.hours)}",
             "cpu": percent(e.cpu_pct / 100 if e.cpu_pct is not None else None),
             "in_flight": f"{e.in_flight:,.3f}" if e.in_flight is not None else MISSING,
-            "hour_usd": unit_price(e.hour_usd),
+            "hour_usd": hourly(e.hour_usd),
             "idle_usd": money(e.idle_usd),
             "idle_month": money(e.idle_usd_per_month),
             "today": money(e.today_usd),
@@ -126,6 +126,16 @@ IDLE_COLUMNS = {
     "today": "Today $/month",
     "best": "Biggest saving",
 }
+
+
+def hourly(usd: float | None) -> str:
+    """An instance-hour's price to four decimals, trailing zeros dropped to cents: $0.115, $0.1095, $0.23
+    (``unit_price`` rounds anything over a cent to cents, and $0.12 is not what ml.m5.large costs)."""
+    if usd is None:
+        return MISSING
+    text = f"{abs(usd):,.4f}".rstrip("0")
+    whole, _, cents = text.partition(".")
+    return ("\u2212" if usd < 0 else "") + f"${whole}.{cents.ljust(2, '0')}"
 
 
 def _best(e: EndpointIdle) -> str:

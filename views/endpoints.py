@@ -10,7 +10,7 @@ from pathlib import Path
 import streamlit as st
 
 from charts import coldstarts as shape
-from charts.format import count, money, percent, unit_price
+from charts.format import count, money, percent
 from charts.overview import SERVICE_LABELS
 from charts.text import md
 from views.common import db_version, overrides_version
@@ -72,7 +72,7 @@ chosen = st.selectbox("Endpoint", ids, format_func=names.get, key="ep_resource")
 e = table.row(chosen)
 st.markdown(
     f"**{md(count(e.idle_hours))} of {md(count(e.hours))} hours without a request**: "
-    f"{md(count(e.idle_instance_hours))} idle instance-hours at {md(unit_price(e.hour_usd))} each, "
+    f"{md(count(e.idle_instance_hours))} idle instance-hours at {md(shape.hourly(e.hour_usd))} each, "
     f"{md(money(e.idle_usd))} in the window, {md(money(e.idle_usd_per_month))}/month of today's "
     f"{md(money(e.today_usd))}/month."
 )

@@ -12,7 +12,8 @@ from streamlit.testing.v1 import AppTest
 
 from analysis.params import ModelParams
 from analysis.tables import assess_tables
-from charts.format import count, money, unit_price
+from charts.coldstarts import hourly
+from charts.format import count, money
 from pricing import load_price_book
 from tests.app.conftest import metrics_of, open_app, shown
 
@@ -95,7 +96,7 @@ def test_endpoints_page_shows_the_analysis_and_the_report(
     by_name = {r["name"]: r for r in report["resources"]}
     for (_, line), e in zip(frame.iterrows(), idle.rows, strict=True):
         assert line["idle_month"] == money(e.idle_usd_per_month)
-        assert line["hour_usd"] == unit_price(e.hour_usd)
+        assert line["hour_usd"] == hourly(e.hour_usd)
         assert line["today"] == money(by_name[e.name]["current"]["monthly_usd"])
     assert idle.idle_usd_per_month > 0  # the demo has idle endpoints
 
