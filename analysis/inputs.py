@@ -23,6 +23,7 @@ import numpy as np
 from analysis.params import ModelParams
 from common.limits import LAMBDA_MB_PER_VCPU
 from replay import Panel, Traffic
+from replay.traffic import OPTIONAL_METRICS
 from store.panels import STORED_S, UsagePanels
 
 HOUR_S, MINUTE_S = 3600, 60
@@ -40,17 +41,7 @@ PRICE_FIELDS = (
 )
 COUNTS = ("invocations", "errors", "throttles")  # zero where a source omitted an idle period
 SPARSE_COUNTS = ("cold_starts", "billed_duration_ms_sum", "billable_instance_ms_sum")  # unknown stays unknown
-ENGINE_OPTIONAL = (
-    "duration_ms_p50",
-    "duration_ms_p90",
-    "duration_ms_p99",
-    "concurrency_max",
-    "cold_starts",
-    "init_duration_ms_avg",
-    "instances_avg",
-    "cpu_utilization_pct_avg",
-    "memory_utilization_pct_avg",
-)
+ENGINE_OPTIONAL = OPTIONAL_METRICS  # the metrics the engine reads when a source has them
 # Measured alongside the engine's metrics, for today's cost and the pages' rates.
 EXTRA = ("errors", "throttles", "billed_duration_ms_sum", "billable_instance_ms_sum", "provisioned_concurrency")
 MIN_SPAN_S = 15 * 60  # less measured time than this is too little to extrapolate a month from

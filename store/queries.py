@@ -24,10 +24,11 @@ import duckdb
 from common.metrics import CONFIG_FIELDS, METRICS
 from common.timeutil import EARLIEST_TIME, latest_time
 from store.db import run_read
-from store.panels import HOURLY_METRICS, UsagePanels, read_panels
 
-if TYPE_CHECKING:  # DuckDB builds the frames; a command line that reads none need not load pandas
+if TYPE_CHECKING:  # DuckDB builds the frames; a command line that reads none need not load pandas (or numpy)
     import pandas as pd
+
+    from store.panels import UsagePanels
 
 RESOURCE_COLUMNS = ("resource_id", "provider", "service", "pattern", "account", "region", "name")
 
@@ -371,6 +372,8 @@ def usage_panels(path: Path, f: Filters) -> UsagePanels:
     The one store read behind ``analysis``: a read model (issue 11's hourly rollup) can reimplement it
     without the analysis changing.
     """
+    from store.panels import HOURLY_METRICS, read_panels  # numpy: only the analysis pays for it
+
     where, params = resource_where(f)
     lo, hi = f.window()
 

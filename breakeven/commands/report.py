@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
-from breakeven.exits import CliError
-from common.services import PROVIDERS, SERVICES
+from breakeven.commands.selection import add_selection, filter_values, window
 from common.settings import resolve_db_path
-from common.timeutil import naive_utc
 
 DEFAULT_DAYS = 30
 
@@ -31,19 +29,11 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
             "data of the selection."
         ),
     )
-    p.add_argument(
-        "--since", metavar="WHEN", help="window start: an ISO date or time, UTC (2026-11-01, 2026-11-01T18:15)"
+    add_selection(
+        p,
+        since_help="window start: an ISO date or time, UTC (2026-11-01, 2026-11-01T18:15)",
+        until_help="window end: an ISO time (exclusive) or date (included), UTC",
     )
-    p.add_argument("--until", metavar="WHEN", help="window end: an ISO time (exclusive) or date (included), UTC")
-    for name, what in (
-        ("provider", "aws or gcp"),
-        ("service", "a service name"),
-        ("account", "an account or project"),
-        ("region", "a region"),
-    ):
-        p.add_argument(
-            f"--{name}", action="append", default=[], metavar="VALUE", help=f"only {what} (repeat or comma-separate)"
-        )
     p.add_argument("--format", choices=("json", "csv", "markdown"), default="json", help="output format (default json)")
     p.add_argument(
         "--overrides",
@@ -52,26 +42,6 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
     )
     p.add_argument("--free-tier", action="store_true", help="apply free tiers, once per account and service")
     p.set_defaults(handler=run)
-
-
-def parse_when(option: str, text: str, end: bool) -> datetime:
-    """An ISO date or time as naive UTC; a date given as the end means the end of that day."""
-    try:
-        if "T" not in text and " " not in text and len(text) <= 10:
-            day = date.fromisoformat(text)
-            return datetime.combine(day + timedelta(days=1) if end else day, datetime.min.time())
-        return naive_utc(datetime.fromisoformat(text.replace("Z", "+00:00")))
-    except ValueError:
-        raise CliError(f"--{option} {text[:40]!r}: not an ISO date or time (2026-11-01 or 2026-11-01T18:15)") from None
-
-
-def _values(option: str, given: list[str], allowed: tuple[str, ...] | None = None) -> tuple[str, ...]:
-    values = tuple(v.strip() for item in given for v in item.split(",") if v.strip())
-    if allowed is not None:
-        for value in values:
-            if value not in allowed:
-                raise CliError(f"--{option} {value[:40]!r}: must be one of {', '.join(allowed)}")
-    return values
 
 
 def run(args: argparse.Namespace) -> int:
@@ -83,16 +53,8 @@ def run(args: argparse.Namespace) -> int:
     from store import queries as q
 
     path = resolve_db_path(args.db)
-    since = parse_when("since", args.since, end=False) if args.since else None
-    until = parse_when("until", args.until, end=True) if args.until else None
-    if since and until and since >= until:
-        raise CliError("--since must be before --until")
-    base = q.Filters(
-        providers=_values("provider", args.provider, PROVIDERS),
-        services=_values("service", args.service, tuple(SERVICES)),
-        accounts=_values("account", args.account),
-        regions=_values("region", args.region),
-    )
+    since, until = window(args)
+    base = q.Filters(**filter_values(args))
     book = load_price_book(args.overrides)
     if path.exists():
         ensure_database(path)

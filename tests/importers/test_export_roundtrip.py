@@ -182,3 +182,42 @@ def test_cli_export_then_import(demo_subset: Path, tmp_path: Path) -> None:
     code, stdout, stderr = run_cli("import", str(out), "--db", str(target))
     assert code == 0, stderr
     assert snapshot(target) == snapshot(demo_subset)
+
+
+def test_cli_export_selection_flags_select_what_the_filters_do(demo_subset: Path, tmp_path: Path) -> None:
+    """``export --service/--account/--since/--until`` writes the same rows as the page's download with the
+    same filters (a date ``--until`` includes its day, as the sidebar's end day does)."""
+    day = (END - timedelta(days=1)).date()
+    by_flags = tmp_path / "flags.csv"
+    code, _, err = run_cli(
+        "export", "--db", str(demo_subset), "--out", str(by_flags), "--service", "lambda,sagemaker-endpoint",
+        "--account", "111122223333", "--since", day.isoformat(), "--until", day.isoformat(),
+    )  # fmt: skip
+    assert code == 0, err
+    by_filters = tmp_path / "filters.csv"
+    f = Filters(start=day, end=day, services=("lambda", "sagemaker-endpoint"), accounts=("111122223333",))
+    written = export_to_file(demo_subset, by_filters, f)
+    assert written > 100
+    assert by_flags.read_bytes() == by_filters.read_bytes()
+    one = next(r for r in rows(demo_subset, "SELECT resource_id FROM resources") if r[0].endswith(":recsys-rank"))[0]
+    code, _, err = run_cli("export", "--db", str(demo_subset), "--out", str(tmp_path / "one.csv"), "--resource", one)
+    assert code == 0, err
+    lines = (tmp_path / "one.csv").read_text().splitlines()[1:]
+    assert lines and all(',"recsys-rank",' in line for line in lines)
+
+
+@pytest.mark.parametrize(
+    ("flags", "words"),
+    [
+        (["--service", "lambda-ish"], "--service 'lambda-ish': must be one of"),
+        (["--since", "yesterday"], "--since 'yesterday': not an ISO date or time"),
+        (["--since", "2026-11-02", "--until", "2026-11-01"], "--since must be before --until"),
+    ],
+)
+def test_cli_export_refuses_a_bad_selection_in_one_line(
+    demo_subset: Path, tmp_path: Path, flags: list[str], words: str
+) -> None:
+    out = tmp_path / "never.csv"
+    code, stdout, stderr = run_cli("export", "--db", str(demo_subset), "--out", str(out), *flags)
+    assert code != 0 and not out.exists() and stdout == ""
+    assert words in stderr and len(stderr.strip().splitlines()) == 1
