@@ -26,6 +26,8 @@ PAGES = [
     st.Page("views/costs.py", title="Costs & alternatives", icon=":material/savings:"),
     st.Page("views/resource.py", title="Resource view", icon=":material/query_stats:", url_path="resource"),
     st.Page("views/whatif.py", title="What-if", icon=":material/science:", url_path="what-if"),
+    st.Page("views/coldstarts.py", title="Cold starts", icon=":material/ac_unit:", url_path="cold-starts"),
+    st.Page("views/endpoints.py", title="Endpoints: uptime and idle", icon=":material/dns:", url_path="endpoints"),
     st.Page("views/prices.py", title="Prices", icon=":material/sell:"),
     st.Page("views/sources.py", title="Data sources", icon=":material/cloud_sync:"),
     st.Page("views/upload.py", title="Upload", icon=":material/upload_file:"),

@@ -173,22 +173,23 @@ def _break_even_curve(run: Run, runs: FaasRuns, requests_now: float | None) -> C
     )
 
 
-def _cold_starts(run: Run, row) -> ColdStarts | None:  # noqa: ANN001
-    """Measured and modelled cold starts, their latency, and what removing them costs."""
+def _cold_starts(run: Run, row, r: int = 0) -> ColdStarts | None:  # noqa: ANN001
+    """Measured and modelled cold starts, their latency, and what removing them costs (``r``: the run's row,
+    so the Cold starts page reads every resource of one estate run through this same code)."""
     ctx = run.ctx
     platform = ctx.platform
-    if not platform.has(0):
+    if not platform.has(r):
         return None
-    month = ctx.month(0)
-    measured = platform.cold_starts_measured[0]
-    modelled = float(platform.cold_starts[0]) * month
-    requests = float(platform.requests[0])
-    cold = float(measured) if np.isfinite(measured) else float(platform.cold_starts[0])
+    month = ctx.month(r)
+    measured = platform.cold_starts_measured[r]
+    modelled = float(platform.cold_starts[r]) * month
+    requests = float(platform.requests[r])
+    cold = float(measured) if np.isfinite(measured) else float(platform.cold_starts[r])
     share = cold / requests if requests else None
-    init = float(platform.init_ms[0])
+    init = float(platform.init_ms[r])
     today = row.current.monthly_usd
     fixes = []
-    for option in run.options[0]:
+    for option in run.options[r]:
         usd = option.monthly_usd
         if usd is None or option.cold_starts_per_month is None:
             continue
@@ -200,7 +201,7 @@ def _cold_starts(run: Run, row) -> ColdStarts | None:  # noqa: ANN001
         measured_per_month=float(measured) * month if np.isfinite(measured) else None,
         modelled_per_month=modelled,
         init_ms=init,
-        init_measured=bool(platform.init_measured[0]),
+        init_measured=bool(platform.init_measured[r]),
         share_of_requests=share,
         added_latency_ms=share * init if share is not None else None,
         fixes=tuple(fixes),

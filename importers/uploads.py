@@ -28,7 +28,7 @@ from importers.problems import ImportRejected
 from importers.wide_csv import read_wide_table
 from importers.wide_mapping import WideMapping, guess_mapping, mapping_from_json
 
-Role = Literal["data", "queries", "mapping"]
+Role = Literal["data", "queries", "mapping", "insights-query"]
 MAPPING_COLUMNS = ("column", "skip", "service", "resource", "metric", "account", "region", "unit")
 
 
@@ -40,12 +40,24 @@ def save_upload(directory: Path, index: int, name: str, data: bytes) -> InputFil
     return InputFile(path, Path(name).name or safe)
 
 
+INSIGHTS_COMMANDS = ("fields", "filter", "stats", "parse", "sort", "limit", "display", "dedup", "pattern", "unmask")
+
+
+def _is_insights_query(head: str) -> bool:
+    """A Logs Insights query as saved text: its first line is a query command, and no results header (CSV
+    results start ``@timestamp,`` or a column list, never a command followed by a space)."""
+    first = head.splitlines()[0].strip() if head else ""
+    word = first.split(" ", 1)[0].lower()
+    return word in INSIGHTS_COMMANDS and " " in first and "," not in first.split(" ", 1)[0]
+
+
 def role_of(file: InputFile) -> Role:
-    """Queries and mapping files are options for the data files next to them, not data."""
+    """Queries and mapping files are options for the data files next to them, not data; a Logs Insights
+    query saved as text is recognised so the page can say it holds no data."""
     with file.path.open("rb") as fh:
         head = fh.read(HEAD_BYTES).decode("utf-8", errors="ignore").lstrip("\ufeff \r\n\t")
     if not head.startswith(("{", "[")):
-        return "data"
+        return "insights-query" if _is_insights_query(head) else "data"
     if ('"MetricDataQueries"' in head or '"MetricStat"' in head) and '"MetricDataResults"' not in head:
         return "queries"
     if '"columns"' not in head or '"timeSeries"' in head or '"MetricDataResults"' in head:
@@ -135,15 +147,21 @@ def preview_files(
     *,
     formats: dict[str, str] | None = None,
     mappings: dict[str, WideMapping] | None = None,
+    places: dict[str, tuple[str, str]] | None = None,
     progress: ProgressFn | None = None,
 ) -> list[FilePreview]:
-    """Prepare every data file (``formats``/``mappings`` are per-file overrides by display name)."""
-    formats, mappings = formats or {}, mappings or {}
+    """Prepare every data file (``formats``/``mappings`` are per-file overrides by display name; ``places``
+    gives a file the account and region for the resources it names without them, as ``--account``/``--region``
+    would, when the Upload page merges them into a known resource)."""
+    formats, mappings, places = formats or {}, mappings or {}, places or {}
     previews = []
     for i, file in enumerate(files):
         chosen = formats.get(file.name) or options.format
+        where = {}
+        if file.name in places:
+            where = {"account": places[file.name][0], "region": places[file.name][1]}
         per_file = ImportOptions(
-            **{**options.__dict__, "format": chosen, "mapping": mappings.get(file.name, options.mapping)}
+            **{**options.__dict__, "format": chosen, "mapping": mappings.get(file.name, options.mapping), **where}
         )
         preview = FilePreview(file)
         inner = None if progress is None else _share(progress, i, len(files), file.name)

@@ -23,6 +23,7 @@ from common.metrics import METRICS
 from common.services import SERVICES
 from common.settings import settings
 from importers import FORMATS, ImportOptions, ImportRejected, InputFile, WideMapping, load_mapping
+from importers.clashes import KEEP_APART, MERGE_RULE, Place, default_place, find_clashes, merged_into, places_for
 from importers.uploads import (
     FORMAT_CHOICES,
     FilePreview,
@@ -39,6 +40,7 @@ from store.exports import export_long_csv
 from views.boundary import without_server_paths
 from views.common import db_version
 from views.upload_bills import bill_result_line, show_bill_preview
+from views.upload_notes import jump_offer, lone_files
 
 PERIODS = {60: "1 minute", 300: "5 minutes", 3600: "1 hour", 86400: "1 day"}
 
@@ -69,24 +71,37 @@ def progress_bar(text: str) -> Callable[[float, str], None]:
 
 
 def cached_previews(
-    files: list[InputFile], options: ImportOptions, formats: dict[str, str], mappings: dict[str, WideMapping]
+    files: list[InputFile],
+    options: ImportOptions,
+    formats: dict[str, str],
+    mappings: dict[str, WideMapping],
+    places: dict[str, tuple[str, str]] | None = None,
 ) -> list[FilePreview]:
-    """Previews are full checks (a long CSV is read whole): keep them until a file or an option changes."""
+    """Previews are full checks (a long CSV is read whole): keep the last few (the files as they read, and with
+    a merge chosen) until a file or an option changes."""
     key = (
         tuple(str(f.path) for f in files),
         options.fingerprint(),
         str(options.queries),
         tuple(sorted(formats.items())),
         tuple(sorted((name, m.fingerprint()) for name, m in mappings.items())),
+        tuple(sorted((places or {}).items())),
     )
     kept = st.session_state.setdefault("upload_previews", {})
     if key not in kept:
         update = progress_bar("Checking the files…")
-        previews = preview_files(files, options, formats=formats, mappings=mappings, progress=update)
+        previews = preview_files(files, options, formats=formats, mappings=mappings, places=places, progress=update)
         update(1.0, "Checked")
-        kept.clear()
+        while len(kept) >= 4:
+            kept.pop(next(iter(kept)))
         kept[key] = previews
     return kept[key]
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def cached_resource_ids(db: str, stamp: tuple[float, float]) -> list[str]:
+    """Every stored resource, for telling a file's function without account or region from a stored one."""
+    return list(q.inventory(Path(db), q.Filters())["resource_id"])
 
 
 def saved_files(uploaded: list) -> list[InputFile]:
@@ -149,7 +164,9 @@ if uploaded:
         period_s=int(period),
         max_bytes=int(MAX_MB * 1e6),
     )
-    if queries:
+    for note in lone_files(files, roles):
+        st.warning(note, icon=":material/info:")
+    if queries and data_files:
         st.caption(f"Using {md_code(queries.name)} as the GetMetricData queries file.")
     file_mapping = None
     if mapping_file:
@@ -207,7 +224,40 @@ if uploaded:
         elif preview.wide_columns and file_mapping is not None:
             mappings[preview.file.name] = file_mapping
 
-    previews = cached_previews(data_files, options, formats, mappings) if mappings else first
+    base = cached_previews(data_files, options, formats, mappings) if mappings else first
+    clashes = find_clashes(base, cached_resource_ids(str(path), version))
+    places: dict[str, tuple[str, str]] = {}
+    unanswered = []
+    if clashes:
+        st.subheader("The same function, named without its account or region")
+        st.caption(md(MERGE_RULE))
+    for preview in base:
+        choices = places_for(clashes, preview.file.name)
+        if not choices:
+            continue
+        with st.container(border=True):
+            names = ", ".join(
+                f"{md_code(c.resource_id)} may be {' or '.join(md_code(rid) for rid in c.candidates)}"
+                for c in clashes
+                if c.file == preview.file.name
+            )
+            st.markdown(f"**{md(preview.file.name)}**: {names}.")
+            rule = default_place(clashes, preview.file.name)
+            options_list: list[Place | str] = [*choices, KEEP_APART]
+            picked = st.radio(
+                "Import it as",
+                options_list,
+                index=options_list.index(rule) if rule is not None else None,
+                format_func=lambda v: "a separate resource, as the file reads" if v == KEEP_APART else v.label,
+                key=f"upload_place_{preview.file.name}",
+            )
+            if picked is None:
+                unanswered.append(preview.file.name)
+            elif picked != KEEP_APART:
+                places[preview.file.name] = (picked.account, picked.region)
+                moves = "; ".join(f"{md_code(a)} → {md_code(b)}" for a, b in merged_into(preview, picked))
+                st.caption(f"Will be imported as: {moves} (every resource the file names without them).")
+    previews = cached_previews(data_files, options, formats, mappings, places) if places else base
 
     st.subheader("Preview")
     for preview in previews:
@@ -245,8 +295,10 @@ if uploaded:
             )
             st.dataframe(prepared.preview(), hide_index=True, width="stretch", height=220)
 
-    ready = bool(previews) and all(p.ok for p in previews)
-    if not ready and previews:
+    ready = bool(previews) and all(p.ok for p in previews) and not unanswered
+    if unanswered:
+        st.info(f"Choose above what {md(', '.join(unanswered))} names before importing.")
+    elif not ready and previews:
         st.info("Nothing is imported while a file is refused: fix it or remove it from the list above.")
     if st.button(f"Import {len(previews)} file(s)", type="primary", disabled=not ready, key="upload_import"):
         update = progress_bar("Importing…")
@@ -274,6 +326,7 @@ if results:
             f"{result['resources']} resource(s).",
             icon=":material/check_circle:",
         )
+    jump_offer(path, [rid for result in results for rid in result["resource_ids"]])
     groups: dict[tuple[str, str, str], list[str]] = {}
     for result in results:
         for rid in result.get("resource_ids", ()):

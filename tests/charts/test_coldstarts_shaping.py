@@ -1,0 +1,48 @@
+"""The Cold starts and Endpoints display frames: every cell formatted by charts.format from the record given."""
+
+from __future__ import annotations
+
+from analysis.coldstarts import ColdStartRow, snapstart
+from analysis.idle import EndpointIdle, Saving
+from analysis.types import ColdStarts
+from charts.coldstarts import cold_frame, fixes_frame, hourly, idle_frame, savings_frame
+
+
+def _cold(measured: float | None, share: float) -> ColdStartRow:
+    fix = "Lambda + provisioned concurrency 3"
+    cold = ColdStarts(measured, 1500.4, 2500.0, measured is not None, share, share * 2500.0, ((fix, -12.5, 1.0),), fix)
+    ss = snapstart("lambda", "us-east-1", 1024, measured)
+    return ColdStartRow(
+        "lambda:1:us-east-1:fn", "fn", "lambda", "us-east-1", "1", 40.0, 1e6, cold, 300.0, 2800.0, share >= 0.01,
+        -12.5, 1.0, ss,
+    )  # fmt: skip
+
+
+def test_cold_frame_formats_money_with_a_sign_counts_and_missing() -> None:
+    (line,) = cold_frame([_cold(None, 0.00001)]).to_dict("records")
+    assert line["measured"] == "—" and line["modelled"] == "1,500"
+    assert line["init"] == "2.5 s (assumed)" and line["share"] == "< 0.01 %"
+    assert line["extra"] == "\u2212$12.50" and line["left"] == "1"
+    assert line["p99"] == "300 ms" and line["p99_cold"] == "2.8 s"
+    (line,) = cold_frame([_cold(2000.0, 0.034)]).to_dict("records")
+    assert line["measured"] == "2,000" and line["init"] == "2.5 s" and line["share"] == "3.40 %"
+
+
+def test_fixes_frame_lists_snapstart_apart() -> None:
+    frame = fixes_frame(_cold(2000.0, 0.034))
+    assert list(frame["removes"]) == ["yes", "no: shortens them"]
+    assert frame["extra"][1].startswith("+$")
+
+
+def test_idle_and_savings_frames() -> None:
+    savings = (Saving("serverless", "SageMaker Serverless (2 GB)", 3.0, 80.95), Saving("schedule", "none", None, None))
+    e = EndpointIdle(
+        "sagemaker-endpoint:1:us-east-1:ep", "ep", "sagemaker-endpoint", "us-east-1", "1", "ml.m5.large",
+        24.0, 10.0, 24.0, 10.0, 0.004, None, 0.115, 1.15, 34.98, 83.95, savings,
+    )  # fmt: skip
+    (line,) = idle_frame([e]).to_dict("records")
+    assert line["idle_hours"] == "10 of 24" and line["cpu"] == "—" and line["hour_usd"] == "$0.115"
+    assert line["idle_usd"] == "$1.15" and line["best"] == "serverless: $80.95/month"
+    assert [hourly(v) for v in (0.1095, 0.23, 1.4084, 12.0, None)] == ["$0.1095", "$0.23", "$1.4084", "$12.00", "—"]
+    frame = savings_frame(e)
+    assert list(frame["saving"]) == ["+$80.95", "—"]

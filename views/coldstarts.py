@@ -1,0 +1,113 @@
+"""Cold starts: per resource the measured and modelled cold starts, init time, the share of requests and the
+p99 they reach, and next to them what removing them costs (provisioned concurrency, an endpoint) with the
+cheapest fix, and SnapStart where it may apply. Layout only: every number is ``analysis.coldstarts``'s, from
+the estate's own run (``analysis.tables``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from charts import coldstarts as shape
+from charts.format import count, money, percent
+from charts.overview import SERVICE_LABELS
+from charts.text import md
+from views.common import db_version, overrides_version
+from views.estate_tables import cached_tables, params_from_url
+
+path = Path(st.session_state["db_path"])
+filters = st.session_state["filters"]
+params = params_from_url()
+
+st.title("Cold starts")
+st.caption(
+    "A cold start is a request that finds no warm instance and waits for one to start (its init time). Measured "
+    "counts come from the platform where it reports them (Lambda's init durations, Cloud Run and Serverless "
+    "Inference metrics); modelled counts replay the measured traffic through a warm pool with the keep-alive in "
+    "the model assumptions (set on the Costs page). Monthly figures are the window's scaled to 730 hours."
+)
+
+tables = cached_tables(str(path), db_version(path), filters, params, overrides_version())
+table = tables.cold_starts
+if not tables.estate.rows:
+    st.warning(
+        "No resource has data in the selected window and filters. A new database fills from the Upload page or "
+        "a collector run (Data sources).",
+        icon=":material/database:",
+    )
+    st.stop()
+if not table.rows:
+    st.warning(
+        "No resource in these filters starts instances on demand (functions, Cloud Run, Serverless Inference). "
+        "Clear a service filter in the sidebar, or pick a date range that holds their data.",
+        icon=":material/filter_alt_off:",
+    )
+    st.stop()
+for note in tables.estate.what_if:
+    st.caption(f"What-if in effect: {md(note)}")
+
+cols = st.columns(4)
+cols[0].metric("Measured cold starts / month", count(table.measured_per_month))
+cols[1].metric("Modelled cold starts / month", count(table.modelled_per_month))
+cols[2].metric("Resources with a priced fix", f"{table.fixable} of {len(table.rows)}")
+cols[3].metric(
+    "All cheapest fixes vs today",
+    f"{money(table.cheapest_extra_usd, signed=True)}/mo",
+    help="Extra cost per month over today of each resource's cheapest fix that removes its cold starts; "
+    "negative: the fix is cheaper than today.",
+)
+
+only_p99 = st.toggle("Only resources whose cold starts reach the p99 (at least 1 % of requests)", key="cs_p99")
+shown = [r for r in table.rows if r.reaches_p99] if only_p99 else list(table.rows)
+if not shown:
+    st.info("No resource has cold starts on 1 % of its requests or more.", icon=":material/check_circle:")
+    st.stop()
+frame = shape.cold_frame(shown)
+st.dataframe(frame, hide_index=True, width="stretch", key="cold_table", column_config=shape.COLD_COLUMNS)
+st.caption(
+    "⚠ SnapStart (Lambda only) is priced from an undated third-party copy of the AWS pricing page "
+    "(us-east-1, non-Java runtimes); which runtimes may enable it is not collected, and it shortens cold starts "
+    "rather than removing them, so it is never the cheapest fix. Cloud Functions and Cloud Run minimum instances "
+    "are not modelled yet: their fixes here are an endpoint."
+)
+
+st.header("One resource's fixes")
+names = {r.resource_id: f"{r.name} ({SERVICE_LABELS.get(r.service, r.service)}, {r.region})" for r in shown}
+ids = list(names)
+chosen = st.selectbox("Resource", ids, format_func=names.get, key="cs_resource")
+row = table.row(chosen)
+cold = row.cold
+st.markdown(
+    f"**{md(count(cold.measured_per_month if cold.measured_per_month is not None else cold.modelled_per_month))} "
+    f"cold starts per month** ({md('measured' if cold.measured_per_month is not None else 'modelled')}), "
+    f"{md(percent(cold.share_of_requests, digits=2))} of requests, each waiting "
+    f"{md(count(cold.init_ms))} ms ({'measured mean' if cold.init_measured else 'assumed'}). Today: "
+    f"{md(money(row.today_usd))}/month."
+)
+st.dataframe(
+    shape.fixes_frame(row),
+    hide_index=True,
+    width="stretch",
+    key="cold_fixes",
+    column_config={
+        "fix": "What it takes",
+        "extra": "Extra $/month vs today",
+        "left": "Cold starts left / month",
+        "removes": "Removes them",
+    },
+)
+if cold.cheapest_fix:
+    st.success(
+        f"Cheapest fix: {md(cold.cheapest_fix)}, {md(money(row.cheapest_extra_usd, signed=True))}/month against today.",
+        icon=":material/build:",
+    )
+else:
+    st.info("No priced option removes this resource's cold starts.", icon=":material/info:")
+if row.snapstart is not None:
+    st.caption(f"⚠ {md(row.snapstart.note)}")
+st.page_link(
+    "views/costs.py",
+    label="Every option for this resource, line by line (Costs & alternatives)",
+    query_params={**st.query_params.to_dict(), "resource": chosen},
+)

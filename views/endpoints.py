@@ -1,0 +1,100 @@
+"""Endpoints: uptime and idle. Per always-on endpoint the instance-hours, the hours with no request, how busy
+its instances were, the dollars paid for idle capacity (per endpoint and in total), and what scale-to-zero,
+a schedule, a serverless endpoint or a smaller instance would save. Layout only: every number is
+``analysis.idle``'s, from the estate's own run (``analysis.tables``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from charts import coldstarts as shape
+from charts.format import count, money, percent
+from charts.overview import SERVICE_LABELS
+from charts.text import md
+from views.common import db_version, overrides_version
+from views.estate_tables import cached_tables, params_from_url
+
+path = Path(st.session_state["db_path"])
+filters = st.session_state["filters"]
+params = params_from_url()
+
+st.title("Endpoints: uptime and idle")
+st.caption(
+    "An always-on endpoint (SageMaker real-time, Vertex AI) is billed per instance-hour whether or not requests "
+    "arrive. An hour (UTC) of the measured span without a single request is idle, and every instance-hour in it "
+    "is paid for nothing: that is the idle cost below, at each endpoint's own effective hourly price. Monthly "
+    "figures are the window's scaled to 730 hours."
+)
+
+tables = cached_tables(str(path), db_version(path), filters, params, overrides_version())
+table = tables.idle
+if not tables.estate.rows:
+    st.warning(
+        "No resource has data in the selected window and filters. A new database fills from the Upload page or "
+        "a collector run (Data sources).",
+        icon=":material/database:",
+    )
+    st.stop()
+if not table.rows:
+    st.warning(
+        "No always-on endpoint in these filters. Clear a service filter in the sidebar, or pick a date range "
+        "that holds their data.",
+        icon=":material/filter_alt_off:",
+    )
+    st.stop()
+for note in tables.estate.what_if:
+    st.caption(f"What-if in effect (today's cost only; idle hours are measured): {md(note)}")
+
+cols = st.columns(4)
+cols[0].metric("Endpoints", count(len(table.rows)))
+cols[1].metric("Paid for idle capacity", f"{money(table.idle_usd_per_month)}/mo", help="Scaled from the window.")
+cols[2].metric("In the window", money(table.idle_usd))
+cols[3].metric(
+    "Share of endpoint spend",
+    percent(table.idle_usd_per_month / table.today_usd if table.today_usd else None),
+)
+
+only_idle = st.toggle("Only endpoints with idle hours", key="ep_idle")
+shown = [e for e in table.rows if e.idle_hours > 0] if only_idle else list(table.rows)
+if not shown:
+    st.info("Every endpoint served requests in every measured hour.", icon=":material/check_circle:")
+    st.stop()
+st.dataframe(
+    shape.idle_frame(shown), hide_index=True, width="stretch", key="idle_table", column_config=shape.IDLE_COLUMNS
+)
+
+st.header("One endpoint's ways out")
+names = {e.resource_id: f"{e.name} ({SERVICE_LABELS.get(e.service, e.service)}, {e.region})" for e in shown}
+ids = list(names)
+chosen = st.selectbox("Endpoint", ids, format_func=names.get, key="ep_resource")
+e = table.row(chosen)
+st.markdown(
+    f"**{md(count(e.idle_hours))} of {md(count(e.hours))} hours without a request**: "
+    f"{md(count(e.idle_instance_hours))} idle instance-hours at {md(shape.hourly(e.hour_usd))} each, "
+    f"{md(money(e.idle_usd))} in the window, {md(money(e.idle_usd_per_month))}/month of today's "
+    f"{md(money(e.today_usd))}/month."
+)
+if e.price_source:
+    st.caption(f"Hourly price: {md(e.price_source)}")
+st.dataframe(
+    shape.savings_frame(e),
+    hide_index=True,
+    width="stretch",
+    key="idle_savings",
+    column_config={
+        "what": "Way out",
+        "option": "As modelled",
+        "monthly": "$/month",
+        "saving": "Saving $/month",
+        "note": st.column_config.TextColumn("Note", width="large"),
+    },
+)
+for note in e.notes:
+    st.caption(f"• {md(note)}")
+st.page_link(
+    "views/costs.py",
+    label="Every option for this endpoint, line by line (Costs & alternatives)",
+    query_params={**st.query_params.to_dict(), "resource": chosen},
+)
