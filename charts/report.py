@@ -28,7 +28,7 @@ def cell(value: object) -> str:
     return "".join("\\" + ch if ch in _MARKUP else ch for ch in text)
 
 
-FORMATS = ("json", "csv", "markdown")
+FORMATS = ("json", "csv", "markdown", "html")
 CSV_COLUMNS = (
     "resource_id",
     "name",
@@ -144,4 +144,8 @@ def render(estate: EstateAssessment, fmt: str) -> str:
         return to_csv(estate)
     if fmt == "markdown":
         return to_markdown(estate)
+    if fmt == "html":
+        from charts.html_report import to_html  # plotly only when a chart is drawn
+
+        return to_html(estate)
     raise ValueError(f"format must be one of {', '.join(FORMATS)}")

@@ -101,6 +101,16 @@ def _parse_day(text: str | None) -> date | None:
         return None
 
 
+def clamp_note(asked: tuple[date, date], data: tuple[date, date]) -> str:
+    """The link's date range was moved inside the data: say so, with both ranges, rather than silently."""
+    (a, b), (first, last) = asked, data
+    where = "lies outside" if b < first or a > last else "reaches beyond"
+    return (
+        f"The link's date range {a:%Y-%m-%d} → {b:%Y-%m-%d} {where} the data ({first:%Y-%m-%d} → {last:%Y-%m-%d}), "
+        "so the range shown here was moved inside it."
+    )
+
+
 def _init_from_url(options: dict[str, Any], first: date, last: date) -> None:
     """Seed the sidebar widgets from the query string once per session, ignoring values that don't exist."""
     if st.session_state.get("_filters_seeded"):
@@ -108,8 +118,11 @@ def _init_from_url(options: dict[str, Any], first: date, last: date) -> None:
     params = st.query_params
     start = _parse_day(params.get("start")) or max(first, last - timedelta(days=DEFAULT_WINDOW_DAYS - 1))
     end = _parse_day(params.get("end")) or last
+    asked = (min(start, end), max(start, end))
     start, end = max(min(start, last), first), min(max(end, first), last)
     st.session_state["f_dates"] = (min(start, end), max(start, end))
+    if asked != st.session_state["f_dates"]:
+        st.session_state["_dates_note"] = (st.session_state["f_dates"], clamp_note(asked, (first, last)))
     for key in FILTER_KEYS:
         wanted = [v for v in params.get_all(key) for v in v.split(",") if v]
         st.session_state[f"f_{key}"] = [v for v in wanted if v in options[key]]
@@ -144,6 +157,9 @@ def sidebar_filters(path: Path) -> q.Filters:
     with st.sidebar:
         st.header("Filters")
         picked = st.date_input("Date range (UTC)", key="f_dates", min_value=first, max_value=last)
+        note = st.session_state.get("_dates_note")
+        if note and note[0] == st.session_state.get("f_dates"):  # said while the range is the clamped one
+            st.warning(note[1], icon=":material/date_range:")
         labels = {name: s.label for name, s in SERVICES.items()}
         names = {"provider": "Provider", "service": "Service", "account": "Account / project", "region": "Region"}
         chosen: dict[str, list[str]] = {}

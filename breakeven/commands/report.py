@@ -1,8 +1,9 @@
 """``python -m breakeven report``: every resource's cost today, its options and a verdict, for scripts.
 
-JSON (issue 14's schema), CSV (formula-safe) or markdown on stdout. The window is ``--since``/``--until``
-(ISO dates or times, UTC; a date ``--until`` includes that whole day), else the 30 days ending at the
-newest data of the selected resources, so an export imported from any date is reported as it is.
+JSON (issue 14's schema), CSV (formula-safe), markdown or one self-contained HTML file (its chart inlined)
+on stdout. The window is ``--since``/``--until`` (ISO dates or times, UTC; a date ``--until`` includes that
+whole day), else the 30 days ending at the newest data of the selected resources, so an export imported
+from any date is reported as it is.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
     p = subparsers.add_parser(
         "report",
         parents=[parent],
-        help="print every resource's cost, alternatives and verdict (JSON, CSV or markdown)",
+        help="print every resource's cost, alternatives and verdict (JSON, CSV, markdown or HTML)",
         description=(
             "Assess every selected resource on its measured traffic (the replay engine) and print today's "
             "monthly cost, every modelled option, the best one when it is cheaper than today, the break-even "
@@ -44,7 +45,12 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
         p.add_argument(
             f"--{name}", action="append", default=[], metavar="VALUE", help=f"only {what} (repeat or comma-separate)"
         )
-    p.add_argument("--format", choices=("json", "csv", "markdown"), default="json", help="output format (default json)")
+    p.add_argument(
+        "--format",
+        choices=("json", "csv", "markdown", "html"),
+        default="json",
+        help="output format (default json; html: one self-contained file with its chart, no outside request)",
+    )
     p.add_argument(
         "--overrides",
         metavar="PATH",
