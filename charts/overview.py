@@ -217,3 +217,56 @@ def cold_start_figure(svc: pd.DataFrame, bucket_s: int) -> go.Figure:
     fig.update_layout(legend_title_text="", margin={"t": 50, "b": 10}, height=380, legend=BELOW)
     fig.update_traces(hovertemplate="%{y:.2f} % of requests<extra>%{fullData.name}</extra>")
     return fig
+
+
+def by_resource(
+    rolled: pd.DataFrame, inventory: pd.DataFrame, bucket_s: int, until: datetime | None = None, top: int = 8
+) -> pd.DataFrame:
+    """Requests per minute per bucket for the ``top`` busiest resources, the rest as one "all others" series.
+
+    Labels are the resource's name and service (two resources may share a name across services or accounts;
+    a repeated label gets its account too), made inert for plotly."""
+    columns = ["series", "bucket_start", "requests_per_min"]
+    if rolled.empty:
+        return pd.DataFrame(columns=columns)
+    per = _summarise(rolled, ["resource_id", "bucket_start"], bucket_s, until)
+    busiest = per.groupby("resource_id")["invocations"].sum().sort_values(ascending=False, kind="stable")
+    chosen = list(busiest.index[:top])
+    info = inventory.set_index("resource_id")
+    labels = {
+        rid: f"{info.at[rid, 'name']} ({SERVICE_LABELS.get(info.at[rid, 'service'], info.at[rid, 'service'])})"
+        if rid in info.index
+        else rid
+        for rid in chosen
+    }
+    repeated = {label for label in labels.values() if list(labels.values()).count(label) > 1}
+    for rid, label in labels.items():
+        if label in repeated and rid in info.index:
+            labels[rid] = f"{label}, {info.at[rid, 'account']}"
+    shown = per[per["resource_id"].isin(chosen)].copy()
+    shown["series"] = shown["resource_id"].map(labels).map(plot_text)
+    rest = per[~per["resource_id"].isin(chosen)]
+    parts = [shown[columns]]
+    if len(rest):
+        others = rest.groupby("bucket_start", as_index=False)["requests_per_min"].sum()
+        others["series"] = f"all others ({rest['resource_id'].nunique()} resources)"
+        parts.append(others[columns])
+    order = {plot_text(labels[rid]): i for i, rid in enumerate(chosen)}
+    out = pd.concat(parts, ignore_index=True)
+    out["_order"] = out["series"].map(order).fillna(len(order))
+    return out.sort_values(["_order", "bucket_start"], kind="stable")[columns].reset_index(drop=True)
+
+
+def resource_traffic_figure(frame: pd.DataFrame, bucket_s: int) -> go.Figure:
+    """Requests per minute of the busiest resources, one line each."""
+    fig = px.line(
+        frame,
+        x="bucket_start",
+        y="requests_per_min",
+        color="series",
+        labels={"bucket_start": "time (UTC)", "requests_per_min": "requests per minute", "series": ""},
+        title=f"Requests per minute by resource, the busiest first ({bucket_label(bucket_s)} averages)",
+    )
+    fig.update_layout(legend_title_text="", margin={"t": 50, "b": 10}, height=420, hovermode="x unified", legend=BELOW)
+    fig.update_traces(hovertemplate="%{y:,.1f} requests/min")
+    return fig

@@ -248,3 +248,14 @@ def cached_watermarks(path: str, version: tuple[float, float]) -> list[tuple]:
     from store.collector_state import read_all_watermarks
 
     return read_all_watermarks(Path(path))
+
+
+@st.cache_data(ttl=3600, show_spinner="Adding up what the estate spent…")
+def cached_spend(
+    path: str, version: tuple[float, float], f: q.Filters, params: Any, overrides: tuple[str, int, int], _estate: Any
+) -> Any:
+    """The window's spend, the month to date and the run-rate by group (``analysis.spend``). ``_estate`` is
+    ``cached_estate`` of the same arguments, so it is left out of the key rather than hashed each run."""
+    from analysis.spend import estate_spend
+
+    return estate_spend(Path(path), f, _estate, cached_price_book(overrides), params.free_tier)

@@ -18,9 +18,10 @@ from analysis.params import PREFIX, ModelParams, ParamsError
 from charts.text import md_code
 
 PARAMS_KEY = "model_params"
-# The page a resource's link opens, with its query parameter. The Resource view (url path "resource",
-# ``?resource=<resource_id>``) replaces the Costs page's detail once it is on this branch: change it here only.
-RESOURCE_PAGE = "costs"
+# The page a resource's link opens (its file, as app.py's navigation names it) and its query parameter. The
+# Resource view (views/resource.py, url path "resource", ``?resource=<resource_id>``) replaces the Costs page's
+# detail once it is on this branch: change it here only.
+RESOURCE_PAGE = "views/costs.py"
 RESOURCE_PARAM = "resource"
 
 
@@ -63,18 +64,11 @@ def set_model_params(params: ModelParams) -> None:
 
 
 def resource_link(resource_id: str) -> tuple[str, dict[str, str]]:
-    """The page and query string that show one resource, keeping the current filters and assumptions."""
+    """The page and query string that show one resource, keeping the current filters and assumptions
+    (for ``st.page_link(page, query_params=query)``)."""
     query = {k: v for k, v in st.query_params.to_dict().items() if k != RESOURCE_PARAM}
     query[RESOURCE_PARAM] = resource_id
     return RESOURCE_PAGE, query
-
-
-def resource_href(resource_id: str) -> str:
-    """A relative URL for a markdown link to the resource's view (percent-encoded, so names stay inert)."""
-    from urllib.parse import urlencode
-
-    page, query = resource_link(resource_id)
-    return f"{page}?{urlencode(query)}"
 
 
 def database_is_empty(options: dict[str, Any]) -> bool:
