@@ -19,8 +19,9 @@ from charts.format import duration_ms
 from charts.text import plot_text
 from common.services import PATTERN_LABELS, SERVICES
 
-# Legends under the plot: beside it, service × statistic entries took half the chart's width.
-BELOW = {"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0}
+# Legends under the plot, clear of the time axis and its title: beside it, service × statistic entries took half
+# the chart's width.
+BELOW = {"orientation": "h", "yanchor": "top", "y": -0.25, "x": 0}
 
 SERVICE_LABELS = {name: s.label for name, s in SERVICES.items()}
 SERVICE_ORDER = list(SERVICES)
@@ -160,7 +161,7 @@ def traffic_figure(svc: pd.DataFrame, bucket_s: int) -> go.Figure:
         labels={"bucket_start": "time (UTC)", "requests_per_min": "requests per minute"},
         title=f"Requests per minute by service ({bucket_label(bucket_s)} averages)",
     )
-    fig.update_layout(legend_title_text="", margin={"t": 50, "b": 10}, height=380, hovermode="x unified", legend=BELOW)
+    fig.update_layout(legend_title_text="", margin={"t": 50, "b": 80}, height=380, hovermode="x unified", legend=BELOW)
     fig.update_traces(hovertemplate="%{y:,.1f} requests/min")
     return fig
 
@@ -183,7 +184,7 @@ def latency_figure(svc: pd.DataFrame, bucket_s: int) -> go.Figure:
         labels={"bucket_start": "time (UTC)", "ms": "latency (log scale)", "stat": ""},
         title=f"Latency p50 (solid) and p99 (dashed) by service ({bucket_label(bucket_s)})",
     )
-    fig.update_layout(legend_title_text="", margin={"t": 50, "b": 10}, height=420, legend=BELOW)
+    fig.update_layout(legend_title_text="", margin={"t": 50, "b": 80}, height=420, legend=BELOW)
     if not long.empty:
         values, labels = log_ticks(float(long["ms"].min()), float(long["ms"].max()))
         fig.update_yaxes(tickvals=values, ticktext=labels)
@@ -214,7 +215,7 @@ def cold_start_figure(svc: pd.DataFrame, bucket_s: int) -> go.Figure:
         labels={"bucket_start": "time (UTC)", "cold_start_pct": "cold starts (% of requests)"},
         title=f"Cold-start rate by service ({bucket_label(bucket_s)})",
     )
-    fig.update_layout(legend_title_text="", margin={"t": 50, "b": 10}, height=380, legend=BELOW)
+    fig.update_layout(legend_title_text="", margin={"t": 50, "b": 80}, height=380, legend=BELOW)
     fig.update_traces(hovertemplate="%{y:.2f} % of requests<extra>%{fullData.name}</extra>")
     return fig
 
@@ -267,6 +268,6 @@ def resource_traffic_figure(frame: pd.DataFrame, bucket_s: int) -> go.Figure:
         labels={"bucket_start": "time (UTC)", "requests_per_min": "requests per minute", "series": ""},
         title=f"Requests per minute by resource, the busiest first ({bucket_label(bucket_s)} averages)",
     )
-    fig.update_layout(legend_title_text="", margin={"t": 50, "b": 10}, height=420, hovermode="x unified", legend=BELOW)
+    fig.update_layout(legend_title_text="", margin={"t": 50, "b": 80}, height=420, hovermode="x unified", legend=BELOW)
     fig.update_traces(hovertemplate="%{y:,.1f} requests/min")
     return fig

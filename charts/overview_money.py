@@ -55,8 +55,8 @@ def spend_figure(frame: pd.DataFrame, group: str) -> go.Figure:
         title=f"Spend by {GROUP_LABELS.get(group, group)}: the window and the monthly run-rate (USD)",
         xaxis_title="USD",
         yaxis={"autorange": "reversed"},
-        height=120 + 44 * len(frame),
-        margin={"t": 50, "b": 10},
-        legend={"orientation": "h", "yanchor": "top", "y": -0.2, "x": 0},
+        height=170 + 44 * len(frame),
+        margin={"t": 50, "b": 70},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.35, "x": 0},
     )
     return fig

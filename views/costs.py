@@ -23,6 +23,7 @@ from views.common import (
     db_version,
     overrides_version,
 )
+from views.downloads import download_buttons
 from views.page_state import (
     database_is_empty,
     empty_database_message,
@@ -180,6 +181,8 @@ st.dataframe(
         "verdict": st.column_config.TextColumn("Verdict", width="large"),
     },
 )
+
+download_buttons(estate, "costs")
 
 st.header("One resource in detail")
 names = {r.resource_id: f"{r.name} ({SERVICE_LABELS.get(r.service, r.service)}, {r.region})" for r in estate.rows}

@@ -136,8 +136,7 @@ group = (
     or "pattern"
 )
 by_group = money_charts.spend_frame(spend, group)
-left, right = st.columns([2, 3])
-left.dataframe(
+st.dataframe(
     by_group,
     hide_index=True,
     width="stretch",
@@ -150,7 +149,7 @@ left.dataframe(
         "run_rate_usd": st.column_config.NumberColumn("Run-rate $/mo", format="dollar"),
     },
 )
-right.plotly_chart(money_charts.spend_figure(by_group, group), width="stretch")
+st.plotly_chart(money_charts.spend_figure(by_group, group), width="stretch")
 
 st.subheader("Top opportunities")
 best = top_opportunities(estate)
