@@ -14,7 +14,7 @@ import pytest
 
 from analysis.estate import assess_estate
 from analysis.params import ModelParams
-from analysis.spend import estate_spend
+from analysis.spend import Spend, estate_spend
 from pricing import load_price_book
 from store.queries import Filters
 from store.writes import Batch, ConfigRecord, ResourceRecord, metrics_frame, write_batch
@@ -59,7 +59,7 @@ def book():
     return load_price_book(use_env=False)
 
 
-def spend_of(path: Path, filters: Filters, book):  # noqa: ANN001, ANN201
+def spend_of(path: Path, filters: Filters, book) -> Spend:
     return estate_spend(path, filters, assess_estate(path, filters, ModelParams(), book), book)
 
 
