@@ -81,7 +81,7 @@ def test_every_data_string_is_escaped_in_the_text_and_in_the_chart() -> None:
     assert parser.cells[1][0] == HOSTILE and parser.cells[1][5] == HOSTILE  # shown exactly as written
     chart = re.search(r"var f = (\{.*?\}); Plotly", document).group(1)
     assert "<" not in chart and ">" not in chart  # markup characters as JSON escapes
-    assert "\\u0026lt;/script\\u0026gt;" in chart  # the name entity-escaped for plotly (&lt;), then JSON-escaped
+    assert "\\u0026lt;\\u002fscript\\u0026gt;" in chart  # entity-escaped for plotly (&lt;), then JSON-escaped
 
 
 def test_the_html_carries_the_markdown_reports_content() -> None:
