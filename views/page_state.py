@@ -1,10 +1,10 @@
 """The view's state shared by every page: the model assumptions kept in the URL, where a resource's link
 goes, and what an empty database says.
 
-The assumptions (``ModelParams``, every key ``m_…``) live in the session and in the URL together: a shared
-link seeds a new session from its query string; a page that changes them calls :func:`set_model_params`,
-which updates both; and every run puts the session's assumptions back into the URL, so moving to another
-page (Streamlit's navigation drops the query string) keeps them in the link.
+The assumptions (``ModelParams``, every key ``m_…``) live in the session and in the URL together: a link
+that names any sets them (a shared link, or a page that wrote its own into the URL); a page that changes
+them calls :func:`set_model_params`, which updates both; and a run whose URL names none puts the session's
+back, so moving to another page (Streamlit's navigation drops the query string) keeps them in the link.
 """
 
 from __future__ import annotations
@@ -38,15 +38,18 @@ def _write_params(params: ModelParams) -> None:
 
 
 def model_params() -> ModelParams:
-    """The session's assumptions: seeded once from the link, then whatever a page last set.
+    """The view's assumptions: the link's when it names any (a shared link, or a page that wrote its own),
+    else the session's (Streamlit's navigation dropped the query string), else the defaults.
 
-    A link whose ``m_`` values cannot be read is one warning naming the value, and the defaults apply."""
-    if PARAMS_KEY not in st.session_state:
+    A link whose ``m_`` values cannot be read is one warning naming the value, and the session's (or the
+    default) assumptions apply."""
+    url = _url_params()
+    if url or PARAMS_KEY not in st.session_state:
         try:
-            st.session_state[PARAMS_KEY] = ModelParams.from_query(_url_params())
+            st.session_state[PARAMS_KEY] = ModelParams.from_query(url)
         except ParamsError as exc:
             st.session_state["_params_warning"] = str(exc)
-            st.session_state[PARAMS_KEY] = ModelParams()
+            st.session_state.setdefault(PARAMS_KEY, ModelParams())
     params = st.session_state[PARAMS_KEY]
     _write_params(params)
     return params

@@ -103,3 +103,12 @@ def test_a_link_whose_dates_lie_outside_the_data_says_so(
     picked = (first, first + timedelta(days=1))
     at.sidebar.date_input(key="f_dates").set_value(picked).run()  # a range the user picked: nothing to say
     assert not at.sidebar.warning
+
+
+def test_an_unreadable_assumption_in_the_link_is_said_and_the_defaults_apply(
+    demo_db_template: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = open_app(demo_db_template, monkeypatch, query={"m_keep_alive_s": "soon"})
+    assert not at.exception
+    assert any("m_keep_alive_s" in w.value and "ignored" in w.value for w in at.warning)
+    assert "m_keep_alive_s" not in at.query_params  # the link now says what is shown
