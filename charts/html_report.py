@@ -11,11 +11,13 @@ Every string from the data is HTML-escaped; the figures' JSON has ``<``, ``>`` a
 from __future__ import annotations
 
 import html
+import json
 from functools import cache
 from pathlib import Path
 
 import plotly
 import plotly.graph_objects as go
+from plotly.utils import PlotlyJSONEncoder
 
 from analysis.types import EstateAssessment
 from charts.costs import savings_figure, summary_frame
@@ -56,8 +58,9 @@ def esc(value: object) -> str:
 
 
 def script_json(fig: go.Figure) -> str:
-    """A figure as JSON that is safe inside ``<script>``: markup characters as JSON unicode escapes."""
-    text = fig.to_json()
+    """A figure as JSON that is safe inside ``<script>``: markup characters as JSON unicode escapes; keys
+    sorted, since a template's key order depends on how plotly loaded it."""
+    text = json.dumps(fig.to_plotly_json(), cls=PlotlyJSONEncoder, sort_keys=True, separators=(",", ":"))
     return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
 
 
@@ -118,7 +121,13 @@ def _table(estate: EstateAssessment) -> str:
 def figures(estate: EstateAssessment) -> list[go.Figure]:
     """The report's charts: the same figure the Costs page draws first."""
     summary = summary_frame(estate)
-    return [savings_figure(summary)] if summary["current_usd"].notna().any() else []
+    if not summary["current_usd"].notna().any():
+        return []
+    fig = savings_figure(summary)
+    # plotly's default template is process-wide and Streamlit replaces it with its own once a page draws a
+    # chart: name the template, so the file is the same whoever built it (the CLI, a page, a test).
+    fig.update_layout(template="plotly")
+    return [fig]
 
 
 def to_html(estate: EstateAssessment) -> str:

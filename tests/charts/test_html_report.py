@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
+import pytest
+
 from analysis.types import Best, CurrentRow, EstateAssessment, OptionRow, ResourceRow, Totals, Verdict
 from charts.html_report import LIBRARY_END, LIBRARY_START, plotly_library, to_html
 from charts.report import render, to_markdown
@@ -81,7 +83,7 @@ def test_every_data_string_is_escaped_in_the_text_and_in_the_chart() -> None:
     assert parser.cells[1][0] == HOSTILE and parser.cells[1][5] == HOSTILE  # shown exactly as written
     chart = re.search(r"var f = (\{.*?\}); Plotly", document).group(1)
     assert "<" not in chart and ">" not in chart  # markup characters as JSON escapes
-    assert "\\u0026lt;\\u002fscript\\u0026gt;" in chart  # entity-escaped for plotly (&lt;), then JSON-escaped
+    assert "\\u0026lt;/script\\u0026gt;" in chart  # entity-escaped for plotly (&lt;), then JSON-escaped
 
 
 def test_the_html_carries_the_markdown_reports_content() -> None:
@@ -96,3 +98,12 @@ def test_the_html_carries_the_markdown_reports_content() -> None:
     for bullet in ("$200.50/month", "$78.50/month", "saving $122.00/month, 1 to review", "traffic ×2"):
         assert bullet in markdown and bullet in document
     assert "Window: 2026-11-01T00:00:00Z → 2026-12-01T00:00:00Z (UTC)" in document
+
+
+def test_the_file_does_not_depend_on_plotlys_process_wide_template(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Streamlit replaces plotly's default template once a page draws a chart; the report names its own."""
+    import plotly.io as pio
+
+    before = to_html(estate())
+    monkeypatch.setattr(pio.templates, "default", "plotly_dark")
+    assert to_html(estate()) == before
