@@ -14,6 +14,7 @@ import streamlit as st
 from charts.text import md_code
 from views.boundary import error_boundary
 from views.common import cached_origin, db_version, demo_banner, prepare_database, sidebar_filters
+from views.page_state import model_params
 from views.signin import exposure_warning, require_signin
 
 # The tab icon is a file of ours: a Material symbol as page_icon has every browser fetch it from Google's fonts.
@@ -39,6 +40,7 @@ with error_boundary(stop=True):
     path = prepare_database()
     st.session_state["db_path"] = str(path)
     st.session_state["filters"] = sidebar_filters(path)
+    model_params()  # the assumptions in the URL on every page, so a shared link reproduces the view
     demo_banner(cached_origin(str(path), db_version(path)))
 
 with st.sidebar:

@@ -19,8 +19,9 @@ from charts.format import duration_ms
 from charts.text import plot_text
 from common.services import PATTERN_LABELS, SERVICES
 
-# Legends under the plot: beside it, service × statistic entries took half the chart's width.
-BELOW = {"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0}
+# Legends under the plot, clear of the time axis and its title: beside it, service × statistic entries took half
+# the chart's width.
+BELOW = {"orientation": "h", "yanchor": "top", "y": -0.25, "x": 0}
 
 SERVICE_LABELS = {name: s.label for name, s in SERVICES.items()}
 SERVICE_ORDER = list(SERVICES)
@@ -160,7 +161,7 @@ def traffic_figure(svc: pd.DataFrame, bucket_s: int) -> go.Figure:
         labels={"bucket_start": "time (UTC)", "requests_per_min": "requests per minute"},
         title=f"Requests per minute by service ({bucket_label(bucket_s)} averages)",
     )
-    fig.update_layout(legend_title_text="", margin={"t": 50, "b": 10}, height=380, hovermode="x unified", legend=BELOW)
+    fig.update_layout(legend_title_text="", margin={"t": 50, "b": 80}, height=380, hovermode="x unified", legend=BELOW)
     fig.update_traces(hovertemplate="%{y:,.1f} requests/min")
     return fig
 
@@ -183,7 +184,7 @@ def latency_figure(svc: pd.DataFrame, bucket_s: int) -> go.Figure:
         labels={"bucket_start": "time (UTC)", "ms": "latency (log scale)", "stat": ""},
         title=f"Latency p50 (solid) and p99 (dashed) by service ({bucket_label(bucket_s)})",
     )
-    fig.update_layout(legend_title_text="", margin={"t": 50, "b": 10}, height=420, legend=BELOW)
+    fig.update_layout(legend_title_text="", margin={"t": 50, "b": 80}, height=420, legend=BELOW)
     if not long.empty:
         values, labels = log_ticks(float(long["ms"].min()), float(long["ms"].max()))
         fig.update_yaxes(tickvals=values, ticktext=labels)
@@ -214,6 +215,59 @@ def cold_start_figure(svc: pd.DataFrame, bucket_s: int) -> go.Figure:
         labels={"bucket_start": "time (UTC)", "cold_start_pct": "cold starts (% of requests)"},
         title=f"Cold-start rate by service ({bucket_label(bucket_s)})",
     )
-    fig.update_layout(legend_title_text="", margin={"t": 50, "b": 10}, height=380, legend=BELOW)
+    fig.update_layout(legend_title_text="", margin={"t": 50, "b": 80}, height=380, legend=BELOW)
     fig.update_traces(hovertemplate="%{y:.2f} % of requests<extra>%{fullData.name}</extra>")
+    return fig
+
+
+def by_resource(
+    rolled: pd.DataFrame, inventory: pd.DataFrame, bucket_s: int, until: datetime | None = None, top: int = 8
+) -> pd.DataFrame:
+    """Requests per minute per bucket for the ``top`` busiest resources, the rest as one "all others" series.
+
+    Labels are the resource's name and service (two resources may share a name across services or accounts;
+    a repeated label gets its account too), made inert for plotly."""
+    columns = ["series", "bucket_start", "requests_per_min"]
+    if rolled.empty:
+        return pd.DataFrame(columns=columns)
+    per = _summarise(rolled, ["resource_id", "bucket_start"], bucket_s, until)
+    busiest = per.groupby("resource_id")["invocations"].sum().sort_values(ascending=False, kind="stable")
+    chosen = list(busiest.index[:top])
+    info = inventory.set_index("resource_id")
+    labels = {
+        rid: f"{info.at[rid, 'name']} ({SERVICE_LABELS.get(info.at[rid, 'service'], info.at[rid, 'service'])})"
+        if rid in info.index
+        else rid
+        for rid in chosen
+    }
+    repeated = {label for label in labels.values() if list(labels.values()).count(label) > 1}
+    for rid, label in labels.items():
+        if label in repeated and rid in info.index:
+            labels[rid] = f"{label}, {info.at[rid, 'account']}"
+    shown = per[per["resource_id"].isin(chosen)].copy()
+    shown["series"] = shown["resource_id"].map(labels).map(plot_text)
+    rest = per[~per["resource_id"].isin(chosen)]
+    parts = [shown[columns]]
+    if len(rest):
+        others = rest.groupby("bucket_start", as_index=False)["requests_per_min"].sum()
+        others["series"] = f"all others ({rest['resource_id'].nunique()} resources)"
+        parts.append(others[columns])
+    order = {plot_text(labels[rid]): i for i, rid in enumerate(chosen)}
+    out = pd.concat(parts, ignore_index=True)
+    out["_order"] = out["series"].map(order).fillna(len(order))
+    return out.sort_values(["_order", "bucket_start"], kind="stable")[columns].reset_index(drop=True)
+
+
+def resource_traffic_figure(frame: pd.DataFrame, bucket_s: int) -> go.Figure:
+    """Requests per minute of the busiest resources, one line each."""
+    fig = px.line(
+        frame,
+        x="bucket_start",
+        y="requests_per_min",
+        color="series",
+        labels={"bucket_start": "time (UTC)", "requests_per_min": "requests per minute", "series": ""},
+        title=f"Requests per minute by resource, the busiest first ({bucket_label(bucket_s)} averages)",
+    )
+    fig.update_layout(legend_title_text="", margin={"t": 50, "b": 80}, height=420, hovermode="x unified", legend=BELOW)
+    fig.update_traces(hovertemplate="%{y:,.1f} requests/min")
     return fig

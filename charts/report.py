@@ -30,7 +30,7 @@ def cell(value: object) -> str:
     return "".join("\\" + ch if ch in _MARKUP else ch for ch in text)
 
 
-FORMATS = ("json", "csv", "markdown")
+FORMATS = ("json", "csv", "markdown", "html")
 CSV_COLUMNS = (
     "resource_id",
     "name",
@@ -154,4 +154,8 @@ def render(estate: EstateAssessment, fmt: str, billed: BilledView | None = None)
         return to_csv(estate, billed)
     if fmt == "markdown":
         return to_markdown(estate, billed)
+    if fmt == "html":
+        from charts.html_report import to_html  # plotly only when a chart is drawn
+
+        return to_html(estate, billed)
     raise ValueError(f"format must be one of {', '.join(FORMATS)}")

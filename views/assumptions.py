@@ -15,18 +15,19 @@ import streamlit as st
 from analysis.params import RANGES, ModelParams, ParamsError
 from charts.text import md, md_code
 from common.limits import ARCHITECTURES
+from views import page_state
 
 TRAFFIC_STEPS = (0.1, 0.2, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 3.0, 4.0, 5.0, 10.0, 20.0, 50.0, 100.0)
 MEMORY_STEPS = (128, 256, 512, 1024, 1536, 2048, 3008, 4096, 6144, 8192, 10240)
 
 
 def seeded_params() -> ModelParams:
-    """The parameters the URL carries; a bad value is one warning naming it, and the defaults are used."""
-    try:
-        return ModelParams.from_query(st.query_params.to_dict())
-    except ParamsError as exc:
-        st.warning(f"A model assumption in the link was ignored: {md(exc)}", icon=":material/link_off:")
-        return ModelParams()
+    """The view's assumptions as every page shares them (``views.page_state``: the link's, else the session's);
+    a bad value in the link is one warning naming it."""
+    params = page_state.model_params()
+    if warning := page_state.params_warning():
+        st.warning(f"A model assumption in the link was ignored: {md(warning)}", icon=":material/link_off:")
+    return params
 
 
 def assumptions_panel(book: Any, seeded: ModelParams, key: str, with_type: bool = True) -> ModelParams:
@@ -167,10 +168,6 @@ def what_if_levers(book: Any, seeded: ModelParams, key: str) -> ModelParams:
 
 
 def sync_url(params: ModelParams) -> None:
-    """The URL's ``m_*`` parameters set to ``params`` (only values that differ from the defaults)."""
-    wanted = params.to_query()
-    current = {k: v for k, v in st.query_params.to_dict().items() if k.startswith("m_")}
-    if wanted != current:
-        for name in current:
-            del st.query_params[name]
-        st.query_params.update(wanted)
+    """The session and the URL's ``m_*`` parameters follow ``params``, so another page opened next (whose link
+    Streamlit's navigation strips) and a shared link both show these assumptions."""
+    page_state.set_model_params(params)

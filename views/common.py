@@ -122,6 +122,16 @@ def _month_of(text: str | None) -> str | None:
     return day.isoformat() if day else None
 
 
+def clamp_note(asked: tuple[date, date], data: tuple[date, date]) -> str:
+    """The link's date range was moved inside the data: say so, with both ranges, rather than silently."""
+    (a, b), (first, last) = asked, data
+    where = "lies outside" if b < first or a > last else "reaches beyond"
+    return (
+        f"The link's date range {a:%Y-%m-%d} → {b:%Y-%m-%d} {where} the data ({first:%Y-%m-%d} → {last:%Y-%m-%d}), "
+        "so the range shown here was moved inside it."
+    )
+
+
 def _init_from_url(options: dict[str, Any], first: date, last: date, periods: list[str]) -> None:
     """Seed the sidebar widgets from the query string once per session, ignoring values that don't exist."""
     if st.session_state.get("_filters_seeded"):
@@ -129,10 +139,13 @@ def _init_from_url(options: dict[str, Any], first: date, last: date, periods: li
     params = st.query_params
     start = _parse_day(params.get("start")) or max(first, last - timedelta(days=DEFAULT_WINDOW_DAYS - 1))
     end = _parse_day(params.get("end")) or last
+    asked = (min(start, end), max(start, end))
     start, end = max(min(start, last), first), min(max(end, first), last)
     st.session_state["f_dates"] = (min(start, end), max(start, end))
     month = _month_of(params.get("month"))
     st.session_state["f_period"] = month if month in periods else RANGE
+    if asked != st.session_state["f_dates"]:
+        st.session_state["_dates_note"] = (st.session_state["f_dates"], clamp_note(asked, (first, last)))
     for key in FILTER_KEYS:
         wanted = [v for v in params.get_all(key) for v in v.split(",") if v]
         st.session_state[f"f_{key}"] = [v for v in wanted if v in options[key]]
@@ -194,6 +207,9 @@ def sidebar_filters(path: Path) -> q.Filters:
         month = date.fromisoformat(period) if period != RANGE else None
         if month is None:
             picked = st.date_input("Date range (UTC)", key="f_dates", min_value=first, max_value=last)
+            note = st.session_state.get("_dates_note")
+            if note and note[0] == st.session_state.get("f_dates"):  # said while the range is the clamped one
+                st.warning(note[1], icon=":material/date_range:")
         else:
             picked = (month, _month_after(month) - timedelta(days=1))
             st.caption(f"{picked[0].day} – {picked[1].day} {picked[1]:%B %Y} (UTC)")
@@ -290,3 +306,14 @@ def cached_watermarks(path: str, version: tuple[float, float]) -> list[tuple]:
     from store.collector_state import read_all_watermarks
 
     return read_all_watermarks(Path(path))
+
+
+@st.cache_data(ttl=3600, show_spinner="Adding up what the estate spent…")
+def cached_spend(
+    path: str, version: tuple[float, float], f: q.Filters, params: Any, overrides: tuple[str, int, int], _estate: Any
+) -> Any:
+    """The window's spend, the month to date and the run-rate by group (``analysis.window_spend``). ``_estate`` is
+    ``cached_estate`` of the same arguments, so it is left out of the key rather than hashed each run."""
+    from analysis.window_spend import estate_spend
+
+    return estate_spend(Path(path), f, _estate, cached_price_book(overrides), params.free_tier)

@@ -16,7 +16,22 @@ from charts.text import md, md_code
 from pricing import PricingError
 from views import billing_panels
 from views.boundary import without_server_paths
-from views.common import cached_detail, cached_estate, cached_price_book, db_version, overrides_version
+from views.common import (
+    cached_detail,
+    cached_estate,
+    cached_options,
+    cached_price_book,
+    db_version,
+    overrides_version,
+)
+from views.downloads import download_buttons
+from views.page_state import (
+    database_is_empty,
+    empty_database_message,
+    model_params,
+    params_warning,
+    set_model_params,
+)
 
 path = Path(st.session_state["db_path"])
 filters = st.session_state["filters"]
@@ -41,11 +56,9 @@ except PricingError as exc:
     )
     st.stop()
 
-try:
-    seeded = ModelParams.from_query(st.query_params.to_dict())
-except ParamsError as exc:
-    st.warning(f"A model assumption in the link was ignored: {md(exc)}", icon=":material/link_off:")
-    seeded = ModelParams()
+seeded = model_params()
+if warning := params_warning():
+    st.warning(f"A model assumption in the link was ignored: {md(warning)}", icon=":material/link_off:")
 
 with st.expander("Model assumptions", icon=":material/tune:"):
     cols = st.columns(4)
@@ -94,14 +107,12 @@ with st.expander("Model assumptions", icon=":material/tune:"):
             else "; no overrides file (set BREAKEVEN_PRICE_OVERRIDES for discounts or your own prices)."
         )
     )
-wanted = params.to_query()
-current = {k: v for k, v in st.query_params.to_dict().items() if k.startswith("m_")}
-if wanted != current:
-    for key in current:
-        del st.query_params[key]
-    st.query_params.update(wanted)
+set_model_params(params)
 
 estate = cached_estate(str(path), db_version(path), filters, params, overrides_version())
+if not estate.rows and database_is_empty(cached_options(str(path), db_version(path))):
+    st.warning(empty_database_message(path), icon=":material/database:")
+    st.stop()
 if not estate.rows:
     st.warning(
         "No resources with data match these filters. Widen the date range or clear a filter in the sidebar.",
@@ -173,6 +184,7 @@ st.dataframe(
 )
 
 billing_panels.costs_panel(path, filters, params, estate)  # issue 13: the bill beside the model
+download_buttons(estate, "costs")
 
 st.header("One resource in detail")
 names = {r.resource_id: f"{r.name} ({SERVICE_LABELS.get(r.service, r.service)}, {r.region})" for r in estate.rows}

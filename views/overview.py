@@ -1,4 +1,7 @@
-"""Overview: inventory and traffic. What runs where, how busy it is, how fast, how often it starts cold."""
+"""Overview: money, opportunities, inventory and traffic. What the estate spends and would spend with every
+recommendation, the few changes worth most, what runs where, how busy it is, how fast, how often it starts cold.
+Layout only: the money is ``analysis``'s (``EstateAssessment``, ``analysis.window_spend`` for the model's spend,
+``analysis.spend`` for the billed-or-modelled line, ``analysis.opportunities``)."""
 
 from __future__ import annotations
 
@@ -6,28 +9,46 @@ from pathlib import Path
 
 import streamlit as st
 
+from analysis.opportunities import top_opportunities
 from analysis.overview import traffic_totals
 from charts import overview as charts
-from charts.format import compact
+from charts import overview_money as money_charts
+from charts.format import compact, money
 from charts.text import md
 from common.services import PATTERN_LABELS, SERVICES
 from common.timeutil import utc_now
 from views import billing_panels
-from views.common import cached_freshness, cached_inventory, cached_rollup, cached_runs, db_version
+from views.common import (
+    cached_estate,
+    cached_freshness,
+    cached_inventory,
+    cached_options,
+    cached_rollup,
+    cached_runs,
+    cached_spend,
+    db_version,
+    overrides_version,
+)
+from views.downloads import download_buttons
+from views.page_state import database_is_empty, empty_database_message, model_params, params_warning, resource_link
 
 path = Path(st.session_state["db_path"])
 filters = st.session_state["filters"]
 version = db_version(path)
 
 st.title("Overview")
-st.caption("Inventory and traffic for the selected window. Cost and alternative patterns are on their own pages.")
+st.caption(
+    "What the estate spends, what it would spend with every recommendation, the changes worth most, and the "
+    "inventory and traffic behind them, for the selected window. Each resource in full is on its own page."
+)
 
+if database_is_empty(cached_options(str(path), version)):
+    st.warning(empty_database_message(path), icon=":material/database:")
+    st.stop()
 inventory = cached_inventory(str(path), version, filters)
 if inventory.empty:
     st.warning(
-        "No resources match these filters. Widen the date range or clear a filter in the sidebar; "
-        "if the database is new, run a collector (`python -m breakeven run --config collectors.toml`) "
-        "or upload exported metrics.",
+        "No resources match these filters. Widen the date range or clear a filter in the sidebar.",
         icon=":material/filter_alt_off:",
     )
     st.stop()
@@ -65,6 +86,86 @@ else:
     cols[4].metric("Newest data", "—")
 billing_panels.overview_spend(path, filters)  # issue 13: the window's spend, billed or modelled, saying which
 
+params = model_params()
+if warning := params_warning():
+    st.warning(f"A model assumption in the link was ignored: {md(warning)}", icon=":material/link_off:")
+estate = cached_estate(str(path), version, filters, params, overrides_version())
+spend = cached_spend(str(path), version, filters, params, overrides_version(), estate)
+
+st.subheader("Money")
+cols = st.columns(4)
+cols[0].metric(
+    "Spent in the window",
+    money(spend.window_usd),
+    help="Today's cost model over exactly the hours measured in the window (each configuration over its own stretch).",
+)
+cols[1].metric(
+    "Month to date",
+    money(spend.mtd_usd),
+    help=f"From {spend.month_start} to the newest data ({spend.data_until}), UTC." if spend.month_start else None,
+)
+cols[2].metric(
+    "Run-rate",
+    f"{money(spend.run_rate_usd)}/mo",
+    help="Today's configuration on the window's traffic, as a 730-hour month (what `report` prints as today).",
+)
+cols[3].metric(
+    "With every recommendation",
+    f"{money(spend.recommended_usd)}/mo",
+    help="The run-rate with each resource's recommended change applied (a verdict of keep keeps today's cost).",
+)
+notes = []
+if estate.totals.saving_usd:
+    notes.append(
+        f"Every recommendation applied saves {money(estate.totals.saving_usd)}/month"
+        + (f" ({estate.totals.saving_share:.0%} of today)" if estate.totals.saving_share is not None else "")
+        + f"; {estate.totals.to_review} of {estate.totals.resources} resources to review."
+    )
+if estate.what_if:
+    notes.append(f"The run-rate and the recommendations include the what-if: {', '.join(estate.what_if)}.")
+if spend.unpriced:
+    notes.append(f"Not priced, so left out of the spend: {', '.join(spend.unpriced)}.")
+for note in notes:
+    st.caption(md(note))
+
+group = (
+    st.segmented_control(
+        "Spend by",
+        list(money_charts.GROUP_LABELS),
+        default="pattern",
+        format_func=money_charts.GROUP_LABELS.get,
+        key="ov_group",
+    )
+    or "pattern"
+)
+by_group = money_charts.spend_frame(spend, group)
+st.dataframe(
+    by_group,
+    hide_index=True,
+    width="stretch",
+    key="ov_spend",
+    column_config={
+        "label": money_charts.GROUP_LABELS[group].capitalize(),
+        "resources": st.column_config.NumberColumn("Resources", format="%d"),
+        "window_usd": st.column_config.NumberColumn("Spent in the window", format="dollar"),
+        "mtd_usd": st.column_config.NumberColumn("Month to date", format="dollar"),
+        "run_rate_usd": st.column_config.NumberColumn("Run-rate $/mo", format="dollar"),
+    },
+)
+st.plotly_chart(money_charts.spend_figure(by_group, group), width="stretch")
+
+st.subheader("Top opportunities")
+best = top_opportunities(estate)
+if not best:
+    st.info("No resource has a cheaper pattern on its measured traffic: every verdict is keep.")
+for item in best:
+    page, query = resource_link(item.resource_id)
+    left, right = st.columns([1, 4])
+    left.page_link(page, label=md(item.name), query_params=query, icon=":material/open_in_new:")
+    right.markdown(md(item.line))
+download_buttons(estate, "overview")
+
+st.subheader("Inventory and traffic")
 left, right = st.columns([1, 2])
 left.plotly_chart(charts.inventory_figure(inventory), width="stretch")
 table = inventory.merge(per_resource, on="resource_id", how="left")
@@ -112,6 +213,13 @@ if svc.empty:
     st.info("No traffic was recorded for these resources in the selected window.")
 else:
     st.plotly_chart(charts.traffic_figure(svc, bucket_s), width="stretch")
+    st.plotly_chart(
+        charts.resource_traffic_figure(
+            charts.by_resource(rolled, inventory, bucket_s, min(hi, data_until) if data_until is not None else hi),
+            bucket_s,
+        ),
+        width="stretch",
+    )
     left, right = st.columns(2)
     left.plotly_chart(charts.latency_figure(svc, bucket_s), width="stretch")
     if svc["cold_start_pct"].notna().any():

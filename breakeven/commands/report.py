@@ -1,10 +1,11 @@
 """``python -m breakeven report``: every resource's cost today, its options and a verdict, for scripts.
 
-JSON (issue 14's schema), CSV (formula-safe) or markdown on stdout. The window is ``--since``/``--until``
-(ISO dates or times, UTC; a date ``--until`` includes that whole day), else the 30 days ending at the
-newest data of the selected resources, so an export imported from any date is reported as it is. Where an
-imported bill covers the window's whole days, each resource's billed cost sits beside the model
-(``analysis.billed``) and the spend matching no resource is listed per billed service.
+JSON (issue 14's schema), CSV (formula-safe), markdown or one self-contained HTML file (its chart inlined)
+on stdout. The window is ``--since``/``--until`` (ISO dates or times, UTC; a date ``--until`` includes that
+whole day), else the 30 days ending at the newest data of the selected resources, so an export imported
+from any date is reported as it is. Where an imported bill covers the window's whole days, each resource's
+billed cost sits beside the model (``analysis.billed``) and the spend matching no resource is listed per
+billed service.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
     p = subparsers.add_parser(
         "report",
         parents=[parent],
-        help="print every resource's cost, alternatives and verdict (JSON, CSV or markdown)",
+        help="print every resource's cost, alternatives and verdict (JSON, CSV, markdown or HTML)",
         description=(
             "Assess every selected resource on its measured traffic (the replay engine) and print today's "
             "monthly cost, every modelled option, the best one when it is cheaper than today, the break-even "
@@ -42,7 +43,12 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
         since_help="window start: an ISO date or time, UTC (2026-11-01, 2026-11-01T18:15)",
         until_help="window end: an ISO time (exclusive) or date (included), UTC",
     )
-    p.add_argument("--format", choices=("json", "csv", "markdown"), default="json", help="output format (default json)")
+    p.add_argument(
+        "--format",
+        choices=("json", "csv", "markdown", "html"),
+        default="json",
+        help="output format (default json; html: one self-contained file with its chart, no outside request)",
+    )
     p.add_argument(
         "--overrides",
         metavar="PATH",

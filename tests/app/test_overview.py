@@ -15,7 +15,9 @@ def test_overview_renders_on_demo_data(demo_db: Path, monkeypatch: pytest.Monkey
     shown = metrics_of(at)
     assert shown["Resources"] == "24"
     assert count_of(shown["Requests in window"]) > 1_000_000
-    assert len(at.get("plotly_chart")) == 4
+    assert (
+        len(at.get("plotly_chart")) == 6
+    )  # spend by group, inventory, traffic by service and by resource, latency, cold starts
     assert at.query_params["start"] and at.query_params["end"]  # the view is shareable by URL
 
 
@@ -65,7 +67,9 @@ def test_overview_on_an_empty_database(empty_db: Path, monkeypatch: pytest.Monke
     at = open_app(empty_db, monkeypatch)
     assert not at.exception
     assert not any("demo data" in info.value for info in at.info)
-    assert any("run a collector" in w.value for w in at.warning)
+    said = " ".join(w.value for w in at.warning)
+    assert "holds no data yet" in said and "run a collector" in said and "python -m breakeven demo" in said
+    assert "widen" not in said.lower()  # nothing a filter could change
 
 
 def test_first_start_with_no_database_at_a_custom_path_creates_an_empty_store(
