@@ -214,3 +214,19 @@ def costs_panel(path: Path, filters: q.Filters, params: ModelParams, estate: Any
     _reconciliation_table(view, names)
     _unmatched(view)
     _bill_rates(path, filters, params, estate, view)
+
+
+def resource_panel(path: Path, filters: q.Filters, resource_id: str, free_tier: bool) -> None:
+    """One resource's bill beside its model for the window's whole days (the Resource view's line), or why not."""
+    view = cached_billed(str(path), db_version(path), filters, free_tier, overrides_version())
+    row = next((r for r in view.rows if r.resource_id == resource_id), None) if view is not None else None
+    if row is None:
+        reason = "no imported bill covers this window" if view is None else "no bill covers this resource's account"
+        st.caption(f"Billed: — ({reason}; import a FOCUS, CUR 2.0 or GCP billing export on the Upload page).")
+        return
+    cols = st.columns(3)
+    cols[0].metric(f"Billed {row.start:%d %b} – {row.end:%d %b %Y}", money(row.window_usd), help=md(row.source))
+    cols[1].metric("Modelled, same days", money(row.modelled_usd))
+    cols[2].metric("Difference", money(row.difference_usd, signed=True), _pct(row.difference_pct), delta_color="off")
+    if row.explained_by:
+        st.caption(md(f"Explained by {row.explained_by}" + (f": {row.explanation}" if row.explanation else "")))

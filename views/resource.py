@@ -20,6 +20,7 @@ from charts.overview import SERVICE_LABELS
 from charts.text import md, md_code
 from pricing import PricingError
 from store import queries as q
+from views import billing_panels
 from views.assumptions import assumptions_panel, seeded_params, sync_url
 from views.common import cached_detail, cached_inventory, cached_price_book, db_version, overrides_version
 
@@ -101,6 +102,8 @@ if row.current.monthly_usd is None:
 st.info(md(row.verdict.text), icon=":material/lightbulb:")
 for note in dict.fromkeys([*detail.notes, *detail.today_notes]):
     st.caption(f"• {md(note)}")
+
+billing_panels.resource_panel(path, filters, chosen, params.free_tier)  # issue 13: the bill beside it
 
 st.header("Over time")
 if detail.daily is not None:

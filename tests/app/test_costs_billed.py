@@ -147,3 +147,25 @@ def test_the_overviews_spend_is_billed_where_a_bill_covers_the_window(
     billed = DAYS * (REQUESTS_PER_DAY * REQUEST_RATE + GB_S_PER_DAY * 1.5e-5)  # $40.80
     assert metrics_of(at)["Spend 01 Nov – 10 Nov 2026 (billed)"] == money(billed)
     assert any("billed: every resource's account has a bill covering this window" in shown(c.value) for c in at.caption)
+
+
+def test_the_resource_view_shows_its_bill_beside_the_model(
+    small: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    """The Resource view's billed line is ``report``'s billed object: $4.08 a day billed over the ten days
+    against $4.480008 modelled at list (the negotiated duration rate explains it); before the bill, it says why
+    there is no billed figure."""
+    at = open_app(small, monkeypatch, page="views/resource.py")
+    assert not at.exception
+    assert not [m for m in metrics_of(at) if m.startswith("Billed")]
+    assert any("no imported bill covers this window" in shown(c.value) for c in at.caption)
+    import_cur(small, tmp_path / "cur.csv", small_cur_lines())
+    at = open_app(small, monkeypatch, page="views/resource.py")
+    assert not at.exception
+    seen = metrics_of(at)
+    billed = DAYS * (REQUESTS_PER_DAY * REQUEST_RATE + GB_S_PER_DAY * 1.5e-5)  # $40.80
+    assert seen["Billed 01 Nov – 10 Nov 2026"] == money(billed)
+    assert seen["Modelled, same days"] == money(DAYS * LIST_PER_DAY)  # $44.80
+    assert seen["Difference"] == money(billed - DAYS * LIST_PER_DAY, signed=True)  # −$4.00
+    (resource,) = report_json(capsys, small)["resources"]
+    assert resource["billed"]["window_usd"] == round(billed, 2)
