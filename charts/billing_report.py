@@ -102,6 +102,7 @@ def markdown_lines(view: BilledView | None, names: Mapping[str, str], cell: Call
     if view is None:
         return ["", NO_BILL]
     sentence, items = _intro(view)
+    items[0] = f"Billed: **{money(view.billed_usd)}** against {money(view.modelled_usd)} modelled for the same days"
     lines = ["", "## Billed against modelled", "", sentence, ""] + [f"- {item}" for item in items]
     if view.rows:
         lines += ["", "| " + " | ".join(RESOURCE_HEADER) + " |", "|---|---|---:|---:|---:|---:|---:|---|---|"]

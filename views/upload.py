@@ -326,7 +326,7 @@ if results:
             f"{result['resources']} resource(s).",
             icon=":material/check_circle:",
         )
-    jump_offer(path, [rid for result in results for rid in result["resource_ids"]])
+    jump_offer(path, [rid for result in results for rid in result.get("resource_ids", ())])
     groups: dict[tuple[str, str, str], list[str]] = {}
     for result in results:
         for rid in result.get("resource_ids", ()):

@@ -136,3 +136,14 @@ def test_the_demo_with_its_sample_bills(
     )
     md = report(capsys, "--db", str(demo_billed), "--format", "markdown")
     assert f"| legacy-forecast | 2026-11-01 → 2026-11-28 | ${hours * 0.23:,.2f} | $167.90 | $154.56 | $0.00 |" in md
+
+
+def test_the_html_report_shows_the_bill_too(small: Path, capsys: pytest.CaptureFixture) -> None:
+    """Issue 13's "the CSV/HTML reports show them too": the same billed row and unmatched spend as the markdown."""
+    page = report(capsys, "--db", str(small), *WINDOW, "--format", "html")
+    section = page.split("<h2>Billed against modelled</h2>", 1)[1]
+    assert "<li>Billed: $20.40 against $22.40 modelled for the same days</li>" in section
+    row = next(line for line in section.splitlines() if line.startswith("<tr><td>scorer</td>"))
+    assert "<td>$20.40</td><td>$124.10</td><td>$22.40</td><td>−$2.00</td><td>−8.9 %</td>" in row
+    assert '<tr><td>AWSLambda</td><td class="num">$2.50</td></tr>' in section
+    assert '<tr><td>AmazonCloudWatch</td><td class="num">$1.25</td></tr>' in section
