@@ -24,7 +24,7 @@ from common.units import MONTH_SECONDS
 if TYPE_CHECKING:
     from analysis.estate import Run
 
-# SnapStart (non-Java runtimes), us-east-1, from /work/shared/reference/aws.md §4.1 source (b): an undated
+# SnapStart (non-Java runtimes), us-east-1, from ../shared/reference/aws.md §4.1 source (b): an undated
 # third-party copy of https://aws.amazon.com/lambda/pricing/. Not in the price sheets, so discounts and
 # overrides do not apply. UNCONFIRMED: which runtimes may enable it (the runtime is not collected), whether
 # Java is charged, the prices outside us-east-1, and how long a restore takes (so cold starts stay counted).
