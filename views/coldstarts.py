@@ -5,20 +5,14 @@ the estate's own run (``analysis.tables``)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import streamlit as st
 
 from charts import coldstarts as shape
 from charts.format import count, money, percent
 from charts.overview import SERVICE_LABELS
 from charts.text import md
-from views.common import db_version, overrides_version
-from views.estate_tables import cached_tables, params_from_url
-
-path = Path(st.session_state["db_path"])
-filters = st.session_state["filters"]
-params = params_from_url()
+from views import page_state
+from views.estate_tables import page_tables
 
 st.title("Cold starts")
 st.caption(
@@ -28,22 +22,11 @@ st.caption(
     "the model assumptions (set on the Costs page). Monthly figures are the window's scaled to 730 hours."
 )
 
-tables = cached_tables(str(path), db_version(path), filters, params, overrides_version())
-table = tables.cold_starts
-if not tables.estate.rows:
-    st.warning(
-        "No resource has data in the selected window and filters. A new database fills from the Upload page or "
-        "a collector run (Data sources).",
-        icon=":material/database:",
-    )
-    st.stop()
-if not table.rows:
-    st.warning(
-        "No resource in these filters starts instances on demand (functions, Cloud Run, Serverless Inference). "
-        "Clear a service filter in the sidebar, or pick a date range that holds their data.",
-        icon=":material/filter_alt_off:",
-    )
-    st.stop()
+tables, table, _params = page_tables(
+    lambda t: t.cold_starts,
+    "No resource in these filters starts instances on demand (functions, Cloud Run, Serverless Inference). "
+    "Clear a service filter in the sidebar, or pick a date range that holds their data.",
+)
 for note in tables.estate.what_if:
     st.caption(f"What-if in effect: {md(note)}")
 
@@ -106,8 +89,7 @@ else:
     st.info("No priced option removes this resource's cold starts.", icon=":material/info:")
 if row.snapstart is not None:
     st.caption(f"⚠ {md(row.snapstart.note)}")
+page, query = page_state.resource_link(chosen)
 st.page_link(
-    "views/costs.py",
-    label="Every option for this resource, line by line (Costs & alternatives)",
-    query_params={**st.query_params.to_dict(), "resource": chosen},
+    page, label="This resource in full: every option, its charts and its bill (Resource view)", query_params=query
 )

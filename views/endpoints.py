@@ -5,20 +5,14 @@ a schedule, a serverless endpoint or a smaller instance would save. Layout only:
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import streamlit as st
 
 from charts import coldstarts as shape
 from charts.format import count, money, percent
 from charts.overview import SERVICE_LABELS
 from charts.text import md
-from views.common import db_version, overrides_version
-from views.estate_tables import cached_tables, params_from_url
-
-path = Path(st.session_state["db_path"])
-filters = st.session_state["filters"]
-params = params_from_url()
+from views import page_state
+from views.estate_tables import page_tables
 
 st.title("Endpoints: uptime and idle")
 st.caption(
@@ -28,22 +22,11 @@ st.caption(
     "figures are the window's scaled to 730 hours."
 )
 
-tables = cached_tables(str(path), db_version(path), filters, params, overrides_version())
-table = tables.idle
-if not tables.estate.rows:
-    st.warning(
-        "No resource has data in the selected window and filters. A new database fills from the Upload page or "
-        "a collector run (Data sources).",
-        icon=":material/database:",
-    )
-    st.stop()
-if not table.rows:
-    st.warning(
-        "No always-on endpoint in these filters. Clear a service filter in the sidebar, or pick a date range "
-        "that holds their data.",
-        icon=":material/filter_alt_off:",
-    )
-    st.stop()
+tables, table, _params = page_tables(
+    lambda t: t.idle,
+    "No always-on endpoint in these filters. Clear a service filter in the sidebar, or pick a date range "
+    "that holds their data.",
+)
 for note in tables.estate.what_if:
     st.caption(f"What-if in effect (today's cost only; idle hours are measured): {md(note)}")
 
@@ -93,8 +76,7 @@ st.dataframe(
 )
 for note in e.notes:
     st.caption(f"• {md(note)}")
+page, query = page_state.resource_link(chosen)
 st.page_link(
-    "views/costs.py",
-    label="Every option for this endpoint, line by line (Costs & alternatives)",
-    query_params={**st.query_params.to_dict(), "resource": chosen},
+    page, label="This endpoint in full: every option, its charts and its bill (Resource view)", query_params=query
 )

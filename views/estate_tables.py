@@ -4,15 +4,17 @@ assumptions and the overrides file."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import streamlit as st
 
-from analysis.params import ModelParams, ParamsError
+from analysis.params import ModelParams
 from charts.text import md
 from store import queries as q
-from views.common import cached_price_book
+from views import page_state
+from views.common import cached_price_book, db_version, overrides_version
 
 
 @st.cache_data(ttl=3600, show_spinner="Replaying every resource's traffic…")
@@ -25,10 +27,25 @@ def cached_tables(
     return assess_tables(Path(path), f, params, cached_price_book(overrides))
 
 
-def params_from_url() -> ModelParams:
-    """The model assumptions a link carries (set on the Costs page); a bad one is named and ignored."""
-    try:
-        return ModelParams.from_query(st.query_params.to_dict())
-    except ParamsError as exc:
-        st.warning(f"A model assumption in the link was ignored: {md(exc)}", icon=":material/link_off:")
-        return ModelParams()
+def page_tables(table_of: Callable[[Any], Any], none_here: str) -> tuple[Any, Any, ModelParams]:
+    """The Cold starts and Endpoints pages' shared start: the assumptions every page shares
+    (``views.page_state``), the one cached run, the page's own table (``table_of(tables)``), and the page
+    stopped with a message in words when the window holds no data at all, or none of the page's kind
+    (``none_here``)."""
+    params = page_state.model_params()
+    if warning := page_state.params_warning():
+        st.warning(f"A model assumption in the link was ignored: {md(warning)}", icon=":material/link_off:")
+    path = Path(st.session_state["db_path"])
+    tables = cached_tables(str(path), db_version(path), st.session_state["filters"], params, overrides_version())
+    if not tables.estate.rows:
+        st.warning(
+            "No resource has data in the selected window and filters. A new database fills from the Upload page "
+            "or a collector run (Data sources).",
+            icon=":material/database:",
+        )
+        st.stop()
+    table = table_of(tables)
+    if not table.rows:
+        st.warning(none_here, icon=":material/filter_alt_off:")
+        st.stop()
+    return tables, table, params
