@@ -60,7 +60,7 @@ def assert_grid_is_the_old_path(path: Path, f: Filters) -> None:
             assert math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9), (name, a, b)
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(write_strategy, min_size=1, max_size=2), st.integers(0, 60))
 @example(  # minutes inside a 40-minute row that starts in the hour before: the old path reads it from there
     [([(0, "invocations", 2400, 1, 0, 3.0), (0, "invocations", 60, 45, 0, 1.0)], "a", False)], 1

@@ -116,7 +116,7 @@ def assert_read_model_is_true(path: Path) -> None:
         assert facts == counted
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(write_strategy, min_size=1, max_size=3))
 @example(  # two 2-day rows a day apart overlap: their pieces of one hour are one slot
     [
@@ -147,7 +147,7 @@ def test_rewriting_the_same_window_changes_nothing(demo_db: Path) -> None:
 
     before = hours()
     with connect(demo_db, read_only=True) as con:
-        rows = con.execute(
+        rows = con.sql(
             "SELECT * FROM metrics WHERE period_start >= TIMESTAMP '2026-11-26' AND period_start < TIMESTAMP "
             "'2026-11-27 06:00'"
         ).to_arrow_table()
