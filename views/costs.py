@@ -8,13 +8,13 @@ from pathlib import Path
 
 import streamlit as st
 
-from analysis.params import ModelParams, ParamsError
 from charts import costs as charts
 from charts.format import count, money
 from charts.overview import SERVICE_LABELS
-from charts.text import md, md_code
+from charts.text import md
 from pricing import PricingError
 from views import billing_panels
+from views.assumptions import assumptions_panel
 from views.boundary import without_server_paths
 from views.common import (
     cached_detail,
@@ -60,53 +60,7 @@ seeded = model_params()
 if warning := params_warning():
     st.warning(f"A model assumption in the link was ignored: {md(warning)}", icon=":material/link_off:")
 
-with st.expander("Model assumptions", icon=":material/tune:"):
-    cols = st.columns(4)
-    keep_alive = cols[0].number_input(
-        "FaaS keep-alive (s)", 0.0, 7200.0, float(seeded.keep_alive_s), 60.0, key="m_keep",
-        help="Idle time after which a function instance is reclaimed (no provider documents it: unconfirmed).",
-    )  # fmt: skip
-    init = cols[1].number_input(
-        "Init time (ms)", 0.0, 600000.0, seeded.init_ms, 100.0, key="m_init", placeholder="measured",
-        help="Cold-start time; empty: each resource's measured mean, else the engine's default.",
-    )  # fmt: skip
-    target = cols[2].number_input(
-        "Target utilisation", 0.05, 1.0, seeded.target_utilization, 0.05, key="m_util", placeholder="platform default",
-        help="How busy autoscaling keeps endpoint instances; empty: SageMaker 0.7, Vertex 0.6.",
-    )  # fmt: skip
-    minimum = cols[3].number_input("Minimum instances", 0, 100, seeded.min_instances, 1, key="m_min")
-    cols = st.columns(4)
-    autoscaling = cols[0].toggle("Autoscaled endpoints", seeded.autoscaling, key="m_auto")
-    free_tier = cols[1].toggle(
-        "Apply free tiers", seeded.free_tier, key="m_free",
-        help="Once per account and service, shared by its resources by requests.",
-    )  # fmt: skip
-    types = ["", *sorted(book.machines)]
-    fixed = cols[2].selectbox(
-        "Endpoint type", types, index=types.index(seeded.instance_type) if seeded.instance_type in types else 0,
-        format_func=lambda v: v or "cheapest that fits", key="m_type",
-    )  # fmt: skip
-    try:
-        params = ModelParams(
-            keep_alive_s=keep_alive,
-            init_ms=init,
-            target_utilization=target,
-            autoscaling=autoscaling,
-            min_instances=int(minimum),
-            free_tier=free_tier,
-            instance_type=fixed,
-        )
-    except ParamsError as exc:
-        st.error(md(exc))
-        params = ModelParams()
-    st.caption(
-        f"Price sheets: bundled, {md(', '.join(sorted({p.source.retrieved for p in book.prices.values()})))}"
-        + (
-            f"; overrides: {md_code(book.overrides_path)}"
-            if book.overrides_path
-            else "; no overrides file (set BREAKEVEN_PRICE_OVERRIDES for discounts or your own prices)."
-        )
-    )
+params = assumptions_panel(book, seeded, "m")  # the shared panel: the what-if fields of the link pass through
 set_model_params(params)
 
 estate = cached_estate(str(path), db_version(path), filters, params, overrides_version())
