@@ -248,7 +248,7 @@ if uploaded:
                 "Import it as",
                 options_list,
                 index=options_list.index(rule) if rule is not None else None,
-                format_func=lambda v: "a separate resource, as the file reads" if v == KEEP_APART else v.label,
+                format_func=lambda v: "a separate resource, as the file reads" if v == KEEP_APART else md(v.label),
                 key=f"upload_place_{preview.file.name}",
             )
             if picked is None:
