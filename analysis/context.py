@@ -117,12 +117,18 @@ class Context:
         return self.cache[key]
 
     def max_duration_ms(self) -> np.ndarray:
-        """Longest per-period mean (or p99 where measured) duration per row: what a timeout must allow."""
-        out = np.zeros(self.size)
-        for block in self.prepared.blocks:
-            panel = block.panel
-            values = panel.duration_ms_p99 if panel.duration_ms_p99 is not None else panel.duration_ms_avg
-            active = block.counted & (panel.requests > 0)
-            top = np.where(active, np.nan_to_num(values), 0.0).max(axis=1, initial=0.0)
-            np.maximum.at(out, block.rows, top)
-        return out
+        """Longest per-period mean (or p99 where measured) duration per row: what a timeout must allow.
+
+        Computed once per run (every row's FaaS target asks for it: per call it was a pass over the whole
+        estate, quadratic in resources)."""
+        key = ("max_duration",)
+        if key not in self.cache:
+            out = np.zeros(self.size)
+            for block in self.prepared.blocks:
+                panel = block.panel
+                values = panel.duration_ms_p99 if panel.duration_ms_p99 is not None else panel.duration_ms_avg
+                active = block.counted & (panel.requests > 0)
+                top = np.where(active, np.nan_to_num(values), 0.0).max(axis=1, initial=0.0)
+                np.maximum.at(out, block.rows, top)
+            self.cache[key] = out
+        return self.cache[key]

@@ -214,11 +214,12 @@ def _hybrids(
     best = hybrid_optimum(prepared, model, slots, HybridPrices(hour, pricer, memory), k_max)
     chosen = np.where(endpoint, best.best_k, 0.0)
     mixed = np.flatnonzero(chosen >= 1)
-    if not mixed.size:
+    if not mixed.size or best.curve is None:
         return
-    curve = floor_curve(prepared, model, slots, chosen)
+    curve = best.curve  # the search's own curve: the chosen k's quantities, not a second replay of them
+    position = np.cumsum(best.curve_needed) - 1  # row i's line in the curve (rows where it was needed)
     for i in mixed:
-        j = i
+        j = int(position[i])
         r, k, t = int(rows[i]), int(best.best_k[i]), targets[i]
         if curve.faas_requests[j, k] <= 0:
             continue  # every request on the instances: that is the endpoint option, not a hybrid

@@ -22,7 +22,8 @@ import numpy as np
 from analysis.params import ModelParams
 from common.units import MONTH_HOURS
 from pricing import PriceBook
-from replay import Assumption, Limits, Prepared, ScalingPolicy, autoscale, demand_quantile
+from replay import Assumption, Limits, Prepared, ScalingPolicy, demand_quantile
+from replay.endpoint import autoscale_each
 
 BURSTABLE_PREFIXES = ("ml.t2.", "ml.t3.", "e2-micro", "e2-small", "e2-medium")
 RANKS = 2
@@ -120,17 +121,20 @@ def size_rows(prepared: Prepared, problems: list[Problem | None], autoscaling: b
     ranks = RANKS if autoscaling else 0
     results: list[list[tuple[float, float, float]]] = [[] for _ in range(n)]  # per rank: (hours, share, peak)
     timing = next((p.policy for p in problems if p is not None), ScalingPolicy())
+    capacities = []
     for rank in range(ranks):
         capacity = np.array([ranked[r][rank][1] if len(ranked[r]) > rank else np.nan for r in range(n)])
         if not np.isfinite(capacity).any():
             break
-        limits = Limits(
-            np.array([p.policy.target_utilization if p else 0.7 for p in problems]),
-            np.array([float(p.policy.min_instances) if p else 1.0 for p in problems]),
-            np.array([float(p.policy.max_instances) if p else 1.0 for p in problems]),
-        )
+        capacities.append(capacity)
+    limits = Limits(
+        np.array([p.policy.target_utilization if p else 0.7 for p in problems]),
+        np.array([float(p.policy.min_instances) if p else 1.0 for p in problems]),
+        np.array([float(p.policy.max_instances) if p else 1.0 for p in problems]),
+    )
+    scaled = [np.where(np.isfinite(c), c, 1.0) for c in capacities]
+    for capacity, run in zip(capacities, autoscale_each(prepared, scaled, timing, limits), strict=True):
         usable = np.isfinite(capacity)
-        run = autoscale(prepared, np.where(usable, capacity, 1.0), timing, limits)
         for r in np.flatnonzero(usable):
             results[r].append(
                 (

@@ -120,15 +120,23 @@ class Sums:
             np.add.at(total, block.rows, work.sum(axis=1))
         return total
 
-    def pool_share_requests(self, level: np.ndarray) -> np.ndarray:
-        """Requests a provisioned pool of ``level`` (per row) served, cell by cell from mean concurrency."""
-        total = np.zeros(self.rows.size)
+    def pool_share_requests(self, row: int, level: float) -> float:
+        """Requests a provisioned pool of ``level`` served on ``row``, cell by cell from mean concurrency.
+
+        Only the row's own cells are read: it is asked once per row with provisioned concurrency, and a
+        pass over every row's cells each time made today's cost quadratic in the estate."""
+        total = 0.0
         for block in self.prepared.blocks:
+            at = np.flatnonzero(block.rows == row)
+            if not at.size:
+                continue
+            panel, counted = block.panel, block.counted[at]
             with np.errstate(invalid="ignore", divide="ignore"):
-                rate = np.where(block.counted, block.panel.requests / np.maximum(block.panel.covered_s, 1e-9), 0.0)
-            concurrency = rate * np.nan_to_num(block.panel.duration_ms_avg) / 1000.0
-            share = np.minimum(1.0, level[block.rows][:, None] / np.maximum(concurrency, 1e-9))
-            np.add.at(total, block.rows, np.where(block.counted, block.requests * share, 0.0).sum(axis=1))
+                rate = np.where(counted, panel.requests[at] / np.maximum(panel.covered_s[at], 1e-9), 0.0)
+            concurrency = rate * np.nan_to_num(panel.duration_ms_avg[at]) / 1000.0
+            share = np.minimum(1.0, level / np.maximum(concurrency, 1e-9))
+            for value in np.where(counted, block.requests[at] * share, 0.0).sum(axis=1):
+                total += float(value)
         return total
 
 
@@ -286,7 +294,7 @@ def _lambda(
         level = float(c.get("provisioned_concurrency") or 0)
         basis = "the configuration (no provisioned_concurrency metric): enabled all the time"
     if level > 0:
-        on_pool = float(sums.pool_share_requests(np.full(sums.rows.size, level))[i])
+        on_pool = sums.pool_share_requests(i, level)
         provisioned = ProvisionedUsage(
             concurrency=level, seconds=span * factor, requests=on_pool * factor, avg_duration_ms=avg
         )

@@ -216,21 +216,57 @@ def autoscale(
 ) -> EndpointResult:
     """Every resource's traffic on an autoscaled endpoint whose instances each carry ``capacity_rps``
     (``limits``: a target and bounds per resource instead of the policy's)."""
+    return autoscale_each(prepared, [capacity_rps], policy, limits)[0]
+
+
+def autoscale_each(
+    prepared: Prepared,
+    capacities: list[np.ndarray],
+    policy: ScalingPolicy | None = None,
+    limits: Limits | None = None,
+) -> list[EndpointResult]:
+    """``autoscale`` for each of several per-resource capacities (a sizing's ranked types), with the minute
+    recurrence run once for all of them: its rows are independent, and its cost is the Python step per
+    minute, not the rows, so stacking the capacities as extra rows costs about one run instead of several."""
     policy = policy or ScalingPolicy()
     n = prepared.resources
     limits = limits or Limits.of(policy, n)
-    capacity = np.broadcast_to(np.asarray(capacity_rps, dtype=float), (n,)).copy()
+    wanted = [np.broadcast_to(np.asarray(c, dtype=float), (n,)).copy() for c in capacities]
+    runs: list[tuple[np.ndarray, np.ndarray, np.ndarray] | None] = [None] * len(wanted)
+    if prepared.minutes is not None and wanted:
+        block = prepared.minutes
+        m = block.rows.size
+        demand = _demand(block)
+        serving, launching, actions = simulate_minutes(
+            np.concatenate([demand] * len(wanted)),
+            np.concatenate([block.counted] * len(wanted)),
+            np.concatenate([c[block.rows] for c in wanted]),
+            policy,
+            Limits(
+                *(np.concatenate([getattr(limits, f)[block.rows]] * len(wanted)) for f in ("target", "low", "high"))
+            ),
+        )
+        runs = [
+            (serving[i * m : (i + 1) * m], launching[i * m : (i + 1) * m], actions[i * m : (i + 1) * m])
+            for i in range(len(wanted))
+        ]
+    return [_autoscaled(prepared, c, policy, limits, run) for c, run in zip(wanted, runs, strict=True)]
+
+
+def _autoscaled(
+    prepared: Prepared,
+    capacity: np.ndarray,
+    policy: ScalingPolicy,
+    limits: Limits,
+    minute_run: tuple[np.ndarray, np.ndarray, np.ndarray] | None,
+) -> EndpointResult:
+    """One capacity's result, from its minute recurrence's run (``simulate_minutes``' output)."""
+    n = prepared.resources
     totals = {name: np.zeros(n) for name in ("seconds", "above", "minutes", "actions")}
     peak = np.zeros(n)
     ratio = np.ones(n)
-    minute_run = None
-    if prepared.minutes is not None:
-        block = prepared.minutes
-        minute_run = simulate_minutes(
-            _demand(block), block.counted, capacity[block.rows], policy, limits.take(block.rows)
-        )
-        if prepared.hourly is not None:
-            ratio = _hour_ratio(prepared, capacity, policy, limits, minute_run)
+    if minute_run is not None and prepared.hourly is not None:
+        ratio = _hour_ratio(prepared, capacity, policy, limits, minute_run)
     for block in prepared.blocks:
         rows = block.rows
         demand = _demand(block)

@@ -278,6 +278,7 @@ class HybridOptimum:
     best_usd: np.ndarray
     faas_only_usd: np.ndarray
     curve_needed: np.ndarray  # the resources whose curve was computed (the others cannot gain from k >= 1)
+    curve: FloorCurve | None = None  # that curve, its rows in order (the chosen k's quantities are read off it)
 
     @property
     def saving_usd(self) -> np.ndarray:
@@ -322,4 +323,5 @@ def hybrid_optimum(
         costs = hybrid_costs(curve, part)
         best_k[rows] = costs.best_k
         best_usd[rows] = costs.best_usd
+        return HybridOptimum(best_k, best_usd, faas_usd, needed, curve)
     return HybridOptimum(best_k, best_usd, faas_usd, needed)
