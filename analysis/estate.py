@@ -194,5 +194,8 @@ def assess_run(run: Run) -> EstateAssessment:
 def assess_estate(
     path: Path, filters: q.Filters, params: ModelParams | None = None, book: PriceBook | None = None
 ) -> EstateAssessment:
-    """Every resource the filters select: one small row each and the estate's totals."""
-    return assess_run(run_panels(q.usage_panels(path, filters), params or ModelParams(), book))
+    """Every resource the filters select: one small row each and the estate's totals (assessed a group of
+    resources at a time, ``analysis.chunked``, so memory does not grow with the estate)."""
+    from analysis.chunked import assess_in_groups  # it builds on this module's run
+
+    return assess_in_groups(path, filters, params, book).estate

@@ -1,0 +1,125 @@
+"""The estate assessed a group of resources at a time, so memory is bounded by a group, not the estate.
+
+Each group's arrays are read (``store.queries.usage_panels`` for its resources), replayed and priced, and
+only its summary rows (and the Cold starts and Endpoints tables' rows) are kept before the next group is
+read: the arrays and the engine's working copies of them never exist for more than one group at once.
+
+The engine is per resource (every cross-row step is vectorised, not coupled), so a resource's row is the
+same whichever group it is assessed in; the one estate-wide quantity, the free tier shared once per
+account and service, keeps every account inside one group when free tiers are on. Totals are summed over
+the rows in the estate's order, as the unchunked run sums them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from analysis.coldstarts import ColdStartRow, ColdStartTable, cold_start_table
+from analysis.estate import run_panels
+from analysis.idle import EndpointIdle, IdleTable, idle_table
+from analysis.params import ModelParams
+from analysis.summary import summarise, totals
+from analysis.types import EstateAssessment, ResourceRow
+from pricing import PriceBook, load_price_book
+from store import queries as q
+from store.selection import selected_resources
+
+GROUP = 250  # resources read and replayed together: ~0.1 GB of arrays at the bench estates' mix
+
+
+def groups(resources: list[dict[str, Any]], free_tier: bool, size: int = GROUP) -> list[list[int]]:
+    """Positions of ``resources`` in groups of at most ``size`` (in order); with free tiers, whole accounts
+    per group (an account larger than ``size`` is a group of its own), since they share an allowance."""
+    if not free_tier:
+        return [list(range(i, min(i + size, len(resources)))) for i in range(0, len(resources), size)]
+    accounts: dict[tuple[str, str], list[int]] = {}
+    for i, who in enumerate(resources):
+        accounts.setdefault((who["provider"], who["account"]), []).append(i)
+    out: list[list[int]] = []
+    for members in accounts.values():
+        if out and len(out[-1]) + len(members) <= size:
+            out[-1].extend(members)
+        else:
+            out.append(list(members))
+    return out
+
+
+@dataclass(frozen=True)
+class Assessed:
+    """The estate's rows and totals and, when asked for, the Cold starts and Endpoints pages' tables."""
+
+    estate: EstateAssessment
+    cold_starts: ColdStartTable | None = None
+    idle: IdleTable | None = None
+
+
+def assess_in_groups(
+    path: Path,
+    filters: q.Filters,
+    params: ModelParams | None = None,
+    book: PriceBook | None = None,
+    tables: bool = False,
+    size: int | None = None,
+) -> Assessed:
+    """Every resource the filters select, a group at a time: the estate's rows and totals (and, with
+    ``tables``, the cold-start and idle-endpoint tables)."""
+    params = params or ModelParams()
+    book = book or load_price_book()
+    size = size or GROUP
+    resources = selected_resources(path, filters)
+    if len(resources) <= size:  # one group: the plain run
+        run = run_panels(q.usage_panels(path, filters), params, book)
+        estate = summarise(run)
+        if not tables:
+            return Assessed(estate)
+        return Assessed(estate, cold_start_table(run, estate.rows), idle_table(run, estate.rows))
+    order = {who["resource_id"]: i for i, who in enumerate(resources)}
+    rows: list[ResourceRow] = []
+    cold: list[ColdStartRow] = []
+    idle: list[EndpointIdle] = []
+    window, what_if = ("", ""), ()
+    for members in groups(resources, params.free_tier, size):
+        ids = tuple(resources[i]["resource_id"] for i in members)
+        run = run_panels(q.usage_panels(path, replace(filters, resource_ids=ids)), params, book)
+        estate = summarise(run)
+        if tables:
+            cold.extend(cold_start_table(run, estate.rows).rows)
+            idle.extend(idle_table(run, estate.rows).rows)
+        del run  # the group's arrays go before the next group's are read
+        window, what_if = (estate.window_start, estate.window_end), what_if or estate.what_if
+        rows.extend(estate.rows)
+    position: Callable[[Any], int] = lambda row: order[row.resource_id]  # noqa: E731
+    rows.sort(key=position)
+    estate = EstateAssessment(window[0], window[1], tuple(rows), totals(rows, params.free_tier), what_if)
+    if not tables:
+        return Assessed(estate)
+    return Assessed(estate, cold_table(sorted(cold, key=position)), idle_of(sorted(idle, key=position)))
+
+
+def cold_table(rows: list[ColdStartRow]) -> ColdStartTable:
+    """``analysis.coldstarts.cold_start_table``'s table from its rows in the estate's order (its sums, its sort)."""
+    measured = [r.cold.measured_per_month for r in rows if r.cold.measured_per_month is not None]
+    fixed = [r.cheapest_extra_usd for r in rows if r.cheapest_extra_usd is not None]
+    return ColdStartTable(
+        rows=tuple(sorted(rows, key=lambda r: -(r.cold.share_of_requests or 0.0))),
+        measured_per_month=sum(measured) if measured else None,
+        modelled_per_month=sum(r.cold.modelled_per_month or 0.0 for r in rows),
+        fixable=len(fixed),
+        cheapest_extra_usd=sum(fixed),
+    )
+
+
+def idle_of(rows: list[EndpointIdle]) -> IdleTable:
+    """``analysis.idle.idle_table``'s table from its rows in the estate's order (its sums, its sort)."""
+    if not rows:
+        return IdleTable((), 0.0, 0.0, 0.0)
+    priced = [e for e in rows if e.idle_usd is not None]
+    return IdleTable(
+        rows=tuple(sorted(rows, key=lambda e: -(e.idle_usd_per_month or 0.0))),
+        idle_usd=sum(e.idle_usd for e in priced),
+        idle_usd_per_month=sum(e.idle_usd_per_month for e in priced),
+        today_usd=sum(e.today_usd for e in rows if e.today_usd is not None),
+    )
