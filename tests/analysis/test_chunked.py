@@ -1,0 +1,63 @@
+"""The estate assessed a group at a time (``analysis.chunked``) is the estate assessed in one run: every
+row, total and table row the same to the last digit, on the demo's own resources, with and without free
+tiers (the one allowance resources of an account share)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from analysis.chunked import assess_in_groups, groups
+from analysis.params import ModelParams
+from pricing import load_price_book
+from store.queries import Filters
+
+# two AWS accounts, functions and an endpoint (so both pages' tables have rows), two days (minutes included)
+SOME = Filters(
+    start=date(2026, 11, 27),
+    end=date(2026, 11, 28),
+    resource_ids=tuple(
+        f"{service}:{account}:us-east-1:{name}"
+        for service, account, name in (
+            ("lambda", "111122223333", "text-embed-burst"),
+            ("lambda", "444455556666", "churn-predict"),
+            ("sagemaker-endpoint", "111122223333", "legacy-forecast"),
+            ("lambda", "111122223333", "fraud-score"),
+        )
+    ),
+)
+
+
+@pytest.fixture(scope="module")
+def book():
+    return load_price_book(use_env=False)
+
+
+def _who(account: str) -> dict[str, str]:
+    return {"provider": "aws", "account": account, "resource_id": account}
+
+
+def test_groups_are_consecutive_slices_without_free_tiers() -> None:
+    resources = [_who(a) for a in "aabbbc"]
+    assert groups(resources, False, 4) == [[0, 1, 2, 3], [4, 5]]
+
+
+def test_with_free_tiers_an_account_is_never_split() -> None:
+    resources = [_who(a) for a in "aabbbcd"]
+    assert groups(resources, True, 4) == [[0, 1], [2, 3, 4, 5], [6]]
+    assert groups([_who("a")] * 5 + [_who("b")], True, 2) == [[0, 1, 2, 3, 4], [5]]
+
+
+@pytest.mark.parametrize("free_tier", [False, True])
+def test_in_groups_of_two_every_number_is_the_one_runs(demo_db_template: Path, book, free_tier: bool) -> None:
+    params = replace(ModelParams(), free_tier=free_tier)
+    whole = assess_in_groups(demo_db_template, SOME, params, book, tables=True)
+    parts = assess_in_groups(demo_db_template, SOME, params, book, tables=True, size=2)
+    assert len(whole.estate.rows) > 2 and len({r.account for r in whole.estate.rows}) == 2
+    assert whole.cold_starts.rows and whole.idle.rows
+    assert repr(parts.estate) == repr(whole.estate)
+    assert repr(parts.cold_starts) == repr(whole.cold_starts)
+    assert repr(parts.idle) == repr(whole.idle)
