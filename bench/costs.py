@@ -13,14 +13,19 @@ it:
 - **floor**: a bare numpy pass over the same arrays (Little's law per cell, a 10-minute sliding maximum,
   per-resource sums), which no model of this traffic can beat, and the read model's plain scan into numpy
   (``SELECT * FROM usage_hourly``), which no store read can beat.
-Wall and CPU seconds are printed (the machine may be shared); figures are printed, not asserted.
+Wall and CPU seconds are printed (the machine may be shared); figures are printed, not asserted. Then the
+peak resident memory (``ru_maxrss``) of a fresh process doing only the store read, and of one doing only
+the Costs data path (read and assessment, a group of resources at a time), beside a process that only
+imports the same modules (the floor).
 
-Usage: ``python bench/costs.py [--sizes 24 500 2000 5000] [--repeats 1]``.
+Usage: ``python bench/costs.py [--sizes 24 500 2000 5000] [--repeats 1] [--no-memory]``.
 """
 
 from __future__ import annotations
 
 import argparse
+import resource
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -78,12 +83,34 @@ def minute_function(n: int) -> str:
     return f"{profile.service}:{profile.account}:{profile.region}:{clone_name(p)}"
 
 
+def child(what: str, path: Path) -> None:
+    """One step alone in this process, then its peak resident memory in GB on stdout."""
+    if what == "read":
+        usage_panels(path, default_filters(path))
+    elif what == "costs":
+        assess_estate(path, default_filters(path), ModelParams(), load_price_book(use_env=False))
+    print(f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2:.2f}")
+
+
+def peak_gb(what: str, path: Path) -> str:
+    """Peak resident memory of a fresh process doing ``what`` (imports, read, costs)."""
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", what, str(path)], capture_output=True, text=True, check=True
+    )
+    return done.stdout.strip().splitlines()[-1]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[24, 500, 2000, 5000])
     parser.add_argument("--repeats", type=int, default=1)
     parser.add_argument("--dir", type=Path, default=DEFAULT_DIR)
+    parser.add_argument("--no-memory", action="store_true", help="skip the peak-memory processes")
+    parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child:
+        child(args.child[0], Path(args.child[1]))
+        return
     book = load_price_book(use_env=False)
     base = ModelParams()
     edited = replace(base, traffic_scale=1.5)  # one assumption changed: traffic half as much again
@@ -105,6 +132,13 @@ def main() -> None:
         panels = None  # its arrays freed before the next size
         text = " ".join(f"{f'{wall:.2f}/{cpu:.2f}':>12}" for wall, cpu in cells)
         print(f"{n:>12,} {rows:>12,} {text}", flush=True)
+        if not args.no_memory:
+            peaks = {what: peak_gb(what, path) for what in ("imports", "read", "costs")}
+            print(
+                f"{'':>12} peak memory, GB: imports only {peaks['imports']}, store read {peaks['read']}, "
+                f"Costs data path {peaks['costs']}",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

@@ -106,6 +106,7 @@ def _block_curve(
     slots: np.ndarray,
     k_max: np.ndarray,
     mixture: np.ndarray | None = None,
+    cold: bool = True,
 ) -> dict[str, np.ndarray]:
     """Per row of one block and per level: overflow requests, their billed ms and busy seconds, cold starts.
 
@@ -119,7 +120,7 @@ def _block_curve(
     for value in np.unique(slots):
         group = slots == value
         curve = LevelCurve(shared, burst, state.peaks, state.billed_per_request, mixture, group)
-        part = curve.curve(int(value), np.where(group, k_max, 0), levels.size)
+        part = curve.curve(int(value), np.where(group, k_max, 0), levels.size, cold)
         for name, values in part.items():
             out.setdefault(name, np.zeros(values.shape if values.ndim == 1 else (rows, levels.size)))
             out[name] = np.where(group[:, None] if values.ndim == 2 else group, values, out[name])
@@ -131,8 +132,13 @@ def floor_curve(
     model: FaasModel,
     slots_per_instance: np.ndarray | float,
     k_max: np.ndarray | int | None = None,
+    *,
+    with_cold_starts: bool = True,
 ) -> FloorCurve:
-    """The curve over k = 0..max(k_max); ``k_max`` defaults to what covers each resource's highest peak."""
+    """The curve over k = 0..max(k_max); ``k_max`` defaults to what covers each resource's highest peak.
+
+    ``with_cold_starts`` False: the overflow only (its cold-start, start-up and init columns are zeros),
+    for a caller that reads nothing else; the overflow does not depend on them."""
     n = prepared.resources
     slots = np.broadcast_to(np.asarray(slots_per_instance, dtype=float), (n,)).copy()
     if np.any(slots < 1) or np.any(slots != np.floor(slots)):
@@ -151,9 +157,10 @@ def floor_curve(
     if st.minutes_of_both is not None and st.hours_of_both is not None:
         both_rows = st.minutes_of_both.block.rows
         mixture = (both_rows, minute_mixture(st.minutes_of_both, st.hours_of_both))
-        minute = _block_curve(st.minutes_of_both, levels, slots[both_rows], k_max[both_rows])
-        hour = _block_curve(st.hours_of_both, levels, slots[both_rows], k_max[both_rows], mixture[1])
-        cold_ratio = (both_rows, calibration_ratio(minute["cold"], hour["cold"], 1.0))
+        if with_cold_starts:  # the calibration scales cold starts only
+            minute = _block_curve(st.minutes_of_both, levels, slots[both_rows], k_max[both_rows])
+            hour = _block_curve(st.hours_of_both, levels, slots[both_rows], k_max[both_rows], mixture[1])
+            cold_ratio = (both_rows, calibration_ratio(minute["cold"], hour["cold"], 1.0))
     shape = (n, levels.size)
     total = {name: np.zeros(n) for name in ("requests", "all_billed", "all_busy")}
     part = {name: np.zeros(shape) for name in ("overflow", "billed", "busy", "cold", "startup")}
@@ -163,7 +170,7 @@ def floor_curve(
         if state.hourly and mixture is not None:
             spread = np.ones((rows.size, MIXTURE_BINS))
             spread[np.searchsorted(rows, mixture[0])] = mixture[1]
-        curve = _block_curve(state, levels, slots[rows], k_max[rows], spread)
+        curve = _block_curve(state, levels, slots[rows], k_max[rows], spread, with_cold_starts)
         if state.hourly and cold_ratio is not None:
             scale = np.ones((rows.size, levels.size))
             scale[np.searchsorted(rows, cold_ratio[0])] = cold_ratio[1]

@@ -131,10 +131,12 @@ class LevelCurve:
             self.p_stochastic[idx],
         )
 
-    def curve(self, slots: int, k_max: np.ndarray, levels: int) -> dict[str, np.ndarray]:
+    def curve(self, slots: int, k_max: np.ndarray, levels: int, cold: bool = True) -> dict[str, np.ndarray]:
         """Per (row, level): overflow requests, their billed ms and busy seconds, cold starts (steady, one-off).
 
         Level k is k × ``slots`` always-on concurrent requests; rows past their own ``k_max`` repeat it.
+        ``cold`` False leaves the cold starts at zero (the warm pool's replay is most of the work, and a
+        caller that needs only the overflow need not pay for it).
         """
         out = {name: np.zeros((self.rows, levels)) for name in ("overflow", "billed", "busy", "cold", "startup")}
         e_first = p_first = 0
@@ -147,7 +149,8 @@ class LevelCurve:
             share = np.where(self.e_peak[live] <= k * slots, 0.0, self.e_share[live])  # a measured peak that fits
             for name, values in (("overflow", self.e_requests), ("billed", self.e_billed), ("busy", self.e_busy)):
                 out[name][:, k] = np.bincount(self.e_row[live], values[live] * share, minlength=self.rows)
-            out["cold"][:, k], out["startup"][:, k], p_first = self._pool_at(float(k * slots), p_first)
+            if cold:
+                out["cold"][:, k], out["startup"][:, k], p_first = self._pool_at(float(k * slots), p_first)
         capped = np.minimum(k_max.astype(int), top)
         beyond = np.arange(levels)[None, :] > capped[:, None]
         for name in ("overflow", "billed", "busy", "cold", "startup"):

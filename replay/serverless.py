@@ -65,7 +65,7 @@ def serverless(
         duration_factor=duration_factor,
     )
     result = faas(prepared, model)
-    capped = floor_curve(prepared, model, float(max_concurrency), 1)
+    capped = floor_curve(prepared, model, float(max_concurrency), 1, with_cold_starts=False)  # the throttled share
     assumptions = (
         *model.assumptions(),
         Assumption(
