@@ -268,14 +268,16 @@ def overrides_version() -> tuple[str, int, int]:
 # assumptions (``ModelParams`` is frozen and hashable); a ttl far longer than a recompute, and few entries so
 # versions a write left behind do not pile up in the server's memory. The estate is small rows (0.4 MB at 500
 # resources: pickled in 10 ms), the detail one resource's curves.
-@st.cache_data(ttl=3600, max_entries=8, show_spinner="Replaying every resource's traffic…")
 def cached_estate(
     path: str, version: tuple[float, float], f: q.Filters, params: Any, overrides: tuple[str, int, int]
 ) -> Any:
-    """Every selected resource assessed (``analysis.estate``): small rows and the totals, nothing heavy."""
-    from analysis.estate import assess_estate
+    """Every selected resource assessed: small rows and the totals, nothing heavy. It is the estate of the
+    one cached run the Cold starts and Endpoints pages read too (``views.estate_tables.cached_tables``), so
+    the Overview, Costs, What-if, Cold starts and Endpoints pages replay the estate once per data version
+    and assumptions, not once per page."""
+    from views.estate_tables import cached_tables  # it builds on this module's keys
 
-    return assess_estate(Path(path), f, params, cached_price_book(overrides))
+    return cached_tables(path, version, f, params, overrides).estate
 
 
 @st.cache_data(ttl=3600, max_entries=32, show_spinner="Replaying this resource…")

@@ -1,6 +1,6 @@
-"""The cached run behind the Cold starts and Endpoints pages: one replay of the estate serves both (and the
-estate's rows they show), keyed like ``views.common.cached_estate`` on the file's version, the filters, the
-assumptions and the overrides file."""
+"""The one cached run of the estate: the Cold starts and Endpoints pages' tables and the estate's rows the
+Overview, Costs and What-if pages read (``views.common.cached_estate``), keyed on the file's version, the
+filters, the assumptions and the overrides file: one replay serves every page."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from views import page_state
 from views.common import cached_price_book, db_version, overrides_version
 
 
-@st.cache_data(ttl=3600, show_spinner="Replaying every resource's traffic…")
+@st.cache_data(ttl=3600, max_entries=8, show_spinner="Replaying every resource's traffic…")
 def cached_tables(
     path: str, version: tuple[float, float], f: q.Filters, params: Any, overrides: tuple[str, int, int]
 ) -> Any:
