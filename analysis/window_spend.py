@@ -28,6 +28,7 @@ from common.units import MONTH_SECONDS
 from pricing import PriceBook
 from store import queries as q
 from store.panels import UsagePanels
+from store.selection import selected_resources
 
 GROUPS = ("pattern", "service", "account")
 
@@ -89,36 +90,88 @@ def _month_start(epoch_s: float) -> float:
     return newest.replace(day=1, hour=0, minute=0, second=0, microsecond=0).timestamp()
 
 
+def _month_to_date(
+    path: Path,
+    f: q.Filters,
+    month_lo: float,
+    newest: float,
+    window_start: float,
+    book: PriceBook,
+    params: ModelParams,
+    unpriced: set[str],
+    info: dict[str, dict],
+) -> dict[str, float]:
+    """Dollars per resource of ``f``'s selection from the month's start to the newest data: from the
+    window's read, or, when the month began before the window, from the month read on its own."""
+    if month_lo >= window_start:
+        panels = q.usage_panels(path, f)
+        segs = [seg for per in segments(panels) for seg in per]
+        return _dollars(panels, _clip(segs, month_lo, newest), book, params, unpriced)
+    since = datetime.fromtimestamp(month_lo, UTC).replace(tzinfo=None)
+    until = datetime.fromtimestamp(newest, UTC).replace(tzinfo=None)
+    month_panels = q.usage_panels(path, replace(f, start=None, end=None, since=since, until=until))
+    month_segs = [seg for per in segments(month_panels) for seg in per]
+    for who in month_panels.resources:
+        info.setdefault(who["resource_id"], who)
+    return _dollars(month_panels, month_segs, book, params, unpriced)
+
+
 def estate_spend(
-    path: Path, filters: q.Filters, estate: EstateAssessment, book: PriceBook, free_tier: bool = False
+    path: Path,
+    filters: q.Filters,
+    estate: EstateAssessment,
+    book: PriceBook,
+    free_tier: bool = False,
+    size: int | None = None,
 ) -> Spend:
     """The window's spend, the month to date and the run-rate, in total and by pattern, service and account.
 
     Spend is measured history, so the what-if transforms do not apply to it; the run-rate and the
-    recommended total are ``estate``'s own (they follow the assumptions the estate was assessed with)."""
+    recommended total are ``estate``'s own (they follow the assumptions the estate was assessed with).
+    The usage is read a group of ``size`` resources at a time (``analysis.chunked.GROUP``), so memory does
+    not grow with the estate; each resource's dollars are its own, so the sums are the one read's."""
+    from analysis.chunked import GROUP  # the assessment's group size; it imports this package's estate
+
     params = ModelParams(free_tier=free_tier)
-    panels = q.usage_panels(path, filters)
-    per_resource = [seg for per in segments(panels) for seg in per]
+    ids = [who["resource_id"] for who in selected_resources(path, filters)]
+    size = size or GROUP
+    parts = [filters] if len(ids) <= size else [
+        replace(filters, resource_ids=tuple(ids[i : i + size])) for i in range(0, len(ids), size)
+    ]  # fmt: skip
     unpriced: set[str] = set()
-    window = _dollars(panels, per_resource, book, params, unpriced)
-    info = {who["resource_id"]: who for who in panels.resources}
-    ends = [seg.end_s for seg in per_resource]
+    window: dict[str, float] = {}
+    info: dict[str, dict] = {}
+    ends: list[float] = []
+    early: list[tuple[float, dict[str, float], set[str]] | None] = []  # per part: its month's start, to date
+    window_start = 0.0
+    for part in parts:
+        panels = q.usage_panels(path, part)
+        per_resource = [seg for per in segments(panels) for seg in per]
+        window.update(_dollars(panels, per_resource, book, params, unpriced))
+        info.update({who["resource_id"]: who for who in panels.resources})
+        mine = [seg.end_s for seg in per_resource]
+        ends.extend(mine)
+        window_start = panels.window_start_s
+        lo = _month_start(max(mine) - 1) if mine else None
+        if lo is not None and lo >= window_start:  # the month inside the window: priced while the arrays are here
+            missed: set[str] = set()
+            early.append((lo, _dollars(panels, _clip(per_resource, lo, max(mine)), book, params, missed), missed))
+        else:
+            early.append(None)
+        del panels, per_resource
     if not ends:
         mtd: dict[str, float] = {}
         month_lo, newest = None, None
     else:
         newest = max(ends)
         month_lo = _month_start(newest - 1)
-        if month_lo >= panels.window_start_s:
-            mtd = _dollars(panels, _clip(per_resource, month_lo, newest), book, params, unpriced)
-        else:  # the month began before the window: read the month on its own
-            since = datetime.fromtimestamp(month_lo, UTC).replace(tzinfo=None)
-            until = datetime.fromtimestamp(newest, UTC).replace(tzinfo=None)
-            month_panels = q.usage_panels(path, replace(filters, start=None, end=None, since=since, until=until))
-            month_segs = [seg for per in segments(month_panels) for seg in per]
-            mtd = _dollars(month_panels, month_segs, book, params, unpriced)
-            for who in month_panels.resources:
-                info.setdefault(who["resource_id"], who)
+        mtd = {}
+        for part, done in zip(parts, early, strict=True):
+            if done is not None and done[0] == month_lo:  # the part's newest data lies in the same month
+                mtd.update(done[1])
+                unpriced |= done[2]
+            else:
+                mtd.update(_month_to_date(path, part, month_lo, newest, window_start, book, params, unpriced, info))
     rows = {row.resource_id: row for row in estate.rows}
     for row in estate.rows:
         info.setdefault(row.resource_id, {"service": row.service, "account": row.account, "name": row.name})

@@ -107,3 +107,16 @@ def test_nothing_in_the_window_spends_nothing(store: Path, book) -> None:
     # the selection's resources are still listed (as the assessment lists them), with nothing spent
     assert {row.key for row in spend.group("service")} == {"lambda"}
     assert all(row.window_usd == row.mtd_usd == row.run_rate_usd == 0 for row in spend.rows)
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [Filters(), Filters(since=datetime(2026, 3, 1, 6), until=datetime(2026, 3, 1, 12))],
+    ids=["month inside the window", "month begins before the window"],
+)
+def test_read_one_resource_at_a_time_the_spend_is_the_one_reads(store: Path, book, filters: Filters) -> None:
+    estate = assess_estate(store, filters, ModelParams(), book)
+    whole = estate_spend(store, filters, estate, book)
+    parts = estate_spend(store, filters, estate, book, size=1)
+    assert whole.mtd_usd > 0 and whole.window_usd > 0
+    assert repr(parts) == repr(whole)
