@@ -56,6 +56,8 @@ def paths(path: Path) -> dict[str, Callable[[], object]]:
         common.cached_inventory(p, v, WINDOW)
         common.cached_freshness(p, v, WINDOW)
         common.cached_rollup(p, v, WINDOW, 3600, METRICS)
+        estate = common.cached_estate(p, v, WINDOW, params, o)  # the money: the estate's run and its spend
+        common.cached_spend(p, v, WINDOW, params, o, estate)
         common.cached_runs(p, v, 5)
 
     def costs() -> None:
@@ -127,6 +129,7 @@ def main() -> None:
         # the Costs page after the Cold starts page: the estate is that run's (only the one resource's detail
         # is replayed), and the Overview after either reads it too
         costs_after = _timed(paths(path)["Costs & alternatives"], 1, clear=False)
+        overview_after = _timed(paths(path)["Overview"], 1, clear=False)
     print(
         f"floor: the store read alone (usage_panels, 24 resources, 30 days): {floor[0]:.3f} s wall, "
         f"{floor[1]:.3f} s CPU"
@@ -148,6 +151,9 @@ def main() -> None:
     print(
         f"Costs right after Cold starts (same cached run; its resource detail replayed): {costs_after[0]:.3f} s, "
         f"{costs_after[1]:.3f} s CPU"
+    )
+    print(
+        f"Overview right after those (same cached run): {overview_after[0]:.3f} s wall, {overview_after[1]:.3f} s CPU"
     )
 
 
