@@ -79,6 +79,10 @@ class LevelCurve:
         self.p_churn = churn
         self.p_rho = inp.rho[row, col]
         self.p_arrivals = inp.window_arrivals[row, col]
+        churned = churn > 0  # the level-independent parts of the churn's window maximum, once
+        self.p_mode = np.ones(row.size)
+        self.p_mode[churned] = poisson.mode_cdf(self.p_rho[churned], self.p_arrivals[churned])
+        self.p_low = self.p_rho - 8 * np.sqrt(self.p_rho) - 2
         reach = np.where(churn > 0, self.p_need + 5 * np.sqrt(self.p_need) + 5, 0.0)  # window max's tail
         p_cap = np.ceil(np.maximum(self.p_need, reach))
         order = np.argsort(p_cap, kind="stable")
@@ -113,8 +117,10 @@ class LevelCurve:
         with_churn = churn > 0
         if floor > 0 and with_churn.any():
             sub = idx[with_churn]
-            above = 1.0 - poisson.max_cdf(np.full(sub.size, floor), self.p_rho[sub], self.p_arrivals[sub])
-            low = self.p_rho[sub] - 8 * np.sqrt(self.p_rho[sub]) - 2
+            above = 1.0 - poisson.max_cdf_at_mode(
+                np.full(sub.size, floor), self.p_rho[sub], self.p_arrivals[sub], self.p_mode[sub]
+            )
+            low = self.p_low[sub]
             churn = churn.copy()
             churn[with_churn] *= np.where(floor <= low, 1.0, above)
         steady = steady + churn

@@ -58,11 +58,21 @@ def max_cdf(x: np.ndarray, rho: np.ndarray, arrivals: np.ndarray) -> np.ndarray:
     Under the mode the approximation can dip below a lower level's value; a CDF cannot, so it is capped
     there by its value at the mode.
     """
+    return max_cdf_at_mode(x, rho, arrivals, mode_cdf(rho, arrivals))
+
+
+def mode_cdf(rho: np.ndarray, arrivals: np.ndarray) -> np.ndarray:
+    """``max_cdf``'s value at the mode, where it caps the levels under it: the half of its work that does
+    not depend on the level, for a caller that asks about many levels of the same cells."""
+    mode = np.floor(rho)
+    return cdf(mode, rho) * np.exp(-clumps(mode, rho, arrivals))
+
+
+def max_cdf_at_mode(x: np.ndarray, rho: np.ndarray, arrivals: np.ndarray, at_mode: np.ndarray) -> np.ndarray:
+    """``max_cdf`` with its value at the mode given (``mode_cdf`` of the same cells)."""
     x = np.maximum(np.floor(x), 0.0)
     raw = cdf(x, rho) * np.exp(-clumps(x, rho, arrivals))
-    mode = np.floor(rho)
-    at_mode = cdf(mode, rho) * np.exp(-clumps(mode, rho, arrivals))
-    return np.where(rho > 0, np.where(x < mode, np.minimum(raw, at_mode), raw), 1.0)
+    return np.where(rho > 0, np.where(x < np.floor(rho), np.minimum(raw, at_mode), raw), 1.0)
 
 
 def erlang_b(slots: np.ndarray, rho: np.ndarray) -> np.ndarray:
