@@ -94,9 +94,9 @@ class LevelCurve:
 
     def _erlang_to(self, slots: int, first: int) -> int:
         """Advance every Erlang cell still in play to ``slots``; returns the first cell still in play."""
-        while first < self.e_cap.size and self.e_cap[first] < slots:
-            self.e_share[first] = 0.0  # past its cap: B < 1e-9, or its measured peak fits
-            first += 1
+        past = max(first, int(np.searchsorted(self.e_cap, slots, side="left")))  # caps are sorted
+        self.e_share[first:past] = 0.0  # past their cap: B < 1e-9, or their measured peak fits
+        first = past
         if first < self.e_cap.size:
             rho = self.e_rho[first:]
             carried = rho * self.e_share[first:]
@@ -105,8 +105,7 @@ class LevelCurve:
 
     def _pool_at(self, floor: float, first: int) -> tuple[np.ndarray, np.ndarray, int]:
         """(cold starts per row, one-off start-up cold starts per row) with ``floor`` always warm."""
-        while first < self.p_cap.size and self.p_cap[first] <= floor:
-            first += 1
+        first = max(first, int(np.searchsorted(self.p_cap, floor, side="right")))  # caps are sorted
         idx = self.p_order[first:]
         steady = self._scale_out(idx, np.maximum(self.p_warm[idx], floor))
         startup = np.zeros(self.rows)
