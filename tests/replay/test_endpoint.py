@@ -118,3 +118,23 @@ def test_right_size_picks_the_cheapest_type_that_holds_the_model() -> None:
     assert sized.fixed_instances[0, 1:].tolist() == [5.0, 3.0]
     assert sized.best_fixed[0] == 1
     assert demand_quantile(prepared, 0.99)[0] == pytest.approx(30.0)
+
+
+def test_several_capacities_in_one_recurrence_are_each_capacitys_own_run() -> None:
+    """``autoscale_each`` stacks the capacities as rows of one minute recurrence: each result is exactly
+    ``autoscale`` of that capacity alone (rows never interact)."""
+    from replay.endpoint import Limits, autoscale_each
+
+    rng = np.random.default_rng(7)
+    rps = np.vstack([rng.gamma(2.0, 10.0, 600), np.r_[np.full(300, 5.0), np.full(300, 80.0)], np.zeros(600)])
+    prepared = prepare(_minutes(rps))
+    limits = Limits(np.array([0.7, 0.5, 0.7]), np.array([1.0, 2.0, 1.0]), np.array([100.0, 6.0, 3.0]))
+    capacities = [np.array([10.0, 12.0, 5.0]), np.array([25.0, 4.0, 9.0])]
+    together = autoscale_each(prepared, capacities, ScalingPolicy(), limits)
+    for capacity, result in zip(capacities, together, strict=True):
+        alone = autoscale(prepared, capacity, ScalingPolicy(), limits)
+        for name in ("instance_seconds", "peak_instances", "minutes_above_capacity", "minutes", "scaling_actions"):
+            assert getattr(result, name).tolist() == getattr(alone, name).tolist(), name
+    assert together[0].scaling_actions.sum() > 0 and not np.array_equal(
+        together[0].instance_seconds, together[1].instance_seconds
+    )
