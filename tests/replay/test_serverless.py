@@ -27,6 +27,21 @@ def test_serverless_throttles_what_a_capped_replay_rejects(busy) -> None:
     assert result.faas.init_billed_ms[0] == 0  # model setup is latency, not billed
 
 
+def test_the_overflow_alone_is_the_full_curves_overflow(busy) -> None:
+    """Serverless reads only the overflow of its capped pool, so it skips the warm pool's replay: the
+    overflow must not depend on it, level by level."""
+    from replay import FaasModel, floor_curve
+
+    prepared = prepare(busy[2])
+    model = FaasModel(keep_alive_s=600.0, init_ms=500.0, increment_ms=1.0, init_billed=False)
+    full = floor_curve(prepared, model, 4.0, 3)
+    alone = floor_curve(prepared, model, 4.0, 3, with_cold_starts=False)
+    assert full.faas_requests[0, 1] > 0 and full.faas_cold_starts.sum() > 0
+    assert alone.faas_requests.tolist() == full.faas_requests.tolist()
+    assert alone.faas_billed_ms.tolist() == full.faas_billed_ms.tolist()
+    assert not alone.faas_cold_starts.any()
+
+
 def test_serverless_bills_the_measured_inference_time(busy) -> None:
     _, outcome, traffic = busy
     result = serverless(prepare(traffic))
