@@ -34,6 +34,7 @@ def cold_frame(rows: Iterable[ColdStartRow]) -> pd.DataFrame:
                 "region": r.region,
                 "measured": count(c.measured_per_month),
                 "modelled": count(c.modelled_per_month),
+                "used": count(c.estimate_per_month),
                 "init": duration_ms(c.init_ms) + ("" if c.init_measured else " (assumed)"),
                 "share": _share(c.share_of_requests),
                 "p99": duration_ms(r.p99_ms),
@@ -54,6 +55,7 @@ COLD_COLUMNS = {
     "region": "Region",
     "measured": "Measured / month",
     "modelled": "Modelled / month",
+    "used": "Used for cost and latency / month",
     "init": "Init time",
     "share": "Share of requests",
     "p99": "p99 (measured)",
@@ -83,7 +85,7 @@ def fixes_frame(r: ColdStartRow) -> pd.DataFrame:
             {
                 "fix": "SnapStart (shorter cold starts) ⚠ unconfirmed",
                 "extra": money(r.snapstart.monthly_usd, signed=True),
-                "left": count(r.cold.measured_per_month or r.cold.modelled_per_month),
+                "left": count(r.cold.estimate_per_month),
                 "removes": "no: shortens them",
             }
         )
