@@ -12,8 +12,8 @@ from streamlit.testing.v1 import AppTest
 
 from analysis.params import ModelParams
 from analysis.tables import assess_tables
-from charts.coldstarts import hourly
-from charts.format import count, money
+from charts.coldstarts import hourly, unused_text
+from charts.format import count, money, percent
 from pricing import load_price_book
 from tests.app.conftest import metrics_of, open_app, shown
 
@@ -89,13 +89,18 @@ def test_endpoints_page_shows_the_analysis_and_the_report(
     assert not at.exception
     idle = assess_tables(demo_db_template, at.session_state["filters"], ModelParams(), load_price_book()).idle
     metrics = metrics_of(at)
-    assert metrics["Paid for idle capacity"] == f"{money(idle.idle_usd_per_month)}/mo"
-    assert metrics["In the window"] == money(idle.idle_usd)
+    assert metrics["Paid in hours with no traffic"] == f"{money(idle.idle_usd_per_month)}/mo"
+    assert metrics["In the window, hours with no traffic"] == money(idle.idle_usd)
+    assert metrics["Paid for unused capacity"] == f"{money(idle.unused_usd_per_month)}/mo"
+    deltas = {m.label: m.delta for m in at.metric}
+    assert deltas["Paid in hours with no traffic"] == f"{percent(idle.idle_share)} of endpoint spend"
+    assert idle.unused_known == 7 and idle.unused_usd_per_month > idle.idle_usd_per_month  # the demo measures CPU
     frame = _frame(at, "idle_table")
     assert list(frame["endpoint"]) == [e.name for e in idle.rows] and len(frame) == 7
     by_name = {r["name"]: r for r in report["resources"]}
     for (_, line), e in zip(frame.iterrows(), idle.rows, strict=True):
         assert line["idle_month"] == money(e.idle_usd_per_month)
+        assert line["unused_month"] == money(e.unused_usd_per_month)
         assert line["hour_usd"] == hourly(e.hour_usd)
         assert line["today"] == money(by_name[e.name]["current"]["monthly_usd"])
     assert idle.idle_usd_per_month > 0  # the demo has idle endpoints
@@ -108,7 +113,7 @@ def test_endpoints_page_shows_the_analysis_and_the_report(
     at.selectbox(key="ep_resource").set_value(first.resource_id).run()
     text = " ".join(shown(m.value) for m in at.markdown)
     assert f"{count(first.idle_hours)} of {count(first.hours)} hours without a request" in text
-    assert money(first.idle_usd_per_month) in text
+    assert money(first.idle_usd_per_month) in text and unused_text(first) in text
     savings = _frame(at, "idle_savings")
     assert list(savings["saving"]) == [money(s.saving_usd, signed=True) for s in first.savings]
     options = {o["label"]: o for o in by_name[first.name]["options"]}
