@@ -218,9 +218,12 @@ def idle_table(run: Run, rows: tuple[ResourceRow, ...]) -> IdleTable:
             float(cpu[r]) if np.isfinite(cpu[r]) else None, float(instance_s[i][scheduled].sum()) / HOUR_S,
             int(off[i].sum()),
         )  # fmt: skip
-        out.append(
-            _unused(e, *unused_busy_hours(instance_s[i], busy_hours[i], cpu_hours[i], cpu_known[i]), ctx.month(r))
-        )
+        e = _unused(e, *unused_busy_hours(instance_s[i], busy_hours[i], cpu_hours[i], cpu_known[i]), ctx.month(r))
+        spec = ctx.book.machines.get(e.instance_type)
+        if spec is not None and spec.accelerator and e.unused_instance_hours is not None:
+            note = f"unused capacity from CPU: the {spec.accelerator}'s own utilisation is not collected"
+            e = replace(e, notes=(*e.notes, note))
+        out.append(e)
     return _table(out)
 
 
