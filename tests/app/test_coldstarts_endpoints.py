@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from analysis.params import ModelParams
 from analysis.tables import assess_tables
+from charts.cold_forward import basis
 from charts.coldstarts import hourly, unused_text
 from charts.format import count, money, percent
 from pricing import load_price_book
@@ -56,13 +57,14 @@ def test_cold_starts_page_shows_the_analysis_and_the_report(
     for (_, line), row in zip(frame.iterrows(), table.rows, strict=True):
         assert line["measured"] == count(row.cold.measured_per_month)
         assert line["modelled"] == count(row.cold.modelled_per_month)
+        assert line["used"] == count(row.cold.estimate_per_month)
         assert line["extra"] == money(row.cheapest_extra_usd, signed=True)
         assert line["cheapest_fix"] == (row.cold.cheapest_fix or "—")
         # the report's cold starts per month: measured where the platform reports them, else modelled
         reported = by_name[row.name]["current"]["cold_starts_per_month"]
         per_month = row.cold.measured_per_month if row.cold.measured_per_month is not None else None
         if per_month is not None:
-            assert reported == round(per_month)
+            assert reported == round(per_month) == round(row.cold.estimate_per_month)
         assert by_name[row.name]["current"]["monthly_usd"] == round(row.today_usd, 2)
 
     at.toggle(key="cs_p99").set_value(True).run()
@@ -73,6 +75,7 @@ def test_cold_starts_page_shows_the_analysis_and_the_report(
     fixes = _frame(at, "cold_fixes")
     assert list(fixes["fix"][: len(choice.cold.fixes)]) == [f[0] for f in choice.cold.fixes]
     assert any(money(choice.cheapest_extra_usd, signed=True) in shown(s.value) for s in at.success)
+    assert any(shown(c.value) == basis(choice.cold) for c in at.caption)
 
     next(w for w in at.sidebar.multiselect if w.key == "f_service").select("cloud-functions").run()
     assert not at.exception
