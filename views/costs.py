@@ -8,6 +8,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from charts import cold_forward
 from charts import costs as charts
 from charts.format import count, money
 from charts.overview import SERVICE_LABELS
@@ -200,6 +201,7 @@ if detail.cold_starts is not None:
     cols[1].metric("Modelled / month", count(cold.modelled_per_month))
     cols[2].metric("Init time", f"{count(cold.init_ms)} ms", help="measured mean" if cold.init_measured else "assumed")
     cols[3].metric("Added latency", f"{cold.added_latency_ms:,.1f} ms" if cold.added_latency_ms is not None else "—")
+    st.caption(md(cold_forward.basis(cold)))
     fixes = charts.fixes_frame(detail)
     if not fixes.empty:
         st.dataframe(
