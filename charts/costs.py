@@ -7,13 +7,13 @@ choose columns, labels and marks.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
 
 import pandas as pd
 import plotly.graph_objects as go
 
 from analysis.prices import Line
-from analysis.types import Curve, EstateAssessment, OptionDetail, ResourceDetail
+from analysis.types import EstateAssessment, OptionDetail, ResourceDetail
+from charts.format import money
 from charts.overview import SERVICE_LABELS
 from charts.text import plot_text
 
@@ -153,15 +153,27 @@ def savings_figure(summary: pd.DataFrame, top: int = 15) -> go.Figure:
     data = summary.dropna(subset=["current_usd"]).sort_values("current_usd", ascending=False).head(top)
     names = data["name"].map(plot_text)  # resource names come from the data: inert in ticks and hover
     fig = go.Figure()
-    fig.add_bar(y=names, x=data["current_usd"], name="today", orientation="h", marker_color="#7f7f7f")
+    fig.add_bar(
+        y=names,
+        x=data["current_usd"],
+        name="today",
+        orientation="h",
+        marker_color="#7f7f7f",
+        customdata=[f"{money(v)}/month" for v in data["current_usd"]],
+        hovertemplate="%{y}: today %{customdata}<extra></extra>",
+    )
+    best = [
+        f"{money(v)}/month ({plot_text(o)})" if v == v and v is not None else "none cheaper than today"
+        for v, o in zip(data["best_usd"], data["best_option"], strict=True)
+    ]
     fig.add_bar(
         y=names,
         x=data["best_usd"],
         name="best option cheaper than today",
         orientation="h",
         marker_color="#2ca02c",
-        customdata=data["best_option"].map(plot_text),
-        hovertemplate="%{y}: $%{x:,.2f}/month (%{customdata})<extra></extra>",
+        customdata=best,
+        hovertemplate="%{y}: %{customdata}<extra></extra>",
     )
     fig.update_layout(
         barmode="group",
@@ -171,63 +183,5 @@ def savings_figure(summary: pd.DataFrame, top: int = 15) -> go.Figure:
         height=40 + 28 * len(data) + 120,
         margin={"t": 50, "b": 10},
         legend={"orientation": "h", "y": -0.15},
-    )
-    return fig
-
-
-def hybrid_figure(curve: Curve) -> go.Figure:
-    """The hybrid's cost over k always-on instances (k = 0: FaaS alone), the cheapest k marked."""
-    fig = go.Figure()
-    fig.add_bar(x=list(curve.x), y=list(curve.series["always-on endpoint"]), name="always-on endpoint")
-    fig.add_bar(x=list(curve.x), y=list(curve.series["FaaS overflow"]), name="FaaS overflow")
-    if curve.optimum_x is not None:
-        k = curve.optimum_x
-        total = curve.series["total"][list(curve.x).index(k)] if k in curve.x else None
-        if total is not None:
-            fig.add_annotation(x=k, y=total, text=f"cheapest: k = {k:g}", showarrow=True, arrowhead=2)
-    fig.update_layout(
-        barmode="stack",
-        title="Hybrid: monthly cost by always-on instances k (replayed overflow)",
-        xaxis_title="always-on instances k",
-        yaxis_title="USD per month",
-        height=360,
-        margin={"t": 50, "b": 10},
-        legend={"orientation": "h", "y": -0.25},
-    )
-    return fig
-
-
-def break_even_figure(curve: Curve) -> go.Figure:
-    """FaaS and endpoint cost against monthly requests (the measured shape scaled), today's volume marked."""
-    fig = go.Figure()
-    for name, values in curve.series.items():
-        fig.add_scatter(x=list(curve.x), y=list(values), name=plot_text(name), mode="lines")
-    if curve.optimum_x is not None:
-        fig.add_vline(x=curve.optimum_x, line_dash="dash", line_color="#d62728", annotation_text="break-even")
-    if curve.operating_x is not None:
-        fig.add_vline(x=curve.operating_x, line_dash="dot", annotation_text="today", annotation_position="top")
-    fig.update_layout(
-        title="Break-even: monthly cost against monthly requests",
-        xaxis={"title": "requests per month", "type": "log"},
-        yaxis={"title": "USD per month", "type": "log"},
-        height=380,
-        margin={"t": 50, "b": 10},
-        legend={"orientation": "h", "y": -0.25},
-    )
-    return fig
-
-
-def daily_figure(curve: Curve) -> go.Figure:
-    """Cost per UTC day over the window: today against each option replayed on that day's traffic."""
-    days = [datetime.fromtimestamp(x, UTC).replace(tzinfo=None) for x in curve.x]
-    fig = go.Figure()
-    for name, values in curve.series.items():
-        fig.add_scatter(x=days, y=list(values), name=plot_text(name), mode="lines+markers")
-    fig.update_layout(
-        title="Cost per day: today and each option on the same traffic",
-        yaxis_title="USD per day",
-        height=360,
-        margin={"t": 50, "b": 10},
-        legend={"orientation": "h", "y": -0.3},
     )
     return fig

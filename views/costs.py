@@ -10,7 +10,8 @@ import streamlit as st
 
 from charts import cold_forward
 from charts import costs as charts
-from charts.format import count, money
+from charts import resource as resource_charts
+from charts.format import count, money, percent
 from charts.overview import SERVICE_LABELS
 from charts.text import md
 from pricing import PricingError
@@ -86,12 +87,12 @@ cols[1].metric("With the recommendations", f"{money(totals.recommended_usd, cent
 cols[2].metric(
     "Potential saving",
     f"{money(totals.saving_usd, cents=False)}/mo",
-    f"{totals.saving_share:.0%}" if totals.saving_share is not None else None,
+    percent(totals.saving_share) if totals.saving_share is not None else None,
 )
 cols[3].metric("Resources to review", f"{totals.to_review} of {totals.resources}")
 if totals.unconfirmed_usd or totals.incomplete:
     st.warning(
-        f"{money(totals.unconfirmed_usd)}/month ({(totals.unconfirmed_share or 0):.0%} of today's total) rests on "
+        f"{money(totals.unconfirmed_usd)}/month ({percent(totals.unconfirmed_share)} of today's total) rests on "
         "prices we could not confirm (⚠ below)"
         + (
             f"; {totals.incomplete} resource(s) miss a priced part (a GPU without a confirmed price)"
@@ -243,10 +244,10 @@ for option in detail.options:
 
 left, right = st.columns(2)
 if detail.hybrid is not None:
-    left.plotly_chart(charts.hybrid_figure(detail.hybrid), width="stretch")
+    left.plotly_chart(resource_charts.hybrid_figure(detail.hybrid), width="stretch")
     left.caption(" ".join(md(n) for n in detail.hybrid.notes))
 if detail.break_even is not None:
-    right.plotly_chart(charts.break_even_figure(detail.break_even), width="stretch")
+    right.plotly_chart(resource_charts.break_even_figure(detail.break_even), width="stretch")
     be = row.break_even_requests_per_month
     right.caption(
         f"Break-even: {md(count(be))} requests/month; today {md(count(row.requests_per_month))}."
@@ -254,7 +255,9 @@ if detail.break_even is not None:
         else "No break-even on this traffic's shape: one side stays cheaper at every volume shown."
     )
 if detail.daily is not None:
-    st.plotly_chart(charts.daily_figure(detail.daily), width="stretch")
+    st.plotly_chart(
+        resource_charts.cost_over_time_figure(detail.daily, resource_charts.best_hybrid(detail)), width="stretch"
+    )
 latency = charts.latency_frame(detail)
 if not latency.empty:
     st.dataframe(
