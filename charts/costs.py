@@ -6,6 +6,7 @@ choose columns, labels and marks.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import pandas as pd
@@ -13,7 +14,7 @@ import plotly.graph_objects as go
 
 from analysis.prices import Line
 from analysis.types import EstateAssessment, OptionDetail, ResourceDetail
-from charts.format import money
+from charts.format import MINUS, MISSING, count, money, unit_price
 from charts.overview import SERVICE_LABELS
 from charts.text import plot_text
 
@@ -100,6 +101,71 @@ def lines_frame(lines: Sequence[Line]) -> pd.DataFrame:
             "source",
             "adjustment",
         ],
+    )
+
+
+LINE_COLUMNS = {
+    "item": "Item",
+    "quantity": "Quantity",
+    "unit": "Unit",
+    "unit_price": "Unit price",
+    "usd": "$/month",
+    "list_usd": "List $/month",
+    "confidence": "Confidence",
+    "retrieved": "Retrieved",
+    "source": "Source",
+    "adjustment": "Adjustment",
+}
+
+
+def quantity(value: float | None) -> str:
+    """A line's quantity for people: whole numbers from 10 up (``145,004``), four significant digits below
+    (``0.004167`` GB-months is not ``0``)."""
+    if value is None or value != value:
+        return MISSING
+    if abs(value) >= 10 or value == 0:
+        return count(value)
+    decimals = min(12, max(0, 3 - math.floor(math.log10(abs(value)))))
+    return f"{value:.{decimals}f}".rstrip("0").rstrip(".").replace("-", MINUS)
+
+
+def lines_display(lines: Sequence[Line]) -> pd.DataFrame:
+    """Cost lines as people read them, today's and every option's alike: quantities rounded, unit prices
+    readable (never scientific notation), money with its sign, "—" for none."""
+    frame = lines_frame(lines)
+    out = frame.drop(columns=["unit_price_usd"]).assign(
+        quantity=[quantity(v) for v in frame["quantity"]],
+        unit_price=[unit_price(v) for v in frame["unit_price_usd"]],
+        usd=[money(v, signed=v is not None and v < 0) for v in frame["usd"]],
+        list_usd=[money(v) for v in frame["list_usd"]],
+        adjustment=[a or MISSING for a in frame["adjustment"]],
+    )
+    return out[list(LINE_COLUMNS)]
+
+
+SUMMARY_SHOWN = {
+    "name": "Resource",
+    "service": "Service",
+    "region": "Region",
+    "current_usd": "Today $/mo",
+    "cold_starts": "Cold starts/mo",
+    "best_option": "Best option (cheaper than today)",
+    "best_usd": "Option $/mo",
+    "saving_usd": "Saving $/mo",
+    "action": "Action",
+    "verdict": "Verdict",
+}
+
+
+def summary_display(summary: pd.DataFrame) -> pd.DataFrame:
+    """The Costs table as shown: money through ``charts.format`` ("—" where there is no cheaper option, never
+    "None"), cold starts rounded."""
+    nan = [v is None or v != v for v in summary["best_usd"]]
+    return summary[list(SUMMARY_SHOWN)].assign(
+        current_usd=[money(v) for v in summary["current_usd"]],
+        cold_starts=[count(v) for v in summary["cold_starts"]],
+        best_usd=[MISSING if n else money(v) for v, n in zip(summary["best_usd"], nan, strict=True)],
+        saving_usd=[MISSING if n else money(v, signed=True) for v, n in zip(summary["saving_usd"], nan, strict=True)],
     )
 
 

@@ -108,35 +108,11 @@ for note in totals.notes:
 summary = charts.summary_frame(estate)
 st.plotly_chart(charts.savings_figure(summary), width="stretch")
 st.dataframe(
-    summary[
-        [
-            "name",
-            "service",
-            "region",
-            "current_usd",
-            "cold_starts",
-            "best_option",
-            "best_usd",
-            "saving_usd",
-            "action",
-            "verdict",
-        ]
-    ],
+    charts.summary_display(summary),
     hide_index=True,
     width="stretch",
     key="cost_summary",
-    column_config={
-        "name": "Resource",
-        "service": "Service",
-        "region": "Region",
-        "current_usd": st.column_config.NumberColumn("Today $/mo", format="dollar"),
-        "cold_starts": st.column_config.NumberColumn("Cold starts/mo", format="localized"),
-        "best_option": "Best option (cheaper than today)",
-        "best_usd": st.column_config.NumberColumn("Option $/mo", format="dollar"),
-        "saving_usd": st.column_config.NumberColumn("Saving $/mo", format="dollar"),
-        "action": "Action",
-        "verdict": st.column_config.TextColumn("Verdict", width="large"),
-    },
+    column_config={**charts.SUMMARY_SHOWN, "verdict": st.column_config.TextColumn("Verdict", width="large")},
 )
 
 billing_panels.costs_panel(path, filters, params, estate)  # issue 13: the bill beside the model
@@ -173,15 +149,10 @@ else:
         + ")."
     )
     st.dataframe(
-        charts.lines_frame(detail.today_lines),
+        charts.lines_display(detail.today_lines),
         hide_index=True,
         width="stretch",
-        column_config={
-            "source": st.column_config.LinkColumn("Source"),
-            "unit_price_usd": st.column_config.NumberColumn("Unit price", format="%.10g"),
-            "usd": st.column_config.NumberColumn("USD", format="dollar"),
-            "list_usd": st.column_config.NumberColumn("List USD", format="dollar"),
-        },
+        column_config={**charts.LINE_COLUMNS, "source": st.column_config.LinkColumn("Source")},
     )
 for note in dict.fromkeys([*detail.notes, *detail.today_notes]):
     st.caption(f"• {md(note)}")
@@ -231,13 +202,10 @@ for option in detail.options:
         st.dataframe(charts.assumptions_frame(option), hide_index=True, width="stretch")
         if option.lines:
             st.dataframe(
-                charts.lines_frame(option.lines),
+                charts.lines_display(option.lines),
                 hide_index=True,
                 width="stretch",
-                column_config={
-                    "source": st.column_config.LinkColumn("Source"),
-                    "usd": st.column_config.NumberColumn("USD", format="dollar"),
-                },
+                column_config={**charts.LINE_COLUMNS, "source": st.column_config.LinkColumn("Source")},
             )
         for note in option.notes:
             st.caption(f"• {md(note)}")
