@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 
 from analysis.prices import Line
 from analysis.types import EstateAssessment, OptionDetail, ResourceDetail
-from charts.format import MINUS, MISSING, count, money, unit_price
+from charts.format import MINUS, MISSING, count, duration_ms, money, unit_price
 from charts.overview import SERVICE_LABELS
 from charts.text import plot_text
 
@@ -186,30 +186,41 @@ def assumptions_frame(option: OptionDetail) -> pd.DataFrame:
 
 
 def latency_frame(detail: ResourceDetail) -> pd.DataFrame:
-    """Latency per pattern, cold-start penalty included (today first)."""
+    """Latency per pattern, cold-start penalty included (today first), as shown: "—" where not modelled
+    (today's latency is measured, not modelled; only its cold-start penalty is)."""
     rows = []
     cold = detail.cold_starts
     if cold is not None and cold.added_latency_ms is not None:
-        rows.append(
-            {"pattern": "today", "mean_ms": None, "added_by_cold_starts_ms": cold.added_latency_ms, "p99_ms": None}
-        )
+        rows.append({"pattern": "today", "mean_ms": MISSING, "added_by_cold_starts_ms": _ms(cold.added_latency_ms),
+                     "p99_ms": MISSING})  # fmt: skip
     for option in detail.options:
         if option.latency_mean_ms is not None:
             rows.append(
                 {
                     "pattern": option.row.label,
-                    "mean_ms": option.latency_mean_ms,
-                    "added_by_cold_starts_ms": None,
-                    "p99_ms": option.latency_p99_ms,
+                    "mean_ms": duration_ms(option.latency_mean_ms),
+                    "added_by_cold_starts_ms": MISSING,
+                    "p99_ms": duration_ms(option.latency_p99_ms),
                 }
             )
     return pd.DataFrame(rows, columns=["pattern", "mean_ms", "added_by_cold_starts_ms", "p99_ms"])
 
 
+def _ms(value: float) -> str:
+    """A cold-start penalty on the mean, often a fraction of a millisecond: two decimals below 10 ms."""
+    return f"{value:,.2f} ms" if abs(value) < 10 else duration_ms(value)
+
+
 def fixes_frame(detail: ResourceDetail) -> pd.DataFrame:
+    """Each fix that removes the cold starts: its extra cost over today (signed) and the cold starts it leaves."""
     cold = detail.cold_starts
     rows = (
-        [] if cold is None else [{"fix": f, "extra_usd": usd, "cold_starts_left": left} for f, usd, left in cold.fixes]
+        []
+        if cold is None
+        else [
+            {"fix": f, "extra_usd": money(usd, signed=True), "cold_starts_left": count(left)}
+            for f, usd, left in cold.fixes
+        ]
     )
     return pd.DataFrame(rows, columns=["fix", "extra_usd", "cold_starts_left"])
 

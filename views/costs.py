@@ -182,8 +182,8 @@ if detail.cold_starts is not None:
             width="stretch",
             column_config={
                 "fix": "What removes them",
-                "extra_usd": st.column_config.NumberColumn("Extra $/mo vs today", format="dollar"),
-                "cold_starts_left": st.column_config.NumberColumn("Cold starts left/mo", format="localized"),
+                "extra_usd": "Extra $/mo vs today",
+                "cold_starts_left": "Cold starts left/mo",
             },
         )
         if cold.cheapest_fix:
@@ -234,8 +234,8 @@ if not latency.empty:
         width="stretch",
         column_config={
             "pattern": "Pattern",
-            "mean_ms": st.column_config.NumberColumn("Mean ms (cold starts included)", format="%.1f"),
-            "added_by_cold_starts_ms": st.column_config.NumberColumn("Added by cold starts ms", format="%.1f"),
-            "p99_ms": st.column_config.NumberColumn("p99 ms", format="%.0f"),
+            "mean_ms": "Mean (cold starts included)",
+            "added_by_cold_starts_ms": "Added by cold starts",
+            "p99_ms": "p99",
         },
     )

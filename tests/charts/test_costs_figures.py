@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 
 from analysis.prices import Line
-from charts.costs import LINE_COLUMNS, lines_display, savings_figure, summary_display
+from charts.costs import (
+    LINE_COLUMNS,
+    fixes_frame,
+    latency_frame,
+    lines_display,
+    savings_figure,
+    summary_display,
+)
+from tests.charts.resource_fixtures import detail
 
 
 def test_both_bars_hover_as_money_and_a_missing_best_says_so() -> None:
@@ -55,3 +65,16 @@ def test_the_costs_table_says_none_cheaper_with_a_dash() -> None:
     assert shown[0]["current_usd"] == "$231.82" and shown[0]["cold_starts"] == "11,883"
     assert shown[0]["saving_usd"] == "+$116.34" and shown[1]["best_usd"] == "—" == shown[1]["saving_usd"]
     assert shown[1]["cold_starts"] == "—"
+
+
+def test_latency_and_fixes_show_dashes_and_signed_money_not_none() -> None:
+    d = detail()
+    d = replace(d, cold_starts=replace(d.cold_starts, fixes=(("Lambda + provisioned concurrency 22", 73.74, 10.7),
+                                                             ("an endpoint", -116.34, 0.0))))  # fmt: skip
+    latency = latency_frame(d).set_index("pattern")
+    assert latency.loc["today"].to_dict() == {"mean_ms": "—", "added_by_cold_starts_ms": "0.02 ms", "p99_ms": "—"}
+    endpoint = next(o for o in d.options if o.latency_mean_ms == 22.7)
+    assert latency.loc[endpoint.row.label, ["mean_ms", "p99_ms"]].tolist() == ["23 ms", "39 ms"]
+    fixes = fixes_frame(d).to_dict("records")
+    assert [f["extra_usd"] for f in fixes] == ["+$73.74", "−$116.34"]
+    assert [f["cold_starts_left"] for f in fixes] == ["11", "0"]
