@@ -20,13 +20,13 @@ from views.assumptions import assumptions_panel
 from views.boundary import without_server_paths
 from views.common import (
     cached_detail,
-    cached_estate,
     cached_options,
     cached_price_book,
     db_version,
     overrides_version,
 )
 from views.downloads import download_buttons
+from views.estate_tables import cached_tables
 from views.page_state import (
     database_is_empty,
     empty_database_message,
@@ -65,7 +65,8 @@ if warning := params_warning():
 params = assumptions_panel(book, seeded, "m")  # the shared panel: the what-if fields of the link pass through
 set_model_params(params)
 
-estate = cached_estate(str(path), db_version(path), filters, params, overrides_version())
+# the one cached run the Cold starts and Endpoints pages read: moving between the three replays nothing again
+estate = cached_tables(str(path), db_version(path), filters, params, overrides_version()).estate
 if not estate.rows and database_is_empty(cached_options(str(path), db_version(path))):
     st.warning(empty_database_message(path), icon=":material/database:")
     st.stop()

@@ -1,4 +1,4 @@
-"""The cached run behind the Cold starts and Endpoints pages: one replay of the estate serves both (and the
+"""The cached run behind the Costs, Cold starts and Endpoints pages: one replay of the estate serves all three (and the
 estate's rows they show), keyed like ``views.common.cached_estate`` on the file's version, the filters, the
 assumptions and the overrides file."""
 
