@@ -85,6 +85,8 @@ def test_a_schedule_switches_off_the_hours_idle_in_every_week(empty_db: Path, bo
     assert e.idle_hours == days * 15
     assert schedule.saving_usd == pytest.approx(days * 15 * price * MONTH_HOURS / (days * 24))
     assert schedule.monthly_usd == pytest.approx(e.today_usd - schedule.saving_usd)
+    # every idle hour is in the timetable: it recovers exactly the dollars paid in hours with no traffic
+    assert schedule.saving_usd == pytest.approx(e.idle_usd_per_month) and schedule.recovers == "hours with no traffic"
 
 
 def test_one_week_is_not_a_schedule(empty_db: Path, book) -> None:
