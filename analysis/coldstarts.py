@@ -70,6 +70,7 @@ class ColdStartTable:
     modelled_per_month: float
     fixable: int  # rows with a priced fix that removes them
     cheapest_extra_usd: float  # every row's cheapest fix together, USD per month over today
+    estimate_per_month: float = 0.0  # what cost and latency use: measured, carried forward under a what-if
 
     def row(self, resource_id: str) -> ColdStartRow | None:
         return next((r for r in self.rows if r.resource_id == resource_id), None)
@@ -112,6 +113,7 @@ def cold_start_table(run: Run, rows: tuple[ResourceRow, ...]) -> ColdStartTable:
         rows=tuple(sorted(out, key=lambda r: -(r.cold.share_of_requests or 0.0))),
         measured_per_month=sum(measured) if measured else None,
         modelled_per_month=sum(r.cold.modelled_per_month or 0.0 for r in out),
+        estimate_per_month=sum(r.cold.estimate_per_month or 0.0 for r in out),
         fixable=len(fixed),
         cheapest_extra_usd=sum(fixed),
     )
@@ -121,7 +123,7 @@ def _row(row: ResourceRow, cold: ColdStarts, p99: float, memory_mb: float) -> Co
     share, init = cold.share_of_requests, cold.init_ms
     with_cold = _with_cold(p99, share or 0.0, init or 0.0) if np.isfinite(p99) else None
     fix = next((f for f in cold.fixes if f[0] == cold.cheapest_fix), None)
-    per_month = cold.measured_per_month if cold.measured_per_month is not None else cold.modelled_per_month
+    per_month = cold.estimate_per_month
     return ColdStartRow(
         resource_id=row.resource_id,
         name=row.name,

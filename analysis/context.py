@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from analysis.cold_forward import ColdForward
 from analysis.inputs import Rows
 from analysis.params import ModelParams
 from analysis.prices import with_free_share
@@ -63,6 +64,7 @@ class Context:
     platform: FaasRows  # today's platform on the (what-if) traffic
     free: FreeTiers
     cache: dict = field(default_factory=dict)
+    cold: ColdForward | None = None  # measured cold starts carried forward (analysis.cold_forward)
 
     @property
     def size(self) -> int:

@@ -181,10 +181,11 @@ def _cold_starts(run: Run, row, r: int = 0) -> ColdStarts | None:  # noqa: ANN00
     if not platform.has(r):
         return None
     month = ctx.month(r)
-    measured = platform.cold_starts_measured[r]
+    forward = ctx.cold
+    measured = forward.measured[r]
     modelled = float(platform.cold_starts[r]) * month
     requests = float(platform.requests[r])
-    cold = float(measured) if np.isfinite(measured) else float(platform.cold_starts[r])
+    cold = float(forward.estimate[r]) if np.isfinite(measured) else float(platform.cold_starts[r])
     share = cold / requests if requests else None
     init = float(platform.init_ms[r])
     today = row.current.monthly_usd
@@ -206,4 +207,11 @@ def _cold_starts(run: Run, row, r: int = 0) -> ColdStarts | None:  # noqa: ANN00
         added_latency_ms=share * init if share is not None else None,
         fixes=tuple(fixes),
         cheapest_fix=cheapest[0] if cheapest else None,
+        estimate_per_month=cold * month,
+        modelled_base_per_month=float(forward.modelled_base[r]) * month if np.isfinite(measured) else None,
+        seen_per_month=float(forward.seen[r]) * month if np.isfinite(measured) else None,
+        unseen_per_month=float(forward.unseen[r]) * month if np.isfinite(measured) else None,
+        seen_growth=float(forward.cold_growth[r]) if np.isfinite(measured) else None,
+        unseen_growth=float(forward.warm_growth[r]) if np.isfinite(measured) else None,
+        rule=forward.rule[r],
     )

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from analysis.cold_forward import as_billed, cold_forward
 from analysis.context import Context, FreeTiers
 from analysis.endpoint_options import ENDPOINTS, cloud_run_options, endpoint_options, serverless_options, size_all
 from analysis.faas_options import FaasRuns, faas_runs, faas_side
@@ -111,12 +112,13 @@ def run_panels(panels: UsagePanels, params: ModelParams, book: PriceBook | None 
     runs = faas_runs(ctx)  # functions' own platform, and every other row's FaaS target, once per price group
     others = [i["service"] if i["service"] in ("sagemaker-serverless", "cloud-run") else None for i in info]
     ctx.platform = _platform(runs.side, faas_rows(traffic, others, lambda k: platform_model(k, params), cache), info)
+    ctx.cold = cold_forward(ctx, rows.traffic)
     books = [ctx.book_for(i, info[i]["service"]) for i in range(len(info))]
     sums = Sums(rows, measured)
     if params.what_if:
         hours = _today_endpoint_hours(ctx)
         modelled = _without_billed(rows)
-        today = today_costs(modelled, prepared, info, books, ctx.platform, params.free_tier, hours)
+        today = today_costs(modelled, prepared, info, books, as_billed(ctx.platform, ctx.cold), params.free_tier, hours)
     else:
         today = today_costs(rows, measured, info, books, ctx.platform, params.free_tier)
     cache_requests = params.traffic_factor / (1.0 - params.cache_hit_rate) if params.cache_hit_rate else 0.0

@@ -8,11 +8,25 @@ idle, and every instance-hour in it is paid for nothing. Instances per cell are 
 ``instances_avg`` where it was measured, else its measured mean, else the configured count — the rule
 today's cost uses (``analysis.today.instance_seconds``), so the window's instance-hours scaled to a month
 equal the hours on today's hosting line. The hourly price is that line's (effective) unit price.
+
+Hours with no request are not the only capacity paid for nothing: an endpoint at 3 % CPU all month serves
+every hour and still pays for 97 % of its instances idle. So each endpoint has two figures, named apart:
+
+- **paid in hours with no traffic**: the instance-hours of the idle clock hours, at the hourly price;
+- **paid for unused capacity**: that, plus the instance-hours of the hours with traffic × (1 − their measured
+  CPU utilisation), at the same price. CPU is the utilisation the capacity model sizes by (an endpoint's
+  capacity is measured as requests per instance-second against CPU, ``analysis.sizing``), so it is the
+  measure used; without a CPU metric the unused figure is unknown ("—"), never guessed. An autoscaled
+  endpoint keeps headroom at its target utilisation by design, so part of this figure is intended.
+
+Each way out says which of the two it recovers: a schedule only hours with no traffic (it can save at most
+that figure), a smaller instance only unused capacity in the hours with traffic, scale-to-zero and a
+serverless endpoint both (they bill per request); deleting the endpoint recovers everything.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -28,6 +42,15 @@ if TYPE_CHECKING:
 
 HOUR_S = 3600
 WEEK_HOURS = 168
+NO_TRAFFIC = "hours with no traffic"
+IN_TRAFFIC = "unused capacity in hours with traffic"
+RECOVERS = {
+    "schedule": NO_TRAFFIC,
+    "smaller instance": IN_TRAFFIC,
+    "scale to zero": f"{NO_TRAFFIC} and {IN_TRAFFIC} (billed per request)",
+    "serverless": f"{NO_TRAFFIC} and {IN_TRAFFIC} (billed per request)",
+    "delete": "everything: the endpoint is gone",
+}
 
 
 @dataclass(frozen=True)
@@ -39,6 +62,7 @@ class Saving:
     monthly_usd: float | None
     saving_usd: float | None
     note: str = ""
+    recovers: str = ""  # which idle dollars it addresses (RECOVERS)
 
 
 @dataclass(frozen=True)
@@ -62,6 +86,10 @@ class EndpointIdle:
     savings: tuple[Saving, ...]
     price_source: str = ""
     notes: tuple[str, ...] = ()
+    busy_cpu_pct: float | None = None  # measured mean CPU in the hours with traffic
+    unused_instance_hours: float | None = None  # idle instance-hours + busy ones × (1 − CPU): None without CPU
+    unused_usd: float | None = None  # in the window
+    unused_usd_per_month: float | None = None
 
 
 @dataclass(frozen=True)
@@ -70,6 +98,10 @@ class IdleTable:
     idle_usd: float  # the window, over the priced rows
     idle_usd_per_month: float
     today_usd: float
+    idle_share: float | None = None  # hours-with-no-traffic dollars ÷ today's endpoint spend
+    unused_usd_per_month: float = 0.0  # over the rows with a CPU metric and a price
+    unused_known: int = 0  # rows it covers
+    unused_share: float | None = None  # ÷ today's spend of those rows
 
     def row(self, resource_id: str) -> EndpointIdle | None:
         return next((r for r in self.rows if r.resource_id == resource_id), None)
@@ -104,6 +136,42 @@ def hourly_grid(ctx: Context, rows: list[int]) -> tuple[int, np.ndarray, np.ndar
     return int(t0), requests, seconds, instance_s
 
 
+def hourly_cpu(ctx: Context, rows: list[int], t0: int, hours: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per row and clock hour, the measured CPU utilisation (%) time-weighted over its counted cells (NaN
+    where none was measured), and the seconds it was measured over."""
+    integral, known = np.zeros((len(rows), hours)), np.zeros((len(rows), hours))
+    index = {r: i for i, r in enumerate(rows)}
+    for block in ctx.measured.blocks:
+        values = block.panel.metric("cpu_utilization_pct_avg")
+        if values is None:
+            continue
+        panel = block.panel
+        column = (panel.start_s + np.arange(panel.periods) * panel.period_s - t0) // HOUR_S
+        for p, r in enumerate(block.rows):
+            i = index.get(int(r))
+            if i is None:
+                continue
+            cells = block.counted[p] & ~np.isnan(values[p])
+            np.add.at(integral[i], column[cells], values[p][cells] * block.seconds[p][cells])
+            np.add.at(known[i], column[cells], block.seconds[p][cells])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(known > 0, integral / np.maximum(known, 1e-12), np.nan), known
+
+
+def unused_busy_hours(
+    instance_s: np.ndarray, busy: np.ndarray, cpu: np.ndarray, known: np.ndarray
+) -> tuple[float | None, float | None]:
+    """(instance-hours unused in the hours with traffic, their mean CPU %) for one row: each hour's
+    instance-hours × (1 − its CPU); an hour without a CPU figure at the mean of those with one. (None, None)
+    when no hour with traffic has a CPU figure."""
+    measured = busy & np.isfinite(cpu)
+    if not measured.any():
+        return (None, None) if busy.any() else (0.0, None)
+    mean = float((cpu[measured] * known[measured]).sum() / known[measured].sum())
+    share = np.clip(np.where(np.isfinite(cpu), cpu, mean) / 100.0, 0.0, 1.0)
+    return float((instance_s[busy] * (1.0 - share[busy])).sum()) / HOUR_S, mean
+
+
 def _fallback_instances(ctx: Context) -> np.ndarray:
     mean = ctx.gauge_mean("instances_avg")
     config = np.array([float(c.get("instance_count") or 1) for c in ctx.configs])
@@ -125,16 +193,18 @@ def idle_table(run: Run, rows: tuple[ResourceRow, ...]) -> IdleTable:
     """Every assessed endpoint of ``run`` (``rows``: the run's summarised rows, for today and the options)."""
     ctx = run.ctx
     if ctx is None:
-        return IdleTable((), 0.0, 0.0, 0.0)
+        return _table([])
     mine = [r for r in range(ctx.size) if ctx.info[r]["service"] in ENDPOINTS]
     if not mine:
-        return IdleTable((), 0.0, 0.0, 0.0)
+        return _table([])
     by_id = {row.resource_id: row for row in rows}
     t0, requests, seconds, instance_s = hourly_grid(ctx, mine)
     off = schedule_off_hours(t0, requests, seconds)
     hour_of_week = ((t0 // HOUR_S + np.arange(requests.shape[1])) + 72) % WEEK_HOURS
     mean_ms, _ = ctx.latency()
     cpu = ctx.gauge_mean("cpu_utilization_pct_avg")
+    busy_hours = (seconds > 0) & (requests > 0)
+    cpu_hours, cpu_known = hourly_cpu(ctx, mine, t0, requests.shape[1])
     out = []
     for i, r in enumerate(mine):
         row = by_id[ctx.info[r]["resource_id"]]
@@ -142,20 +212,53 @@ def idle_table(run: Run, rows: tuple[ResourceRow, ...]) -> IdleTable:
         paid_s = float(instance_s[i].sum())
         busy_s = float(ctx.measured.requests[r]) * float(mean_ms[r]) / 1000.0
         scheduled = off[i][hour_of_week] & (seconds[i] > 0)
-        out.append(
-            _endpoint(
-                ctx, r, row, run, float((seconds[i] > 0).sum()), float(idle.sum()), paid_s / HOUR_S,
-                float(instance_s[i][idle].sum()) / HOUR_S, busy_s / paid_s if paid_s > 0 else None,
-                float(cpu[r]) if np.isfinite(cpu[r]) else None, float(instance_s[i][scheduled].sum()) / HOUR_S,
-                int(off[i].sum()),
-            )
+        e = _endpoint(
+            ctx, r, row, run, float((seconds[i] > 0).sum()), float(idle.sum()), paid_s / HOUR_S,
+            float(instance_s[i][idle].sum()) / HOUR_S, busy_s / paid_s if paid_s > 0 else None,
+            float(cpu[r]) if np.isfinite(cpu[r]) else None, float(instance_s[i][scheduled].sum()) / HOUR_S,
+            int(off[i].sum()),
         )  # fmt: skip
+        e = _unused(e, *unused_busy_hours(instance_s[i], busy_hours[i], cpu_hours[i], cpu_known[i]), ctx.month(r))
+        spec = ctx.book.machines.get(e.instance_type)
+        if spec is not None and spec.accelerator and e.unused_instance_hours is not None:
+            note = f"unused capacity from CPU: the {spec.accelerator}'s own utilisation is not collected"
+            e = replace(e, notes=(*e.notes, note))
+        out.append(e)
+    return _table(out)
+
+
+def _unused(e: EndpointIdle, busy_unused: float | None, busy_cpu: float | None, month: float) -> EndpointIdle:
+    """The endpoint with its unused capacity: the idle instance-hours plus those unused in hours with traffic."""
+    if busy_unused is None:
+        return replace(e, notes=(*e.notes, "no CPU metric: the unused capacity in hours with traffic is unknown"))
+    hours = e.idle_instance_hours + busy_unused
+    usd = None if e.hour_usd is None else hours * e.hour_usd
+    return replace(
+        e,
+        busy_cpu_pct=busy_cpu,
+        unused_instance_hours=hours,
+        unused_usd=usd,
+        unused_usd_per_month=None if usd is None else usd * month,
+    )
+
+
+def _table(out: list[EndpointIdle]) -> IdleTable:
+    """The rows and their totals (the shares are over the same rows as their dollars)."""
     priced = [e for e in out if e.idle_usd is not None]
+    unused = [e for e in out if e.unused_usd_per_month is not None and e.today_usd is not None]
+    today = sum(e.today_usd for e in out if e.today_usd is not None)
+    idle_month = sum(e.idle_usd_per_month for e in priced)
+    unused_month = sum(e.unused_usd_per_month for e in unused)
+    unused_today = sum(e.today_usd for e in unused)
     return IdleTable(
         rows=tuple(sorted(out, key=lambda e: -(e.idle_usd_per_month or 0.0))),
         idle_usd=sum(e.idle_usd for e in priced),
-        idle_usd_per_month=sum(e.idle_usd_per_month for e in priced),
-        today_usd=sum(e.today_usd for e in out if e.today_usd is not None),
+        idle_usd_per_month=idle_month,
+        today_usd=today,
+        idle_share=idle_month / today if today > 0 else None,
+        unused_usd_per_month=unused_month,
+        unused_known=len(unused),
+        unused_share=unused_month / unused_today if unused_today > 0 else None,
     )
 
 
@@ -194,10 +297,13 @@ def _endpoint(
                     saved,
                     "the endpoint is deleted and re-created (or scaled to zero) on a timetable; a request in an "
                     "off hour waits for it to start, and startup time is not modelled",
+                    RECOVERS["schedule"],
                 )
             )
         else:
-            savings.append(Saving("schedule", "No hour of the week was idle in every measured week", None, None))
+            savings.append(
+                Saving("schedule", "No hour of the week was idle in every measured week", None, None, "", NO_TRAFFIC)
+            )
     return EndpointIdle(
         resource_id=row.resource_id,
         name=row.name,
@@ -239,6 +345,6 @@ def _savings(row: ResourceRow, options: list, today_usd: float | None) -> list[S
             continue  # a hybrid keeps always-on instances: not a way out of idle capacity
         saving = None if today_usd is None else today_usd - shown.monthly_usd
         if what not in groups or shown.monthly_usd < (groups[what].monthly_usd or 0.0):
-            groups[what] = Saving(what, shown.label, shown.monthly_usd, saving)
+            groups[what] = Saving(what, shown.label, shown.monthly_usd, saving, recovers=RECOVERS[what])
     order = ("scale to zero", "serverless", "smaller instance", "delete")
     return [groups[w] for w in order if w in groups]

@@ -77,6 +77,7 @@ class FaasRows:
     init_ms: np.ndarray = field(init=False)
     init_measured: np.ndarray = field(init=False)
     peak_concurrency: np.ndarray = field(init=False)
+    instance_seconds: np.ndarray = field(init=False)  # warm instances × time (what recycling grows with)
     month_factor: np.ndarray = field(init=False)
     assumptions: dict[int, tuple] = field(default_factory=dict)
     notes: dict[int, list[str]] = field(default_factory=dict)
@@ -91,6 +92,7 @@ class FaasRows:
         "init_ms",
         "init_measured",
         "peak_concurrency",
+        "instance_seconds",
         "month_factor",
     )
 

@@ -95,8 +95,8 @@ def _row(run: Run, r: int, who: dict, older: tuple[str, ...]) -> ResourceRow:
     cold_measured = platform.cold_starts_measured[r] if platform.has(r) else np.nan
     if who["service"] in ENDPOINTS:
         cold = 0.0
-    elif np.isfinite(cold_measured) and not ctx.params.what_if:
-        cold = float(cold_measured) * month
+    elif ctx.cold is not None and np.isfinite(ctx.cold.measured[r]):
+        cold = float(ctx.cold.estimate[r]) * month  # the measurement, carried forward under a what-if
     elif platform.has(r):
         cold = float(platform.cold_starts[r]) * month
     else:

@@ -234,6 +234,15 @@ class ColdStarts:
     added_latency_ms: float | None
     fixes: tuple[tuple[str, float | None, float | None], ...]  # (fix, extra USD/month, cold starts left/month)
     cheapest_fix: str | None
+    # how the measured count is carried to the traffic in effect (analysis.cold_forward): the figure cost and
+    # latency use; the model on the measured traffic; the parts it sees and does not see and how each grew
+    estimate_per_month: float | None = None
+    modelled_base_per_month: float | None = None
+    seen_per_month: float | None = None
+    unseen_per_month: float | None = None
+    seen_growth: float | None = None
+    unseen_growth: float | None = None
+    rule: str = ""  # measured | carried | modelled
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ def cold_frame(rows: Iterable[ColdStartRow]) -> pd.DataFrame:
                 "region": r.region,
                 "measured": count(c.measured_per_month),
                 "modelled": count(c.modelled_per_month),
+                "used": count(c.estimate_per_month),
                 "init": duration_ms(c.init_ms) + ("" if c.init_measured else " (assumed)"),
                 "share": _share(c.share_of_requests),
                 "p99": duration_ms(r.p99_ms),
@@ -54,6 +55,7 @@ COLD_COLUMNS = {
     "region": "Region",
     "measured": "Measured / month",
     "modelled": "Modelled / month",
+    "used": "Used for cost and latency / month",
     "init": "Init time",
     "share": "Share of requests",
     "p99": "p99 (measured)",
@@ -83,7 +85,7 @@ def fixes_frame(r: ColdStartRow) -> pd.DataFrame:
             {
                 "fix": "SnapStart (shorter cold starts) ⚠ unconfirmed",
                 "extra": money(r.snapstart.monthly_usd, signed=True),
-                "left": count(r.cold.measured_per_month or r.cold.modelled_per_month),
+                "left": count(r.cold.estimate_per_month),
                 "removes": "no: shortens them",
             }
         )
@@ -104,6 +106,7 @@ def idle_frame(endpoints: Iterable[EndpointIdle]) -> pd.DataFrame:
             "hour_usd": hourly(e.hour_usd),
             "idle_usd": money(e.idle_usd),
             "idle_month": money(e.idle_usd_per_month),
+            "unused_month": money(e.unused_usd_per_month),
             "today": money(e.today_usd),
             "best": _best(e),
         }
@@ -121,8 +124,9 @@ IDLE_COLUMNS = {
     "cpu": "CPU utilisation (measured)",
     "in_flight": "Requests in flight per instance",
     "hour_usd": "$ per instance-hour",
-    "idle_usd": "Paid idle (window)",
-    "idle_month": "Paid idle $/month",
+    "idle_usd": "Paid in hours with no traffic (window)",
+    "idle_month": "Paid in hours with no traffic $/month",
+    "unused_month": "Paid for unused capacity $/month",
     "today": "Today $/month",
     "best": "Biggest saving",
 }
@@ -153,8 +157,20 @@ def savings_frame(e: EndpointIdle) -> pd.DataFrame:
             "option": s.label,
             "monthly": money(s.monthly_usd),
             "saving": money(s.saving_usd, signed=True),
+            "recovers": s.recovers or MISSING,
             "note": s.note,
         }
         for s in e.savings
     ]
-    return pd.DataFrame(rows, columns=["what", "option", "monthly", "saving", "note"])
+    return pd.DataFrame(rows, columns=["what", "option", "monthly", "saving", "recovers", "note"])
+
+
+def unused_text(e: EndpointIdle) -> str:
+    """The unused capacity of one endpoint in words: its instance-hours, dollars and the CPU it rests on."""
+    if e.unused_instance_hours is None:
+        return "unknown: no CPU metric for the hours with traffic"
+    cpu = "" if e.busy_cpu_pct is None else f", at {percent(e.busy_cpu_pct / 100)} CPU in the hours with traffic"
+    return (
+        f"{count(e.unused_instance_hours)} of {count(e.instance_hours)} instance-hours{cpu}, "
+        f"{money(e.unused_usd)} in the window, {money(e.unused_usd_per_month)}/month"
+    )

@@ -6,14 +6,15 @@ choose columns, labels and marks.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
-from datetime import UTC, datetime
 
 import pandas as pd
 import plotly.graph_objects as go
 
 from analysis.prices import Line
-from analysis.types import Curve, EstateAssessment, OptionDetail, ResourceDetail
+from analysis.types import EstateAssessment, OptionDetail, ResourceDetail
+from charts.format import MINUS, MISSING, count, duration_ms, money, unit_price
 from charts.overview import SERVICE_LABELS
 from charts.text import plot_text
 
@@ -103,6 +104,71 @@ def lines_frame(lines: Sequence[Line]) -> pd.DataFrame:
     )
 
 
+LINE_COLUMNS = {
+    "item": "Item",
+    "quantity": "Quantity",
+    "unit": "Unit",
+    "unit_price": "Unit price",
+    "usd": "$/month",
+    "list_usd": "List $/month",
+    "confidence": "Confidence",
+    "retrieved": "Retrieved",
+    "source": "Source",
+    "adjustment": "Adjustment",
+}
+
+
+def quantity(value: float | None) -> str:
+    """A line's quantity for people: whole numbers from 10 up (``145,004``), four significant digits below
+    (``0.004167`` GB-months is not ``0``)."""
+    if value is None or value != value:
+        return MISSING
+    if abs(value) >= 10 or value == 0:
+        return count(value)
+    decimals = min(12, max(0, 3 - math.floor(math.log10(abs(value)))))
+    return f"{value:.{decimals}f}".rstrip("0").rstrip(".").replace("-", MINUS)
+
+
+def lines_display(lines: Sequence[Line]) -> pd.DataFrame:
+    """Cost lines as people read them, today's and every option's alike: quantities rounded, unit prices
+    readable (never scientific notation), money with its sign, "—" for none."""
+    frame = lines_frame(lines)
+    out = frame.drop(columns=["unit_price_usd"]).assign(
+        quantity=[quantity(v) for v in frame["quantity"]],
+        unit_price=[unit_price(v) for v in frame["unit_price_usd"]],
+        usd=[money(v, signed=v is not None and v < 0) for v in frame["usd"]],
+        list_usd=[money(v) for v in frame["list_usd"]],
+        adjustment=[a or MISSING for a in frame["adjustment"]],
+    )
+    return out[list(LINE_COLUMNS)]
+
+
+SUMMARY_SHOWN = {
+    "name": "Resource",
+    "service": "Service",
+    "region": "Region",
+    "current_usd": "Today $/mo",
+    "cold_starts": "Cold starts/mo",
+    "best_option": "Best option (cheaper than today)",
+    "best_usd": "Option $/mo",
+    "saving_usd": "Saving $/mo",
+    "action": "Action",
+    "verdict": "Verdict",
+}
+
+
+def summary_display(summary: pd.DataFrame) -> pd.DataFrame:
+    """The Costs table as shown: money through ``charts.format`` ("—" where there is no cheaper option, never
+    "None"), cold starts rounded."""
+    nan = [v is None or v != v for v in summary["best_usd"]]
+    return summary[list(SUMMARY_SHOWN)].assign(
+        current_usd=[money(v) for v in summary["current_usd"]],
+        cold_starts=[count(v) for v in summary["cold_starts"]],
+        best_usd=[MISSING if n else money(v) for v, n in zip(summary["best_usd"], nan, strict=True)],
+        saving_usd=[MISSING if n else money(v, signed=True) for v, n in zip(summary["saving_usd"], nan, strict=True)],
+    )
+
+
 def assumptions_frame(option: OptionDetail) -> pd.DataFrame:
     return pd.DataFrame(
         [
@@ -120,30 +186,41 @@ def assumptions_frame(option: OptionDetail) -> pd.DataFrame:
 
 
 def latency_frame(detail: ResourceDetail) -> pd.DataFrame:
-    """Latency per pattern, cold-start penalty included (today first)."""
+    """Latency per pattern, cold-start penalty included (today first), as shown: "—" where not modelled
+    (today's latency is measured, not modelled; only its cold-start penalty is)."""
     rows = []
     cold = detail.cold_starts
     if cold is not None and cold.added_latency_ms is not None:
-        rows.append(
-            {"pattern": "today", "mean_ms": None, "added_by_cold_starts_ms": cold.added_latency_ms, "p99_ms": None}
-        )
+        rows.append({"pattern": "today", "mean_ms": MISSING, "added_by_cold_starts_ms": _ms(cold.added_latency_ms),
+                     "p99_ms": MISSING})  # fmt: skip
     for option in detail.options:
         if option.latency_mean_ms is not None:
             rows.append(
                 {
                     "pattern": option.row.label,
-                    "mean_ms": option.latency_mean_ms,
-                    "added_by_cold_starts_ms": None,
-                    "p99_ms": option.latency_p99_ms,
+                    "mean_ms": duration_ms(option.latency_mean_ms),
+                    "added_by_cold_starts_ms": MISSING,
+                    "p99_ms": duration_ms(option.latency_p99_ms),
                 }
             )
     return pd.DataFrame(rows, columns=["pattern", "mean_ms", "added_by_cold_starts_ms", "p99_ms"])
 
 
+def _ms(value: float) -> str:
+    """A cold-start penalty on the mean, often a fraction of a millisecond: two decimals below 10 ms."""
+    return f"{value:,.2f} ms" if abs(value) < 10 else duration_ms(value)
+
+
 def fixes_frame(detail: ResourceDetail) -> pd.DataFrame:
+    """Each fix that removes the cold starts: its extra cost over today (signed) and the cold starts it leaves."""
     cold = detail.cold_starts
     rows = (
-        [] if cold is None else [{"fix": f, "extra_usd": usd, "cold_starts_left": left} for f, usd, left in cold.fixes]
+        []
+        if cold is None
+        else [
+            {"fix": f, "extra_usd": money(usd, signed=True), "cold_starts_left": count(left)}
+            for f, usd, left in cold.fixes
+        ]
     )
     return pd.DataFrame(rows, columns=["fix", "extra_usd", "cold_starts_left"])
 
@@ -153,15 +230,27 @@ def savings_figure(summary: pd.DataFrame, top: int = 15) -> go.Figure:
     data = summary.dropna(subset=["current_usd"]).sort_values("current_usd", ascending=False).head(top)
     names = data["name"].map(plot_text)  # resource names come from the data: inert in ticks and hover
     fig = go.Figure()
-    fig.add_bar(y=names, x=data["current_usd"], name="today", orientation="h", marker_color="#7f7f7f")
+    fig.add_bar(
+        y=names,
+        x=data["current_usd"],
+        name="today",
+        orientation="h",
+        marker_color="#7f7f7f",
+        customdata=[f"{money(v)}/month" for v in data["current_usd"]],
+        hovertemplate="%{y}: today %{customdata}<extra></extra>",
+    )
+    best = [
+        f"{money(v)}/month ({plot_text(o)})" if v == v and v is not None else "none cheaper than today"
+        for v, o in zip(data["best_usd"], data["best_option"], strict=True)
+    ]
     fig.add_bar(
         y=names,
         x=data["best_usd"],
         name="best option cheaper than today",
         orientation="h",
         marker_color="#2ca02c",
-        customdata=data["best_option"].map(plot_text),
-        hovertemplate="%{y}: $%{x:,.2f}/month (%{customdata})<extra></extra>",
+        customdata=best,
+        hovertemplate="%{y}: %{customdata}<extra></extra>",
     )
     fig.update_layout(
         barmode="group",
@@ -171,63 +260,5 @@ def savings_figure(summary: pd.DataFrame, top: int = 15) -> go.Figure:
         height=40 + 28 * len(data) + 120,
         margin={"t": 50, "b": 10},
         legend={"orientation": "h", "y": -0.15},
-    )
-    return fig
-
-
-def hybrid_figure(curve: Curve) -> go.Figure:
-    """The hybrid's cost over k always-on instances (k = 0: FaaS alone), the cheapest k marked."""
-    fig = go.Figure()
-    fig.add_bar(x=list(curve.x), y=list(curve.series["always-on endpoint"]), name="always-on endpoint")
-    fig.add_bar(x=list(curve.x), y=list(curve.series["FaaS overflow"]), name="FaaS overflow")
-    if curve.optimum_x is not None:
-        k = curve.optimum_x
-        total = curve.series["total"][list(curve.x).index(k)] if k in curve.x else None
-        if total is not None:
-            fig.add_annotation(x=k, y=total, text=f"cheapest: k = {k:g}", showarrow=True, arrowhead=2)
-    fig.update_layout(
-        barmode="stack",
-        title="Hybrid: monthly cost by always-on instances k (replayed overflow)",
-        xaxis_title="always-on instances k",
-        yaxis_title="USD per month",
-        height=360,
-        margin={"t": 50, "b": 10},
-        legend={"orientation": "h", "y": -0.25},
-    )
-    return fig
-
-
-def break_even_figure(curve: Curve) -> go.Figure:
-    """FaaS and endpoint cost against monthly requests (the measured shape scaled), today's volume marked."""
-    fig = go.Figure()
-    for name, values in curve.series.items():
-        fig.add_scatter(x=list(curve.x), y=list(values), name=plot_text(name), mode="lines")
-    if curve.optimum_x is not None:
-        fig.add_vline(x=curve.optimum_x, line_dash="dash", line_color="#d62728", annotation_text="break-even")
-    if curve.operating_x is not None:
-        fig.add_vline(x=curve.operating_x, line_dash="dot", annotation_text="today", annotation_position="top")
-    fig.update_layout(
-        title="Break-even: monthly cost against monthly requests",
-        xaxis={"title": "requests per month", "type": "log"},
-        yaxis={"title": "USD per month", "type": "log"},
-        height=380,
-        margin={"t": 50, "b": 10},
-        legend={"orientation": "h", "y": -0.25},
-    )
-    return fig
-
-
-def daily_figure(curve: Curve) -> go.Figure:
-    """Cost per UTC day over the window: today against each option replayed on that day's traffic."""
-    days = [datetime.fromtimestamp(x, UTC).replace(tzinfo=None) for x in curve.x]
-    fig = go.Figure()
-    for name, values in curve.series.items():
-        fig.add_scatter(x=days, y=list(values), name=plot_text(name), mode="lines+markers")
-    fig.update_layout(
-        title="Cost per day: today and each option on the same traffic",
-        yaxis_title="USD per day",
-        height=360,
-        margin={"t": 50, "b": 10},
-        legend={"orientation": "h", "y": -0.3},
     )
     return fig

@@ -7,6 +7,7 @@ from typing import Any
 
 import pandas as pd
 
+from charts.format import unit_price
 from store.queries import json_cell
 
 STATUS_MARK = {"ok": "✓ ok", "partial": "⚠ partial", "failed": "✕ failed"}
@@ -61,3 +62,15 @@ def watermarks_frame(rows: list[tuple], now: datetime) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=["source", "account", "region", "service", "collected_until", "updated_at"])
     frame["lag_h"] = (now - frame["collected_until"]).dt.total_seconds() / 3600 if len(frame) else []
     return frame
+
+
+def api_cost(runs: pd.DataFrame) -> str:
+    """The listed runs' estimated API cost together, as money (a total under a cent keeps its digits: $0.0004,
+    not $0.00) and "—" when no run estimated one (not $0.00)."""
+    costs = runs["estimated_api_cost_usd"].dropna() if "estimated_api_cost_usd" in runs else pd.Series(dtype=float)
+    return unit_price(float(costs.sum()) if len(costs) else None)
+
+
+def hours_since(started: datetime, now: datetime) -> str:
+    """Hours from a run's start to now, one decimal."""
+    return f"{(now - started).total_seconds() / 3600:,.1f}"

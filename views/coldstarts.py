@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from charts import cold_forward as forward
 from charts import coldstarts as shape
 from charts.format import count, money, percent
 from charts.overview import SERVICE_LABELS
@@ -28,13 +29,24 @@ tables, table, _params = page_tables(
     "Clear a service filter in the sidebar, or pick a date range that holds their data.",
 )
 for note in tables.estate.what_if:
-    st.caption(f"What-if in effect: {md(note)}")
+    st.caption(
+        f"What-if in effect: {md(note)}. Measured cold starts are carried forward by the model's response (the "
+        "part it sees with its cold starts, the rest with its warm instance-time); each resource's basis is below."
+    )
 
-cols = st.columns(4)
-cols[0].metric("Measured cold starts / month", count(table.measured_per_month))
-cols[1].metric("Modelled cold starts / month", count(table.modelled_per_month))
-cols[2].metric("Resources with a priced fix", f"{table.fixable} of {len(table.rows)}")
-cols[3].metric(
+cols = st.columns(5)
+cols[0].metric("Measured cold starts / month", count(table.measured_per_month),
+               help="What the platform reported, on the measured traffic.")  # fmt: skip
+cols[1].metric("Modelled cold starts / month", count(table.modelled_per_month),
+               help="The warm-pool replay on the traffic in effect (the what-if's, when one is set).")  # fmt: skip
+cols[2].metric(
+    "Used for cost and latency / month",
+    count(table.estimate_per_month),
+    help="Measured where the platform reports them, carried forward by the model's response under a what-if "
+    "(the model sees scale-out and idle expiry, not environment recycling); modelled elsewhere.",
+)
+cols[3].metric("Resources with a priced fix", f"{table.fixable} of {len(table.rows)}")
+cols[4].metric(
     "All cheapest fixes vs today",
     f"{money(table.cheapest_extra_usd, signed=True)}/mo",
     help="Extra cost per month over today of each resource's cheapest fix that removes its cold starts; "
@@ -62,12 +74,22 @@ chosen = st.selectbox("Resource", ids, format_func=names.get, key="cs_resource")
 row = table.row(chosen)
 cold = row.cold
 st.markdown(
-    f"**{md(count(cold.measured_per_month if cold.measured_per_month is not None else cold.modelled_per_month))} "
-    f"cold starts per month** ({md('measured' if cold.measured_per_month is not None else 'modelled')}), "
+    f"**{md(count(cold.estimate_per_month))} cold starts per month** ({md(cold.rule or 'modelled')}), "
     f"{md(percent(cold.share_of_requests, digits=2))} of requests, each waiting "
     f"{md(count(cold.init_ms))} ms ({'measured mean' if cold.init_measured else 'assumed'}). Today: "
     f"{md(money(row.today_usd))}/month."
 )
+st.caption(md(forward.basis(cold)))
+if cold.measured_per_month is not None:
+    with st.expander("Measured, modelled and how they combine"):
+        st.dataframe(
+            forward.basis_frame(cold),
+            hide_index=True,
+            width="stretch",
+            key="cold_basis",
+            column_config={"part": "Part", "per_month": "Cold starts / month", "grows": "Under the what-if",
+                           "how": "How"},
+        )  # fmt: skip
 st.dataframe(
     shape.fixes_frame(row),
     hide_index=True,

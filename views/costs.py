@@ -8,8 +8,10 @@ from pathlib import Path
 
 import streamlit as st
 
+from charts import cold_forward
 from charts import costs as charts
-from charts.format import count, money
+from charts import resource as resource_charts
+from charts.format import count, money, percent
 from charts.overview import SERVICE_LABELS
 from charts.text import md
 from pricing import PricingError
@@ -63,6 +65,7 @@ if warning := params_warning():
 params = assumptions_panel(book, seeded, "m")  # the shared panel: the what-if fields of the link pass through
 set_model_params(params)
 
+# the one cached run every page reads (views.estate_tables): moving between pages replays nothing again
 estate = cached_estate(str(path), db_version(path), filters, params, overrides_version())
 if not estate.rows and database_is_empty(cached_options(str(path), db_version(path))):
     st.warning(empty_database_message(path), icon=":material/database:")
@@ -85,12 +88,12 @@ cols[1].metric("With the recommendations", f"{money(totals.recommended_usd, cent
 cols[2].metric(
     "Potential saving",
     f"{money(totals.saving_usd, cents=False)}/mo",
-    f"{totals.saving_share:.0%}" if totals.saving_share is not None else None,
+    percent(totals.saving_share) if totals.saving_share is not None else None,
 )
 cols[3].metric("Resources to review", f"{totals.to_review} of {totals.resources}")
 if totals.unconfirmed_usd or totals.incomplete:
     st.warning(
-        f"{money(totals.unconfirmed_usd)}/month ({(totals.unconfirmed_share or 0):.0%} of today's total) rests on "
+        f"{money(totals.unconfirmed_usd)}/month ({percent(totals.unconfirmed_share)} of today's total) rests on "
         "prices we could not confirm (⚠ below)"
         + (
             f"; {totals.incomplete} resource(s) miss a priced part (a GPU without a confirmed price)"
@@ -106,35 +109,11 @@ for note in totals.notes:
 summary = charts.summary_frame(estate)
 st.plotly_chart(charts.savings_figure(summary), width="stretch")
 st.dataframe(
-    summary[
-        [
-            "name",
-            "service",
-            "region",
-            "current_usd",
-            "cold_starts",
-            "best_option",
-            "best_usd",
-            "saving_usd",
-            "action",
-            "verdict",
-        ]
-    ],
+    charts.summary_display(summary),
     hide_index=True,
     width="stretch",
     key="cost_summary",
-    column_config={
-        "name": "Resource",
-        "service": "Service",
-        "region": "Region",
-        "current_usd": st.column_config.NumberColumn("Today $/mo", format="dollar"),
-        "cold_starts": st.column_config.NumberColumn("Cold starts/mo", format="localized"),
-        "best_option": "Best option (cheaper than today)",
-        "best_usd": st.column_config.NumberColumn("Option $/mo", format="dollar"),
-        "saving_usd": st.column_config.NumberColumn("Saving $/mo", format="dollar"),
-        "action": "Action",
-        "verdict": st.column_config.TextColumn("Verdict", width="large"),
-    },
+    column_config={**charts.SUMMARY_SHOWN, "verdict": st.column_config.TextColumn("Verdict", width="large")},
 )
 
 billing_panels.costs_panel(path, filters, params, estate)  # issue 13: the bill beside the model
@@ -171,15 +150,10 @@ else:
         + ")."
     )
     st.dataframe(
-        charts.lines_frame(detail.today_lines),
+        charts.lines_display(detail.today_lines),
         hide_index=True,
         width="stretch",
-        column_config={
-            "source": st.column_config.LinkColumn("Source"),
-            "unit_price_usd": st.column_config.NumberColumn("Unit price", format="%.10g"),
-            "usd": st.column_config.NumberColumn("USD", format="dollar"),
-            "list_usd": st.column_config.NumberColumn("List USD", format="dollar"),
-        },
+        column_config={**charts.LINE_COLUMNS, "source": st.column_config.LinkColumn("Source")},
     )
 for note in dict.fromkeys([*detail.notes, *detail.today_notes]):
     st.caption(f"• {md(note)}")
@@ -200,6 +174,7 @@ if detail.cold_starts is not None:
     cols[1].metric("Modelled / month", count(cold.modelled_per_month))
     cols[2].metric("Init time", f"{count(cold.init_ms)} ms", help="measured mean" if cold.init_measured else "assumed")
     cols[3].metric("Added latency", f"{cold.added_latency_ms:,.1f} ms" if cold.added_latency_ms is not None else "—")
+    st.caption(md(cold_forward.basis(cold)))
     fixes = charts.fixes_frame(detail)
     if not fixes.empty:
         st.dataframe(
@@ -208,8 +183,8 @@ if detail.cold_starts is not None:
             width="stretch",
             column_config={
                 "fix": "What removes them",
-                "extra_usd": st.column_config.NumberColumn("Extra $/mo vs today", format="dollar"),
-                "cold_starts_left": st.column_config.NumberColumn("Cold starts left/mo", format="localized"),
+                "extra_usd": "Extra $/mo vs today",
+                "cold_starts_left": "Cold starts left/mo",
             },
         )
         if cold.cheapest_fix:
@@ -228,23 +203,20 @@ for option in detail.options:
         st.dataframe(charts.assumptions_frame(option), hide_index=True, width="stretch")
         if option.lines:
             st.dataframe(
-                charts.lines_frame(option.lines),
+                charts.lines_display(option.lines),
                 hide_index=True,
                 width="stretch",
-                column_config={
-                    "source": st.column_config.LinkColumn("Source"),
-                    "usd": st.column_config.NumberColumn("USD", format="dollar"),
-                },
+                column_config={**charts.LINE_COLUMNS, "source": st.column_config.LinkColumn("Source")},
             )
         for note in option.notes:
             st.caption(f"• {md(note)}")
 
 left, right = st.columns(2)
 if detail.hybrid is not None:
-    left.plotly_chart(charts.hybrid_figure(detail.hybrid), width="stretch")
+    left.plotly_chart(resource_charts.hybrid_figure(detail.hybrid), width="stretch")
     left.caption(" ".join(md(n) for n in detail.hybrid.notes))
 if detail.break_even is not None:
-    right.plotly_chart(charts.break_even_figure(detail.break_even), width="stretch")
+    right.plotly_chart(resource_charts.break_even_figure(detail.break_even), width="stretch")
     be = row.break_even_requests_per_month
     right.caption(
         f"Break-even: {md(count(be))} requests/month; today {md(count(row.requests_per_month))}."
@@ -252,7 +224,9 @@ if detail.break_even is not None:
         else "No break-even on this traffic's shape: one side stays cheaper at every volume shown."
     )
 if detail.daily is not None:
-    st.plotly_chart(charts.daily_figure(detail.daily), width="stretch")
+    st.plotly_chart(
+        resource_charts.cost_over_time_figure(detail.daily, resource_charts.best_hybrid(detail)), width="stretch"
+    )
 latency = charts.latency_frame(detail)
 if not latency.empty:
     st.dataframe(
@@ -261,8 +235,8 @@ if not latency.empty:
         width="stretch",
         column_config={
             "pattern": "Pattern",
-            "mean_ms": st.column_config.NumberColumn("Mean ms (cold starts included)", format="%.1f"),
-            "added_by_cold_starts_ms": st.column_config.NumberColumn("Added by cold starts ms", format="%.1f"),
-            "p99_ms": st.column_config.NumberColumn("p99 ms", format="%.0f"),
+            "mean_ms": "Mean (cold starts included)",
+            "added_by_cold_starts_ms": "Added by cold starts",
+            "p99_ms": "p99",
         },
     )

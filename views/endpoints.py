@@ -8,7 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 from charts import coldstarts as shape
-from charts.format import count, money, percent
+from charts.format import MISSING, count, money, percent
 from charts.overview import SERVICE_LABELS
 from charts.text import md
 from views import page_state
@@ -17,9 +17,11 @@ from views.estate_tables import page_tables
 st.title("Endpoints: uptime and idle")
 st.caption(
     "An always-on endpoint (SageMaker real-time, Vertex AI) is billed per instance-hour whether or not requests "
-    "arrive. An hour (UTC) of the measured span without a single request is idle, and every instance-hour in it "
-    "is paid for nothing: that is the idle cost below, at each endpoint's own effective hourly price. Monthly "
-    "figures are the window's scaled to 730 hours."
+    "arrive. Two figures, at each endpoint's own effective hourly price: **paid in hours with no traffic** (every "
+    "instance-hour of a UTC hour without a single request) and **paid for unused capacity** (that, plus each "
+    "hour with traffic's instance-hours × (1 − its measured CPU utilisation); unknown without a CPU metric). An "
+    "autoscaled endpoint keeps some headroom on purpose, at its target utilisation. Monthly figures are the "
+    "window's scaled to 730 hours."
 )
 
 tables, table, _params = page_tables(
@@ -28,16 +30,26 @@ tables, table, _params = page_tables(
     "that holds their data.",
 )
 for note in tables.estate.what_if:
-    st.caption(f"What-if in effect (today's cost only; idle hours are measured): {md(note)}")
+    st.caption(f"What-if in effect (today's cost only; idle hours and utilisation are measured): {md(note)}")
 
 cols = st.columns(4)
 cols[0].metric("Endpoints", count(len(table.rows)))
-cols[1].metric("Paid for idle capacity", f"{money(table.idle_usd_per_month)}/mo", help="Scaled from the window.")
-cols[2].metric("In the window", money(table.idle_usd))
-cols[3].metric(
-    "Share of endpoint spend",
-    percent(table.idle_usd_per_month / table.today_usd if table.today_usd else None),
+cols[1].metric(
+    "Paid in hours with no traffic",
+    f"{money(table.idle_usd_per_month)}/mo",
+    f"{percent(table.idle_share)} of endpoint spend",
+    delta_color="off",
+    help=f"Scaled from the window ({money(table.idle_usd)} in the window).",
 )
+cols[2].metric(
+    "Paid for unused capacity",
+    f"{money(table.unused_usd_per_month)}/mo" if table.unused_known else MISSING,
+    f"{percent(table.unused_share)} of their spend" if table.unused_known else None,
+    delta_color="off",
+    help=f"Over the {table.unused_known} of {len(table.rows)} endpoints with a CPU metric; includes the hours "
+    "with no traffic.",
+)
+cols[3].metric("In the window, hours with no traffic", money(table.idle_usd))
 
 only_idle = st.toggle("Only endpoints with idle hours", key="ep_idle")
 shown = [e for e in table.rows if e.idle_hours > 0] if only_idle else list(table.rows)
@@ -57,7 +69,7 @@ st.markdown(
     f"**{md(count(e.idle_hours))} of {md(count(e.hours))} hours without a request**: "
     f"{md(count(e.idle_instance_hours))} idle instance-hours at {md(shape.hourly(e.hour_usd))} each, "
     f"{md(money(e.idle_usd))} in the window, {md(money(e.idle_usd_per_month))}/month of today's "
-    f"{md(money(e.today_usd))}/month."
+    f"{md(money(e.today_usd))}/month. **Unused capacity**: {md(shape.unused_text(e))}."
 )
 if e.price_source:
     st.caption(f"Hourly price: {md(e.price_source)}")
@@ -71,6 +83,7 @@ st.dataframe(
         "option": "As modelled",
         "monthly": "$/month",
         "saving": "Saving $/month",
+        "recovers": "Recovers",
         "note": st.column_config.TextColumn("Note", width="large"),
     },
 )

@@ -13,7 +13,7 @@ from analysis.opportunities import top_opportunities
 from analysis.overview import traffic_totals
 from charts import overview as charts
 from charts import overview_money as money_charts
-from charts.format import compact, money
+from charts.format import compact, money, percent
 from charts.text import md
 from common.services import PATTERN_LABELS, SERVICES
 from common.timeutil import utc_now
@@ -73,10 +73,10 @@ cols[0].metric(
     help=", ".join(f"{n} {label.lower()}" for label, n in totals.by_pattern.items()),
 )
 cols[1].metric("Requests in window", compact(totals.requests), help=f"{totals.requests:,.0f} requests")
-cols[2].metric("Error rate", f"{100 * totals.error_rate:.2f} %" if totals.error_rate is not None else "—")
+cols[2].metric("Error rate", percent(totals.error_rate, digits=2))
 cols[3].metric(
     "Cold-start rate",
-    f"{100 * totals.cold_start_rate:.2f} %" if totals.cold_start_rate is not None else "—",
+    percent(totals.cold_start_rate, digits=2),
     help="Over resources whose platform reports cold starts (not Cloud Functions gen1 or endpoints).",
 )
 if newest is not None:

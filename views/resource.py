@@ -14,6 +14,7 @@ from typing import Any
 import streamlit as st
 
 from analysis.usage import usage_over_time
+from charts import cold_forward
 from charts import resource as charts
 from charts.format import compact, count, duration_ms, money
 from charts.overview import SERVICE_LABELS
@@ -162,6 +163,7 @@ if detail.cold_starts is not None:
         + (f"; cheapest fix: {md(cold.cheapest_fix)}" if cold.cheapest_fix else "")
         + "."
     )
+    st.caption(md(cold_forward.basis(cold)))
 
 notes = charts.feasibility_notes(detail)
 if notes:

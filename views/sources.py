@@ -42,9 +42,9 @@ else:
         shape.STATUS_MARK.get(last["status"], last["status"]),
         help=f"started {last['started_at']:%Y-%m-%d %H:%M} UTC",
     )
-    cols[1].metric("Hours since", f"{(now - last['started_at']).total_seconds() / 3600:,.1f}")
+    cols[1].metric("Hours since", shape.hours_since(last["started_at"], now))
     cols[2].metric("Runs in 7 days (not ok)", f"{len(recent)} ({int((recent['status'] != 'ok').sum())})")
-    cols[3].metric("API cost, listed runs", f"${collector_runs['estimated_api_cost_usd'].fillna(0).sum():,.2f}")
+    cols[3].metric("API cost, listed runs", shape.api_cost(collector_runs))
 
 table = shape.runs_frame(runs)
 if not table.empty:

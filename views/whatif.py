@@ -12,6 +12,7 @@ from pathlib import Path
 import streamlit as st
 
 from analysis.whatif import baseline_of, compare_details, compare_estates
+from charts import cold_forward as forward
 from charts import resource as resource_charts
 from charts import whatif as charts
 from charts.format import count, money
@@ -83,9 +84,10 @@ for col, label, change, fmt in (
         help="The what-if's figure; below it, the change from the baseline.",
     )
 st.caption(
-    "Cold starts in the baseline are measured where the platform reports them; under a what-if they are modelled "
-    "by the warm-pool replay (its keep-alive is an assumption no provider documents), so a change in cold starts "
-    "also holds the model's difference from the measurement."
+    "Cold starts in the baseline are measured where the platform reports them. Under a what-if that measurement "
+    "is carried forward by the model's response: the part the warm-pool model accounts for grows as its cold "
+    "starts do, the part it does not see (environment recycling, deployments) as its warm instance-time. Each "
+    "resource's basis is under One resource."
 )
 st.plotly_chart(charts.estate_figure(estate), width="stretch")
 st.dataframe(
@@ -167,6 +169,18 @@ if penalty.base is not None or penalty.what_if is not None:
         f"{md(resource_charts.penalty_ms(penalty.what_if))} under the what-if. Cheapest fix: "
         f"{md(one.cheapest_fix_base or '—')} → {md(one.cheapest_fix_what_if or '—')}."
     )
+if new.cold_starts is not None:
+    st.caption(f"Cold starts under the what-if: {md(forward.basis(new.cold_starts))}")
+    if new.cold_starts.measured_per_month is not None:
+        with st.expander("Cold starts: measured, modelled and how they combine"):
+            st.dataframe(
+                forward.basis_frame(new.cold_starts),
+                hide_index=True,
+                width="stretch",
+                key="wi_cold_basis",
+                column_config={"part": "Part", "per_month": "Cold starts / month", "grows": "Under the what-if",
+                               "how": "How"},
+            )  # fmt: skip
 left, right = st.columns(2)
 span = resource_charts.shared_range(old.break_even, new.break_even)  # both on one scale: the point visibly moves
 if old.break_even is not None:

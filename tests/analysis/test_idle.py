@@ -25,12 +25,17 @@ def book():
     return load_price_book(use_env=False)
 
 
-def _write(path: Path, hours: int, busy: set[int], instances: dict[int, float]) -> None:
-    """``hours`` hours of an endpoint: requests only in the ``busy`` hours, ``instances`` running (default 1)."""
+def _write(
+    path: Path, hours: int, busy: set[int], instances: dict[int, float], cpu: dict[int, float] | None = None
+) -> None:
+    """``hours`` hours of an endpoint: requests only in the ``busy`` hours, ``instances`` running (default 1),
+    the measured CPU % of the hours in ``cpu``."""
     rows = []
     for h in range(hours):
         at = START + timedelta(hours=h)
         rows.append((EP.resource_id, "instances_avg", at, 3600, instances.get(h, 1.0), "test"))
+        if cpu is not None and h in cpu:
+            rows.append((EP.resource_id, "cpu_utilization_pct_avg", at, 3600, cpu[h], "test"))
         if h in busy:
             rows.append((EP.resource_id, "invocations", at, 3600, 360.0, "test"))
             rows.append((EP.resource_id, "duration_ms_avg", at, 3600, 50.0, "test"))
@@ -80,6 +85,8 @@ def test_a_schedule_switches_off_the_hours_idle_in_every_week(empty_db: Path, bo
     assert e.idle_hours == days * 15
     assert schedule.saving_usd == pytest.approx(days * 15 * price * MONTH_HOURS / (days * 24))
     assert schedule.monthly_usd == pytest.approx(e.today_usd - schedule.saving_usd)
+    # every idle hour is in the timetable: it recovers exactly the dollars paid in hours with no traffic
+    assert schedule.saving_usd == pytest.approx(e.idle_usd_per_month) and schedule.recovers == "hours with no traffic"
 
 
 def test_one_week_is_not_a_schedule(empty_db: Path, book) -> None:
@@ -88,3 +95,46 @@ def test_one_week_is_not_a_schedule(empty_db: Path, book) -> None:
     (e,) = assess_tables(empty_db, Filters(), ModelParams(), book).idle.rows
     schedule = next(s for s in e.savings if s.what == "schedule")
     assert schedule.saving_usd is None and e.idle_hours == 7 * 15
+
+
+def test_unused_capacity_is_the_idle_hours_and_the_idle_share_of_the_busy_ones(empty_db: Path, book) -> None:
+    """14 busy hours, 7 at 10 % CPU and 7 at 30 % (one of them on 2 instances), 10 idle hours at 3 %: unused
+    are the 10 idle instance-hours plus 7 × 0.9 + 6 × 0.7 + 2 × 0.7 busy ones = 21.9 of 25."""
+    idle = {3, 4, 5, 6, 7, 12, 13, 20, 21, 22}
+    busy = sorted(set(range(24)) - idle)
+    cpu = {h: 3.0 for h in idle} | {h: 10.0 for h in busy[:7]} | {h: 30.0 for h in busy[7:]}
+    _write(empty_db, 24, set(busy), {busy[-1]: 2.0}, cpu)
+    tables = assess_tables(empty_db, Filters(), ModelParams(), book)
+    (e,) = tables.idle.rows
+    price = book.price("sagemaker-endpoint", f"instance/{TYPE}", "us-east-1").usd
+    month = MONTH_HOURS / 24
+    assert e.instance_hours == pytest.approx(25) and e.idle_instance_hours == pytest.approx(10)
+    assert e.unused_instance_hours == pytest.approx(10 + 7 * 0.9 + 6 * 0.7 + 2 * 0.7)
+    assert e.busy_cpu_pct == pytest.approx(20.0)  # the busy hours' CPU, by time
+    assert e.unused_usd == pytest.approx(21.9 * price)
+    assert e.unused_usd_per_month == pytest.approx(21.9 * price * month)
+    assert e.idle_usd_per_month == pytest.approx(10 * price * month)
+    t = tables.idle
+    assert t.unused_usd_per_month == pytest.approx(e.unused_usd_per_month) and t.unused_known == 1
+    assert t.unused_share == pytest.approx(21.9 / 25, rel=1e-4)  # of today's 25 instance-hours (cents rounded)
+    assert t.idle_share == pytest.approx(10 / 25, rel=1e-4)
+    recovers = {s.what: s.recovers for s in e.savings}
+    assert recovers["schedule"] == "hours with no traffic"
+    assert all(recovers[w].startswith("hours with no traffic and") for w in ("scale to zero", "serverless")
+               if w in recovers)  # fmt: skip
+
+
+def test_without_cpu_the_unused_capacity_is_unknown_not_guessed(empty_db: Path, book) -> None:
+    _write(empty_db, 24, set(range(12)), {})
+    tables = assess_tables(empty_db, Filters(), ModelParams(), book)
+    (e,) = tables.idle.rows
+    assert e.unused_usd_per_month is None and e.unused_instance_hours is None
+    assert any("no CPU metric" in n for n in e.notes)
+    assert tables.idle.unused_known == 0 and tables.idle.unused_share is None
+    assert tables.idle.idle_share == pytest.approx(12 / 24, rel=1e-4)
+
+
+def test_an_endpoint_idle_every_hour_leaves_all_its_capacity_unused_without_cpu(empty_db: Path, book) -> None:
+    _write(empty_db, 24, set(), {})
+    (e,) = assess_tables(empty_db, Filters(), ModelParams(), book).idle.rows
+    assert e.unused_instance_hours == pytest.approx(24) == e.idle_instance_hours

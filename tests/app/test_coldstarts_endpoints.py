@@ -12,8 +12,9 @@ from streamlit.testing.v1 import AppTest
 
 from analysis.params import ModelParams
 from analysis.tables import assess_tables
-from charts.coldstarts import hourly
-from charts.format import count, money
+from charts.cold_forward import basis
+from charts.coldstarts import hourly, unused_text
+from charts.format import count, money, percent
 from pricing import load_price_book
 from tests.app.conftest import metrics_of, open_app, shown
 
@@ -56,13 +57,14 @@ def test_cold_starts_page_shows_the_analysis_and_the_report(
     for (_, line), row in zip(frame.iterrows(), table.rows, strict=True):
         assert line["measured"] == count(row.cold.measured_per_month)
         assert line["modelled"] == count(row.cold.modelled_per_month)
+        assert line["used"] == count(row.cold.estimate_per_month)
         assert line["extra"] == money(row.cheapest_extra_usd, signed=True)
         assert line["cheapest_fix"] == (row.cold.cheapest_fix or "—")
         # the report's cold starts per month: measured where the platform reports them, else modelled
         reported = by_name[row.name]["current"]["cold_starts_per_month"]
         per_month = row.cold.measured_per_month if row.cold.measured_per_month is not None else None
         if per_month is not None:
-            assert reported == round(per_month)
+            assert reported == round(per_month) == round(row.cold.estimate_per_month)
         assert by_name[row.name]["current"]["monthly_usd"] == round(row.today_usd, 2)
 
     at.toggle(key="cs_p99").set_value(True).run()
@@ -73,6 +75,7 @@ def test_cold_starts_page_shows_the_analysis_and_the_report(
     fixes = _frame(at, "cold_fixes")
     assert list(fixes["fix"][: len(choice.cold.fixes)]) == [f[0] for f in choice.cold.fixes]
     assert any(money(choice.cheapest_extra_usd, signed=True) in shown(s.value) for s in at.success)
+    assert any(shown(c.value) == basis(choice.cold) for c in at.caption)
 
     next(w for w in at.sidebar.multiselect if w.key == "f_service").select("cloud-functions").run()
     assert not at.exception
@@ -89,13 +92,18 @@ def test_endpoints_page_shows_the_analysis_and_the_report(
     assert not at.exception
     idle = assess_tables(demo_db_template, at.session_state["filters"], ModelParams(), load_price_book()).idle
     metrics = metrics_of(at)
-    assert metrics["Paid for idle capacity"] == f"{money(idle.idle_usd_per_month)}/mo"
-    assert metrics["In the window"] == money(idle.idle_usd)
+    assert metrics["Paid in hours with no traffic"] == f"{money(idle.idle_usd_per_month)}/mo"
+    assert metrics["In the window, hours with no traffic"] == money(idle.idle_usd)
+    assert metrics["Paid for unused capacity"] == f"{money(idle.unused_usd_per_month)}/mo"
+    deltas = {m.label: m.delta for m in at.metric}
+    assert deltas["Paid in hours with no traffic"] == f"{percent(idle.idle_share)} of endpoint spend"
+    assert idle.unused_known == 7 and idle.unused_usd_per_month > idle.idle_usd_per_month  # the demo measures CPU
     frame = _frame(at, "idle_table")
     assert list(frame["endpoint"]) == [e.name for e in idle.rows] and len(frame) == 7
     by_name = {r["name"]: r for r in report["resources"]}
     for (_, line), e in zip(frame.iterrows(), idle.rows, strict=True):
         assert line["idle_month"] == money(e.idle_usd_per_month)
+        assert line["unused_month"] == money(e.unused_usd_per_month)
         assert line["hour_usd"] == hourly(e.hour_usd)
         assert line["today"] == money(by_name[e.name]["current"]["monthly_usd"])
     assert idle.idle_usd_per_month > 0  # the demo has idle endpoints
@@ -108,7 +116,7 @@ def test_endpoints_page_shows_the_analysis_and_the_report(
     at.selectbox(key="ep_resource").set_value(first.resource_id).run()
     text = " ".join(shown(m.value) for m in at.markdown)
     assert f"{count(first.idle_hours)} of {count(first.hours)} hours without a request" in text
-    assert money(first.idle_usd_per_month) in text
+    assert money(first.idle_usd_per_month) in text and unused_text(first) in text
     savings = _frame(at, "idle_savings")
     assert list(savings["saving"]) == [money(s.saving_usd, signed=True) for s in first.savings]
     options = {o["label"]: o for o in by_name[first.name]["options"]}

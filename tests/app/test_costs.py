@@ -36,9 +36,9 @@ def test_costs_page_on_an_empty_database(empty_db: Path, monkeypatch: pytest.Mon
 def test_the_costs_page_shows_what_report_prints(demo_db: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
     """The page's default window is the report's default (30 days ending at the newest data): same numbers."""
     import json
-    import math
 
     from breakeven.cli import main
+    from charts.format import money
 
     monkeypatch.delenv("BREAKEVEN_PRICE_OVERRIDES", raising=False)
     at = open_app(demo_db, monkeypatch, page="views/costs.py")
@@ -50,14 +50,15 @@ def test_the_costs_page_shows_what_report_prints(demo_db: Path, monkeypatch: pyt
     assert len(summary) == len(by_name) == 24
     for _, shown in summary.iterrows():
         row = by_name[shown["name"].removesuffix(" ⚠")]
-        assert shown["current_usd"] == row["current"]["monthly_usd"]
+        assert shown["current_usd"] == money(row["current"]["monthly_usd"])
         assert shown["verdict"] == row["verdict"]["text"]
         best = row["best"]
         if best is None:
-            assert shown["best_option"] == "—" and math.isnan(shown["best_usd"])
+            assert shown["best_option"] == "—" == shown["best_usd"] == shown["saving_usd"]
         else:
             assert shown["best_option"] == best["label"]
-            assert shown["best_usd"] == best["monthly_usd"] and shown["saving_usd"] == best["saving_usd"]
+            assert shown["best_usd"] == money(best["monthly_usd"])
+            assert shown["saving_usd"] == money(best["saving_usd"], signed=True)
     totals = report["totals"]
     shown = metrics_of(at)
     assert shown["Modelled cost today"] == f"${totals['today_usd']:,.0f}/mo"

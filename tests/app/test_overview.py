@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,8 @@ def test_overview_renders_on_demo_data(demo_db: Path, monkeypatch: pytest.Monkey
     shown = metrics_of(at)
     assert shown["Resources"] == "24"
     assert count_of(shown["Requests in window"]) > 1_000_000
+    # rates through charts.format.percent: two decimals, a space before the sign
+    assert re.fullmatch(r"\d+\.\d\d %", shown["Error rate"]) and re.fullmatch(r"\d+\.\d\d %", shown["Cold-start rate"])
     assert (
         len(at.get("plotly_chart")) == 6
     )  # spend by group, inventory, traffic by service and by resource, latency, cold starts

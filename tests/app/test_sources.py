@@ -58,6 +58,7 @@ def test_data_sources_page_shows_runs_what_failed_and_watermarks(
     assert not at.exception
     shown = metrics_of(at)
     assert "partial" in shown["Last collector run"]
+    assert shown["API cost, listed runs"] == "$0.02"  # 0.0123 + 0.01, as money
     runs = at.dataframe[0].value
     runs = runs[runs["kind"] == "collect"]  # the demo's own run is listed too
     assert len(runs) == 2

@@ -13,7 +13,9 @@ from streamlit.testing.v1 import AppTest
 
 from analysis import ModelParams, assess_resource
 from breakeven.cli import main
+from charts.cold_forward import basis
 from charts.format import count, money
+from charts.text import md
 from pricing import load_price_book
 from store.queries import Filters
 from tests.app.conftest import metrics_of, open_app, shown
@@ -75,6 +77,13 @@ def test_traffic_doubled_shows_what_report_prints_with_the_same_parameters(
     for option in new.options:
         assert shown_options[option.row.label]["monthly_what_if"] == money(option.row.monthly_usd)
     assert metrics_of(at)["Requests / month"] == count(new.row.requests_per_month)
+    # its cold starts: measured, carried forward, the parts shown as assess_resource has them
+    cold = new.cold_starts
+    assert cold.rule == "carried" and cold.measured_per_month == old.cold_starts.measured_per_month
+    assert any(md(basis(cold)) in c.value for c in at.caption)
+    parts = _table(at, "grows").set_index("part")
+    assert parts.loc["Used for cost and latency", "per_month"] == count(cold.estimate_per_month)
+    assert patterns.iloc[0]["cold_starts_what_if"] == count(cold.estimate_per_month)
 
     # a second lever: memory, and the resource's patterns follow
     at.selectbox(key="wi_memory").set_value(1024).run()

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from analysis.coldstarts import ColdStartRow, snapstart
 from analysis.idle import EndpointIdle, Saving
 from analysis.types import ColdStarts
-from charts.coldstarts import cold_frame, fixes_frame, hourly, idle_frame, savings_frame
+from charts.coldstarts import cold_frame, fixes_frame, hourly, idle_frame, savings_frame, unused_text
 
 
 def _cold(measured: float | None, share: float) -> ColdStartRow:
@@ -46,3 +48,20 @@ def test_idle_and_savings_frames() -> None:
     assert [hourly(v) for v in (0.1095, 0.23, 1.4084, 12.0, None)] == ["$0.1095", "$0.23", "$1.4084", "$12.00", "—"]
     frame = savings_frame(e)
     assert list(frame["saving"]) == ["+$80.95", "—"]
+
+
+def test_unused_capacity_in_words_and_in_the_tables() -> None:
+    savings = (Saving("schedule", "off 105 hours", 50.0, 33.0, "", "hours with no traffic"),)
+    e = EndpointIdle(
+        "sagemaker-endpoint:1:us-east-1:ep", "ep", "sagemaker-endpoint", "us-east-1", "1", "ml.m5.large",
+        24.0, 10.0, 25.0, 10.0, 0.004, 12.0, 0.115, 1.15, 34.98, 83.95, savings,
+        busy_cpu_pct=20.0, unused_instance_hours=21.9, unused_usd=2.5185, unused_usd_per_month=76.6045,
+    )  # fmt: skip
+    assert unused_text(e) == "22 of 25 instance-hours, at 20 % CPU in the hours with traffic, $2.52 in the window, "\
+        "$76.60/month"  # fmt: skip
+    (line,) = idle_frame([e]).to_dict("records")
+    assert line["unused_month"] == "$76.60" and line["idle_month"] == "$34.98"
+    assert list(savings_frame(e)["recovers"]) == ["hours with no traffic"]
+    unknown = replace(e, unused_instance_hours=None, unused_usd=None, unused_usd_per_month=None, busy_cpu_pct=None)
+    assert unused_text(unknown).startswith("unknown: no CPU metric")
+    assert idle_frame([unknown])["unused_month"][0] == "—"

@@ -87,3 +87,13 @@ def test_percent(share, kwargs, expected):
 )
 def test_durations(ms, expected):
     assert duration_ms(ms) == expected
+
+
+def test_the_sources_pages_api_cost_is_money_and_none_is_a_dash() -> None:
+    import pandas as pd
+
+    from charts.sources import api_cost
+
+    assert api_cost(pd.DataFrame({"estimated_api_cost_usd": [0.0123, 0.01]})) == "$0.02"
+    assert api_cost(pd.DataFrame({"estimated_api_cost_usd": [0.0003, None]})) == "$0.0003"
+    assert api_cost(pd.DataFrame({"estimated_api_cost_usd": [None]})) == "—"

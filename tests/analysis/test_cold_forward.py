@@ -1,0 +1,98 @@
+"""Cold starts under a what-if against truth: exact replays of traces generated here, at the measured rate
+and at twice it, one with execution environments recycled (tests/analysis/recycling.py) as Lambda does. The
+measured trace is written to a real store; traffic ×2 must carry its count to the doubled trace's."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from analysis.params import ModelParams
+from analysis.tables import assess_tables
+from common.units import MONTH_SECONDS
+from pricing import load_price_book
+from store import ensure_database
+from store.queries import Filters
+from store.writes import ResourceRecord
+from tests.analysis import recycling
+from tests.analysis.store_traces import write_trace
+from tests.replay import exact, traces
+
+MIDNIGHT = 20_412 * 86_400
+KEEP_ALIVE = 600.0
+HOURS = 4
+FN = ResourceRecord("lambda", "123456789012", "us-east-1", "scorer")
+CONFIG = {"memory_mb": 1024, "architecture": "x86_64"}
+
+
+@pytest.fixture(scope="module")
+def book():
+    return load_price_book(use_env=False)
+
+
+def _case(tmp: Path, book, lifetime_s: float) -> dict:
+    """2 requests/s of ~1.1 s (about 2 in flight): replayed at 2/s and at 4/s, assessed at ×1 and ×2."""
+    slow = traces.poisson(11, 2.0, HOURS, median_ms=1000, init_ms=800)
+    fast = traces.poisson(12, 4.0, HOURS, median_ms=1000, init_ms=800)
+    measured, doubled = recycling.replay(slow, KEEP_ALIVE, lifetime_s), recycling.replay(fast, KEEP_ALIVE, lifetime_s)
+    path = tmp / "trace.duckdb"
+    ensure_database(path)
+    write_trace(path, FN, measured, (0.0, slow.end_s), MIDNIGHT, 60, [(-3600.0, CONFIG)])
+    base = assess_tables(path, Filters(), ModelParams(keep_alive_s=KEEP_ALIVE), book)
+    what_if = assess_tables(path, Filters(), ModelParams(keep_alive_s=KEEP_ALIVE, traffic_scale=2.0), book)
+    month = MONTH_SECONDS / (base.estate.row(FN.resource_id).measured_hours * 3600)
+    return {"measured": measured, "doubled": doubled, "base": base, "what_if": what_if, "month": month}
+
+
+@pytest.fixture(scope="module")
+def recycled(tmp_path_factory: pytest.TempPathFactory, book) -> dict:
+    return _case(tmp_path_factory.mktemp("recycled"), book, lifetime_s=600.0)
+
+
+def test_the_recycling_replay_is_the_exact_replay_without_a_lifetime() -> None:
+    trace = traces.poisson(3, 0.05, 2, median_ms=300)
+    assert np.array_equal(recycling.replay(trace, 60.0).cold, exact.replay(trace, 60.0).cold)
+    assert recycling.replay(trace, 60.0, lifetime_s=300.0).cold_starts > exact.replay(trace, 60.0).cold_starts
+
+
+def test_without_a_what_if_the_figure_is_the_measurement(recycled) -> None:
+    (row,) = recycled["base"].cold_starts.rows
+    truth = recycled["measured"].cold_starts * recycled["month"]
+    assert row.cold.measured_per_month == pytest.approx(truth)
+    assert row.cold.estimate_per_month == pytest.approx(truth) and row.cold.rule == "measured"
+    assert recycled["base"].estate.rows[0].current.cold_starts_per_month == pytest.approx(truth)
+
+
+def test_recycled_cold_starts_carried_to_doubled_traffic_match_its_replay(recycled) -> None:
+    """Recycling is ~90 % of the measured count, the model sees the rest: the model alone under ×2 is far
+    under the doubled trace's truth, the measurement scaled by the model's ratio far over it."""
+    (row,) = recycled["what_if"].cold_starts.rows
+    cold, truth = row.cold, recycled["doubled"].cold_starts * recycled["month"]
+    assert cold.rule == "carried" and cold.measured_per_month == pytest.approx(
+        recycled["measured"].cold_starts * recycled["month"]
+    )
+    assert cold.unseen_per_month > 4 * cold.seen_per_month  # recycling dominates what was measured
+    assert cold.estimate_per_month == pytest.approx(truth, rel=0.12)
+    assert cold.modelled_per_month < 0.3 * truth  # the model alone would drop most of them
+    ratio_rule = cold.measured_per_month * cold.modelled_per_month / cold.modelled_base_per_month
+    assert abs(ratio_rule / truth - 1) > 0.2  # measured × the model's ratio overshoots
+    # the parts add up to the figure shown
+    assert cold.estimate_per_month == pytest.approx(
+        cold.seen_per_month * cold.seen_growth + cold.unseen_per_month * cold.unseen_growth
+    )
+    # the estate's row, the share of requests and the latency they add read the same figure
+    current = recycled["what_if"].estate.rows[0].current
+    assert current.cold_starts_per_month == pytest.approx(cold.estimate_per_month)
+    requests = recycled["what_if"].estate.rows[0].requests_per_month
+    assert cold.share_of_requests == pytest.approx(cold.estimate_per_month / requests)
+    assert cold.added_latency_ms == pytest.approx(cold.share_of_requests * cold.init_ms)
+
+
+def test_todays_cost_under_the_what_if_is_the_doubled_traces_exact_bill(recycled) -> None:
+    """Lambda bills each request's duration and the init of every cold start: today's cost under ×2 (modelled,
+    init billed on the carried-forward count) against the doubled trace's exact bill at the sheet's rates."""
+    (row,) = recycled["what_if"].cold_starts.rows
+    truth = exact.faas_cost(recycled["doubled"], exact.Rates(memory_gb=1.0)) * recycled["month"]
+    assert row.today_usd == pytest.approx(truth, rel=0.03)
