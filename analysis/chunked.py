@@ -18,8 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from analysis.coldstarts import ColdStartRow, ColdStartTable, cold_start_table
+from analysis.coldstarts import table_of as cold_rows
 from analysis.estate import run_panels
 from analysis.idle import EndpointIdle, IdleTable, idle_table
+from analysis.idle import table_of as idle_rows
 from analysis.params import ModelParams
 from analysis.summary import summarise, totals
 from analysis.types import EstateAssessment, ResourceRow
@@ -96,30 +98,4 @@ def assess_in_groups(
     estate = EstateAssessment(window[0], window[1], tuple(rows), totals(rows, params.free_tier), what_if)
     if not tables:
         return Assessed(estate)
-    return Assessed(estate, cold_table(sorted(cold, key=position)), idle_of(sorted(idle, key=position)))
-
-
-def cold_table(rows: list[ColdStartRow]) -> ColdStartTable:
-    """``analysis.coldstarts.cold_start_table``'s table from its rows in the estate's order (its sums, its sort)."""
-    measured = [r.cold.measured_per_month for r in rows if r.cold.measured_per_month is not None]
-    fixed = [r.cheapest_extra_usd for r in rows if r.cheapest_extra_usd is not None]
-    return ColdStartTable(
-        rows=tuple(sorted(rows, key=lambda r: -(r.cold.share_of_requests or 0.0))),
-        measured_per_month=sum(measured) if measured else None,
-        modelled_per_month=sum(r.cold.modelled_per_month or 0.0 for r in rows),
-        fixable=len(fixed),
-        cheapest_extra_usd=sum(fixed),
-    )
-
-
-def idle_of(rows: list[EndpointIdle]) -> IdleTable:
-    """``analysis.idle.idle_table``'s table from its rows in the estate's order (its sums, its sort)."""
-    if not rows:
-        return IdleTable((), 0.0, 0.0, 0.0)
-    priced = [e for e in rows if e.idle_usd is not None]
-    return IdleTable(
-        rows=tuple(sorted(rows, key=lambda e: -(e.idle_usd_per_month or 0.0))),
-        idle_usd=sum(e.idle_usd for e in priced),
-        idle_usd_per_month=sum(e.idle_usd_per_month for e in priced),
-        today_usd=sum(e.today_usd for e in rows if e.today_usd is not None),
-    )
+    return Assessed(estate, cold_rows(sorted(cold, key=position)), idle_rows(sorted(idle, key=position)))

@@ -107,13 +107,19 @@ def cold_start_table(run: Run, rows: tuple[ResourceRow, ...]) -> ColdStartTable:
             if cold is None:
                 continue
             out.append(_row(row, cold, float(p99[r]), float(ctx.configs[r].get("memory_mb") or 128)))
-    measured = [r.cold.measured_per_month for r in out if r.cold.measured_per_month is not None]
-    fixed = [r.cheapest_extra_usd for r in out if r.cheapest_extra_usd is not None]
+    return table_of(out)
+
+
+def table_of(rows: list[ColdStartRow]) -> ColdStartTable:
+    """The table of these rows: their sums, sorted by the share of requests a cold start hits (what
+    ``analysis.chunked`` joins a group's rows with, so one run and groups cannot disagree)."""
+    measured = [r.cold.measured_per_month for r in rows if r.cold.measured_per_month is not None]
+    fixed = [r.cheapest_extra_usd for r in rows if r.cheapest_extra_usd is not None]
     return ColdStartTable(
-        rows=tuple(sorted(out, key=lambda r: -(r.cold.share_of_requests or 0.0))),
+        rows=tuple(sorted(rows, key=lambda r: -(r.cold.share_of_requests or 0.0))),
         measured_per_month=sum(measured) if measured else None,
-        modelled_per_month=sum(r.cold.modelled_per_month or 0.0 for r in out),
-        estimate_per_month=sum(r.cold.estimate_per_month or 0.0 for r in out),
+        modelled_per_month=sum(r.cold.modelled_per_month or 0.0 for r in rows),
+        estimate_per_month=sum(r.cold.estimate_per_month or 0.0 for r in rows),
         fixable=len(fixed),
         cheapest_extra_usd=sum(fixed),
     )

@@ -193,10 +193,10 @@ def idle_table(run: Run, rows: tuple[ResourceRow, ...]) -> IdleTable:
     """Every assessed endpoint of ``run`` (``rows``: the run's summarised rows, for today and the options)."""
     ctx = run.ctx
     if ctx is None:
-        return _table([])
+        return table_of([])
     mine = [r for r in range(ctx.size) if ctx.info[r]["service"] in ENDPOINTS]
     if not mine:
-        return _table([])
+        return table_of([])
     by_id = {row.resource_id: row for row in rows}
     t0, requests, seconds, instance_s = hourly_grid(ctx, mine)
     off = schedule_off_hours(t0, requests, seconds)
@@ -224,7 +224,7 @@ def idle_table(run: Run, rows: tuple[ResourceRow, ...]) -> IdleTable:
             note = f"unused capacity from CPU: the {spec.accelerator}'s own utilisation is not collected"
             e = replace(e, notes=(*e.notes, note))
         out.append(e)
-    return _table(out)
+    return table_of(out)
 
 
 def _unused(e: EndpointIdle, busy_unused: float | None, busy_cpu: float | None, month: float) -> EndpointIdle:
@@ -242,8 +242,9 @@ def _unused(e: EndpointIdle, busy_unused: float | None, busy_cpu: float | None, 
     )
 
 
-def _table(out: list[EndpointIdle]) -> IdleTable:
-    """The rows and their totals (the shares are over the same rows as their dollars)."""
+def table_of(out: list[EndpointIdle]) -> IdleTable:
+    """The rows and their totals (the shares are over the same rows as their dollars); what
+    ``analysis.chunked`` joins a group's rows with too."""
     priced = [e for e in out if e.idle_usd is not None]
     unused = [e for e in out if e.unused_usd_per_month is not None and e.today_usd is not None]
     today = sum(e.today_usd for e in out if e.today_usd is not None)
