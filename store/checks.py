@@ -24,6 +24,7 @@ from common.metrics import CONFIG_FIELDS, METRICS
 from common.services import SERVICES
 from common.timeutil import EARLIEST_TIME, latest_time, naive_utc, time_problem
 from store import batch as records
+from store import read_model
 from store.batch import METRIC_COLUMNS
 from store.errors import BatchError
 from store.snapshots import EndpointSnapshot
@@ -49,6 +50,10 @@ class MetricFacts:
     last: datetime
     # per resource: resource_id, first (start), until (end of its last period), finest_s, longest_s, sources
     spans: pa.Table
+    # the rows pivoted to slots (``store.read_model.pivot_sql`` of the metrics in ``present``): the read
+    # model's input when these rows are all that is stored in the hours they touch
+    slots: pa.Table | None = None
+    present: tuple[str, ...] = ()
 
     @property
     def resource_ids(self) -> list[str]:
@@ -220,7 +225,7 @@ def _check_metrics(data: MetricsData | None, now: datetime | None) -> tuple[pa.T
         bad = con.execute(f"{first_bad} LIMIT 1", bounds).fetchall()
         if bad:
             _refuse_row(*bad[0], now)
-        table = _dedupe(con, table)
+        table, slots = _dedupe(con, table, metrics)
         spans = con.sql(
             "SELECT resource_id::VARCHAR AS resource_id, min(period_start) AS first, "
             "max(period_start + to_seconds(period_s)) AS until, min(period_s) AS finest_s, max(period_s) AS longest_s, "
@@ -229,7 +234,7 @@ def _check_metrics(data: MetricsData | None, now: datetime | None) -> tuple[pa.T
         first, last = con.execute("SELECT min(period_start), max(period_start) FROM incoming").fetchall()[0]
     finally:
         con.close()
-    return table, MetricFacts(table.num_rows, first, last, spans)
+    return table, MetricFacts(table.num_rows, first, last, spans, slots, tuple(sorted(metrics)))
 
 
 def _refuse_row(rid: Any, metric: Any, start: Any, value: Any, period_s: Any, now: datetime | None) -> None:
@@ -259,14 +264,21 @@ def _parse_start(text: str) -> datetime | None:
         return None
 
 
-def _dedupe(con: duckdb.DuckDBPyConnection, table: pa.Table) -> pa.Table:
-    """Drop exact repeats of a key; two different values for one key are a :class:`DuplicateKeyError`."""
-    # Cheap first: when every key hashes differently there are no repeats and the grouping is skipped.
-    total, distinct = con.execute(
-        "SELECT count(*), count(DISTINCT hash(resource_id, metric, period_s, period_start)) FROM incoming"
-    ).fetchall()[0]
-    if total == distinct:
-        return table
+def _dedupe(con: duckdb.DuckDBPyConnection, table: pa.Table, metrics: list[str]) -> tuple[pa.Table, pa.Table]:
+    """Drop exact repeats of a key; two different values for one key are a :class:`DuplicateKeyError`.
+
+    Returns the rows and their slots (``read_model.pivot_sql``), which the write's read model refresh reads. The
+    slots also tell whether any key repeats, in the same pass: each metric's cell of a slot is filled by at least
+    one row, so the rows outnumber the filled cells exactly when some key is given twice.
+    """
+    pivot = read_model.pivot_sql("incoming", metrics)
+    slots = con.sql(pivot).to_arrow_table()
+    cells = " + ".join(f'count("{m}")' for m in metrics) or "0"
+    con.register("incoming_slots", slots)
+    filled = con.execute(f"SELECT {cells} FROM incoming_slots").fetchall()[0][0]  # noqa: S608 - catalog names
+    con.unregister("incoming_slots")
+    if filled == table.num_rows:
+        return table, slots
     conflict = con.execute(
         """
         SELECT resource_id, metric, period_start, period_s, count(DISTINCT value)
@@ -284,4 +296,4 @@ def _dedupe(con: duckdb.DuckDBPyConnection, table: pa.Table) -> pa.Table:
     ).to_arrow_table()
     con.unregister("incoming")
     con.register("incoming", deduped)
-    return deduped
+    return deduped, con.sql(pivot).to_arrow_table()
