@@ -25,7 +25,7 @@ from importers.long_checks import checks_for, ok_sql
 from importers.long_diagnose import diagnose_read_error, diagnose_rows, find_conflicts
 from importers.long_sql import Expressions, LongCsvSpec, create_catalog_types, read_csv_sql, used_params
 from importers.problems import ImportRejected, Problems
-from store.batch import ConfigRecord, ResourceRecord
+from store.batch import ConfigRecord, ResourceRecord, in_large_chunks
 from store.checks import DuplicateKeyError
 from store.errors import BatchError
 
@@ -162,6 +162,7 @@ def stage_long_csv(spec: LongCsvSpec, progress: ProgressFn | None = None, now: d
         metrics = metric_rows.select(["resource_id", "metric", "period_start", "period_s", "value"])
         # a resource's id once, not on each of its rows: 5 million rows drop from about 330 MB to 110 MB
         metrics = metrics.set_column(0, "resource_id", metrics["resource_id"].dictionary_encode())
+        metrics = in_large_chunks(metrics)  # once here, so the store's own pass over the chunks copies nothing
         return StagedFile(table.num_rows, resources, configs, metrics, int(no_period), int(config_rows))
     finally:
         con.close()

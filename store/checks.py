@@ -191,7 +191,7 @@ def _as_table(data: MetricsData) -> pa.Table:
         except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError) as exc:
             raise BatchError(f"the metric column {name} cannot be read as {target or 'text'}: {exc}"[:300]) from None
         columns.append(column)
-    return pa.table(columns, names=list(METRIC_COLUMNS))
+    return records.in_large_chunks(pa.table(columns, names=list(METRIC_COLUMNS)))
 
 
 # Rows the store refuses; the CASE keeps a period of 0 from reaching a modulo (DuckDB's "Division by zero").
