@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from common.limits import ARCHITECTURES
 from common.metrics import CONFIG_FIELDS, METRICS
@@ -204,6 +205,9 @@ _BAD_ROW = """
             WHEN period_s > 86400 THEN epoch_us(period_start) % 86400000000 <> 0
             ELSE false END
 """
+_FIRST_BAD = (
+    "SELECT resource_id, metric, period_start::VARCHAR, value, period_s FROM incoming WHERE " + _BAD_ROW + " LIMIT 1"  # noqa: S608 - fixed SQL
+)
 
 
 def _check_metrics(data: MetricsData | None, now: datetime | None) -> tuple[pa.Table | None, MetricFacts | None]:
@@ -221,20 +225,34 @@ def _check_metrics(data: MetricsData | None, now: datetime | None) -> tuple[pa.T
         if unknown:
             raise BatchError(f"unknown metric {unknown[0]!r}; known: {', '.join(METRICS)}")
         bounds = {"earliest": EARLIEST_TIME, "latest": latest_time(now)}
-        first_bad = f"SELECT resource_id, metric, period_start::VARCHAR, value, period_s FROM incoming WHERE {_BAD_ROW}"  # noqa: S608
-        bad = con.execute(f"{first_bad} LIMIT 1", bounds).fetchall()
-        if bad:
-            _refuse_row(*bad[0], now)
-        table, slots = _dedupe(con, table, metrics)
-        spans = con.sql(
-            "SELECT resource_id::VARCHAR AS resource_id, min(period_start) AS first, "
-            "max(period_start + to_seconds(period_s)) AS until, min(period_s) AS finest_s, max(period_s) AS longest_s, "
-            "list_sort(list(DISTINCT source::VARCHAR)) AS sources FROM incoming GROUP BY 1 ORDER BY 1"
-        ).to_arrow_table()
-        first, last = con.execute("SELECT min(period_start), max(period_start) FROM incoming").fetchall()[0]
+        spans = _spans(con, bounds)
+        if pc.any(spans["bad"]).as_py():
+            _refuse_row(*con.execute(_FIRST_BAD, bounds).fetchall()[0], now)
+        deduped, slots = _dedupe(con, table, metrics)
+        if deduped is not table:  # a repeat of a key may have named another source
+            table, spans = deduped, _spans(con, bounds)
+        first, last = pc.min(spans["first"]).as_py(), pc.max(spans["last_start"]).as_py()
+        spans = spans.drop_columns(["bad", "last_start"])
     finally:
         con.close()
     return table, MetricFacts(table.num_rows, first, last, spans, slots, tuple(sorted(metrics)))
+
+
+def _spans(con: duckdb.DuckDBPyConnection, bounds: dict[str, datetime]) -> pa.Table:
+    """Per resource of ``incoming``, the span of its rows, their periods and sources, and whether any row is one
+    the store refuses (``_BAD_ROW``): one pass over the rows for what three took. The sources are gathered as
+    they come (a dictionary's codes) and made text once per resource."""
+    return con.sql(
+        f"""
+        SELECT resource_id::VARCHAR AS resource_id, min(period_start) AS first,
+               max(CASE WHEN bad THEN NULL ELSE period_start + to_seconds(period_s) END) AS until,
+               min(period_s) AS finest_s, max(period_s) AS longest_s,
+               list_sort(list(DISTINCT source)::VARCHAR[]) AS sources, max(period_start) AS last_start,
+               bool_or(bad) AS bad
+        FROM (SELECT *, {_BAD_ROW} AS bad FROM incoming) GROUP BY 1 ORDER BY 1
+        """,  # noqa: S608 - fixed SQL
+        params=bounds,
+    ).to_arrow_table()
 
 
 def _refuse_row(rid: Any, metric: Any, start: Any, value: Any, period_s: Any, now: datetime | None) -> None:
