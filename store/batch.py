@@ -158,7 +158,7 @@ def in_large_chunks(table: pa.Table, rows: int = LARGE_CHUNK_ROWS) -> pa.Table:
 
     DuckDB's scan of an Arrow table takes a chunk per task; appended in chunks of ~100k rows (what a DuckDB
     result arrives in), a 5-million-row insert stays in the transaction's memory and is compressed and written
-    at the checkpoint (1.5 s of CPU, measured), where chunks of a million rows are written as they are appended.
+    at the checkpoint (1.5-2.2 s of CPU, measured), where chunks of a million rows are written as they are appended.
     """
     import pyarrow as pa
 
