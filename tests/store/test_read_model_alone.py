@@ -60,7 +60,7 @@ def slot_refreshes(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
 SLOW_OK = [HealthCheck.too_slow, HealthCheck.function_scoped_fixture]  # the spy only records here
 
 
-@settings(max_examples=5, deadline=None, suppress_health_check=SLOW_OK)
+@settings(max_examples=4, deadline=None, suppress_health_check=SLOW_OK)
 @given(st.lists(st.tuples(write_strategy, st.integers(0, 8)), min_size=2, max_size=3))
 def test_batches_apart_or_touching_keep_the_read_model_true(slot_refreshes: list[bool], writes: list) -> None:
     with tempfile.TemporaryDirectory() as folder:
