@@ -10,7 +10,7 @@ interleaved in every repeat, so a busy machine slows them alike:
   own checks of the batch, the insert (or MERGE), the uploads record, one transaction.
 "New" is a database file created by the load (schema included, for both); "existing" is a copy of a database
 that already holds another 1 million rows of other resources. The aim is ours <= 1.5x bare for both.
-Usage: ``python bench/import_long_csv.py [--rows N] [--repeat K]``.
+Usage: ``python bench/import_long_csv.py [--rows N] [--repeat K] [--into new,existing] [--work-dir data/bench]``.
 """
 
 from __future__ import annotations
@@ -143,33 +143,38 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=5_000_000)
     parser.add_argument("--existing-rows", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3, help="run every load this many times; report the best")
+    parser.add_argument("--into", default="new,existing", help="the targets, comma-separated: new, existing")
+    parser.add_argument("--work-dir", type=Path, help="where the CSV and databases go (default: the system's temp)")
     parser.add_argument("--child", nargs=3, metavar=("KIND", "CSV", "DB"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         kind, csv_path, db_path = args.child
         print(json.dumps(child(kind, Path(csv_path), Path(db_path))))
         return 0
-    with tempfile.TemporaryDirectory(prefix="breakeven-bench-") as tmp_name:
+    targets = [t for t in args.into.split(",") if t]
+    if args.work_dir:
+        args.work_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="breakeven-bench-", dir=args.work_dir) as tmp_name:
         tmp = Path(tmp_name)
         csv_path = tmp / "metrics.csv"
         t0 = time.perf_counter()
         generate(csv_path, args.rows)
-        existing = _existing(tmp, args.existing_rows)
+        existing = _existing(tmp, args.existing_rows) if "existing" in targets else None
         size_mb = csv_path.stat().st_size / 1e6
         took = time.perf_counter() - t0
         print(f"generated {args.rows:,} rows ({size_mb:,.0f} MB) and an existing database in {took:.1f} s")
         runs: dict[tuple[str, str], list[dict[str, float]]] = {}
         for i in range(args.repeat):
-            for target in ("new", "existing"):
+            for target in targets:
                 for kind in ("bare", "ours"):
                     db = tmp / f"{kind}-{target}-{i}.duckdb"
-                    if target == "existing":
+                    if existing is not None and target == "existing":
                         shutil.copyfile(existing, db)
                     runs.setdefault((kind, target), []).append(run_child(kind, csv_path, db))
                     db.unlink()
                     Path(f"{db}.wal").unlink(missing_ok=True)
     best = {key: min(figs, key=lambda fig: fig["seconds"]) for key, figs in runs.items()}
-    for target in ("new", "existing"):
+    for target in targets:
         bare, ours = best[("bare", target)], best[("ours", target)]
         print(f"into a {target} database:")
         for name, fig in (("bare DuckDB read_csv", bare), ("breakeven import", ours)):

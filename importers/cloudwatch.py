@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from common.services import resource_key
 from common.timeutil import naive_utc
 from importers.files import InputFile, read_text
 from importers.jsondocs import json_pages, load_json
@@ -166,6 +165,7 @@ def parse(file: InputFile, text: str, options: ImportOptions) -> Parsed:
     # (service, account, name, role, period, start) -> list of (variant, value, where)
     parts: dict[tuple[str, str, str, str, int, datetime], list[tuple[str, float, str]]] = defaultdict(list)
     seen: dict[tuple[str, int], float] = {}
+    stamps: dict[str, datetime | None] = {}  # every series of a file shares its timestamps: parsed once each
     points = 0
     for page in pages:
         results = page.get("MetricDataResults") if isinstance(page, dict) else None
@@ -180,7 +180,7 @@ def parse(file: InputFile, text: str, options: ImportOptions) -> Parsed:
             if not isinstance(result, dict):
                 problems.add("is not a result object", where=f"MetricDataResults[{index}]")
                 continue
-            points += _read_result(result, queries, serverless, parts, seen, problems, notes)
+            points += _read_result(result, queries, serverless, parts, seen, problems, notes, stamps)
     problems.raise_if_any()
     return _combine(parts, options, points, notes, problems)
 
@@ -193,6 +193,7 @@ def _read_result(
     seen: dict[tuple[str, int], float],
     problems: Problems,
     notes: list[str],
+    stamps: dict[str, datetime | None],
 ) -> int:
     rid = shorten(str(result.get("Id", "?")))
     where = f"result {rid}"
@@ -225,20 +226,25 @@ def _read_result(
         service = "sagemaker-serverless" if name in serverless else "sagemaker-endpoint"
     for i, (stamp, value) in enumerate(zip(timestamps, values, strict=True)):
         point = f"{where}, Timestamps[{i}]"
-        start = parse_iso(str(stamp))
+        text = str(stamp)
+        if text in stamps:
+            start = stamps[text]
+        else:
+            parsed = parse_iso(text)
+            start = stamps[text] = naive_utc(parsed) if parsed is not None else None
         if start is None:
-            problems.add(not_a_timestamp(str(stamp)), where=point)
+            problems.add(not_a_timestamp(text), where=point)
             continue
         if not isinstance(value, int | float) or isinstance(value, bool):
             problems.add(f"{quoted(value)} is not a number", where=f"{where}, Values[{i}]")
             continue
-        key = (rid, naive_utc(start))  # the naive UTC datetime itself: .timestamp() would read it as local time
+        key = (rid, start)  # the naive UTC datetime itself: .timestamp() would read it as local time
         if key in seen:  # the same point again on a later page
             if seen[key] != value:
                 problems.add(f"gives {value} where an earlier page gave {seen[key]}", where=point)
             continue
         seen[key] = value
-        parts[(service, query.account, name, role, query.period_s, naive_utc(start))].append(
+        parts[(service, query.account, name, role, query.period_s, start)].append(
             (variant, float(value) * scale, point)
         )
     return len(timestamps)
@@ -259,9 +265,13 @@ def _combine(
         if role in ("invocations", "cold_starts"):
             for variant, value, _ in items:
                 weights[(service, account, name, period, start, f"{role}:{variant}")] = value
+    ids: dict[tuple[str, str, str], str] = {}  # one record and key per resource, not per point
     for (service, account, name, role, period, start), items in sorted(parts.items()):
-        resource = ResourceRecord(service, account, options.region, name)
-        resources[resource.resource_id] = resource
+        resource_id = ids.get((service, account, name))
+        if resource_id is None:
+            resource = ResourceRecord(service, account, options.region, name)
+            resource_id = ids[(service, account, name)] = resource.resource_id
+            resources[resource_id] = resource
         where = items[0][2]
         if role in SUMMED or len(items) == 1:
             value = sum(v for _, v, _ in items)
@@ -272,6 +282,6 @@ def _combine(
             ]
             total = sum(w for _, w in pairs)
             value = sum(v * w for v, w in pairs) / total if total > 0 else sum(v for v, _ in pairs) / len(pairs)
-        rows.put(resource_key(service, account, options.region, name), role, start, period, value, where)
+        rows.put(resource_id, role, start, period, value, where)
     problems.raise_if_any()
     return Parsed(points, sorted(resources.values(), key=lambda r: r.resource_id), [], rows.table(), notes)

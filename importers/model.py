@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from common.metrics import METRICS
-from common.timeutil import naive_utc, time_problem
+from common.timeutil import EARLIEST_TIME, latest_time, naive_utc, time_problem
 from importers.problems import Problems, quoted
 from importers.units import metrics_with_unit
 from store.batch import ConfigRecord, ResourceRecord
@@ -92,6 +92,7 @@ class MetricRows:
     def __init__(self, problems: Problems) -> None:
         self.problems = problems
         self._rows: dict[tuple[str, str, int, datetime], tuple[float, str]] = {}
+        self._latest = latest_time()  # once, not a clock read per row
 
     def put(self, resource_id: str, metric: str, start: datetime, period_s: int, value: float, where: str) -> None:
         if metric not in METRICS:
@@ -110,11 +111,12 @@ class MetricRows:
         if period_s <= 0:
             self.problems.add(f"a period of {period_s} s; a period must be above 0 seconds", where=where)
             return
-        when = time_problem(start)
+        at = naive_utc(start)
+        when = None if EARLIEST_TIME <= at <= self._latest else time_problem(start)
         if when:
             self.problems.add(when, where=where)
             return
-        key = (resource_id, metric, period_s, naive_utc(start))
+        key = (resource_id, metric, period_s, at)
         previous = self._rows.get(key)
         if previous is not None and previous[0] != value:
             self.problems.add(

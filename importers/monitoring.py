@@ -26,7 +26,7 @@ from importers.files import InputFile
 from importers.jsondocs import json_pages
 from importers.model import ImportOptions, MetricRows, Parsed, key_part_problem
 from importers.problems import Problems, quoted, shorten
-from importers.timeparse import not_a_timestamp, parse_iso
+from importers.timeparse import not_a_timestamp, parse_iso_once
 from importers.units import UNIT_FACTORS
 from store.batch import ResourceRecord
 
@@ -166,15 +166,15 @@ def _read_series(
     identity = (metric_type, tuple(sorted(labels.items())), resource_type, tuple(sorted(rlabels.items())))
     raw_points = series.get("points") or []
     ends = sorted(
-        {e for e in (parse_iso(str((pt.get("interval") or {}).get("endTime", ""))) for pt in raw_points) if e}
+        {e for e in (parse_iso_once(str((pt.get("interval") or {}).get("endTime", ""))) for pt in raw_points) if e}
     )
     gaps = [int((b - a).total_seconds()) for a, b in itertools.pairwise(ends) if b > a]
     gauge_period = min(gaps) if gaps else GAUGE_DEFAULT_PERIOD_S
     for i, point in enumerate(raw_points):
         here = f"{where}.points[{i}]"
         interval = point.get("interval") or {}
-        end = parse_iso(str(interval.get("endTime", "")))
-        start = parse_iso(str(interval["startTime"])) if interval.get("startTime") else None
+        end = parse_iso_once(str(interval.get("endTime", "")))
+        start = parse_iso_once(str(interval["startTime"])) if interval.get("startTime") else None
         if end is None:
             problems.add(f"endTime: {not_a_timestamp(str(interval.get('endTime')))}", where=here)
             continue

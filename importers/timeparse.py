@@ -10,6 +10,7 @@ says so in the message.
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 
@@ -49,6 +50,13 @@ def parse_iso(text: str) -> datetime | None:
     except ValueError:
         return None
     return None if offset_problem(parsed) else parsed
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def parse_iso_once(text: str) -> datetime | None:
+    """``parse_iso``, remembered: an export repeats the same timestamps for every series it holds, so a file of
+    a million points has a few thousand distinct ones (the result is immutable, so sharing it is safe)."""
+    return parse_iso(text)
 
 
 def day_first(values: list[str]) -> bool:

@@ -18,12 +18,14 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from common.limits import ARCHITECTURES
 from common.metrics import CONFIG_FIELDS, METRICS
 from common.services import SERVICES
 from common.timeutil import EARLIEST_TIME, latest_time, naive_utc, time_problem
 from store import batch as records
+from store import read_model
 from store.batch import METRIC_COLUMNS
 from store.errors import BatchError
 from store.snapshots import EndpointSnapshot
@@ -49,6 +51,10 @@ class MetricFacts:
     last: datetime
     # per resource: resource_id, first (start), until (end of its last period), finest_s, longest_s, sources
     spans: pa.Table
+    # the rows pivoted to slots (``store.read_model.pivot_sql`` of the metrics in ``present``): the read
+    # model's input when these rows are all that is stored in the hours they touch
+    slots: pa.Table | None = None
+    present: tuple[str, ...] = ()
 
     @property
     def resource_ids(self) -> list[str]:
@@ -186,7 +192,7 @@ def _as_table(data: MetricsData) -> pa.Table:
         except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError) as exc:
             raise BatchError(f"the metric column {name} cannot be read as {target or 'text'}: {exc}"[:300]) from None
         columns.append(column)
-    return pa.table(columns, names=list(METRIC_COLUMNS))
+    return records.in_large_chunks(pa.table(columns, names=list(METRIC_COLUMNS)))
 
 
 # Rows the store refuses; the CASE keeps a period of 0 from reaching a modulo (DuckDB's "Division by zero").
@@ -199,6 +205,9 @@ _BAD_ROW = """
             WHEN period_s > 86400 THEN epoch_us(period_start) % 86400000000 <> 0
             ELSE false END
 """
+_FIRST_BAD = (
+    "SELECT resource_id, metric, period_start::VARCHAR, value, period_s FROM incoming WHERE " + _BAD_ROW + " LIMIT 1"  # noqa: S608 - fixed SQL
+)
 
 
 def _check_metrics(data: MetricsData | None, now: datetime | None) -> tuple[pa.Table | None, MetricFacts | None]:
@@ -216,20 +225,34 @@ def _check_metrics(data: MetricsData | None, now: datetime | None) -> tuple[pa.T
         if unknown:
             raise BatchError(f"unknown metric {unknown[0]!r}; known: {', '.join(METRICS)}")
         bounds = {"earliest": EARLIEST_TIME, "latest": latest_time(now)}
-        first_bad = f"SELECT resource_id, metric, period_start::VARCHAR, value, period_s FROM incoming WHERE {_BAD_ROW}"  # noqa: S608
-        bad = con.execute(f"{first_bad} LIMIT 1", bounds).fetchall()
-        if bad:
-            _refuse_row(*bad[0], now)
-        table = _dedupe(con, table)
-        spans = con.sql(
-            "SELECT resource_id::VARCHAR AS resource_id, min(period_start) AS first, "
-            "max(period_start + to_seconds(period_s)) AS until, min(period_s) AS finest_s, max(period_s) AS longest_s, "
-            "list_sort(list(DISTINCT source::VARCHAR)) AS sources FROM incoming GROUP BY 1 ORDER BY 1"
-        ).to_arrow_table()
-        first, last = con.execute("SELECT min(period_start), max(period_start) FROM incoming").fetchall()[0]
+        spans = _spans(con, bounds)
+        if pc.any(spans["bad"]).as_py():
+            _refuse_row(*con.execute(_FIRST_BAD, bounds).fetchall()[0], now)
+        deduped, slots = _dedupe(con, table, metrics)
+        if deduped is not table:  # a repeat of a key may have named another source
+            table, spans = deduped, _spans(con, bounds)
+        first, last = pc.min(spans["first"]).as_py(), pc.max(spans["last_start"]).as_py()
+        spans = spans.drop_columns(["bad", "last_start"])
     finally:
         con.close()
-    return table, MetricFacts(table.num_rows, first, last, spans)
+    return table, MetricFacts(table.num_rows, first, last, spans, slots, tuple(sorted(metrics)))
+
+
+def _spans(con: duckdb.DuckDBPyConnection, bounds: dict[str, datetime]) -> pa.Table:
+    """Per resource of ``incoming``, the span of its rows, their periods and sources, and whether any row is one
+    the store refuses (``_BAD_ROW``): one pass over the rows for what three took. The sources are gathered as
+    they come (a dictionary's codes) and made text once per resource."""
+    return con.sql(
+        f"""
+        SELECT resource_id::VARCHAR AS resource_id, min(period_start) AS first,
+               max(CASE WHEN bad THEN NULL ELSE period_start + to_seconds(period_s) END) AS until,
+               min(period_s) AS finest_s, max(period_s) AS longest_s,
+               list_sort(list(DISTINCT source)::VARCHAR[]) AS sources, max(period_start) AS last_start,
+               bool_or(bad) AS bad
+        FROM (SELECT *, {_BAD_ROW} AS bad FROM incoming) GROUP BY 1 ORDER BY 1
+        """,  # noqa: S608 - fixed SQL
+        params=bounds,
+    ).to_arrow_table()
 
 
 def _refuse_row(rid: Any, metric: Any, start: Any, value: Any, period_s: Any, now: datetime | None) -> None:
@@ -259,14 +282,21 @@ def _parse_start(text: str) -> datetime | None:
         return None
 
 
-def _dedupe(con: duckdb.DuckDBPyConnection, table: pa.Table) -> pa.Table:
-    """Drop exact repeats of a key; two different values for one key are a :class:`DuplicateKeyError`."""
-    # Cheap first: when every key hashes differently there are no repeats and the grouping is skipped.
-    total, distinct = con.execute(
-        "SELECT count(*), count(DISTINCT hash(resource_id, metric, period_s, period_start)) FROM incoming"
-    ).fetchall()[0]
-    if total == distinct:
-        return table
+def _dedupe(con: duckdb.DuckDBPyConnection, table: pa.Table, metrics: list[str]) -> tuple[pa.Table, pa.Table]:
+    """Drop exact repeats of a key; two different values for one key are a :class:`DuplicateKeyError`.
+
+    Returns the rows and their slots (``read_model.pivot_sql``), which the write's read model refresh reads. The
+    slots also tell whether any key repeats, in the same pass: each metric's cell of a slot is filled by at least
+    one row, so the rows outnumber the filled cells exactly when some key is given twice.
+    """
+    pivot = read_model.pivot_sql("incoming", metrics)
+    slots = con.sql(pivot).to_arrow_table()
+    cells = " + ".join(f'count("{m}")' for m in metrics) or "0"
+    con.register("incoming_slots", slots)
+    filled = con.execute(f"SELECT {cells} FROM incoming_slots").fetchall()[0][0]  # noqa: S608 - catalog names
+    con.unregister("incoming_slots")
+    if filled == table.num_rows:
+        return table, slots
     conflict = con.execute(
         """
         SELECT resource_id, metric, period_start, period_s, count(DISTINCT value)
@@ -284,4 +314,4 @@ def _dedupe(con: duckdb.DuckDBPyConnection, table: pa.Table) -> pa.Table:
     ).to_arrow_table()
     con.unregister("incoming")
     con.register("incoming", deduped)
-    return deduped
+    return deduped, con.sql(pivot).to_arrow_table()

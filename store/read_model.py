@@ -94,11 +94,28 @@ def _hour_aggregates() -> str:
     return ",\n           ".join(parts)
 
 
-def resolve_sql(scope: str) -> str:
+def pivot_sql(source: str, present: list[str] | None = None) -> str:
+    """Slots of the metric rows of ``source``: one row per (resource, period start, period), a column per metric.
+
+    ``present`` names the metrics the rows hold (the others are not computed; ``resolve_sql`` reads them as
+    NULL); every catalog metric when None.
+    """
+    names = list(METRICS) if present is None else [m for m in METRICS if m in present]
+    pivot = ", ".join(f"max(value) FILTER (WHERE metric = '{name}') AS {name}" for name in names)
+    return (
+        f"SELECT resource_id::VARCHAR AS resource_id, period_start, period_s, {pivot} "  # noqa: S608 - catalog names
+        f"FROM {source} GROUP BY ALL"
+    )
+
+
+def resolve_sql(scope: str, slots: str | None = None, present: list[str] | None = None) -> str:
     """SQL for the resolved hours of the resources and hour ranges in table ``scope`` (resource_id, lo, hi).
 
     The same rule as ``store.queries.rollup_sql`` at a 3600-s bucket, over every catalog metric, computed on
-    slots (a resource's metrics of one period pivoted onto one row) rather than on metric rows. Two cases
+    slots (a resource's metrics of one period pivoted onto one row) rather than on metric rows. The slots are
+    pivoted here from ``metrics``, or, when ``slots`` names a table of them (``pivot_sql`` of a batch whose
+    rows are all that ``metrics`` holds in the scope's hours and the hour before; ``present`` its metrics),
+    read from it. Two cases
     need no shadowing at all, and they are nearly every hour stored: a resource stored at one resolution
     (nothing to shadow), and an hour holding a stored hourly period (which hides every other slot that
     starts in it, and is hidden by none). Only the other hours of resources stored at several resolutions
@@ -107,19 +124,12 @@ def resolve_sql(scope: str) -> str:
     01:00-01:20); only hours in [lo, hi) are returned.
     """
     columns = list(METRICS)
-    pivot = ",\n               ".join(f"max(m.value) FILTER (WHERE m.metric = '{name}') AS {name}" for name in columns)
     stored_cols = ", ".join(columns)
     spread_cols = ", ".join(
         f"max({name} * {HOUR_S} / period_s)" if name in SUMMED else f"max({name})" for name in columns
     )
     return f"""
-        WITH stored AS (
-            SELECT m.resource_id, m.period_start, m.period_s, any_value(s.lo) AS lo, any_value(s.hi) AS hi,
-                   {pivot}
-            FROM metrics m JOIN {scope} s USING (resource_id)
-            WHERE m.period_start < s.hi AND m.period_start + to_seconds(m.period_s) > s.lo - INTERVAL 1 HOUR
-            GROUP BY m.resource_id, m.period_start, m.period_s
-        ),
+        WITH stored AS ({_stored_sql(scope, slots, present)}),
         pieces AS (
             SELECT *, unnest(range(period_s // {HOUR_S})) AS piece FROM stored WHERE period_s > {HOUR_S}
         ),
@@ -137,21 +147,28 @@ def resolve_sql(scope: str) -> str:
             GROUP BY resource_id, start, period_s
         ),
         hours AS (
-            SELECT *, time_bucket(to_seconds({HOUR_S}), period_start) AS hour,
-                   bool_or(native_s = {HOUR_S}) OVER (PARTITION BY resource_id, hour) AS hourly_here
-            FROM slots
+            SELECT *, time_bucket(to_seconds({HOUR_S}), period_start) AS hour FROM slots
         ),
-        kinds AS (
-            SELECT resource_id, count(DISTINCT native_s) = 1 AS single, bool_and(hourly_here) AS hourly_everywhere
-            FROM hours GROUP BY resource_id
+        kinds AS (  -- one resolution (nothing to shadow): nearly every resource
+            SELECT resource_id, min(native_s) = max(native_s) AS single FROM hours GROUP BY resource_id
+        ),
+        mixed AS (
+            SELECT h.*, bool_or(h.native_s = {HOUR_S}) OVER (PARTITION BY h.resource_id, h.hour) AS hourly_here
+            FROM hours h JOIN kinds USING (resource_id) WHERE NOT kinds.single
+        ),
+        mixed_kinds AS (
+            SELECT resource_id, bool_and(hourly_here) AS hourly_everywhere FROM mixed GROUP BY resource_id
         ),
         plain AS (
-            SELECT h.* FROM hours h JOIN kinds USING (resource_id)
-            WHERE kinds.single OR (kinds.hourly_everywhere AND h.native_s = {HOUR_S})
+            SELECT h.* FROM hours h JOIN kinds USING (resource_id) WHERE kinds.single
+            UNION ALL
+            SELECT m.* EXCLUDE (hourly_here) FROM mixed m JOIN mixed_kinds USING (resource_id)
+            WHERE mixed_kinds.hourly_everywhere AND m.native_s = {HOUR_S}
         ),
         ranked AS (
-            SELECT h.*, CASE WHEN native_s > period_s THEN -native_s ELSE period_s * 2 END AS strength
-            FROM hours h JOIN kinds USING (resource_id) WHERE NOT kinds.single AND NOT kinds.hourly_everywhere
+            SELECT m.* EXCLUDE (hourly_here),
+                   CASE WHEN native_s > period_s THEN -native_s ELSE period_s * 2 END AS strength
+            FROM mixed m JOIN mixed_kinds USING (resource_id) WHERE NOT mixed_kinds.hourly_everywhere
         ),
         lengths AS (SELECT DISTINCT resource_id, period_s FROM ranked),
         contained AS (
@@ -174,9 +191,9 @@ def resolve_sql(scope: str) -> str:
             WHERE r.native_s > r.period_s
         ),
         k AS (
-            SELECT * EXCLUDE (hourly_here) FROM plain
+            SELECT * FROM plain
             UNION ALL
-            SELECT * EXCLUDE (hourly_here, strength)
+            SELECT * EXCLUDE (strength)
             FROM ranked ANTI JOIN shadowed USING (resource_id, period_s, period_start, native_s)
         )
         SELECT k.resource_id, k.hour,
@@ -187,16 +204,55 @@ def resolve_sql(scope: str) -> str:
     """  # noqa: S608 - metric names come from the catalog, the scope is a table this module names
 
 
-def refresh_hours(con: duckdb.DuckDBPyConnection, scope: str) -> None:
-    """Rewrite the hours of ``scope`` (resource_id, lo, hi; hour-aligned) from ``metrics``, in the caller's
-    transaction: what the batch changed, deleted or shadowed there is resolved again, nothing else is touched."""
+def _stored_sql(scope: str, slots: str | None, present: list[str] | None) -> str:
+    """The slots of the scope's resources starting before ``hi`` and ending after ``lo`` less an hour."""
+    if slots is None:
+        pivot = ", ".join(f"max(m.value) FILTER (WHERE m.metric = '{name}') AS {name}" for name in METRICS)
+        return f"""
+            SELECT m.resource_id, m.period_start, m.period_s, any_value(s.lo) AS lo, any_value(s.hi) AS hi, {pivot}
+            FROM metrics m JOIN {scope} s USING (resource_id)
+            WHERE m.period_start < s.hi AND m.period_start + to_seconds(m.period_s) > s.lo - INTERVAL 1 HOUR
+            GROUP BY m.resource_id, m.period_start, m.period_s
+        """  # noqa: S608 - catalog names, tables this module names
+    given = set(METRICS) if present is None else set(present)
+    values = ", ".join(f"p.{name}" if name in given else f"NULL::DOUBLE AS {name}" for name in METRICS)
+    return f"""
+        SELECT p.resource_id, p.period_start, p.period_s, s.lo, s.hi, {values}
+        FROM {slots} p JOIN {scope} s USING (resource_id)
+        WHERE p.period_start < s.hi AND p.period_start + to_seconds(p.period_s) > s.lo - INTERVAL 1 HOUR
+    """  # noqa: S608 - catalog names, tables this module names
+
+
+def refresh_hours(
+    con: duckdb.DuckDBPyConnection, scope: str, slots: str | None = None, present: list[str] | None = None
+) -> None:
+    """Rewrite the hours of ``scope`` (resource_id, lo, hi; hour-aligned) from ``metrics`` (or the batch's
+    ``slots``, see ``resolve_sql``), in the caller's transaction: what the batch changed, deleted or shadowed
+    there is resolved again, nothing else is touched."""
     con.execute(
         f"""
         DELETE FROM usage_hourly h USING {scope} s
         WHERE h.resource_id = s.resource_id AND h.hour >= s.lo AND h.hour < s.hi
         """  # noqa: S608 - a table this module names
     )
-    con.execute(f"INSERT INTO usage_hourly BY NAME ({resolve_sql(scope)})")
+    con.execute(f"INSERT INTO usage_hourly BY NAME ({resolve_sql(scope, slots, present)})")
+
+
+def alone_in_its_hours(con: duckdb.DuckDBPyConnection, spans: str) -> bool:
+    """Whether no stored row lies in the hours the batch's rows touch, or the hour before (per resource; table
+    ``spans`` as ``store.checks.MetricFacts.spans``), by the stored facts, before the batch is written.
+
+    Then the batch's rows are all that ``metrics`` holds where ``resolve_sql`` reads, so the hours can be
+    resolved from the batch's own slots, and no stored row can share a key with it. The facts count the rows
+    inside the span a write accepts, and ``resolve_sql`` reads only rows that end after the scope's start less
+    an hour and start before its end: a resource whose stored rows all end before, or start after, is alone.
+    """
+    sql = f"""
+        SELECT count(*) FROM {spans} i JOIN resource_facts f USING (resource_id)
+        WHERE f.data_until > time_bucket(to_seconds({HOUR_S}), i.first) - INTERVAL 1 HOUR
+          AND f.data_from < time_bucket(to_seconds({HOUR_S}), i.until - INTERVAL 1 MICROSECOND) + INTERVAL 1 HOUR
+    """  # noqa: S608 - a table the caller names
+    return not con.execute(sql).fetchall()[0][0]
 
 
 def _facts_select(resources: str | None) -> tuple[str, list[object]]:
@@ -275,7 +331,14 @@ def changed_spans(con: duckdb.DuckDBPyConnection, where: str, params: list[objec
 
 
 def refresh_after_write(
-    con: duckdb.DuckDBPyConnection, spans: list[str], *, incoming: str | None, deleted: bool, updated: bool
+    con: duckdb.DuckDBPyConnection,
+    spans: list[str],
+    *,
+    incoming: str | None,
+    deleted: bool,
+    updated: bool,
+    slots: str | None = None,
+    present: list[str] | None = None,
 ) -> None:
     """Bring the read model up to date with a write, inside its transaction.
 
@@ -283,7 +346,8 @@ def refresh_after_write(
     ``incoming`` the batch's per-resource facts (``store.checks.MetricFacts.spans``), folded into the stored
     facts. Folding is exact unless rows were deleted, or updated rows may have changed their source (an
     update of a resource written by one source only cannot): then the facts of the resources the write
-    touched are counted again from ``metrics``.
+    touched are counted again from ``metrics``. ``slots``: the batch's slots, when ``alone_in_its_hours`` said
+    its rows are all that is stored where the hours are resolved (``present``: the metrics they hold).
     """
     if not spans:
         return
@@ -297,7 +361,7 @@ def refresh_after_write(
         """  # noqa: S608 - tables the caller names
     )
     try:
-        refresh_hours(con, "read_model_scope")
+        refresh_hours(con, "read_model_scope", slots, present)
         if incoming is not None:
             con.execute(
                 "CREATE OR REPLACE TEMP TABLE read_model_facts AS SELECT resource_id, first AS data_from, "  # noqa: S608

@@ -60,6 +60,11 @@ _METRIC_SELECT = (
 )
 
 
+def insert_staged_metrics(con: duckdb.DuckDBPyConnection) -> int:
+    """Insert the registered ``incoming_metrics`` into ``metrics`` (no stored row shares a key); returns how many."""
+    return int(con.execute(f"INSERT INTO metrics {_METRIC_SELECT}").fetchall()[0][0])
+
+
 def merge_staged_metrics(con: duckdb.DuckDBPyConnection, facts: MetricFacts) -> tuple[int, int]:
     """Write the registered ``incoming_metrics`` into ``metrics``; returns (inserted, updated).
 
@@ -255,10 +260,20 @@ def write_batch(path: Path, batch: Batch | CheckedBatch) -> WriteSummary:
                 _refuse_unknown(checked.stored_ids, _stored(con, checked.stored_ids), checked)
             resources_new = _upsert_resources(con, checked.resources)
             inserted = updated = 0
+            alone = False
             if checked.metrics is not None and checked.facts is not None:
                 con.register("incoming_metrics", checked.metrics)
                 con.register("incoming_spans", checked.facts.spans)
-                inserted, updated = merge_staged_metrics(con, checked.facts)
+                alone = (
+                    not dropped
+                    and checked.facts.slots is not None
+                    and read_model.alone_in_its_hours(con, "incoming_spans")
+                )
+                if alone:
+                    con.register("incoming_slots", checked.facts.slots)
+                    inserted = insert_staged_metrics(con)
+                else:
+                    inserted, updated = merge_staged_metrics(con, checked.facts)
                 _refresh_seen_from_metrics(con)
             read_model.refresh_after_write(
                 con,
@@ -266,6 +281,8 @@ def write_batch(path: Path, batch: Batch | CheckedBatch) -> WriteSummary:
                 incoming="incoming_spans" if checked.facts is not None else None,
                 deleted=dropped,
                 updated=updated > 0,
+                slots="incoming_slots" if alone else None,
+                present=list(checked.facts.present) if alone and checked.facts else None,
             )
             configs_written = write_configs(con, checked.configs)
             _write_watermarks(con, checked.watermarks, now)

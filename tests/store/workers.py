@@ -50,16 +50,20 @@ def reader(path: Path, seconds: float) -> dict:
 
 
 def stall_in_transaction(path: Path, marker: Path, rows: int) -> dict:
-    """Write a batch but stop inside the transaction, after the MERGE and before COMMIT, until killed."""
-    original = writes.merge_staged_metrics
+    """Write a batch but stop inside the transaction, after the metric rows are written (a MERGE, or the plain
+    INSERT of rows alone in their hours) and before COMMIT, until killed."""
 
-    def merge_then_stall(con, *args):
-        result = original(con, *args)
-        marker.write_text("merged")
-        time.sleep(120)
-        return result
+    def then_stall(original):
+        def written_then_stall(con, *args):
+            result = original(con, *args)
+            marker.write_text("merged")
+            time.sleep(120)
+            return result
 
-    writes.merge_staged_metrics = merge_then_stall
+        return written_then_stall
+
+    writes.merge_staged_metrics = then_stall(writes.merge_staged_metrics)
+    writes.insert_staged_metrics = then_stall(writes.insert_staged_metrics)
     write_batch(path, batch_for(0, rows, first_minute=4_000_000))
     return {"error": "the writer was not killed"}
 
