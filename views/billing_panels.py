@@ -54,6 +54,11 @@ def cached_spend(path: str, version: tuple[float, float], f: q.Filters, override
     return spend(Path(path), f, current_model(Path(path), cached_price_book(overrides), f))
 
 
+
+def billed_for(path: Path, filters: q.Filters, params: ModelParams) -> Any:
+    """The page's bill beside the model (cached; None without an imported bill), for its downloads."""
+    return cached_billed(str(path), db_version(path), filters, params.free_tier, overrides_version())
+
 def _pct(value: float | None) -> str | None:
     return None if value is None else percent(value / 100, signed=True, digits=1)
 

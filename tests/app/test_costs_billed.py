@@ -13,8 +13,8 @@ from streamlit.testing.v1 import AppTest
 
 from breakeven.cli import main
 from charts.format import money
+from demo.bills.constants import CUR_FILE, FOCUS_FILE, GCP_FILE, SEARCH_RERANK_RATE, TRANSLATE_SP_DISCOUNT
 from tests.app.conftest import metrics_of, open_app, shown
-from tests.billing.sample_constants import CUR_FILE, FOCUS_FILE, GCP_FILE, SEARCH_RERANK_RATE, TRANSLATE_SP_DISCOUNT
 from tests.billing.small_estate import (
     DAYS,
     GB_S_PER_DAY,

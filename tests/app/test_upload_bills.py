@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 from charts.format import money
+from demo.bills.writers import csv_text
 from tests.app.conftest import metrics_of, open_app, shown
 from tests.app.test_upload import PAGE, button, upload
 from tests.billing.conftest import charges, db_state
 from tests.billing.specimens import focus_row
-from tests.billing.writers import csv_text
 from tests.importers.conftest import SAMPLES
 
 FOCUS = "billing-focus-1.2-444455556666-2026-11.csv"

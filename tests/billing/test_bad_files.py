@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from demo.bills.writers import write_csv, write_parquet
 from importers.billing import read_billing_file, read_billing_files
 from importers.problems import ImportRejected
 from store.billing import write_billing
 from tests.billing.conftest import db_state
 from tests.billing.specimens import GCP_SCHEMA, cur_row, cur_schema, focus_row, gcp_flat, gcp_row
-from tests.billing.writers import write_csv, write_parquet
 
 
 def refused(path: Path) -> ImportRejected:
