@@ -200,7 +200,7 @@ def daily_sql(charges: str) -> str:
     weighted = ", ".join(f"{a} * w AS {a}" for a in AMOUNTS)
     totals = ", ".join(f"sum({a}) AS {a}" for a in AMOUNTS)
     return f"""
-        WITH c AS ({charges}),
+        WITH c AS NOT MATERIALIZED ({charges}),
         one_day AS (
             SELECT {dims}, CAST(charge_start AS DATE) AS day, {sums} FROM c
             WHERE charge_end <= date_trunc('day', charge_start) + INTERVAL 1 DAY
