@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.app.conftest import count_of, metrics_of, open_app
+from tests.app.conftest import count_of, metrics_of, open_app, shown
 
 
 def test_overview_renders_on_demo_data(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -100,7 +100,7 @@ def test_first_start_at_the_default_path_creates_the_demo(tmp_path: Path, monkey
     # the demo carries its bills, up to its last hour: the default window (30 days to now) is billed whole
     (spend,) = [label for label in metrics_of(at) if label.startswith("Spend")]
     assert spend.endswith("(billed)"), spend
-    assert any("billed: every resource's account has a bill covering this window" in c.value for c in at.caption)
+    assert any("billed: every resource's account has a bill covering this window" in shown(c.value) for c in at.caption)
     at.switch_page("views/resource.py").run()
     assert not at.exception
     seen = metrics_of(at)
