@@ -107,3 +107,17 @@ def test_the_file_does_not_depend_on_plotlys_process_wide_template(monkeypatch: 
     before = to_html(estate(), billed=None)
     monkeypatch.setattr(pio.templates, "default", "plotly_dark")
     assert to_html(estate(), billed=None) == before
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv", "markdown", "html"])
+def test_no_report_can_leave_the_bill_out_by_accident(fmt: str) -> None:
+    """Issue 13: ``to_json(estate)`` used to print ``billed: null`` beside an imported bill. The bill is a
+    required keyword of every format now (``billed=None`` only where ``billed_view`` says there is none)."""
+    from charts.report import to_csv, to_json
+
+    writer = {"json": to_json, "csv": to_csv, "markdown": to_markdown, "html": to_html}[fmt]
+    with pytest.raises(TypeError, match="billed"):
+        writer(estate())
+    with pytest.raises(TypeError, match="billed"):
+        render(estate(), fmt)
+    assert render(estate(), fmt, billed=None) == writer(estate(), billed=None)
