@@ -8,7 +8,17 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-HEAVY = {"numpy", "pandas", "pyarrow", "scipy", "streamlit", "plotly", "demo.estate", "demo.simulate"}
+HEAVY = {
+    "numpy",
+    "pandas",
+    "pyarrow",
+    "scipy",
+    "streamlit",
+    "plotly",
+    "demo.estate",
+    "demo.simulate",
+    "importers.orchestrate",
+}
 
 
 def test_help_imports_neither_numpy_nor_the_demo_estate() -> None:

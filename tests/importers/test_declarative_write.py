@@ -4,8 +4,6 @@ nothing opened for a refused file, and a command line that starts without numpy 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -106,14 +104,3 @@ def test_a_deeply_nested_options_file_is_one_line(tmp_path: Path, store_db: Path
     assert (code, out) == (2, "")
     assert err.splitlines()[-1].startswith("error: queries.json was rejected (1 problem; nothing was written)")
     assert "nests JSON more than 64 levels deep" in err and "Traceback" not in err
-
-
-def test_the_command_line_starts_without_numpy_pandas_arrow_or_the_demo() -> None:
-    """Issue 11: building the parser (what every command pays) imports none of what only some commands need."""
-    probe = (
-        "import sys, json; from breakeven.cli import build_parser; build_parser(); "
-        "print(json.dumps(sorted(m for m in ('numpy', 'pandas', 'pyarrow', 'demo.estate', 'importers.orchestrate') "
-        "if m in sys.modules)))"
-    )
-    out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True).stdout
-    assert json.loads(out) == []
