@@ -7,9 +7,9 @@ Parquet (``--csv`` for gzipped CSV, as Data Exports also deliver it). Each load 
 - **bare**: ``CREATE TABLE raw AS SELECT * FROM read_parquet(file)`` (or ``read_csv``) into a fresh database
   file: DuckDB reading every row of the file, no checks, no transformation — the floor;
 - **ours**: ``importers.import_files``, the path ``python -m breakeven import`` and the Upload page take, into a
-  fresh database that knows the functions: the format detected, the file read with DuckDB in memory, every
-  row checked, costs amortised, split into UTC days, resource ids parsed, the store's check of the batch,
-  the month's rows replaced and matched in one transaction.
+  fresh database that knows the functions: the format detected, the file read with DuckDB (staged in a scratch
+  file at this size), every row checked, costs amortised, split into UTC days, resource ids parsed, the store's
+  check of the batch, the month's rows replaced and matched in one transaction.
 
 It prints both times and their ratio. Usage: ``python bench/import_billing.py [--rows N] [--csv] [--repeat K]``.
 """

@@ -132,7 +132,7 @@ def figures(estate: EstateAssessment) -> list[go.Figure]:
     return [fig]
 
 
-def to_html(estate: EstateAssessment, billed: BilledView | None = None) -> str:
+def to_html(estate: EstateAssessment, *, billed: BilledView | None) -> str:
     """The whole document; deterministic for the same assessment (golden-testable with the library cut out)."""
     charts = []
     for i, fig in enumerate(figures(estate)):

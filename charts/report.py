@@ -53,8 +53,11 @@ CSV_COLUMNS = (
 )
 
 
-def to_json(estate: EstateAssessment, billed: BilledView | None = None) -> str:
-    """Issue 14's schema with issue 13's ``billed`` per resource (null without a bill) and ``unmatched_usd``."""
+def to_json(estate: EstateAssessment, *, billed: BilledView | None) -> str:
+    """Issue 14's schema with issue 13's ``billed`` per resource (null where no bill covers it) and ``unmatched_usd``.
+
+    ``billed`` is required (``analysis.billed.billed_view`` of the same database and window, None only when it
+    is): with a default, a caller that forgot it printed ``billed: null`` beside an imported bill."""
     return json.dumps(report_dict(estate.to_dict(), billed), indent=2, ensure_ascii=False) + "\n"
 
 
@@ -84,7 +87,7 @@ def _csv_row(row: ResourceRow, billed: BilledView | None = None) -> list[object]
     return [guard_cell(v) if isinstance(v, str) else ("" if v is None else v) for v in values]
 
 
-def to_csv(estate: EstateAssessment, billed: BilledView | None = None) -> str:
+def to_csv(estate: EstateAssessment, *, billed: BilledView | None) -> str:
     """One row per resource, then one per service with unmatched billed spend (``charts.billing_report``);
     text cells formula-safe, numbers left numeric, missing values empty."""
     out = io.StringIO()
@@ -97,7 +100,7 @@ def to_csv(estate: EstateAssessment, billed: BilledView | None = None) -> str:
     return out.getvalue()
 
 
-def to_markdown(estate: EstateAssessment, billed: BilledView | None = None) -> str:
+def to_markdown(estate: EstateAssessment, *, billed: BilledView | None) -> str:
     """A summary and one table row per resource, for chat, tickets and CI logs."""
     t = estate.totals
     lines = [
@@ -146,16 +149,17 @@ def to_markdown(estate: EstateAssessment, billed: BilledView | None = None) -> s
     return "\n".join(lines) + "\n"
 
 
-def render(estate: EstateAssessment, fmt: str, billed: BilledView | None = None) -> str:
-    """The report in ``fmt``; ``billed`` is the bill beside the model for the same window (None: no bill)."""
+def render(estate: EstateAssessment, fmt: str, *, billed: BilledView | None) -> str:
+    """The report in ``fmt``; ``billed`` is the bill beside the model for the same window, required (None: no
+    bill was imported, ``analysis.billed.billed_view`` says so), so no caller can leave it out by accident."""
     if fmt == "json":
-        return to_json(estate, billed)
+        return to_json(estate, billed=billed)
     if fmt == "csv":
-        return to_csv(estate, billed)
+        return to_csv(estate, billed=billed)
     if fmt == "markdown":
-        return to_markdown(estate, billed)
+        return to_markdown(estate, billed=billed)
     if fmt == "html":
         from charts.html_report import to_html  # plotly only when a chart is drawn
 
-        return to_html(estate, billed)
+        return to_html(estate, billed=billed)
     raise ValueError(f"format must be one of {', '.join(FORMATS)}")

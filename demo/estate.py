@@ -90,9 +90,13 @@ def build_demo(seed: int = DEMO_SEED, end: datetime | None = None) -> Batch:
     return Batch(resources=resources, configs=configs, metrics=metrics)
 
 
-def write_demo(path: Path, seed: int = DEMO_SEED, end: datetime | None = None) -> WriteSummary:
-    """Build the demo estate and write it, recorded as a run of kind ``demo``."""
+def write_demo(path: Path, seed: int = DEMO_SEED, end: datetime | None = None, *, bills: bool = True) -> WriteSummary:
+    """Build the demo estate and write it, recorded as a run of kind ``demo``; then, unless ``bills`` is False,
+    import its bills (``demo.bills``: every invoice month of its history, so the pages show what was billed
+    beside the model from the first start). The first start builds all of it into one file renamed into place
+    (``store.first_start``), so a half-built demo is never seen there."""
     started = datetime.now(UTC)
+    end = demo_end() if end is None else end.replace(tzinfo=None)
     batch = build_demo(seed=seed, end=end)
     batch.replace_source = DEMO_SOURCE
     batch.run = RunRecord(
@@ -103,11 +107,16 @@ def write_demo(path: Path, seed: int = DEMO_SEED, end: datetime | None = None) -
         finished_at=datetime.now(UTC),
         detail={"seed": seed, "resources": len(batch.resources)},
     )
-    return write_batch(path, batch)
+    summary = write_batch(path, batch)
+    if bills:
+        from demo.bills import write_demo_bills  # the price book and the billing importer only when billing
+
+        write_demo_bills(Path(path), end - timedelta(days=HISTORY_DAYS), end)
+    return summary
 
 
 def remove_demo(path: Path) -> WriteSummary:
-    """Take the demo estate out of a database, leaving any real data in it untouched."""
+    """Take the demo estate and its bills out of a database, leaving any real data in it untouched."""
     started = datetime.now(UTC)
     run = RunRecord(
         run_id=f"demo-remove-{uuid.uuid4().hex[:12]}",
@@ -116,4 +125,9 @@ def remove_demo(path: Path) -> WriteSummary:
         status="ok",
         finished_at=datetime.now(UTC),
     )
-    return write_batch(path, Batch(replace_source=DEMO_SOURCE, run=run))
+    summary = write_batch(path, Batch(replace_source=DEMO_SOURCE, run=run))
+    from demo.bills import DEMO_BILL_PREFIX
+    from store.billing import remove_bills
+
+    remove_bills(Path(path), DEMO_BILL_PREFIX)
+    return summary

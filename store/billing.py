@@ -297,6 +297,25 @@ def _replace_periods(con: duckdb.DuckDBPyConnection, batch: BillingBatch) -> Bil
     )
 
 
+def remove_bills(path: Path, name_prefix: str) -> int:
+    """Delete, in one transaction, the charges and upload records of the bills whose recorded file name starts
+    with ``name_prefix`` (the demo's, ``demo/``); the number of charge rows removed."""
+    ids = "SELECT upload_id FROM uploads WHERE starts_with(file_name, ?)"
+    with connect(path, read_only=False) as con:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            removed = con.execute(
+                f"DELETE FROM billing_charges WHERE upload_id IN ({ids})",  # noqa: S608 - fixed SQL
+                [name_prefix],
+            ).fetchall()
+            con.execute(f"DELETE FROM uploads WHERE upload_id IN ({ids})", [name_prefix])  # noqa: S608 - fixed SQL
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+    return int(removed[0][0])
+
+
 @dataclass(frozen=True)
 class BillingPreview:
     """What writing a batch would do to this database, told before anything is written (the Upload page)."""

@@ -33,7 +33,12 @@ ALLOWED = {
     "pricing": {"common"},
     "replay": {"common"},
     "store": {"common"},
-    "demo": {"common", "store"},  # a writer like any other: it builds a batch, the store writes it
+    "demo": {
+        "common",
+        "store",
+        "pricing",
+        "importers",
+    },  # a writer like any other; its bills priced and imported like a user's
     # the file parsers; the Cloud Monitoring ones share the GCP collector's histogram maths
     "importers": {"common", "store", "collectors"},
 }

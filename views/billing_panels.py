@@ -54,6 +54,11 @@ def cached_spend(path: str, version: tuple[float, float], f: q.Filters, override
     return spend(Path(path), f, current_model(Path(path), cached_price_book(overrides), f))
 
 
+def billed_for(path: Path, filters: q.Filters, params: ModelParams) -> Any:
+    """The page's bill beside the model (cached; None without an imported bill), for its downloads."""
+    return cached_billed(str(path), db_version(path), filters, params.free_tier, overrides_version())
+
+
 def _pct(value: float | None) -> str | None:
     return None if value is None else percent(value / 100, signed=True, digits=1)
 
@@ -121,12 +126,14 @@ def _unmatched(view: Any) -> None:
         )
 
 
-def _bill_rates(path: Path, filters: q.Filters, params: ModelParams, estate: Any, view: Any) -> None:
+def bill_rates_toggle(key: str = BILL_RATES_KEY) -> bool:
+    """The toggle to the bill's effective rates, mirrored in the URL as ``bill_rates=1`` (so it follows the user
+    from the Costs page to the What-if page)."""
     wanted = st.query_params.get(BILL_RATES_KEY) == "1"
     on = st.toggle(
         "Show the alternatives at the bill's effective rates",
         wanted,
-        key=BILL_RATES_KEY,
+        key=key,
         help="Prices every resource and option at the rates this bill implies (a measured Savings Plan or "
         "committed-use discount, a billed unit price the sheets do not have), for this view only.",
     )
@@ -135,7 +142,11 @@ def _bill_rates(path: Path, filters: q.Filters, params: ModelParams, estate: Any
             st.query_params[BILL_RATES_KEY] = "1"
         else:
             del st.query_params[BILL_RATES_KEY]
-    if not on:
+    return on
+
+
+def _bill_rates(path: Path, filters: q.Filters, params: ModelParams, estate: Any, view: Any) -> None:
+    if not bill_rates_toggle():
         return
     if not view.calibrations:
         st.info("This bill implies no rate that differs from the prices in use.", icon=":material/info:")

@@ -117,7 +117,7 @@ st.dataframe(
 )
 
 billing_panels.costs_panel(path, filters, params, estate)  # issue 13: the bill beside the model
-download_buttons(estate, "costs")
+download_buttons(estate, "costs", billing_panels.billed_for(path, filters, params))
 
 st.header("One resource in detail")
 names = {r.resource_id: f"{r.name} ({SERVICE_LABELS.get(r.service, r.service)}, {r.region})" for r in estate.rows}

@@ -2,7 +2,8 @@
 
 Both are built by ``charts.report.render`` from the estate the page shows (its filters and assumptions),
 so a download is byte for byte what ``python -m breakeven report --format csv|html`` prints for the same
-window. The files are generated when the button is clicked (Streamlit's deferred download), not on every
+window, the bill beside the model included (``analysis.billed.billed_view``, which the page passes in).
+The files are generated when the button is clicked (Streamlit's deferred download), not on every
 rerun: the HTML carries plotly.js inlined (about 5 MB), which no rerun should pay for.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from analysis.billed import BilledView
 from analysis.types import EstateAssessment
 from charts.report import render
 
@@ -19,13 +21,14 @@ def file_stem(estate: EstateAssessment) -> str:
     return f"breakeven-report-{estate.window_start[:10]}-to-{estate.window_end[:10]}"
 
 
-def download_buttons(estate: EstateAssessment, key: str) -> None:
-    """Two buttons side by side; ``key`` keeps the widgets of two pages apart."""
+def download_buttons(estate: EstateAssessment, key: str, billed: BilledView | None) -> None:
+    """Two buttons side by side; ``key`` keeps the widgets of two pages apart; ``billed`` is the bill beside the
+    model for the same window (None without an imported bill), as ``report`` prints it."""
     stem = file_stem(estate)
     left, right = st.columns(2)
     left.download_button(
         "Download the verdicts (CSV)",
-        data=lambda: render(estate, "csv"),
+        data=lambda: render(estate, "csv", billed=billed),
         file_name=f"{stem}.csv",
         mime="text/csv",
         key=f"{key}_csv",
@@ -35,7 +38,7 @@ def download_buttons(estate: EstateAssessment, key: str) -> None:
     )
     right.download_button(
         "Download the report (HTML)",
-        data=lambda: render(estate, "html"),
+        data=lambda: render(estate, "html", billed=billed),
         file_name=f"{stem}.html",
         mime="text/html",
         key=f"{key}_html",

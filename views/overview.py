@@ -163,7 +163,7 @@ for item in best:
     left, right = st.columns([1, 4])
     left.page_link(page, label=md(item.name), query_params=query, icon=":material/open_in_new:")
     right.markdown(md(item.line))
-download_buttons(estate, "overview")
+download_buttons(estate, "overview", billing_panels.billed_for(path, filters, params))
 
 st.subheader("Inventory and traffic")
 left, right = st.columns([1, 2])

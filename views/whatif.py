@@ -12,6 +12,7 @@ from pathlib import Path
 import streamlit as st
 
 from analysis.whatif import baseline_of, compare_details, compare_estates
+from analysis.whatif_billed import billed_baseline
 from charts import cold_forward as forward
 from charts import resource as resource_charts
 from charts import whatif as charts
@@ -19,6 +20,7 @@ from charts.format import count, money
 from charts.overview import SERVICE_LABELS
 from charts.text import md
 from pricing import PricingError
+from views import billing_panels
 from views.assumptions import assumptions_panel, seeded_params, sync_url, what_if_levers
 from views.common import cached_detail, cached_estate, cached_price_book, db_version, overrides_version
 
@@ -51,8 +53,17 @@ else:
     st.caption("What-if: " + md("; ".join(params.what_if_notes() or [f"endpoint type {params.instance_type}"])))
 
 overrides = overrides_version()
-before = cached_estate(str(path), version, filters, base, overrides)
-after = cached_estate(str(path), version, filters, params, overrides)
+view = billing_panels.billed_for(path, filters, params)  # the bill for the window (None: none imported)
+at_bill_rates = view is not None and bool(view.rows) and billing_panels.bill_rates_toggle("wi_bill_rates")
+if at_bill_rates and not view.calibrations:
+    st.info("This bill implies no rate that differs from the prices in use.", icon=":material/info:")
+    at_bill_rates = False
+if at_bill_rates:  # both sides priced at the rates the bill implies (the Costs page shows their derivation)
+    before = billing_panels.cached_bill_rates(str(path), version, filters, base, overrides).estate
+    after = billing_panels.cached_bill_rates(str(path), version, filters, params, overrides).estate
+else:
+    before = cached_estate(str(path), version, filters, base, overrides)
+    after = cached_estate(str(path), version, filters, params, overrides)
 if not before.rows:
     st.warning(
         "No resources with data match these filters. Widen the date range or clear a filter in the sidebar.",
@@ -83,6 +94,27 @@ for col, label, change, fmt in (
         delta_color="inverse" if fmt is money else "off",
         help="The what-if's figure; below it, the change from the baseline.",
     )
+billed = billed_baseline(view, before)
+if billed is not None:
+    with st.container(border=True):
+        st.metric(
+            "Billed, same window",
+            f"{money(billed.monthly_usd)}/mo",
+            f"{money(billed.billed_usd)} billed vs {money(billed.modelled_usd)} modelled, same days",
+            delta_color="off",
+            help="What the imported bills charged the baseline's resources they cover (effective, amortised cost), "
+            "as a 730-hour month, as `report` prints it per resource.",
+        )
+        st.caption(
+            f"The bill for {billed.start:%d %b} – {billed.end:%d %b %Y} covers {billed.covered} of "
+            f"{billed.resources} resources. It sits beside the **baseline** only: a bill records what was spent, "
+            "so every what-if figure on this page is **modelled** (a bill cannot be what-if'd)."
+            + (
+                " Both sides are priced at the bill's effective rates (turn the toggle off for the prices in use)."
+                if at_bill_rates
+                else ""
+            )
+        )
 st.caption(
     "Cold starts in the baseline are measured where the platform reports them. Under a what-if that measurement "
     "is carried forward by the model's response: the part the warm-pool model accounts for grows as its cold "
@@ -138,6 +170,13 @@ cols[2].metric(
     "Break-even requests / month", count(one.break_even_requests_per_month.what_if),
     f"was {count(one.break_even_requests_per_month.base)}", delta_color="off",
 )  # fmt: skip
+if billed is not None and chosen in billed.resource_monthly:
+    st.caption(
+        f"Billed for this resource over the same window: {md(money(billed.resource_monthly[chosen]))}/mo, beside "
+        f"the baseline's {md(money(today.monthly_usd.base))}/mo; the what-if's {md(money(today.monthly_usd.what_if))}"
+        "/mo is modelled."
+        + (" This section is priced at the prices in use, not the bill's rates." if at_bill_rates else "")
+    )
 left, right = st.columns(2)
 left.markdown(f"**Baseline:** {md(one.verdict_base)}")
 right.markdown(f"**What-if:** {md(one.verdict_what_if)}")

@@ -117,5 +117,5 @@ def run(args: argparse.Namespace) -> int:
     )
     estate = assess_estate(path, filters, model_params(args.param, args.free_tier), book)
     billed = billed_view(path, filters, book, free_tier=args.free_tier)  # None without an imported bill
-    sys.stdout.write(render(estate, args.format, billed))
+    sys.stdout.write(render(estate, args.format, billed=billed))
     return 0

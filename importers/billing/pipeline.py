@@ -3,7 +3,7 @@
 A format module (``focus``, ``cur``, ``gcp``) turns a file into a :class:`Plan`: one SELECT that reads the
 file into the common charge columns (typed with ``TRY_CAST``, so a bad value becomes NULL instead of an
 error), the checks those columns must pass, and how staged rows become charge rows (GCP's credits become
-rows of their own). Everything runs in DuckDB in memory, never row by row in Python:
+rows of their own). Everything runs in DuckDB (in memory, a scratch file for a large file), never row by row:
 
 1. the file is read once into ``staged`` (file order is kept, so a row's number is its position);
 2. the checks count bad rows in one pass; if any, up to ``MAX_LISTED`` of them are named by row and column
@@ -146,14 +146,16 @@ def _reject_missing(source: Source, plan: Plan) -> None:
 
 
 def stage(con: duckdb.DuckDBPyConnection, source: Source, plan: Plan) -> int:
-    """Read the file once into the ``staged`` temp table; returns its row count."""
+    """Read the file once into the ``staged`` table (its row ids are the file's row order, which messages
+    name); returns its row count."""
     _reject_missing(source, plan)
     sql = plan.staged.replace("{source}", source.reader())
     try:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE staged AS {sql}", source.params)
+        con.execute(f"CREATE OR REPLACE TABLE staged AS {sql}", source.params)
     except duckdb.Error as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ImportRejected.single(source.name, f"could not be read: {first}") from None
+    con.execute("CHECKPOINT")  # a scratch file's rows compressed and on disk (nothing to do in memory)
     return int(con.execute("SELECT count(*) FROM staged").fetchall()[0][0])
 
 
@@ -200,7 +202,7 @@ def daily_sql(charges: str) -> str:
     weighted = ", ".join(f"{a} * w AS {a}" for a in AMOUNTS)
     totals = ", ".join(f"sum({a}) AS {a}" for a in AMOUNTS)
     return f"""
-        WITH c AS ({charges}),
+        WITH c AS NOT MATERIALIZED ({charges}),
         one_day AS (
             SELECT {dims}, CAST(charge_start AS DATE) AS day, {sums} FROM c
             WHERE charge_end <= date_trunc('day', charge_start) + INTERVAL 1 DAY
@@ -222,7 +224,7 @@ def daily_sql(charges: str) -> str:
 
 def charges_table(con: duckdb.DuckDBPyConnection, plan: Plan) -> pa.Table:
     """The staged file as daily charge rows with parsed resource identities, in the store's schema."""
-    con.execute(f"CREATE OR REPLACE TEMP TABLE daily AS {daily_sql(plan.charges)}")
+    con.execute(f"CREATE OR REPLACE TABLE daily AS {daily_sql(plan.charges)}")
     keys = ("billed_resource_id", "service_name", "account", "region")
     joined = " AND ".join(f"d.{k} IS NOT DISTINCT FROM p.{k}" for k in keys)
     columns = ", ".join(f"p.{name}" if name.startswith("match_") else f"d.{name}" for name in CHARGE_SCHEMA.names)

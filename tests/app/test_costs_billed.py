@@ -13,8 +13,8 @@ from streamlit.testing.v1 import AppTest
 
 from breakeven.cli import main
 from charts.format import money
+from demo.bills.constants import CUR_FILE, FOCUS_FILE, GCP_FILE, SEARCH_RERANK_RATE, TRANSLATE_SP_DISCOUNT
 from tests.app.conftest import metrics_of, open_app, shown
-from tests.billing.sample_constants import CUR_FILE, FOCUS_FILE, GCP_FILE, SEARCH_RERANK_RATE, TRANSLATE_SP_DISCOUNT
 from tests.billing.small_estate import (
     DAYS,
     GB_S_PER_DAY,
@@ -80,8 +80,10 @@ def test_the_pages_billed_figures_are_reports(
     at.toggle(key="bill_rates").set_value(True).run()
     assert not at.exception and at.query_params["bill_rates"] in ("1", ["1"])
     calibration = frame_with(at, "derivation").set_index(["service", "region"])
-    # SageMaker us-east-1: 20 % off translate-inf2's $0.99 hours over all three endpoints' billed hours there
-    hours = 28 * 24
+    # SageMaker us-east-1: 20 % off translate-inf2's $0.99 hours over all three endpoints' billed hours there, in
+    # the default window (30 October - 28 November: October's days from the demo's own bill, November's from the
+    # samples, which re-issue it with the same charges)
+    hours = 30 * 24
     on_demand = hours * (0.23 + 0.99) + billed["llm-summarize-g5"]["window_usd"]
     percent = TRANSLATE_SP_DISCOUNT * hours * 0.99 / on_demand * 100
     assert calibration.loc[("sagemaker-endpoint", "us-east-1"), "rate"] == f"{round(percent, 4):g} % off"

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.app.conftest import count_of, metrics_of, open_app
+from tests.app.conftest import count_of, metrics_of, open_app, shown
 
 
 def test_overview_renders_on_demo_data(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -100,3 +100,11 @@ def test_first_start_at_the_default_path_creates_the_demo(tmp_path: Path, monkey
     assert default.exists()
     assert any("demo data" in info.value for info in at.info)
     assert metrics_of(at)["Resources"] == "24"
+    # the demo carries its bills, up to its last hour: the default window (30 days to now) is billed whole
+    (spend,) = [label for label in metrics_of(at) if label.startswith("Spend")]
+    assert spend.endswith("(billed)"), spend
+    assert any("billed: every resource's account has a bill covering this window" in shown(c.value) for c in at.caption)
+    at.switch_page("views/resource.py").run()
+    assert not at.exception
+    seen = metrics_of(at)
+    assert [label for label in seen if label.startswith("Billed ")] and "Modelled, same days" in seen

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 from charts.format import money
+from demo.bills.writers import csv_text
 from tests.app.conftest import metrics_of, open_app, shown
 from tests.app.test_upload import PAGE, button, upload
 from tests.billing.conftest import charges, db_state
 from tests.billing.specimens import focus_row
-from tests.billing.writers import csv_text
 from tests.importers.conftest import SAMPLES
 
 FOCUS = "billing-focus-1.2-444455556666-2026-11.csv"
@@ -28,9 +28,25 @@ def file_facts() -> tuple[int, float, int]:
     return len(rows), sum(float(r["BilledCost"]) for r in rows), len(named)
 
 
+MONTH = (
+    "SELECT count(*) AS n, sum(billed_cost) AS usd FROM billing_charges "
+    "WHERE account = '444455556666' AND billing_period = DATE '2026-11-01'"
+)
+DEMO_FOCUS = "demo/billing-focus-1.2-444455556666.csv"  # the demo's own bill of that account
+DEMO_OTHERS = ("demo/billing-cur2-111122223333.csv.gz", "demo/billing-gcp-detailed-acme-ml-prod.parquet")
+
+
 def test_a_focus_file_previewed_imported_and_listed(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The demo carries its own bills, so the sample (the same November, as a user would export it) re-issues
+    the demo's month: previewed as replacing it, imported in its place, listed beside the demo's bills."""
+    demo_month = charges(demo_db, MONTH)[0]
     at = upload(open_app(demo_db, monkeypatch, PAGE), FOCUS)
     assert not at.exception and not at.error
+    (replacing,) = [i for i in at.info if "replaces" in i.value]
+    assert f"replaces the {demo_month['n']:,} charge rows stored for these months and accounts" in shown(
+        replacing.value
+    )
+    assert DEMO_FOCUS in shown(replacing.value)
     rows, billed, named = file_facts()
     shown_metrics = metrics_of(at)
     assert shown_metrics["Rows read"] == f"{rows:,}"
@@ -44,13 +60,16 @@ def test_a_focus_file_previewed_imported_and_listed(demo_db: Path, monkeypatch: 
     at.run()
     assert not at.exception
     (done,) = at.success
-    stored = charges(demo_db, "SELECT count(*) AS n, sum(billed_cost) AS usd FROM billing_charges")[0]
+    stored = charges(demo_db, MONTH)[0]
     assert shown_metrics["Daily charge rows"] == f"{stored['n']:,}"
     assert stored["usd"] == pytest.approx(billed, abs=0.005)
+    assert stored == pytest.approx(demo_month)  # the same charges as the demo's own November
     assert shown(done.value).startswith(f"**{FOCUS}** (focus) imported: {stored['n']:,} daily charge rows for 2026-11")
     assert f"{named} resource(s) matched" in shown(done.value)
+    assert f"replacing {demo_month['n']:,} rows from {DEMO_FOCUS}" in shown(done.value)
     history = at.dataframe[-1].value
-    assert list(history["file_name"]) == [FOCUS] and list(history["format"]) == ["focus"]
+    assert sorted(history["file_name"]) == sorted([FOCUS, DEMO_FOCUS, *DEMO_OTHERS])
+    assert dict(zip(history["file_name"], history["format"], strict=True))[FOCUS] == "focus"
 
     # the month delivered again (other bytes, the same charges): the page says it replaces what is stored
     again = (SAMPLES / FOCUS).read_bytes() + b"\n"
@@ -61,9 +80,7 @@ def test_a_focus_file_previewed_imported_and_listed(demo_db: Path, monkeypatch: 
     assert FOCUS in shown(replacing.value)
     button(at, "upload_import").click()
     at.run()
-    assert charges(demo_db, "SELECT count(*) AS n, sum(billed_cost) AS usd FROM billing_charges")[0] == pytest.approx(
-        stored
-    )  # replaced, not doubled
+    assert charges(demo_db, MONTH)[0] == pytest.approx(stored)  # replaced, not doubled
     assert f"replacing {stored['n']:,} rows from {FOCUS}" in shown(at.success[0].value)
 
 

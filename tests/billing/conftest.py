@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from demo.bills import DEMO_BILL_PREFIX
+from demo.bills.constants import CUR_FILE, FOCUS_FILE, GCP_FILE
 from importers.billing import read_billing_file
 from store import ensure_database
-from store.billing import write_billing
+from store.billing import remove_bills, write_billing
 from store.db import run_read
 from store.writes import Batch, ResourceRecord, write_batch
-from tests.billing.sample_constants import CUR_FILE, FOCUS_FILE, GCP_FILE
 from tests.billing.specimens import ACCOUNT
 from tests.conftest import PROJECT_ROOT, copy_database
 
@@ -43,8 +44,11 @@ def billing_db(tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def demo_billed_template(demo_db_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo estate with the three committed sample bills imported (written once per session)."""
+    """The demo estate with only the three committed sample bills (written once per session): its own bills
+    (``demo.bills``, every month of its history) are taken out first, so November 2026 is the one billed month
+    and the cases of a bill covering part of a window stay what they test."""
     path = copy_database(demo_db_template, tmp_path_factory.mktemp("billed") / "demo-billed.duckdb")
+    remove_bills(path, DEMO_BILL_PREFIX)
     for name in SAMPLE_FILES:
         write_billing(path, read_billing_file(SAMPLES / name))
     return path

@@ -11,11 +11,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from demo.bills.writers import write_csv
 from importers.billing import read_billing_file
 from store.billing import write_billing
 from store.writes import Batch, ConfigRecord, ResourceRecord, metrics_frame, write_batch
 from tests.billing.specimens import ACCOUNT, LAMBDA_ARN, cur_row
-from tests.billing.writers import write_csv
 
 NOV = datetime(2026, 11, 1)
 DAYS = 10

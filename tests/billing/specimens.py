@@ -12,7 +12,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from tests.billing.sample_gcp import SCHEMA as GCP_SCHEMA
+from demo.bills.gcp import SCHEMA as GCP_SCHEMA
 
 ACCOUNT = "123456789012"
 DAY = datetime(2026, 11, 3)

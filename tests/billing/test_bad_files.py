@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from demo.bills.writers import write_csv, write_parquet
 from importers.billing import read_billing_file, read_billing_files
 from importers.problems import ImportRejected
 from store.billing import write_billing
 from tests.billing.conftest import db_state
 from tests.billing.specimens import GCP_SCHEMA, cur_row, cur_schema, focus_row, gcp_flat, gcp_row
-from tests.billing.writers import write_csv, write_parquet
 
 
 def refused(path: Path) -> ImportRejected:
@@ -137,3 +137,36 @@ def test_gcp_parquet_credit_without_an_amount(tmp_path: Path) -> None:
     credit = {"name": "x", "amount": None, "full_name": "x", "id": "1", "type": "PROMOTION"}
     path = write_parquet(tmp_path / "gcp.parquet", [gcp_row(), gcp_row(credits=[credit])], GCP_SCHEMA)
     assert refused(path).lines() == ["gcp.parquet, record 2, column credits: a credit's amount is not a number"]
+
+
+def test_a_large_file_staged_on_disk_reads_and_refuses_exactly_as_in_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Files from ``STAGE_ON_DISK_BYTES`` up are staged in a scratch database file (the memory fix): the same
+    charges, the same row named in a problem, and no scratch file left behind."""
+    import tempfile
+
+    import importers.billing as billing
+
+    rows = [cur_row(), cur_row(line_item_usage_amount=2.5), cur_row(line_item_unblended_cost="n/a"), cur_row()]
+    bad = write_csv(tmp_path / "bad.csv", rows)
+    good = write_csv(tmp_path / "good.csv", [r for r in rows if r["line_item_unblended_cost"] != "n/a"])
+    in_memory = (refused(bad).lines(), read_billing_file(good).charges)
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(billing, "STAGE_ON_DISK_BYTES", 0)
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    made = []
+    original = tempfile.TemporaryDirectory
+
+    def recorded(*args, **kwargs):
+        folder = original(*args, **kwargs)
+        made.append(folder.name)
+        return folder
+
+    monkeypatch.setattr(tempfile, "TemporaryDirectory", recorded)
+    assert refused(bad).lines() == in_memory[0]
+    assert in_memory[0][0].startswith("bad.csv, row 4, column line_item_unblended_cost")
+    assert read_billing_file(good).charges.equals(in_memory[1])
+    assert len(made) == 2 and all(Path(m).parent == scratch for m in made)  # both were staged on disk
+    assert list(scratch.iterdir()) == []

@@ -14,13 +14,7 @@ from analysis.calibrate import calibrate, calibrated_book
 from analysis.reconcile import reconcile
 from analysis.reconcile_model import current_model
 from analysis.spend import spend
-from demo.profiles import AWS_PROD, AWS_RESEARCH, GCP_PROJECT
-from importers.billing import read_billing_file
-from pricing import load_price_book
-from pricing.overrides import Discount, Override, Overrides
-from store import queries as q
-from store.billing import write_billing
-from tests.billing.sample_constants import (
+from demo.bills.constants import (
     CLOUDWATCH_GB_PER_DAY,
     CLOUDWATCH_USD_PER_GB,
     CUR_FILE,
@@ -29,8 +23,14 @@ from tests.billing.sample_constants import (
     LEGACY_ETL_REQUESTS,
     RUN_LEGACY_VCPU_S,
 )
+from demo.bills.writers import write_csv
+from demo.profiles import AWS_PROD, AWS_RESEARCH, GCP_PROJECT
+from importers.billing import read_billing_file
+from pricing import load_price_book
+from pricing.overrides import Discount, Override, Overrides
+from store import queries as q
+from store.billing import write_billing
 from tests.billing.specimens import cur_row
-from tests.billing.writers import write_csv
 
 NOVEMBER = q.Filters(start=date(2026, 11, 1), end=date(2026, 11, 30), month=date(2026, 11, 1))
 DAYS, HOURS = 28, 28 * 24

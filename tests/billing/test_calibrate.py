@@ -12,10 +12,10 @@ import pytest
 from analysis.calibrate import calibrate, to_overrides, to_toml
 from analysis.reconcile import reconcile
 from analysis.reconcile_model import current_model
+from demo.bills.constants import SEARCH_RERANK_RATE, TRANSLATE_SP_DISCOUNT
 from demo.profiles import AWS_PROD, AWS_RESEARCH
 from pricing import load_price_book
 from pricing.overrides import apply_overrides, parse_overrides
-from tests.billing.sample_constants import SEARCH_RERANK_RATE, TRANSLATE_SP_DISCOUNT
 
 START, END = date(2026, 11, 1), date(2026, 11, 28)
 HOURS = 28 * 24

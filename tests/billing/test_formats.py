@@ -9,6 +9,7 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
+from demo.bills.writers import write_csv, write_parquet
 from importers.billing import detect_billing_format, read_billing_file
 from tests.billing.specimens import (
     ACCOUNT,
@@ -21,7 +22,6 @@ from tests.billing.specimens import (
     gcp_flat,
     gcp_row,
 )
-from tests.billing.writers import write_csv, write_parquet
 
 
 def rows_of(batch) -> list[dict]:

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from demo.bills.writers import write_csv
 from tests.billing.conftest import SAMPLES, charges, db_state
 from tests.billing.specimens import ACCOUNT, DAY, cur_row, focus_row
-from tests.billing.writers import write_csv
 from tests.importers.conftest import run_cli
 
 FOCUS_SAMPLE = SAMPLES / "billing-focus-1.2-444455556666-2026-11.csv"

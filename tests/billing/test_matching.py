@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from demo.bills.writers import write_csv, write_parquet
 from importers.billing import read_billing_file
 from store.billing import write_billing
 from store.billing_queries import billed_lines
 from store.writes import Batch, ResourceRecord, write_batch
 from tests.billing.conftest import charges
 from tests.billing.specimens import ACCOUNT, GCP_SCHEMA, cur_row, focus_row, gcp_row
-from tests.billing.writers import write_csv, write_parquet
 
 AWS_CASES = [
     # (resource id as billed, product code, region column, expected resource id or None)

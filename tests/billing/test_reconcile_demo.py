@@ -12,10 +12,7 @@ import pytest
 
 from analysis.reconcile import Reconciliation, reconcile
 from analysis.reconcile_model import current_model
-from demo.profiles import AWS_PROD, AWS_RESEARCH, GCP_PROJECT
-from pricing import load_price_book
-from tests.billing.conftest import SAMPLES
-from tests.billing.sample_constants import (
+from demo.bills.constants import (
     CLOUDWATCH_GB_PER_DAY,
     CLOUDWATCH_USD_PER_GB,
     CUR_FILE,
@@ -32,6 +29,9 @@ from tests.billing.sample_constants import (
     T4_RATE,
     TRANSLATE_SP_DISCOUNT,
 )
+from demo.profiles import AWS_PROD, AWS_RESEARCH, GCP_PROJECT
+from pricing import load_price_book
+from tests.billing.conftest import SAMPLES
 
 START, END = date(2026, 11, 1), date(2026, 11, 28)
 DAYS, HOURS = 28, 28 * 24

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from demo.bills.writers import read_back
 from importers.billing import detect_billing_format
 from tests.billing.conftest import SAMPLE_FILES, SAMPLES
 from tests.billing.sample_bills import build
-from tests.billing.writers import read_back
 from tests.conftest import PROJECT_ROOT
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
+from demo.bills.writers import write_csv
 from importers.billing import read_billing_file, read_billing_files
 from store import StoreBusyError
 from store.billing import BillingBatch, write_billing
@@ -19,7 +20,6 @@ from store.billing_queries import billed_lines, billing_coverage
 from store.errors import BatchError
 from tests.billing.conftest import charges, db_state
 from tests.billing.specimens import ACCOUNT, cur_row, focus_row
-from tests.billing.writers import write_csv
 
 NOV = date(2026, 11, 1)
 

@@ -119,7 +119,8 @@ def test_hostile_names_render_as_text_and_fetch_nothing(demo_db: Path, tmp_path:
             page.wait_for_selector("text=One resource in detail", timeout=180_000)
             page.wait_for_function("document.querySelectorAll('.js-plotly-plot .main-svg').length >= 1", timeout=60_000)
             _clean(page)
-            chosen = page.locator('[data-testid="stSelectbox"]').filter(has_text="Resource")
+            # the page's own choice (the bill's section has a "Resource" choice too: the demo carries bills)
+            chosen = page.locator('.st-key-cost_resource [data-testid="stSelectbox"]')
             shown = chosen.inner_text() + " ".join(i.input_value() for i in chosen.locator("input").all())
             assert name in shown, f"{name!r} not shown literally in the Costs page's resource choice: {shown!r}"
         page.screenshot(path=str(ARTIFACTS / "hostile-costs.png"), full_page=True)

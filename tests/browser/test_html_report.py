@@ -11,7 +11,7 @@ from tests.charts.test_html_report import HOSTILE, estate
 
 def test_the_report_file_draws_its_chart_offline_and_runs_no_injected_markup(chromium, tmp_path: Path) -> None:
     report = tmp_path / "report.html"
-    report.write_text(to_html(estate(HOSTILE, HOSTILE)), "utf-8")
+    report.write_text(to_html(estate(HOSTILE, HOSTILE), billed=None), "utf-8")
     page = chromium.new_page()
     requests: list[str] = []
     errors: list[str] = []

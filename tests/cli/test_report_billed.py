@@ -11,9 +11,7 @@ from pathlib import Path
 import pytest
 
 from breakeven.cli import main
-from importers.billing import read_billing_file
-from store.billing import write_billing
-from tests.billing.sample_constants import (
+from demo.bills.constants import (
     CLOUDWATCH_GB_PER_DAY,
     CLOUDWATCH_USD_PER_GB,
     CUR_FILE,
@@ -25,6 +23,8 @@ from tests.billing.sample_constants import (
     SEARCH_RERANK_RATE,
     TRANSLATE_SP_DISCOUNT,
 )
+from importers.billing import read_billing_file
+from store.billing import write_billing
 from tests.billing.small_estate import (
     BILLED_GB_S_RATE,
     GB_S_PER_DAY,
@@ -97,45 +97,77 @@ def test_a_window_the_bill_does_not_reach_is_null(small: Path, capsys: pytest.Ca
     assert data["resources"][0]["billed"] is None and data["unmatched_usd"] == {}
 
 
+def test_the_demo_out_of_the_box(
+    demo_db_template: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The demo carries its own bills (``demo.bills``): the default window (the 30 days ending at the newest
+    data, 30 October – 28 November) is billed whole, by October's and November's bills; hand figures from the
+    bills' own rates (data/samples/README.md)."""
+    monkeypatch.delenv("BREAKEVEN_PRICE_OVERRIDES", raising=False)
+    data = json.loads(report(capsys, "--db", str(demo_db_template)))
+    billed = {r["name"]: r["billed"] for r in data["resources"]}
+    days = 30
+    hours = days * 24
+    cur = "cur2: demo/billing-cur2-111122223333.csv.gz"
+    assert billed["legacy-forecast"] == {  # ml.m5.xlarge always on at $0.23, billed as the model prices it
+        "window_usd": round(hours * 0.23, 2),
+        "monthly_usd": round(730 * 0.23, 2),
+        "difference_pct": 0.0,
+        "source": cur,
+    }
+    translate = billed["translate-inf2"]  # ml.inf2.xlarge at $0.99, 20 % off under a SageMaker Savings Plan
+    assert translate["window_usd"] == round(hours * 0.99 * (1 - TRANSLATE_SP_DISCOUNT), 2)
+    assert translate["difference_pct"] == -20.0
+    assert translate["source"] == "focus: demo/billing-focus-1.2-444455556666.csv"
+    rerank = billed["search-rerank"]  # the same instance hours at the billed rate against the sheet's $0.204
+    assert rerank["difference_pct"] == round((SEARCH_RERANK_RATE / 0.204 - 1) * 100, 1)  # +11.3
+    assert all(b is not None and b["window_usd"] >= 0 for b in billed.values())
+    assert data["unmatched_usd"] == pytest.approx(
+        {
+            "AWSLambda": days * (LEGACY_ETL_REQUESTS * 2e-7 + LEGACY_ETL_GB_S * 1.66667e-5),  # 16.00
+            "AmazonCloudWatch": days * CLOUDWATCH_GB_PER_DAY * CLOUDWATCH_USD_PER_GB,  # 30.00
+            "Cloud Run": days * RUN_LEGACY_VCPU_S * 2.4e-5,  # 7.20
+        },
+        abs=0.005,
+    )
+    md = report(capsys, "--db", str(demo_db_template), "--format", "markdown")
+    usd = f"${hours * 0.23:,.2f}"
+    assert f"| legacy-forecast | 2026-10-30 → 2026-11-28 | {usd} | $167.90 | {usd} | $0.00 |" in md
+
+
 @pytest.fixture(scope="module")
 def demo_billed(demo_db_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo with the three committed samples imported: they re-issue its November (the same charges)."""
     path = copy_database(demo_db_template, tmp_path_factory.mktemp("demo-billed") / "demo.duckdb")
     for name in (CUR_FILE, FOCUS_FILE, GCP_FILE):
         write_billing(path, read_billing_file(PROJECT_ROOT / "data" / "samples" / name))
     return path
 
 
-def test_the_demo_with_its_sample_bills(
-    demo_billed: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch
+def test_the_committed_samples_reissue_the_demos_november(
+    demo_billed: Path, demo_db_template: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The default window (30 days ending at the newest data) holds the bills' 28 days: hand figures from the
-    sample bills' own rates (data/samples/README.md)."""
+    """Importing the samples replaces the demo's own November (a re-issued month), with the same figures: only
+    the source names change."""
     monkeypatch.delenv("BREAKEVEN_PRICE_OVERRIDES", raising=False)
-    data = json.loads(report(capsys, "--db", str(demo_billed)))
+    args = ("--since", "2026-11-01", "--until", "2026-11-29")
+    data = json.loads(report(capsys, "--db", str(demo_billed), *args))
     billed = {r["name"]: r["billed"] for r in data["resources"]}
-    hours = 28 * 24
-    assert billed["legacy-forecast"] == {  # ml.m5.xlarge always on at $0.23, billed as the model prices it
-        "window_usd": round(hours * 0.23, 2),
+    assert billed["legacy-forecast"] == {
+        "window_usd": round(28 * 24 * 0.23, 2),
         "monthly_usd": round(730 * 0.23, 2),
         "difference_pct": 0.0,
         "source": f"cur2: {CUR_FILE}",
     }
-    translate = billed["translate-inf2"]  # ml.inf2.xlarge at $0.99, 20 % off under a SageMaker Savings Plan
-    assert translate["window_usd"] == round(hours * 0.99 * (1 - TRANSLATE_SP_DISCOUNT), 2)
-    assert translate["difference_pct"] == -20.0 and translate["source"] == f"focus: {FOCUS_FILE}"
-    rerank = billed["search-rerank"]  # the same instance hours at the billed rate against the sheet's $0.204
-    assert rerank["difference_pct"] == round((SEARCH_RERANK_RATE / 0.204 - 1) * 100, 1)  # +11.3
-    assert all(b is not None and b["window_usd"] >= 0 for b in billed.values())
-    assert data["unmatched_usd"] == pytest.approx(
-        {
-            "AWSLambda": 28 * (LEGACY_ETL_REQUESTS * 2e-7 + LEGACY_ETL_GB_S * 1.66667e-5),  # 14.93
-            "AmazonCloudWatch": 28 * CLOUDWATCH_GB_PER_DAY * CLOUDWATCH_USD_PER_GB,  # 28.00
-            "Cloud Run": 28 * RUN_LEGACY_VCPU_S * 2.4e-5,  # 6.72
-        },
-        abs=0.005,
-    )
-    md = report(capsys, "--db", str(demo_billed), "--format", "markdown")
-    assert f"| legacy-forecast | 2026-11-01 → 2026-11-28 | ${hours * 0.23:,.2f} | $167.90 | $154.56 | $0.00 |" in md
+    assert billed["translate-inf2"]["source"] == f"focus: {FOCUS_FILE}"
+    own = json.loads(report(capsys, "--db", str(demo_db_template), *args))
+
+    def figures(report_data: dict) -> list:
+        return [{k: v for k, v in (r["billed"] or {}).items() if k != "source"} for r in report_data["resources"]] + [
+            report_data["unmatched_usd"]
+        ]
+
+    assert figures(data) == figures(own)
 
 
 def test_the_html_report_shows_the_bill_too(small: Path, capsys: pytest.CaptureFixture) -> None:

@@ -17,6 +17,7 @@ def test_the_demo_html_report_matches_its_golden_file_and_the_builder(
     monkeypatch: pytest.MonkeyPatch,
     golden,  # noqa: F811
 ) -> None:
+    from analysis.billed import billed_view
     from analysis.estate import assess_estate
     from charts.html_report import to_html
     from pricing import load_price_book
@@ -28,7 +29,10 @@ def test_the_demo_html_report_matches_its_golden_file_and_the_builder(
     assert out.startswith("<!DOCTYPE html>") and out.endswith("</html>\n")
     golden("report_demo.html", without_library(out))
     window = Filters(since=datetime(2026, 10, 30), until=datetime(2026, 11, 29))  # report's default window
-    assert out == to_html(assess_estate(demo_db_template, window, None, load_price_book(use_env=False)))
+    book = load_price_book(use_env=False)
+    billed = billed_view(demo_db_template, window, book)  # the demo's own bills cover the window
+    assert billed is not None and billed.rows
+    assert out == to_html(assess_estate(demo_db_template, window, None, book), billed=billed)
 
 
 def test_the_format_is_listed_in_the_help(capsys: pytest.CaptureFixture) -> None:

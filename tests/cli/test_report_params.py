@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from analysis.billed import billed_view
 from analysis.estate import assess_estate
 from analysis.params import ModelParams
 from breakeven.cli import main
@@ -47,7 +48,9 @@ def test_params_are_the_analysis_with_the_same_model_params(
     assert code == 0, err
     params = ModelParams(traffic_scale=2.0, memory_mb=2048, free_tier=True)
     window = Filters(since=T0 - timedelta(days=29), until=T0 + timedelta(hours=24))
-    expected = json.loads(to_json(assess_estate(db, window, params, load_price_book(use_env=False))))
+    book = load_price_book(use_env=False)
+    billed = billed_view(db, window, book, free_tier=True)  # None: this database holds no bill
+    expected = json.loads(to_json(assess_estate(db, window, params, book), billed=billed))
     assert json.loads(out) == expected
     code, plain, _ = _report(capsys, "--db", str(db))
     doubled, once = json.loads(out)["resources"][0], json.loads(plain)["resources"][0]

@@ -99,3 +99,40 @@ def test_the_cases_a_user_must_recognise_are_present(demo_batch, demo_db: Path) 
     steady = _series(demo_db, "fraud-score", "invocations", 3600)
     assert steady.mean() / 3600 > 50 and np.percentile(steady, 5) > 0.4 * steady.mean()  # steady, high traffic
     assert (_series(demo_db, "fraud-score", "errors", 3600) > 0).any()
+
+
+def test_the_demo_bills_each_whole_invoice_month_and_remove_takes_only_its_bills(demo_db: Path) -> None:
+    """The history starts 31 August (90 days before DEMO_END): September, October and November (to its last
+    day with data, the 28th) are billed for each of the three accounts, through the billing importer; removing
+    the demo takes its bills out and leaves a user's bill as it was."""
+    from datetime import date
+
+    from demo import remove_demo
+    from demo.bills.constants import FOCUS_FILE
+    from importers.billing import read_billing_file
+    from store.billing import write_billing
+    from tests.conftest import PROJECT_ROOT
+
+    with connect(demo_db, read_only=True) as con:
+        months = con.execute(
+            "SELECT account, list(DISTINCT billing_period ORDER BY billing_period), max(day) FROM billing_charges "
+            "WHERE charge_category = 'usage' GROUP BY account ORDER BY account"
+        ).fetchall()
+        files = [r[0] for r in con.execute("SELECT file_name FROM uploads ORDER BY 1").fetchall()]
+    wanted = [date(2026, 9, 1), date(2026, 10, 1), date(2026, 11, 1)]
+    assert [(a, m, last) for a, m, last in months] == [
+        (account, wanted, date(2026, 11, 28)) for account in ("111122223333", "444455556666", "acme-ml-prod")
+    ]
+    assert files == [
+        "demo/billing-cur2-111122223333.csv.gz",
+        "demo/billing-focus-1.2-444455556666.csv",
+        "demo/billing-gcp-detailed-acme-ml-prod.parquet",
+    ]
+    write_billing(demo_db, read_billing_file(PROJECT_ROOT / "data" / "samples" / FOCUS_FILE))  # a user's import
+    remove_demo(demo_db)
+    with connect(demo_db, read_only=True) as con:
+        left = con.execute(
+            "SELECT DISTINCT u.file_name, b.billing_period FROM billing_charges b JOIN uploads u USING (upload_id)"
+        ).fetchall()
+        uploads = con.execute("SELECT file_name FROM uploads").fetchall()
+    assert left == [(FOCUS_FILE, date(2026, 11, 1))] and uploads == [(FOCUS_FILE,)]

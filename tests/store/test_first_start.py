@@ -65,6 +65,12 @@ def test_four_sessions_on_a_first_start_build_the_demo_once(tmp_path: Path) -> N
     resources, metrics, kinds = _content(path)
     assert resources == 24 and metrics > 0
     assert kinds == ["demo"]  # written once, not once per session
+    con = duckdb.connect(str(path), read_only=True)
+    try:  # its bills are part of the same build: three imports (one per format), once
+        bills = con.execute("SELECT file_name FROM uploads ORDER BY 1").fetchall()
+    finally:
+        con.close()
+    assert [b[0].split("-")[1] for b in bills] == ["cur2", "focus", "gcp"]
     assert _leftovers(path) == [] and not init_lock_path(path).exists()
     assert not Path(f"{path}.wal").exists()
 

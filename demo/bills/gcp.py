@@ -1,4 +1,4 @@
-"""The GCP sample: detailed usage cost export rows for the demo's project, nested as BigQuery writes them.
+"""The demo's Google Cloud bill: detailed usage cost export rows for the demo's project, nested as BigQuery writes them.
 
 The schema is the detailed export's (``gcp_billing_export_resource_v1``), with ``service``, ``sku``,
 ``project``, ``location``, ``resource``, ``usage``, ``invoice`` as structs and ``labels``, ``credits`` as
@@ -8,23 +8,15 @@ repeated records; one row per resource, SKU and day.
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
-from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 
+from demo.bills.constants import GCP_PROJECT_NUMBER, GCP_TAX, RUN_CUD_DISCOUNT, RUN_LEGACY_VCPU_S, T4_RATE
+from demo.bills.usage import BillMonth, Configs, DayUsage
 from demo.profiles import GCP_PROJECT
-from pricing import load_price_book
+from pricing import PriceBook
 from pricing.gcp import gcf_ghz
-from tests.billing.sample_constants import (
-    GCP_PROJECT_NUMBER,
-    GCP_TAX,
-    PERIOD,
-    RUN_CUD_DISCOUNT,
-    RUN_LEGACY_VCPU_S,
-    T4_RATE,
-)
-from tests.billing.sample_usage import BILL_END, BILL_START, DayUsage, config, daily_usage
 
 KV = pa.struct([("key", pa.string()), ("value", pa.string())])
 SCHEMA = pa.schema(
@@ -122,7 +114,7 @@ def row(
         "currency_conversion_rate": 1.0,
         "usage": {"amount": amount, "unit": unit, "amount_in_pricing_units": amount, "pricing_unit": unit},
         "credits": credits or [],
-        "invoice": {"month": "202611"},
+        "invoice": {"month": f"{start:%Y%m}"},
         "cost_type": cost_type,
         "cost_at_list": cost,
     }
@@ -187,16 +179,16 @@ def _global_name(u: DayUsage) -> str:
     return f"//{host}.googleapis.com/projects/{GCP_PROJECT}/locations/{u.region}/{collection}/{u.name}"
 
 
-def gcp_rows(db: Path) -> list[dict[str, Any]]:
-    book, configs = load_price_book(), config(db)
+def gcp_rows(usage: list[DayUsage], configs: Configs, month: BillMonth, book: PriceBook) -> list[dict[str, Any]]:
+    """The month's rows of the demo's project: each resource-day of ``usage`` (the month's), then its extras."""
     rows: list[dict[str, Any]] = []
     cud_cost: dict[Any, float] = {}
-    for u in daily_usage(db):
+    for u in usage:
         if u.account != GCP_PROJECT:
             continue
         start = datetime.combine(u.day, time())
         end = start + timedelta(days=1)
-        service, lines = _resource_lines(u, configs[u.resource_id], book)
+        service, lines = _resource_lines(u, configs[(u.resource_id, u.config_from)], book)
         for sku, quantity, unit, item in lines:
             rate = book.price(u.service, item, u.region).list_usd if item else T4_RATE
             cost = quantity * rate
@@ -215,8 +207,7 @@ def gcp_rows(db: Path) -> list[dict[str, Any]]:
             rows.append(
                 row(service, sku, start, end, u.region, cost, quantity, unit, (u.name, _global_name(u)), credits)
             )
-    day = BILL_START
-    while day <= BILL_END:
+    for day in month.days():
         start = datetime.combine(day, time())
         end = start + timedelta(days=1)
         legacy = f"//run.googleapis.com/projects/{GCP_PROJECT}/locations/us-central1/services/run-legacy-api"
@@ -244,6 +235,5 @@ def gcp_rows(db: Path) -> list[dict[str, Any]]:
                 cud_cost.get(day, 0.0),
             )
         )
-        day += timedelta(days=1)
-    rows.append(row("Cloud Run", "Tax", PERIOD[0], PERIOD[1], None, GCP_TAX, cost_type="tax"))
+    rows.append(row("Cloud Run", "Tax", *month.period, None, GCP_TAX, cost_type="tax"))
     return rows

@@ -1,15 +1,12 @@
-"""The sample bills' own figures (invented, documented in data/samples/README.md) and file names."""
+"""The demo bills' own figures (invented, documented in data/samples/README.md) and the committed samples' names."""
 
 from __future__ import annotations
-
-from datetime import datetime
 
 from demo.profiles import AWS_PROD, AWS_RESEARCH
 
 CUR_FILE = "billing-cur2-111122223333-2026-11.csv.gz"
 FOCUS_FILE = "billing-focus-1.2-444455556666-2026-11.csv"
 GCP_FILE = "billing-gcp-detailed-acme-ml-prod-2026-11.parquet"
-PERIOD = (datetime(2026, 11, 1), datetime(2026, 12, 1))
 
 # CUR 2.0, account 111122223333
 SP_SHARE, SP_DISCOUNT = 0.6, 0.17  # share of fraud-score's duration a Compute Savings Plan covers, and its rate

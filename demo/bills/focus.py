@@ -1,4 +1,4 @@
-"""The FOCUS 1.2 sample: "FOCUS 1.2 with AWS columns" rows for the demo's research account (444455556666).
+"""The demo's FOCUS 1.2 bill: "FOCUS 1.2 with AWS columns" rows for the demo's research account (444455556666).
 
 Every column of AWS's FOCUS 1.2 table is written, in its order; covered usage follows the specification
 (``CommitmentDiscountStatus`` Used, ``BilledCost`` 0 because the Savings Plan's recurring purchase carries the
@@ -10,8 +10,9 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from demo.bills.constants import FEATURE_CREDIT_PER_DAY, FOCUS_TAX, SM_SP_ARN, TRANSLATE_SP_DISCOUNT
+from demo.bills.usage import BillMonth, period_of
 from demo.profiles import AWS_RESEARCH
-from tests.billing.sample_constants import FEATURE_CREDIT_PER_DAY, FOCUS_TAX, PERIOD, SM_SP_ARN, TRANSLATE_SP_DISCOUNT
 
 COLUMNS = [
     "AvailabilityZone",
@@ -79,13 +80,14 @@ REGION_NAMES = {"us-east-1": "US East (N. Virginia)", "eu-west-1": "Europe (Irel
 
 
 def _row(**values: Any) -> dict[str, Any]:
+    period = period_of(values["ChargePeriodStart"].date())
     base = {
         "BillingAccountId": "999988887777",
         "BillingAccountName": "acme-payer",
         "BillingAccountType": "Billing Account",
         "BillingCurrency": "USD",
-        "BillingPeriodStart": PERIOD[0],
-        "BillingPeriodEnd": PERIOD[1],
+        "BillingPeriodStart": period[0],
+        "BillingPeriodEnd": period[1],
         "ChargeFrequency": "Usage-Based",
         "InvoiceIssuerName": "Amazon Web Services, Inc.",
         "ProviderName": "AWS",
@@ -147,7 +149,8 @@ def _usage_row(line: dict[str, Any], start: datetime, end: datetime) -> dict[str
     )
 
 
-def focus_rows(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def focus_rows(lines: list[dict[str, Any]], month: BillMonth) -> list[dict[str, Any]]:
+    """The month's FOCUS rows: ``lines`` are the research account's lines of the month's days."""
     rows: list[dict[str, Any]] = []
     fees: dict[date, float] = {}
     for line in lines:
@@ -200,10 +203,10 @@ def focus_rows(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
             BilledCost=FOCUS_TAX,
             EffectiveCost=FOCUS_TAX,
             ChargeCategory="Tax",
-            ChargeDescription="Tax for November 2026",
+            ChargeDescription=f"Tax for {month.label}",
             ChargeFrequency="Recurring",
-            ChargePeriodStart=PERIOD[0],
-            ChargePeriodEnd=PERIOD[1],
+            ChargePeriodStart=month.period[0],
+            ChargePeriodEnd=month.period[1],
             ServiceName="AWS Lambda",
             x_ServiceCode="AWSLambda",
         )
