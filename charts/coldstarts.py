@@ -8,6 +8,7 @@ from collections.abc import Iterable
 
 import pandas as pd
 
+from analysis.billed import BilledView
 from analysis.coldstarts import ColdStartRow
 from analysis.idle import EndpointIdle
 from charts.format import MISSING, count, duration_ms, money, percent
@@ -92,8 +93,10 @@ def fixes_frame(r: ColdStartRow) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["fix", "extra", "left", "removes"])
 
 
-def idle_frame(endpoints: Iterable[EndpointIdle]) -> pd.DataFrame:
-    """One line per endpoint: uptime, idle hours, how busy, the idle dollars."""
+def idle_frame(endpoints: Iterable[EndpointIdle], billed: BilledView | None = None) -> pd.DataFrame:
+    """One line per endpoint: uptime, idle hours, how busy, the idle dollars; with an imported bill, what it
+    billed each endpoint over the same days as a 730-hour month beside today's modelled cost ("—" where no
+    bill covers it), and no such column without one."""
     rows = [
         {
             "endpoint": e.name,
@@ -108,11 +111,18 @@ def idle_frame(endpoints: Iterable[EndpointIdle]) -> pd.DataFrame:
             "idle_month": money(e.idle_usd_per_month),
             "unused_month": money(e.unused_usd_per_month),
             "today": money(e.today_usd),
+            "billed": _billed(billed, e.resource_id),
             "best": _best(e),
         }
         for e in endpoints
     ]
-    return pd.DataFrame(rows, columns=list(IDLE_COLUMNS))
+    columns = [c for c in IDLE_COLUMNS if c != "billed" or billed is not None]
+    return pd.DataFrame(rows, columns=list(IDLE_COLUMNS))[columns]
+
+
+def _billed(view: BilledView | None, resource_id: str) -> str:
+    row = view.row(resource_id) if view is not None else None
+    return money(row.monthly_usd) if row is not None else MISSING
 
 
 IDLE_COLUMNS = {
@@ -128,6 +138,7 @@ IDLE_COLUMNS = {
     "idle_month": "Paid in hours with no traffic $/month",
     "unused_month": "Paid for unused capacity $/month",
     "today": "Today $/month",
+    "billed": "Billed $/month (same days)",
     "best": "Biggest saving",
 }
 

@@ -5,13 +5,15 @@ a schedule, a serverless endpoint or a smaller instance would save. Layout only:
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from charts import coldstarts as shape
 from charts.format import MISSING, count, money, percent
 from charts.overview import SERVICE_LABELS
 from charts.text import md
-from views import page_state
+from views import billing_panels, page_state
 from views.estate_tables import page_tables
 
 st.title("Endpoints: uptime and idle")
@@ -24,7 +26,7 @@ st.caption(
     "window's scaled to 730 hours."
 )
 
-tables, table, _params = page_tables(
+tables, table, params = page_tables(
     lambda t: t.idle,
     "No always-on endpoint in these filters. Clear a service filter in the sidebar, or pick a date range "
     "that holds their data.",
@@ -56,9 +58,20 @@ shown = [e for e in table.rows if e.idle_hours > 0] if only_idle else list(table
 if not shown:
     st.info("Every endpoint served requests in every measured hour.", icon=":material/check_circle:")
     st.stop()
+billed = billing_panels.billed_for(Path(st.session_state["db_path"]), st.session_state["filters"], params)
 st.dataframe(
-    shape.idle_frame(shown), hide_index=True, width="stretch", key="idle_table", column_config=shape.IDLE_COLUMNS
+    shape.idle_frame(shown, billed),
+    hide_index=True,
+    width="stretch",
+    key="idle_table",
+    column_config=shape.IDLE_COLUMNS,
 )
+if billed is not None:
+    st.caption(
+        f"Billed: what the imported bills charged each endpoint for {billed.start:%d %b} – {billed.end:%d %b %Y} "
+        "(effective, amortised cost) as a 730-hour month, beside today's modelled cost; the Resource view explains "
+        "the difference."
+    )
 
 st.header("One endpoint's ways out")
 names = {e.resource_id: f"{e.name} ({SERVICE_LABELS.get(e.service, e.service)}, {e.region})" for e in shown}

@@ -106,6 +106,10 @@ def test_endpoints_page_shows_the_analysis_and_the_report(
         assert line["unused_month"] == money(e.unused_usd_per_month)
         assert line["hour_usd"] == hourly(e.hour_usd)
         assert line["today"] == money(by_name[e.name]["current"]["monthly_usd"])
+        billed = by_name[e.name]["billed"]  # the demo carries its bills: the report's figure, as money
+        assert line["billed"] == (money(billed["monthly_usd"]) if billed else "—")
+    assert sum(line != "—" for line in frame["billed"]) >= 5  # most endpoints are billed by the demo's bills
+    assert any("what the imported bills charged each endpoint" in c.value for c in at.caption)
     assert idle.idle_usd_per_month > 0  # the demo has idle endpoints
 
     at.toggle(key="ep_idle").set_value(True).run()

@@ -65,3 +65,21 @@ def test_unused_capacity_in_words_and_in_the_tables() -> None:
     unknown = replace(e, unused_instance_hours=None, unused_usd=None, unused_usd_per_month=None, busy_cpu_pct=None)
     assert unused_text(unknown).startswith("unknown: no CPU metric")
     assert idle_frame([unknown])["unused_month"][0] == "—"
+
+
+def test_the_billed_column_only_beside_a_bill() -> None:
+    """With a bill, what it charged each endpoint (a 730-hour month); "—" for one no bill covers; no column without."""
+    from datetime import date
+
+    from analysis.billed import BilledRow, BilledView
+
+    e = EndpointIdle(
+        "sagemaker-endpoint:1:us-east-1:ep", "ep", "sagemaker-endpoint", "us-east-1", "1", "ml.m5.large",
+        24.0, 10.0, 24.0, 10.0, 0.004, None, 0.115, 1.15, 34.98, 83.95, (),
+    )  # fmt: skip
+    other = replace(e, resource_id="sagemaker-endpoint:1:us-east-1:other", name="other")
+    day = date(2026, 11, 1)
+    row = BilledRow(e.resource_id, day, day, 2.76, 2.76, 2.76 * 730 / 24, 2.76, 0.0, 0.0, "", "", (), "cur.parquet")
+    view = BilledView(day, day, (row,), {}, (), (), (), ())
+    assert "billed" not in idle_frame([e, other]).columns
+    assert list(idle_frame([e, other], view)["billed"]) == ["$83.95", "—"]
