@@ -13,7 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from analysis.prices import Line
-from analysis.types import EstateAssessment, OptionDetail, ResourceDetail
+from analysis.types import EstateAssessment, OptionDetail, OptionRow, ResourceDetail
 from charts.format import MINUS, MISSING, count, duration_ms, money, unit_price
 from charts.overview import SERVICE_LABELS
 from charts.text import plot_text
@@ -167,6 +167,18 @@ def summary_display(summary: pd.DataFrame) -> pd.DataFrame:
         best_usd=[MISSING if n else money(v) for v, n in zip(summary["best_usd"], nan, strict=True)],
         saving_usd=[MISSING if n else money(v, signed=True) for v, n in zip(summary["saving_usd"], nan, strict=True)],
     )
+
+
+def option_heading(o: OptionRow) -> tuple[str, str]:
+    """An option's cost and its tag, as its heading on the Costs page reads them: "$812.40/mo" (or "not
+    priced"), and " — infeasible" or " — dearer than today by $120.00" (the saving is today − the option, so a
+    dearer option's is negative; the heading states the amount the option costs more)."""
+    cost = f"{money(o.monthly_usd)}/mo" if o.monthly_usd is not None else "not priced"
+    if not o.feasible:
+        return cost, " — infeasible"
+    if o.saving_usd is not None and o.saving_usd < 0:
+        return cost, f" — dearer than today by {money(abs(o.saving_usd))}"
+    return cost, ""
 
 
 def assumptions_frame(option: OptionDetail) -> pd.DataFrame:

@@ -193,10 +193,7 @@ if detail.cold_starts is not None:
 st.subheader("Options on the same traffic")
 for option in detail.options:
     o = option.row
-    cost = f"{money(o.monthly_usd)}/mo" if o.monthly_usd is not None else "not priced"
-    tag = "" if o.feasible else " — infeasible"
-    if o.feasible and o.saving_usd is not None and o.saving_usd < 0:
-        tag = f" — dearer than today by {money(-o.saving_usd)}"
+    cost, tag = charts.option_heading(o)
     with st.expander(f"{md(o.label)} — {md(cost)}{md(tag)}", expanded=not o.feasible):
         if not o.feasible:
             st.error(f"Not feasible: {md(o.reason)}", icon=":material/block:")

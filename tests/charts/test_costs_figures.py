@@ -12,6 +12,7 @@ from charts.costs import (
     fixes_frame,
     latency_frame,
     lines_display,
+    option_heading,
     savings_figure,
     summary_display,
 )
@@ -78,3 +79,12 @@ def test_latency_and_fixes_show_dashes_and_signed_money_not_none() -> None:
     fixes = fixes_frame(d).to_dict("records")
     assert [f["extra_usd"] for f in fixes] == ["+$73.74", "−$116.34"]
     assert [f["cold_starts_left"] for f in fixes] == ["11", "0"]
+
+
+def test_an_options_heading_says_how_much_dearer_it_is() -> None:
+    from analysis.types import OptionRow
+
+    base = OptionRow("SageMaker endpoint, 1 × ml.c5.xlarge", "sagemaker-endpoint", "endpoint", 812.4, True, "", 0, 1)
+    assert option_heading(replace(base, saving_usd=-120.0)) == ("$812.40/mo", " — dearer than today by $120.00")
+    assert option_heading(replace(base, saving_usd=35.5)) == ("$812.40/mo", "")
+    assert option_heading(replace(base, feasible=False, monthly_usd=None)) == ("not priced", " — infeasible")
