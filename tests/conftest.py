@@ -40,6 +40,25 @@ def copy_database(source: Path, target: Path) -> Path:
     return target
 
 
+def import_sample_bills(path: Path) -> Path:
+    """Import the three committed sample bills (``data/samples``: CUR 2.0, FOCUS 1.2, the GCP export) into ``path``
+    through the billing importer, as a user's import would."""
+    from demo.bills.constants import CUR_FILE, FOCUS_FILE, GCP_FILE
+    from importers.billing import read_billing_file
+    from store.billing import write_billing
+
+    for name in (CUR_FILE, FOCUS_FILE, GCP_FILE):
+        write_billing(path, read_billing_file(PROJECT_ROOT / "data" / "samples" / name))
+    return path
+
+
+@pytest.fixture(scope="session")
+def demo_reissued_template(demo_db_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo with the three committed samples imported on top of its own bills: they re-issue its November
+    (the same charges). Written once per session; read-only for the tests that share it."""
+    return import_sample_bills(copy_database(demo_db_template, tmp_path_factory.mktemp("reissued") / "demo.duckdb"))
+
+
 @pytest.fixture
 def demo_db(demo_db_template: Path, tmp_path: Path) -> Path:
     """A private copy of the demo database that a test may change."""

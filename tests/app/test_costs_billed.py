@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from breakeven.cli import main
 from charts.format import money
-from demo.bills.constants import CUR_FILE, FOCUS_FILE, GCP_FILE, SEARCH_RERANK_RATE, TRANSLATE_SP_DISCOUNT
+from demo.bills.constants import SEARCH_RERANK_RATE, TRANSLATE_SP_DISCOUNT
 from tests.app.conftest import metrics_of, open_app, shown
 from tests.billing.small_estate import (
     DAYS,
@@ -27,7 +27,6 @@ from tests.billing.small_estate import (
     small_cur_lines,
     write_small_estate,
 )
-from tests.conftest import PROJECT_ROOT, copy_database
 
 PAGE = "views/costs.py"
 LIST_PER_DAY = REQUESTS_PER_DAY * REQUEST_RATE + GB_S_PER_DAY * LIST_GB_S_RATE  # $4.480008
@@ -43,26 +42,15 @@ def report_json(capsys: pytest.CaptureFixture, db: Path) -> dict:
     return json.loads(capsys.readouterr().out)
 
 
-@pytest.fixture(scope="module")
-def demo_billed(demo_db_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from importers.billing import read_billing_file
-    from store.billing import write_billing
-
-    path = copy_database(demo_db_template, tmp_path_factory.mktemp("costs-billed") / "demo.duckdb")
-    for name in (CUR_FILE, FOCUS_FILE, GCP_FILE):
-        write_billing(path, read_billing_file(PROJECT_ROOT / "data" / "samples" / name))
-    return path
-
-
 def test_the_pages_billed_figures_are_reports(
-    demo_billed: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+    demo_reissued_template: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
 ) -> None:
     """Same database, same (default) window, same prices: every resource's billed cost, difference and bill,
     the unmatched spend per service; then the toggle to the bill's rates, checked against the sample bills."""
     monkeypatch.delenv("BREAKEVEN_PRICE_OVERRIDES", raising=False)
-    at = open_app(demo_billed, monkeypatch, page=PAGE)
+    at = open_app(demo_reissued_template, monkeypatch, page=PAGE)
     assert not at.exception
-    report = report_json(capsys, demo_billed)
+    report = report_json(capsys, demo_reissued_template)
     billed = {r["name"]: r["billed"] for r in report["resources"]}
     table = frame_with(at, "explained_by")
     assert len(table) == len(billed) == 24

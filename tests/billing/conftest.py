@@ -9,13 +9,12 @@ import pytest
 
 from demo.bills import DEMO_BILL_PREFIX
 from demo.bills.constants import CUR_FILE, FOCUS_FILE, GCP_FILE
-from importers.billing import read_billing_file
 from store import ensure_database
-from store.billing import remove_bills, write_billing
+from store.billing import remove_bills
 from store.db import run_read
 from store.writes import Batch, ResourceRecord, write_batch
 from tests.billing.specimens import ACCOUNT
-from tests.conftest import PROJECT_ROOT, copy_database
+from tests.conftest import PROJECT_ROOT, copy_database, import_sample_bills
 
 SAMPLES = PROJECT_ROOT / "data" / "samples"
 SAMPLE_FILES = (CUR_FILE, FOCUS_FILE, GCP_FILE)
@@ -49,9 +48,7 @@ def demo_billed_template(demo_db_template: Path, tmp_path_factory: pytest.TempPa
     and the cases of a bill covering part of a window stay what they test."""
     path = copy_database(demo_db_template, tmp_path_factory.mktemp("billed") / "demo-billed.duckdb")
     remove_bills(path, DEMO_BILL_PREFIX)
-    for name in SAMPLE_FILES:
-        write_billing(path, read_billing_file(SAMPLES / name))
-    return path
+    return import_sample_bills(path)
 
 
 @pytest.fixture

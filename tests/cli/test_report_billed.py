@@ -16,15 +16,12 @@ from demo.bills.constants import (
     CLOUDWATCH_USD_PER_GB,
     CUR_FILE,
     FOCUS_FILE,
-    GCP_FILE,
     LEGACY_ETL_GB_S,
     LEGACY_ETL_REQUESTS,
     RUN_LEGACY_VCPU_S,
     SEARCH_RERANK_RATE,
     TRANSLATE_SP_DISCOUNT,
 )
-from importers.billing import read_billing_file
-from store.billing import write_billing
 from tests.billing.small_estate import (
     BILLED_GB_S_RATE,
     GB_S_PER_DAY,
@@ -37,7 +34,6 @@ from tests.billing.small_estate import (
     small_cur_lines,
     write_small_estate,
 )
-from tests.conftest import PROJECT_ROOT, copy_database
 
 
 def report(capsys: pytest.CaptureFixture, *args: str) -> str:
@@ -135,23 +131,14 @@ def test_the_demo_out_of_the_box(
     assert f"| legacy-forecast | 2026-10-30 → 2026-11-28 | {usd} | $167.90 | {usd} | $0.00 |" in md
 
 
-@pytest.fixture(scope="module")
-def demo_billed(demo_db_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo with the three committed samples imported: they re-issue its November (the same charges)."""
-    path = copy_database(demo_db_template, tmp_path_factory.mktemp("demo-billed") / "demo.duckdb")
-    for name in (CUR_FILE, FOCUS_FILE, GCP_FILE):
-        write_billing(path, read_billing_file(PROJECT_ROOT / "data" / "samples" / name))
-    return path
-
-
 def test_the_committed_samples_reissue_the_demos_november(
-    demo_billed: Path, demo_db_template: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch
+    demo_reissued_template: Path, demo_db_template: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Importing the samples replaces the demo's own November (a re-issued month), with the same figures: only
     the source names change."""
     monkeypatch.delenv("BREAKEVEN_PRICE_OVERRIDES", raising=False)
     args = ("--since", "2026-11-01", "--until", "2026-11-29")
-    data = json.loads(report(capsys, "--db", str(demo_billed), *args))
+    data = json.loads(report(capsys, "--db", str(demo_reissued_template), *args))
     billed = {r["name"]: r["billed"] for r in data["resources"]}
     assert billed["legacy-forecast"] == {
         "window_usd": round(28 * 24 * 0.23, 2),
