@@ -15,7 +15,7 @@ from charts.format import count, money, percent
 from charts.overview import SERVICE_LABELS
 from charts.text import md
 from pricing import PricingError
-from views import billing_panels
+from views import billing_panels, page_state
 from views.assumptions import assumptions_panel
 from views.boundary import without_server_paths
 from views.common import (
@@ -120,14 +120,7 @@ billing_panels.costs_panel(path, filters, params, estate)  # issue 13: the bill 
 download_buttons(estate, "costs", billing_panels.billed_for(path, filters, params))
 
 st.header("One resource in detail")
-names = {r.resource_id: f"{r.name} ({SERVICE_LABELS.get(r.service, r.service)}, {r.region})" for r in estate.rows}
-ids = list(names)
-wanted_id = st.query_params.get("resource")
-chosen = st.selectbox(
-    "Resource", ids, index=ids.index(wanted_id) if wanted_id in names else 0, format_func=names.get, key="cost_resource"
-)
-if chosen != wanted_id:
-    st.query_params["resource"] = chosen
+chosen = page_state.pick_resource(page_state.resource_names(estate.rows), "cost_resource")
 detail = cached_detail(str(path), db_version(path), filters, chosen, params, overrides_version())
 if detail is None:
     st.stop()

@@ -74,6 +74,32 @@ def resource_link(resource_id: str) -> tuple[str, dict[str, str]]:
     return RESOURCE_PAGE, query
 
 
+def resource_names(rows: Any) -> dict[str, str]:
+    """Each resource's label for a picker, "name (service, region)", from rows with those fields."""
+    from charts.overview import SERVICE_LABELS
+
+    return {r.resource_id: f"{r.name} ({SERVICE_LABELS.get(r.service, r.service)}, {r.region})" for r in rows}
+
+
+def pick_resource(names: dict[str, str], key: str) -> str:
+    """The page's resource picker over ``names`` (id → label), starting from the link's ``?resource=`` and
+    writing the choice back to it, so a link reproduces the view; a link naming a resource outside the
+    filtered set says so and shows the first."""
+    ids = list(names)
+    wanted = st.query_params.get(RESOURCE_PARAM)
+    if wanted and wanted not in names:
+        st.warning(
+            f"The resource in the link, {md_code(wanted)}, is not among the filtered resources; showing the first.",
+            icon=":material/link_off:",
+        )
+    chosen = st.selectbox(
+        "Resource", ids, index=ids.index(wanted) if wanted in names else 0, format_func=names.get, key=key
+    )
+    if chosen != wanted:
+        st.query_params[RESOURCE_PARAM] = chosen
+    return chosen
+
+
 def database_is_empty(options: dict[str, Any]) -> bool:
     """True when the database holds no metric rows at all (``store.queries.filter_options``'s span)."""
     return options.get("first") is None

@@ -21,7 +21,7 @@ from charts.overview import SERVICE_LABELS
 from charts.text import md, md_code
 from pricing import PricingError
 from store import queries as q
-from views import billing_panels
+from views import billing_panels, page_state
 from views.assumptions import assumptions_panel, seeded_params, sync_url
 from views.common import cached_detail, cached_inventory, cached_price_book, db_version, overrides_version
 
@@ -46,22 +46,10 @@ inventory = cached_inventory(str(path), version, filters)
 if inventory.empty:
     st.warning("No resources match these filters: clear a filter in the sidebar.", icon=":material/filter_alt_off:")
     st.stop()
-names = {
-    rid: f"{name} ({SERVICE_LABELS.get(service, service)}, {region})"
-    for rid, name, service, region in inventory[["resource_id", "name", "service", "region"]].itertuples(index=False)
-}
-ids = list(names)
-wanted_id = st.query_params.get("resource")
-if wanted_id and wanted_id not in names:
-    st.warning(
-        f"The resource in the link, {md_code(wanted_id)}, is not among the filtered resources; showing the first.",
-        icon=":material/link_off:",
-    )
-chosen = st.selectbox(
-    "Resource", ids, index=ids.index(wanted_id) if wanted_id in names else 0, format_func=names.get, key="rv_resource"
+chosen = page_state.pick_resource(
+    page_state.resource_names(inventory[["resource_id", "name", "service", "region"]].itertuples(index=False)),
+    "rv_resource",
 )
-if chosen != wanted_id:
-    st.query_params["resource"] = chosen
 
 params = assumptions_panel(book, seeded_params(), "rv")
 sync_url(params)

@@ -17,10 +17,9 @@ from charts import cold_forward as forward
 from charts import resource as resource_charts
 from charts import whatif as charts
 from charts.format import count, money
-from charts.overview import SERVICE_LABELS
 from charts.text import md
 from pricing import PricingError
-from views import billing_panels
+from views import billing_panels, page_state
 from views.assumptions import assumptions_panel, seeded_params, sync_url, what_if_levers
 from views.common import cached_detail, cached_estate, cached_price_book, db_version, overrides_version
 
@@ -143,14 +142,7 @@ st.dataframe(
 )
 
 st.header("One resource")
-names = {r.resource_id: f"{r.name} ({SERVICE_LABELS.get(r.service, r.service)}, {r.region})" for r in before.rows}
-ids = list(names)
-wanted_id = st.query_params.get("resource")
-chosen = st.selectbox(
-    "Resource", ids, index=ids.index(wanted_id) if wanted_id in names else 0, format_func=names.get, key="wi_resource"
-)
-if chosen != wanted_id:
-    st.query_params["resource"] = chosen
+chosen = page_state.pick_resource(page_state.resource_names(before.rows), "wi_resource")
 old = cached_detail(str(path), version, filters, chosen, base, overrides)
 new = cached_detail(str(path), version, filters, chosen, params, overrides)
 if old is None or new is None:
