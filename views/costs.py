@@ -26,6 +26,7 @@ from views.common import (
     db_version,
     overrides_version,
 )
+from views.detail_charts import curves
 from views.downloads import download_buttons
 from views.page_state import (
     database_is_empty,
@@ -201,18 +202,7 @@ for option in detail.options:
         for note in option.notes:
             st.caption(f"• {md(note)}")
 
-left, right = st.columns(2)
-if detail.hybrid is not None:
-    left.plotly_chart(resource_charts.hybrid_figure(detail.hybrid), width="stretch")
-    left.caption(" ".join(md(n) for n in detail.hybrid.notes))
-if detail.break_even is not None:
-    right.plotly_chart(resource_charts.break_even_figure(detail.break_even), width="stretch")
-    be = row.break_even_requests_per_month
-    right.caption(
-        f"Break-even: {md(count(be))} requests/month; today {md(count(row.requests_per_month))}."
-        if be is not None
-        else "No break-even on this traffic's shape: one side stays cheaper at every volume shown."
-    )
+curves(detail, row)
 if detail.daily is not None:
     st.plotly_chart(
         resource_charts.cost_over_time_figure(detail.daily, resource_charts.best_hybrid(detail)), width="stretch"

@@ -24,6 +24,7 @@ from store import queries as q
 from views import billing_panels, page_state
 from views.assumptions import assumptions_panel, seeded_params, sync_url
 from views.common import cached_detail, cached_inventory, cached_price_book, db_version, overrides_version
+from views.detail_charts import curves
 
 path = Path(st.session_state["db_path"])
 filters = st.session_state["filters"]
@@ -128,18 +129,7 @@ st.dataframe(
         "price": "Price",
     },
 )
-left, right = st.columns(2)
-if detail.break_even is not None:
-    left.plotly_chart(charts.break_even_figure(detail.break_even), width="stretch")
-    be = row.break_even_requests_per_month
-    left.caption(
-        f"Break-even: {md(count(be))} requests/month; today {md(count(row.requests_per_month))}."
-        if be is not None
-        else "No break-even on this traffic's shape: one side stays cheaper at every volume shown."
-    )
-if detail.hybrid is not None:
-    right.plotly_chart(charts.hybrid_figure(detail.hybrid), width="stretch")
-    right.caption(" ".join(md(n) for n in detail.hybrid.notes))
+curves(detail, row)
 
 if any(o.latency_mean_ms is not None for o in detail.options):
     st.plotly_chart(charts.latency_figure(detail), width="stretch")
