@@ -101,18 +101,23 @@ def _bucket(usage: UsageSeries) -> str:
     return {3600: "hourly", 86_400: "daily"}.get(usage.bucket_s, f"{usage.bucket_s}-second")
 
 
+def _time_line(fig: go.Figure, usage: UsageSeries, name: str, values: Sequence[float], shown: list[str]) -> None:
+    """One series over the buckets, hovering as ``shown`` (the values as people read them)."""
+    fig.add_scatter(
+        x=_times(usage.x),
+        y=_clean(values),
+        name=name,
+        mode="lines",
+        customdata=shown,
+        hovertemplate="%{x|%Y-%m-%d %H:%M}: %{customdata}<extra>%{fullData.name}</extra>",
+    )
+
+
 def latency_over_time_figure(usage: UsageSeries) -> go.Figure:
     """p50 and p99 per bucket (a bucket's percentile is the request-weighted mean of the stored ones)."""
     fig = go.Figure()
     for name, values in (("p50", usage.p50_ms), ("p99", usage.p99_ms)):
-        fig.add_scatter(
-            x=_times(usage.x),
-            y=_clean(values),
-            name=name,
-            mode="lines",
-            customdata=[duration_ms(v) for v in values],
-            hovertemplate="%{x|%Y-%m-%d %H:%M}: %{customdata}<extra>%{fullData.name}</extra>",
-        )
+        _time_line(fig, usage, name, values, [duration_ms(v) for v in values])
     return _layout(fig, f"Latency: p50 and p99 ({_bucket(usage)}, request-weighted, UTC)", "milliseconds")
 
 
@@ -125,14 +130,7 @@ def concurrency_figure(usage: UsageSeries) -> go.Figure:
     ):
         if not any(v == v for v in values):
             continue
-        fig.add_scatter(
-            x=_times(usage.x),
-            y=_clean(values),
-            name=name,
-            mode="lines",
-            customdata=[count(v) for v in values],
-            hovertemplate="%{x|%Y-%m-%d %H:%M}: %{customdata}<extra>%{fullData.name}</extra>",
-        )
+        _time_line(fig, usage, name, values, [count(v) for v in values])
     return _layout(fig, f"Concurrency and instances ({_bucket(usage)}, UTC)", "concurrent requests / instances")
 
 
