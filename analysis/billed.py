@@ -23,7 +23,7 @@ from analysis.calibrate import Calibration, calibrate, calibrated_book
 from analysis.params import ModelParams
 from analysis.reconcile import Reconciliation, ResourceReconciliation, reconcile
 from analysis.reconcile_model import current_model
-from analysis.types import EstateAssessment
+from analysis.types import EstateAssessment, RowsById
 from pricing import PriceBook
 from store import queries as q
 from store.billing_queries import billing_coverage, has_billing
@@ -87,7 +87,7 @@ class AccountCharge:
 
 
 @dataclass(frozen=True)
-class BilledView:
+class BilledView(RowsById["BilledRow"]):
     start: date
     end: date
     rows: tuple[BilledRow, ...]
@@ -96,9 +96,6 @@ class BilledView:
     account_charges: tuple[AccountCharge, ...]
     uncovered: tuple[str, ...]  # selected resources whose account no bill covers in the window
     calibrations: tuple[Calibration, ...]
-
-    def row(self, resource_id: str) -> BilledRow | None:
-        return next((r for r in self.rows if r.resource_id == resource_id), None)
 
     @property
     def billed_usd(self) -> float:

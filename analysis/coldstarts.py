@@ -18,7 +18,7 @@ import numpy as np
 
 from analysis.detail import _cold_starts
 from analysis.endpoint_options import _with_cold
-from analysis.types import ColdStarts, ResourceRow
+from analysis.types import ColdStarts, ResourceRow, RowsById
 from common.units import MONTH_SECONDS
 
 if TYPE_CHECKING:
@@ -64,16 +64,13 @@ class ColdStartRow:
 
 
 @dataclass(frozen=True)
-class ColdStartTable:
+class ColdStartTable(RowsById["ColdStartRow"]):
     rows: tuple[ColdStartRow, ...]
     measured_per_month: float | None  # over the rows whose platform reports them
     modelled_per_month: float
     fixable: int  # rows with a priced fix that removes them
     cheapest_extra_usd: float  # every row's cheapest fix together, USD per month over today
     estimate_per_month: float = 0.0  # what cost and latency use: measured, carried forward under a what-if
-
-    def row(self, resource_id: str) -> ColdStartRow | None:
-        return next((r for r in self.rows if r.resource_id == resource_id), None)
 
 
 def snapstart(service: str, region: str, memory_mb: float, cold_per_month: float | None) -> SnapStart | None:

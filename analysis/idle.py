@@ -34,7 +34,7 @@ import numpy as np
 from analysis.endpoint_options import ENDPOINTS
 from analysis.options import DELETE, RESIZE
 from analysis.prices import plain_lines
-from analysis.types import ResourceRow
+from analysis.types import ResourceRow, RowsById
 
 if TYPE_CHECKING:
     from analysis.context import Context
@@ -93,7 +93,7 @@ class EndpointIdle:
 
 
 @dataclass(frozen=True)
-class IdleTable:
+class IdleTable(RowsById["EndpointIdle"]):
     rows: tuple[EndpointIdle, ...]
     idle_usd: float  # the window, over the priced rows
     idle_usd_per_month: float
@@ -102,9 +102,6 @@ class IdleTable:
     unused_usd_per_month: float = 0.0  # over the rows with a CPU metric and a price
     unused_known: int = 0  # rows it covers
     unused_share: float | None = None  # ÷ today's spend of those rows
-
-    def row(self, resource_id: str) -> EndpointIdle | None:
-        return next((r for r in self.rows if r.resource_id == resource_id), None)
 
 
 def hourly_grid(ctx: Context, rows: list[int]) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:

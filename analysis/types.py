@@ -9,7 +9,8 @@ is shown as "—", never as 0.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from functools import cached_property
+from typing import Any, Generic, TypeVar
 
 from analysis.prices import Line
 
@@ -174,16 +175,34 @@ class Totals:
         }
 
 
+R = TypeVar("R")
+
+
+class RowsById(Generic[R]):
+    """A result's ``rows`` (each with a ``resource_id``) found by id through one dict built on first use: a
+    page or report that looks up every resource of an estate of thousands stays linear (a scan per lookup
+    made it quadratic). The first row of an id wins, as a scan would find it."""
+
+    rows: tuple[R, ...]
+
+    @cached_property
+    def _by_id(self) -> dict[str, R]:
+        index: dict[str, R] = {}
+        for r in self.rows:
+            index.setdefault(r.resource_id, r)  # type: ignore[attr-defined]
+        return index
+
+    def row(self, resource_id: str) -> R | None:
+        return self._by_id.get(resource_id)
+
+
 @dataclass(frozen=True)
-class EstateAssessment:
+class EstateAssessment(RowsById["ResourceRow"]):
     window_start: str  # ISO 8601 UTC
     window_end: str
     rows: tuple[ResourceRow, ...]
     totals: Totals
     what_if: tuple[str, ...] = ()  # the active what-if transforms, in words
-
-    def row(self, resource_id: str) -> ResourceRow | None:
-        return next((r for r in self.rows if r.resource_id == resource_id), None)
 
     def to_dict(self) -> dict[str, Any]:
         """Issue 14's ``report`` JSON (issue 13 adds ``unmatched_usd`` at this level)."""
