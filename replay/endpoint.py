@@ -19,6 +19,7 @@ import numpy as np
 
 from replay import constants as c
 from replay.assumptions import Assumption
+from replay.minute_rows import simulate_rows
 from replay.poisson import cdf
 from replay.state import calibration_ratio, rows_of
 from replay.traffic import Block, Prepared, to_hours
@@ -138,6 +139,9 @@ class Limits:
         return Limits(self.target[rows], self.low[rows], self.high[rows])
 
 
+SCALAR_ROWS = 24  # rows up to which replay.minute_rows steps each row in plain floats (cheaper below ~28 rows)
+
+
 def _needed(demand: np.ndarray, capacity: np.ndarray, limits: Limits) -> np.ndarray:
     per_instance = capacity[:, None] * limits.target[:, None]
     count = np.ceil(np.round(demand / np.maximum(per_instance, 1e-300), 9))
@@ -167,6 +171,12 @@ def simulate_minutes(
     low_count, high_count = limits.low, limits.high
     serving = np.clip(np.ceil(np.round(load[first, np.arange(rows)], 9)), low_count, high_count)
     delay = max(1, int(np.ceil(policy.provisioning_s / 60.0)))
+    ratio, out_dp, in_dp = policy.scale_in_ratio, policy.scale_out_periods, policy.scale_in_periods
+    out_cool, in_cool = policy.scale_out_cooldown_s, policy.scale_in_cooldown_s
+    if rows <= SCALAR_ROWS:  # a few rows: a plain-float step per row is cheaper than numpy's per-minute calls
+        alarms = (ratio, out_dp, in_dp, out_cool, in_cool)
+        serving_out, pending_out, actions = simulate_rows(load, live_at, serving, low_count, high_count, delay, alarms)
+        return serving_out.T, pending_out.T, actions
     ring = np.zeros((delay, rows))
     pending = np.zeros(rows)
     high = np.zeros(rows)
@@ -176,8 +186,6 @@ def simulate_minutes(
     actions = np.zeros(rows)
     serving_out = np.empty((periods, rows))
     pending_out = np.empty((periods, rows))
-    ratio, out_dp, in_dp = policy.scale_in_ratio, policy.scale_out_periods, policy.scale_in_periods
-    out_cool, in_cool = policy.scale_out_cooldown_s, policy.scale_in_cooldown_s
     for t in range(periods):
         slot = t % delay
         arrived = ring[slot]
