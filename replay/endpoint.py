@@ -13,6 +13,7 @@ minutes compare with that rule on the same hours. Instance-seconds include insta
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -148,6 +149,16 @@ def _needed(demand: np.ndarray, capacity: np.ndarray, limits: Limits) -> np.ndar
     return np.clip(count, limits.low[:, None], limits.high[:, None])
 
 
+def _cooldown_steps(cooldown_s: float) -> int:
+    """The fewest 60-s steps whose seconds reach ``cooldown_s`` (the recurrence's clock counts steps)."""
+    steps = max(0, math.ceil(cooldown_s / 60.0))
+    while 60.0 * steps < cooldown_s:
+        steps += 1
+    while steps > 0 and 60.0 * (steps - 1) >= cooldown_s:
+        steps -= 1
+    return steps
+
+
 def simulate_minutes(
     demand: np.ndarray,
     counted: np.ndarray,
@@ -177,6 +188,54 @@ def simulate_minutes(
         alarms = (ratio, out_dp, in_dp, out_cool, in_cool)
         serving_out, pending_out, actions = simulate_rows(load, live_at, serving, low_count, high_count, delay, alarms)
         return serving_out.T, pending_out.T, actions
+    ring = np.zeros((delay, rows))
+    pending = np.zeros(rows)
+    high = np.zeros(rows)
+    low = np.zeros(rows)
+    # the cooldowns as the step of each row's last action (a clock of 60 s steps from 1e18 s: exact)
+    last_out, last_in = np.full(rows, -1e18), np.full(rows, -1e18)
+    wait_out, wait_in = _cooldown_steps(out_cool), _cooldown_steps(in_cool)
+    keep_at = np.maximum(np.ceil(load - 1e-9), low_count)  # scale-in target per minute: state-free
+    actions = np.zeros(rows)
+    serving_out = np.empty((periods, rows))
+    pending_out = np.empty((periods, rows))
+    for t in range(periods):
+        slot = t % delay
+        arrived = ring[slot]
+        serving += arrived
+        pending -= arrived
+        ring[slot] = 0.0
+        here, live = load[t], live_at[t]
+        high = np.where(live, (high + 1.0) * (here > serving), high)
+        low = np.where(live, (low + 1.0) * (here < ratio * serving), low)
+        # each action is taken only where its alarm is armed: minutes where none is skip its arithmetic
+        grow = None
+        armed = high >= out_dp
+        if armed.any():
+            total = serving + pending
+            wanted = np.minimum(np.maximum(np.ceil(total * here / serving - 1e-9), low_count), high_count)
+            grow = armed & (last_out <= t - wait_out) & (wanted > total)
+            if grow.any():
+                added = np.where(grow, wanted - total, 0.0)
+                ring[slot] = added  # in service `delay` minutes from now
+                pending += added
+                last_out[grow] = t
+                high[grow] = 0.0
+                actions += grow
+            else:
+                grow = None
+        ready = low >= in_dp
+        if ready.any():
+            keep = keep_at[t]
+            shrink = ready & (last_in <= t - wait_in) & (pending == 0) & (keep < serving)
+            if shrink.any():
+                serving = np.where(shrink, keep, serving)
+                last_in[shrink] = t
+                low[shrink] = 0.0
+                actions += shrink if grow is None else shrink & ~grow
+        serving_out[t] = serving
+        pending_out[t] = pending
+    return serving_out.T, pending_out.T, actions
     ring = np.zeros((delay, rows))
     pending = np.zeros(rows)
     high = np.zeros(rows)
