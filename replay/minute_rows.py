@@ -18,22 +18,13 @@ import numpy as np
 INF = math.inf
 
 
-def _ceil(x: float) -> float:
-    return float(math.ceil(x)) if math.isfinite(x) else x
-
-
 def _divide(a: float, b: float) -> float:
+    """``a / b`` as numpy divides (inf or NaN for a zero ``b``; here ``a`` is never negative)."""
     if b:
         return a / b
     if a != a or a == 0:
         return math.nan
     return math.copysign(INF, a) * math.copysign(1.0, b)
-
-
-def _clip(x: float, low: float, high: float) -> float:
-    if x != x:
-        return x
-    return min(max(x, low), high)
 
 
 def simulate_rows(
@@ -58,6 +49,7 @@ def simulate_rows(
     for r in range(rows):
         loads = load[:, r].tolist()
         lives = live_at[:, r].tolist()
+        keeps = np.maximum(np.ceil(load[:, r] - 1e-9), low_count[r]).tolist()  # scale-in target: state-free
         low_c, high_c = float(low_count[r]), float(high_count[r])
         serving = float(serving0[r])
         ring = [0.0] * delay
@@ -78,7 +70,11 @@ def simulate_rows(
             since_out += 60.0
             since_in += 60.0
             total = serving + pending
-            wanted = _clip(_ceil(_divide(total * here, serving) - 1e-9), low_c, high_c)
+            wanted = (total * here / serving if serving else _divide(total * here, serving)) - 1e-9
+            if -INF < wanted < INF:  # numpy's ceil keeps NaN and inf; its clip keeps NaN
+                wanted = min(max(float(math.ceil(wanted)), low_c), high_c)
+            elif wanted == wanted:
+                wanted = min(max(wanted, low_c), high_c)
             if high >= out_dp and since_out >= out_cool and wanted > total:
                 added = wanted - total
                 ring[slot] = added
@@ -88,9 +84,7 @@ def simulate_rows(
                 grow = True
             else:
                 grow = False
-            keep = _ceil(here - 1e-9)
-            if not keep >= low_c and keep == keep:  # numpy's maximum: NaN stays, else the larger
-                keep = low_c
+            keep = keeps[t]
             if low >= in_dp and since_in >= in_cool and pending == 0 and keep < serving:
                 serving = keep
                 since_in = 0.0
