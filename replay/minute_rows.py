@@ -56,8 +56,18 @@ def simulate_rows(
         pending = high = low = 0.0
         since_out = since_in = 1e18
         actions = 0.0
-        served, launching = [0.0] * periods, [0.0] * periods
-        for t in range(periods):
+        served, launching = [serving] * periods, [0.0] * periods
+        busy = np.flatnonzero(live_at[:, r] | (load[:, r] != 0))
+        end = int(busy[-1]) + 1 if busy.size else 0
+        # before the first measured minute no alarm can fire (its counters start at 0 and move only on
+        # measured minutes): the state, and what is served, stay as they start
+        start = int(busy[0]) if busy.size and out_dp >= 1 and in_dp >= 1 else 0
+        for t in range(start, periods):
+            if t >= end and pending == 0 and not (low >= in_dp and keeps[t] < serving):
+                # past the last measured minute with nothing launching: no load can arm a scale-out, and a
+                # scale-in is not armed or has nothing to remove, so nothing changes again
+                served[t:] = [serving] * (periods - t)
+                break
             slot = t % delay
             arrived = ring[slot]
             serving += arrived
