@@ -23,7 +23,7 @@ from replay.assumptions import Assumption
 from replay.minute_rows import simulate_rows
 from replay.poisson import cdf
 from replay.state import calibration_ratio, rows_of
-from replay.traffic import Block, Prepared, to_hours
+from replay.traffic import Block, Prepared
 
 
 @dataclass(frozen=True)
@@ -404,7 +404,7 @@ def _hour_ratio(
     counted = block.counted[rows]
     serving, launching = minute_run[0][rows], minute_run[1][rows]
     minute_seconds = np.where(counted, (serving + launching) * block.seconds[rows], 0.0).sum(axis=1)
-    hours = to_hours(rows_of(block.panel, rows))
+    hours = rows_of(prepared.minute_hours, rows)  # the minutes summed to hours once per prepared traffic
     hour_block = Block(hours, resources, np.ones_like(hours.covered_s))
     hour_count = np.where(
         hour_block.counted, _needed(_demand(hour_block), capacity[resources], limits.take(resources)), 0.0
