@@ -199,15 +199,24 @@ def simulate_minutes(
     actions = np.zeros(rows)
     serving_out = np.empty((periods, rows))
     pending_out = np.empty((periods, rows))
+    filled = [False] * delay  # ring slots holding a launch (the others add zeros: nothing to do)
+    everywhere = live_at.all(axis=1).tolist()  # minutes every row measured: no row keeps its counters
     for t in range(periods):
         slot = t % delay
-        arrived = ring[slot]
-        serving += arrived
-        pending -= arrived
-        ring[slot] = 0.0
-        here, live = load[t], live_at[t]
-        high = np.where(live, (high + 1.0) * (here > serving), high)
-        low = np.where(live, (low + 1.0) * (here < ratio * serving), low)
+        if filled[slot]:
+            arrived = ring[slot]
+            serving += arrived
+            pending -= arrived
+            ring[slot] = 0.0
+            filled[slot] = False
+        here = load[t]
+        if everywhere[t]:
+            high = (high + 1.0) * (here > serving)
+            low = (low + 1.0) * (here < ratio * serving)
+        else:
+            live = live_at[t]
+            high = np.where(live, (high + 1.0) * (here > serving), high)
+            low = np.where(live, (low + 1.0) * (here < ratio * serving), low)
         # each action is taken only where its alarm is armed: minutes where none is skip its arithmetic
         grow = None
         armed = high >= out_dp
@@ -218,6 +227,7 @@ def simulate_minutes(
             if grow.any():
                 added = np.where(grow, wanted - total, 0.0)
                 ring[slot] = added  # in service `delay` minutes from now
+                filled[slot] = True
                 pending += added
                 last_out[grow] = t
                 high[grow] = 0.0
@@ -233,43 +243,6 @@ def simulate_minutes(
                 last_in[shrink] = t
                 low[shrink] = 0.0
                 actions += shrink if grow is None else shrink & ~grow
-        serving_out[t] = serving
-        pending_out[t] = pending
-    return serving_out.T, pending_out.T, actions
-    ring = np.zeros((delay, rows))
-    pending = np.zeros(rows)
-    high = np.zeros(rows)
-    low = np.zeros(rows)
-    since_out = np.full(rows, 1e18)
-    since_in = np.full(rows, 1e18)
-    actions = np.zeros(rows)
-    serving_out = np.empty((periods, rows))
-    pending_out = np.empty((periods, rows))
-    for t in range(periods):
-        slot = t % delay
-        arrived = ring[slot]
-        serving += arrived
-        pending -= arrived
-        ring[slot] = 0.0
-        here, live = load[t], live_at[t]
-        high = np.where(live, (high + 1.0) * (here > serving), high)
-        low = np.where(live, (low + 1.0) * (here < ratio * serving), low)
-        since_out += 60.0
-        since_in += 60.0
-        total = serving + pending
-        wanted = np.clip(np.ceil(total * here / serving - 1e-9), low_count, high_count)
-        grow = (high >= out_dp) & (since_out >= out_cool) & (wanted > total)
-        added = np.where(grow, wanted - total, 0.0)
-        ring[slot] = added  # in service `delay` minutes from now
-        pending += added
-        since_out[grow] = 0.0
-        high[grow] = 0.0
-        keep = np.maximum(np.ceil(here - 1e-9), low_count)
-        shrink = (low >= in_dp) & (since_in >= in_cool) & (pending == 0) & (keep < serving)
-        serving = np.where(shrink, keep, serving)
-        since_in[shrink] = 0.0
-        low[shrink] = 0.0
-        actions += grow | shrink
         serving_out[t] = serving
         pending_out[t] = pending
     return serving_out.T, pending_out.T, actions
