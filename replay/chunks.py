@@ -21,12 +21,7 @@ DEFAULT_ROWS = 512
 
 
 def _panel_rows(panel: Panel, rows: np.ndarray) -> Panel:
-    changes = {
-        item.name: getattr(panel, item.name)[rows]
-        for item in fields(panel)
-        if isinstance(getattr(panel, item.name), np.ndarray) and getattr(panel, item.name).ndim == 2
-    }
-    return replace(panel, **changes)
+    return panel.take_rows(rows)
 
 
 def select(traffic: Traffic, index: np.ndarray) -> Traffic:

@@ -13,15 +13,17 @@ minutes compare with that rule on the same hours. Instance-seconds include insta
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from replay import constants as c
 from replay.assumptions import Assumption
+from replay.minute_rows import simulate_rows
 from replay.poisson import cdf
 from replay.state import calibration_ratio, rows_of
-from replay.traffic import Block, Prepared, to_hours
+from replay.traffic import Block, Prepared
 
 
 @dataclass(frozen=True)
@@ -138,10 +140,24 @@ class Limits:
         return Limits(self.target[rows], self.low[rows], self.high[rows])
 
 
+_any = np.logical_or.reduce  # ndarray.any without its Python-level wrapper (called four times a minute)
+SCALAR_ROWS = 24  # rows up to which replay.minute_rows steps each row in plain floats (~7 ms a row, numpy ~0.1-0.2 s)
+
+
 def _needed(demand: np.ndarray, capacity: np.ndarray, limits: Limits) -> np.ndarray:
     per_instance = capacity[:, None] * limits.target[:, None]
     count = np.ceil(np.round(demand / np.maximum(per_instance, 1e-300), 9))
     return np.clip(count, limits.low[:, None], limits.high[:, None])
+
+
+def _cooldown_steps(cooldown_s: float) -> int:
+    """The fewest 60-s steps whose seconds reach ``cooldown_s`` (the recurrence's clock counts steps)."""
+    steps = max(0, math.ceil(cooldown_s / 60.0))
+    while 60.0 * steps < cooldown_s:
+        steps += 1
+    while steps > 0 and 60.0 * (steps - 1) >= cooldown_s:
+        steps -= 1
+    return steps
 
 
 def simulate_minutes(
@@ -167,42 +183,67 @@ def simulate_minutes(
     low_count, high_count = limits.low, limits.high
     serving = np.clip(np.ceil(np.round(load[first, np.arange(rows)], 9)), low_count, high_count)
     delay = max(1, int(np.ceil(policy.provisioning_s / 60.0)))
+    ratio, out_dp, in_dp = policy.scale_in_ratio, policy.scale_out_periods, policy.scale_in_periods
+    out_cool, in_cool = policy.scale_out_cooldown_s, policy.scale_in_cooldown_s
+    if rows <= SCALAR_ROWS:  # a few rows: a plain-float step per row is cheaper than numpy's per-minute calls
+        alarms = (ratio, out_dp, in_dp, out_cool, in_cool)
+        serving_out, pending_out, actions = simulate_rows(load, live_at, serving, low_count, high_count, delay, alarms)
+        return serving_out.T, pending_out.T, actions
     ring = np.zeros((delay, rows))
     pending = np.zeros(rows)
     high = np.zeros(rows)
     low = np.zeros(rows)
-    since_out = np.full(rows, 1e18)
-    since_in = np.full(rows, 1e18)
+    # the cooldowns as the step of each row's last action (a clock of 60 s steps from 1e18 s: exact)
+    last_out, last_in = np.full(rows, -1e18), np.full(rows, -1e18)
+    wait_out, wait_in = _cooldown_steps(out_cool), _cooldown_steps(in_cool)
+    keep_at = np.maximum(np.ceil(load - 1e-9), low_count)  # scale-in target per minute: state-free
     actions = np.zeros(rows)
     serving_out = np.empty((periods, rows))
     pending_out = np.empty((periods, rows))
-    ratio, out_dp, in_dp = policy.scale_in_ratio, policy.scale_out_periods, policy.scale_in_periods
-    out_cool, in_cool = policy.scale_out_cooldown_s, policy.scale_in_cooldown_s
+    filled = [False] * delay  # ring slots holding a launch (the others add zeros: nothing to do)
+    everywhere = live_at.all(axis=1).tolist()  # minutes every row measured: no row keeps its counters
     for t in range(periods):
         slot = t % delay
-        arrived = ring[slot]
-        serving += arrived
-        pending -= arrived
-        ring[slot] = 0.0
-        here, live = load[t], live_at[t]
-        high = np.where(live, (high + 1.0) * (here > serving), high)
-        low = np.where(live, (low + 1.0) * (here < ratio * serving), low)
-        since_out += 60.0
-        since_in += 60.0
-        total = serving + pending
-        wanted = np.clip(np.ceil(total * here / serving - 1e-9), low_count, high_count)
-        grow = (high >= out_dp) & (since_out >= out_cool) & (wanted > total)
-        added = np.where(grow, wanted - total, 0.0)
-        ring[slot] = added  # in service `delay` minutes from now
-        pending += added
-        since_out[grow] = 0.0
-        high[grow] = 0.0
-        keep = np.maximum(np.ceil(here - 1e-9), low_count)
-        shrink = (low >= in_dp) & (since_in >= in_cool) & (pending == 0) & (keep < serving)
-        serving = np.where(shrink, keep, serving)
-        since_in[shrink] = 0.0
-        low[shrink] = 0.0
-        actions += grow | shrink
+        if filled[slot]:
+            arrived = ring[slot]
+            serving += arrived
+            pending -= arrived
+            ring[slot] = 0.0
+            filled[slot] = False
+        here = load[t]
+        if everywhere[t]:
+            high = (high + 1.0) * (here > serving)
+            low = (low + 1.0) * (here < ratio * serving)
+        else:
+            live = live_at[t]
+            high = np.where(live, (high + 1.0) * (here > serving), high)
+            low = np.where(live, (low + 1.0) * (here < ratio * serving), low)
+        # each action is taken only where its alarm is armed: minutes where none is skip its arithmetic
+        grow = None
+        armed = high >= out_dp
+        if _any(armed):
+            total = serving + pending
+            wanted = np.minimum(np.maximum(np.ceil(total * here / serving - 1e-9), low_count), high_count)
+            grow = armed & (last_out <= t - wait_out) & (wanted > total)
+            if _any(grow):
+                added = np.where(grow, wanted - total, 0.0)
+                ring[slot] = added  # in service `delay` minutes from now
+                filled[slot] = True
+                pending += added
+                last_out[grow] = t
+                high[grow] = 0.0
+                actions += grow
+            else:
+                grow = None
+        ready = low >= in_dp
+        if _any(ready):
+            keep = keep_at[t]
+            shrink = ready & (last_in <= t - wait_in) & (pending == 0) & (keep < serving)
+            if _any(shrink):
+                serving = np.where(shrink, keep, serving)
+                last_in[shrink] = t
+                low[shrink] = 0.0
+                actions += shrink if grow is None else shrink & ~grow
         serving_out[t] = serving
         pending_out[t] = pending
     return serving_out.T, pending_out.T, actions
@@ -337,7 +378,7 @@ def _hour_ratio(
     counted = block.counted[rows]
     serving, launching = minute_run[0][rows], minute_run[1][rows]
     minute_seconds = np.where(counted, (serving + launching) * block.seconds[rows], 0.0).sum(axis=1)
-    hours = to_hours(rows_of(block.panel, rows))
+    hours = rows_of(prepared.minute_hours, rows)  # the minutes summed to hours once per prepared traffic
     hour_block = Block(hours, resources, np.ones_like(hours.covered_s))
     hour_count = np.where(
         hour_block.counted, _needed(_demand(hour_block), capacity[resources], limits.take(resources)), 0.0

@@ -57,16 +57,25 @@ class FloorCurve:
 
 def burst_rho(state: BlockState) -> np.ndarray:
     """Concurrency each period's requests met: the mean, or the burst concurrency its peak reveals once the
-    instances its cold starts kept in init are taken out of the peak."""
+    instances its cold starts kept in init are taken out of the peak (once per block state: the FaaS-side
+    curves of a block all read it; nothing writes into it)."""
+    done = state.__dict__.get("_burst_rho")
+    if done is None:
+        done = _burst_rho(state)
+        object.__setattr__(state, "_burst_rho", done)
+    return done
+
+
+def _burst_rho(state: BlockState) -> np.ndarray:
     block = state.block
-    requests = np.where(block.counted, block.requests, 0.0)
     rho = mean_concurrency(block)
+    if state.hourly:  # an hour's peak cannot separate its init pile-ups from its bursts: Poisson within it
+        return rho
+    requests = np.where(block.counted, block.requests, 0.0)
     in_init = cold_starts(pools(state.pool), 0.0).cold_per_cell
     if block.panel.cold_starts is not None:
         in_init = np.where(np.isnan(block.panel.cold_starts), in_init, block.panel.cold_starts)
     request_peak = np.maximum(state.peaks - in_init, np.minimum(state.peaks, 1.0))
-    if state.hourly:  # an hour's peak cannot separate its init pile-ups from its bursts: Poisson within it
-        return rho
     return poisson.burst_concurrency(rho, request_peak, requests)
 
 

@@ -22,6 +22,24 @@ def _cells_of(pool: Pools, rows: np.ndarray) -> np.ndarray:
     return inp.counted & ((inp.need > 0) | (inp.block.requests > 0)) & rows[:, None]
 
 
+def _erlang_cells(row: np.ndarray, mixture: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(active cell, concurrency factor, request weight) of each Erlang cell, cell by cell and bin by bin:
+    every bin of a row with a within-hour spread (its factor, 1/bins of the requests), the cell itself
+    (factor and weight 1) for the others. Built for those only, not for every bin of every cell."""
+    if mixture is None:
+        return np.arange(row.size), np.ones(row.size), np.ones(row.size)
+    bins = mixture.shape[1]
+    spread = np.any(mixture != 1.0, axis=1)[row]
+    counts = np.where(spread, bins, 1)
+    cell = np.repeat(np.arange(row.size), counts)
+    binned = spread[cell]
+    where = np.arange(cell.size) - np.repeat(np.cumsum(counts) - counts, counts)  # the bin within its cell
+    factor, weight = np.ones(cell.size), np.ones(cell.size)
+    factor[binned] = mixture[row[cell[binned]], where[binned]]
+    weight[binned] = 1.0 / bins
+    return cell, factor, weight
+
+
 class LevelCurve:
     """Overflow and cold starts per (row, level) for the rows of one block that share a slot size."""
 
@@ -39,26 +57,20 @@ class LevelCurve:
         active = _cells_of(pool, rows)
         row, col = np.nonzero(active)
         self.cell_row = row
-        requests = np.where(active, inp.block.requests, 0.0)[row, col]
-        duration = (np.nan_to_num(inp.block.panel.duration_ms_avg) / 1000.0)[row, col]
+        requests = inp.block.requests[row, col]  # gathered first: every step below is per cell
+        duration = np.nan_to_num(inp.block.panel.duration_ms_avg[row, col]) / 1000.0
         billed = billed_per_request[row, col]
         rho = burst_rho[row, col]
         deterministic = inp.deterministic[row]
         measured_peak = np.where(deterministic, peaks[row, col], np.inf)
         # Erlang cells: one per active cell, or one per mixture bin for rows with a within-hour spread
-        spread = np.zeros(self.rows, dtype=bool) if mixture is None else np.any(mixture != 1.0, axis=1)
-        bins = 1 if mixture is None else mixture.shape[1]
-        factors = np.ones((row.size, bins))
-        if mixture is not None:
-            factors[spread[row]] = mixture[row[spread[row]]]
-        weights = np.where(spread[row][:, None], 1.0 / bins, np.where(np.arange(bins)[None, :] == 0, 1.0, 0.0))
-        keep = weights.ravel() > 0
-        self.e_row = np.repeat(row, bins)[keep]
-        self.e_rho = (rho[:, None] * factors).ravel()[keep]
-        self.e_requests = (requests[:, None] * weights).ravel()[keep]
-        self.e_billed = np.repeat(billed, bins)[keep] * self.e_requests
-        self.e_busy = np.repeat(duration, bins)[keep] * self.e_requests
-        self.e_peak = np.repeat(measured_peak, bins)[keep]
+        cell, factor, weight = _erlang_cells(row, mixture)
+        self.e_row = row[cell]
+        self.e_rho = rho[cell] * factor
+        self.e_requests = requests[cell] * weight
+        self.e_billed = billed[cell] * self.e_requests
+        self.e_busy = duration[cell] * self.e_requests
+        self.e_peak = measured_peak[cell]
         e_cap = np.where(self.e_rho > 0, np.ceil(self.e_rho + ERLANG_SIGMAS * np.sqrt(self.e_rho) + ERLANG_SIGMAS), 0)
         self.e_cap = np.minimum(e_cap, np.where(np.isfinite(self.e_peak), self.e_peak, np.inf))
         order = np.argsort(self.e_cap, kind="stable")
@@ -75,7 +87,9 @@ class LevelCurve:
         self.p_init = inp.init_s[row]
         self.p_requests = self.p_rate * inp.block.panel.covered_s[row, col]
         self.p_stochastic = ~deterministic
-        churn = np.zeros(row.size) if inp.churn_per_s is None else (inp.churn_per_s * inp.block.seconds)[row, col]
+        churn = np.zeros(row.size)
+        if inp.churn_per_s is not None:
+            churn = inp.churn_per_s[row, col] * inp.block.seconds[row, col]
         self.p_churn = churn
         self.p_rho = inp.rho[row, col]
         self.p_arrivals = inp.window_arrivals[row, col]

@@ -219,15 +219,34 @@ class Pools:
 
 
 def pools(inp: PoolInput) -> Pools:
-    warm_pad = first_known(inp.need, inp.counted)
-    warm = _pool(inp, warm_pad)
-    from_empty = _pool(inp, inp.pad) if np.any(inp.pad != warm_pad) else None
-    return Pools(inp, warm, from_empty)
+    """The block's pools, computed once per input (the FaaS run, the burst concurrency and every level
+    curve of the block read the same ones; nothing writes into them). The arrays are kept on the input,
+    not the ``Pools`` that points back at it: a cycle would keep a group's arrays until a garbage collection."""
+    done = inp.__dict__.get("_pools")
+    if done is None:
+        warm_pad = first_known(inp.need, inp.counted)
+        warm = _pool(inp, warm_pad)
+        from_empty = _pool(inp, inp.pad) if np.any(inp.pad != warm_pad) else None
+        done = (warm, from_empty)
+        object.__setattr__(inp, "_pools", done)
+    return Pools(inp, *done)
 
 
 def cold_starts(state: PoolInput | Pools, floor: np.ndarray | float = 0.0) -> PoolCounts:
-    """Cold starts above an always-warm ``floor`` (per row, or one value) for every row of the block."""
+    """Cold starts above an always-warm ``floor`` (per row, or one value) for every row of the block.
+
+    Without a floor the counts are kept on the input (the FaaS run and the burst concurrency both read them)."""
     state = pools(state) if isinstance(state, PoolInput) else state
+    if isinstance(floor, float | int) and floor == 0:
+        done = state.inp.__dict__.get("_bare")
+        if done is None or done[0] is not state.warm or done[1] is not state.from_empty:
+            done = (state.warm, state.from_empty, _cold_starts(state, 0.0))
+            object.__setattr__(state.inp, "_bare", done)
+        return done[2]
+    return _cold_starts(state, floor)
+
+
+def _cold_starts(state: Pools, floor: np.ndarray | float) -> PoolCounts:
     inp = state.inp
     floor_rows = np.broadcast_to(np.asarray(floor, dtype=float), (inp.need.shape[0],))[:, None]
     seconds = inp.block.seconds

@@ -9,7 +9,7 @@ hours. Traffic whose shape changes between the two stretches is then modelled fr
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -124,12 +124,7 @@ def _states(prepared: Prepared, model: FaasModel) -> States:
 
 def rows_of(panel: Panel, rows: np.ndarray) -> Panel:
     """The same panel restricted to some rows."""
-    changes = {}
-    for item in fields(panel):
-        value = getattr(panel, item.name)
-        if isinstance(value, np.ndarray) and value.ndim == 2:
-            changes[item.name] = value[rows]
-    return replace(panel, **changes)
+    return panel.take_rows(rows)
 
 
 def calibration_ratio(minute_value: np.ndarray, hour_value: np.ndarray, prior: float) -> np.ndarray:

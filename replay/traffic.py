@@ -106,6 +106,15 @@ class Panel:
     def metric(self, name: str) -> np.ndarray | None:
         return getattr(self, name)
 
+    def take_rows(self, rows: np.ndarray) -> Panel:
+        """The same panel restricted to some rows, without validating again what was validated (the rows of
+        a valid panel are valid; the engine takes row subsets of every group and block it runs)."""
+        out = object.__new__(Panel)
+        for item in fields(self):
+            value = getattr(self, item.name)
+            object.__setattr__(out, item.name, value[rows] if isinstance(value, np.ndarray) else value)
+        return out
+
 
 def _check_range(name: str, array: np.ndarray, low: float, high: float) -> None:
     bad = ~np.isfinite(array) | (array < low) | (array > high)

@@ -138,3 +138,42 @@ def test_several_capacities_in_one_recurrence_are_each_capacitys_own_run() -> No
     assert together[0].scaling_actions.sum() > 0 and not np.array_equal(
         together[0].instance_seconds, together[1].instance_seconds
     )
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_scalar_steps_are_the_vectorised_recurrence(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A few rows step in plain floats (replay.minute_rows); the same inputs forced through the vectorised
+    recurrence give the same numbers, the same layout, under minimums of 0 (a zero serving count), gaps,
+    idle stretches, measured stretches inside longer rows (the scalar steps skip the minutes before and
+    after them), caps and every delay and alarm shape."""
+    import replay.endpoint as endpoint
+
+    rng = np.random.default_rng(seed)
+    for _ in range(40):
+        rows, periods = int(rng.integers(1, 5)), int(rng.integers(1, 300))
+        shape = rng.choice([0.0, 1.0, 3.0], (rows, periods), p=[0.3, 0.5, 0.2])
+        demand = rng.gamma(0.5, 20, (rows, 1)) * shape * rng.random((rows, periods))
+        counted = rng.random((rows, periods)) > rng.choice([0.0, 0.1, 0.5])
+        if rng.random() < 0.5:  # each row measured in a stretch of its own, the demand zero outside it
+            lo, hi = np.sort(rng.integers(0, periods + 1, (2, rows)), axis=0)
+            counted &= (np.arange(periods) >= lo[:, None]) & (np.arange(periods) < hi[:, None])
+            demand = np.where(counted, demand, 0.0)
+        policy = ScalingPolicy(
+            target_utilization=float(rng.choice([0.5, 0.7, 1.0])),
+            min_instances=int(rng.choice([0, 1, 2])),
+            max_instances=int(rng.choice([3, 100])),
+            scale_out_periods=int(rng.integers(0, 4)),
+            scale_in_periods=int(rng.integers(0, 20)),
+            scale_out_cooldown_s=float(rng.choice([0, 60, 300])),
+            scale_in_cooldown_s=float(rng.choice([0, 300, 600])),
+            provisioning_s=float(rng.choice([0, 60, 240, 500])),
+        )
+        capacity = rng.choice([0.5, 1.0, 7.3], rows)
+        with np.errstate(all="ignore"):
+            scalar = simulate_minutes(demand, counted, capacity, policy)
+            monkeypatch.setattr(endpoint, "SCALAR_ROWS", 0)
+            vector = simulate_minutes(demand, counted, capacity, policy)
+            monkeypatch.undo()
+        for a, b in zip(scalar, vector, strict=True):
+            assert a.strides == b.strides
+            np.testing.assert_array_equal(a, b)
