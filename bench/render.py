@@ -148,10 +148,13 @@ def main() -> None:
                     first = render_s(browser, url, PAGES[name])
                     again = render_s(browser, url, PAGES[name])
                     cells.append(f"{first:>12.2f} {again:>8.2f}")
+                steps = [f"after first renders {peak_rss_gb(pid):.2f}"]
                 for name in args.also:
                     if name not in args.pages:
-                        render_s(browser, url, PAGES[name])
+                        seconds = render_s(browser, url, PAGES[name])
+                        steps.append(f"{name} {seconds:.1f} s → {peak_rss_gb(pid):.2f}")
                 print(f"{n:>9,} {' '.join(cells)} {peak_rss_gb(pid):>8.2f}", flush=True)
+                print(f"          server peak GB after each page: {'; '.join(steps)}", flush=True)
         browser.close()
 
 
