@@ -20,14 +20,14 @@ measured traffic)::
   environment is recycled per stretch of life it spends warm, so recycling follows the warm pool, not the
   requests that reuse it (the pool grows slower than the traffic on a busy function).
 - Both growths are the engine's own, what-if ÷ baseline, from its Poisson warm pool: the traffic without its
-  measured peaks on both sides. A what-if multiplies measured peaks by the traffic factor, while peaks of
-  random arrivals grow like their mean plus a multiple of its square root, so the scaled peaks double a busy
-  function's scale-out cold starts and its warm pool when the traffic doubles. Against exact replays with
-  environments recycled every 10 minutes (tests/analysis/test_cold_forward.py: 36,500 measured a month, 33,489
-  of them unseen; the doubled trace's truth 56,392) this rule gives 56,940 (+1 %), the model alone 6,022
-  (−89 %), and the measured count × the scaled peaks' ratio 73,000 (+29 %). On sparse traffic (a few dozen
-  cold starts from idle gaps) the model's response itself is poor and so is any carried figure. A growth the
-  pool cannot give (no cold start, nothing warm) falls back to the other, then to the requests' ratio.
+  measured peaks on both sides, so the growth follows random arrivals (whose peaks grow like their mean plus
+  a multiple of its square root) whatever the measured peaks did. Against exact replays with environments
+  recycled every 10 minutes (tests/analysis/test_cold_forward.py: 36,500 measured a month, 33,489 of them
+  unseen; the doubled trace's truth 56,392) this rule gives 56,940 (+1 %), the model alone 5,036 (−91 %),
+  and the measured count × the model's own ratio 61,036 (+8 %; +29 % while a what-if scaled measured peaks
+  linearly, before ``analysis.scaled_peaks``). On sparse traffic (a few dozen cold starts from idle gaps)
+  the model's response itself is poor and so is any carried figure. A growth the pool cannot give (no cold
+  start, nothing warm) falls back to the other, then to the requests' ratio.
 
 Without a what-if both growths are 1 and the estimate is the measurement exactly. Where the platform
 reports no cold starts the model's count on the traffic in effect is all there is.
@@ -151,8 +151,8 @@ def cold_forward(ctx: Context, measured_traffic: Traffic) -> ColdForward:
 
 
 def _without_peaks(traffic: Traffic) -> Traffic:
-    """The traffic without its measured peaks: the warm pool then follows the model's Poisson arrivals, whose
-    peaks grow like the square root of the traffic, where a what-if's measured peaks are scaled linearly."""
+    """The traffic without its measured peaks: the warm pool then follows the model's Poisson arrivals, on the
+    measured and the what-if's traffic alike (the growth is the Poisson pool's, not the scaled peaks')."""
     return replace(
         traffic,
         hourly=None if traffic.hourly is None else replace(traffic.hourly, concurrency_max=None),

@@ -67,7 +67,8 @@ def test_without_a_what_if_the_figure_is_the_measurement(recycled) -> None:
 
 def test_recycled_cold_starts_carried_to_doubled_traffic_match_its_replay(recycled) -> None:
     """Recycling is ~90 % of the measured count, the model sees the rest: the model alone under ×2 is far
-    under the doubled trace's truth, the measurement scaled by the model's ratio far over it."""
+    under the doubled trace's truth; the measurement scaled by the model's ratio is further from it than the
+    rule (+8 % against +1 %; +29 % while measured peaks were scaled linearly)."""
     (row,) = recycled["what_if"].cold_starts.rows
     cold, truth = row.cold, recycled["doubled"].cold_starts * recycled["month"]
     assert cold.rule == "carried" and cold.measured_per_month == pytest.approx(
@@ -77,7 +78,7 @@ def test_recycled_cold_starts_carried_to_doubled_traffic_match_its_replay(recycl
     assert cold.estimate_per_month == pytest.approx(truth, rel=0.12)
     assert cold.modelled_per_month < 0.3 * truth  # the model alone would drop most of them
     ratio_rule = cold.measured_per_month * cold.modelled_per_month / cold.modelled_base_per_month
-    assert abs(ratio_rule / truth - 1) > 0.2  # measured × the model's ratio overshoots
+    assert abs(ratio_rule / truth - 1) > 2 * abs(cold.estimate_per_month / truth - 1)  # overshoots more
     # the parts add up to the figure shown
     assert cold.estimate_per_month == pytest.approx(
         cold.seen_per_month * cold.seen_growth + cold.unseen_per_month * cold.unseen_growth
