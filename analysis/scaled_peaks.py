@@ -11,17 +11,19 @@ add like independent noise, so the peak grows sub-linearly. The rule, per period
 - ``E(ρ, n)`` is the expected peak of Poisson arrivals at mean concurrency ρ over a period with n requests
   (``replay.poisson.expected_max``: it knows the period's length through n). The part of the measured peak
   that Poisson arrivals explain is recomputed at the scaled mean.
-- ``P − E`` is what the period had above (or below) Poisson: bursts, or chance. It grows as the spread of a
-  peak does, ``g = √((k·ρ + 1) / (ρ + 1))``: like √k where many requests are in flight (fluctuations of k
+- ``P − E`` is what the period had above (or below) Poisson: chance, or a burst. It grows as the spread of
+  a peak does, ``g = √((k·ρ + 1) / (ρ + 1))``: like √k where many requests are in flight (fluctuations of k
   independent copies add in quadrature), hardly at all where fewer than one is (a sparse minute peaks at 1
-  or 2 whatever k). Thinned traffic (k < 1) keeps each burst at a share of its height: ``g = √k``.
+  or 2 whatever k). Thinning (k < 1) keeps a share k of a burst's requests, so a period whose peak was a
+  burst (above Poisson's 95th percentile at its mean) keeps ``g = k`` of its excess.
 - Bounds: k copies peak at least as high as one of them and at most as high as all peaking together, so P'
   lies between P and k·P (for k < 1, between k·P and P).
 
-Thinned traffic whose peaks are what Poisson arrivals would give (at most 10 % of its measured periods
-above the Poisson 95th percentile) is Poisson again: its peaks are left to the engine's Poisson model at the
-scaled mean, because a minute of a fraction of a request peaks at 1 or 0 by chance, which an expected peak
-of 0.4 replayed minute by minute misses (its warm pool never empties).
+Thinned sparse traffic (k < 1, a median peak of two or fewer in flight, at most 10 % of its periods bursts)
+is Poisson again: its peaks are left to the engine's Poisson model at the scaled mean. A minute of a few
+thinned requests peaks at 1 or 0 by chance, and its warm pool empties when a gap opens; an expected peak of
+0.6 replayed minute by minute never empties it (on Poisson 0.5/s: 0.75× and 0.50× the replay's cold starts
+at ×0.1 and ×0.5 that way, 1.26× and 0.88× with the Poisson model).
 
 A slower model (latency × s) raises ρ, not the arrivals: ρ scales by k·s and n by k.
 
@@ -40,15 +42,16 @@ from replay import poisson
 
 IMPROBABLE = 0.95  # a period's peak above this quantile of Poisson's is a burst (replay.poisson.burst_concurrency)
 POISSON_LIKE_SHARE = 0.10  # at most this share of bursty periods: the resource's peaks are Poisson's
+FEW = 2.0  # a median peak of this many in flight or fewer: sparse traffic, whose thinned minutes empty by chance
 
 RULE_WORDS = (
-    "Peaks under the what-if: k times the traffic is taken as k independent copies of today's (a share k of "
-    "its requests below ×1). Each period's measured peak is split into what Poisson arrivals at its mean would "
-    "peak at, recomputed at the scaled mean, and the excess above it (bursts), which grows like the spread of a "
-    "peak, about √k where many requests are in flight and hardly at all where fewer than one is; never under "
-    "the measured peak nor over k times it. Busy and idle minutes keep their place: requests from new users "
-    "filling today's idle gaps are not modelled, so on bursty traffic the cold starts at ×4 and above are an "
-    "upper bound."
+    "Peaks under the what-if: k times the traffic is taken as k independent copies of today's (below ×1, a "
+    "share k of its requests). Each minute's measured peak is split into what random (Poisson) arrivals at its "
+    "mean would peak at, recomputed at the scaled mean, and the rest (chance and bursts), which grows like the "
+    "spread of a peak: about √k where many requests are in flight, hardly at all where fewer than one is, and a "
+    "thinned burst keeps a share k. So peaks move less than the traffic, and stay between today's and k times "
+    "today's. Busy and idle minutes keep their place: requests from new users filling today's idle gaps are "
+    "not modelled, so on bursty traffic the cold starts at ×4 and above are an upper bound."
 )
 
 
@@ -82,23 +85,26 @@ def scaled_peaks(
     m = k * s  # the mean concurrency's multiplier
     expected = poisson.expected_max(r, n)
     scaled = poisson.expected_max(r * m, n * k)
-    spread = np.sqrt((r * m + 1.0) / (r + 1.0)) if k >= 1.0 else np.full(r.shape, np.sqrt(k))
+    spread = np.sqrt((r * m + 1.0) / (r + 1.0))
+    burst = (r > 0) & (poisson.max_cdf(p - 1.0, r, n) > IMPROBABLE)
+    if k < 1.0:  # thinning keeps a share k of a burst's requests in flight
+        spread = np.where(burst, k, spread)
     low, high = np.minimum(p, m * p), np.maximum(p, m * p)
     out = peaks.copy()
     out[measured] = np.clip(scaled + spread * (p - expected), low, high)
     if k < 1.0:
-        out[poisson_like(peaks, rho, requests, measured)] = np.nan
+        bursts = np.zeros(peaks.shape, dtype=bool)
+        bursts[measured] = burst
+        out[sparse_poisson(peaks, bursts, measured)] = np.nan
     return out
 
 
-def poisson_like(peaks: np.ndarray, rho: np.ndarray, requests: np.ndarray, measured: np.ndarray) -> np.ndarray:
-    """Rows whose measured peaks are what Poisson arrivals at their means would give: at most
-    ``POISSON_LIKE_SHARE`` of their measured periods peak above Poisson's 95th percentile."""
-    bursty = np.zeros(peaks.shape, dtype=bool)
-    p, r, n = peaks[measured], rho[measured], requests[measured]
-    bursty[measured] = (r > 0) & (poisson.max_cdf(p - 1.0, r, n) > IMPROBABLE)
+def sparse_poisson(peaks: np.ndarray, bursts: np.ndarray, measured: np.ndarray) -> np.ndarray:
+    """Rows whose measured peaks are what Poisson arrivals would give (at most ``POISSON_LIKE_SHARE`` of their
+    measured periods above Poisson's 95th percentile) and few (a median of ``FEW`` or less in flight)."""
     count = measured.sum(axis=1)
-    return (count > 0) & (bursty.sum(axis=1) <= POISSON_LIKE_SHARE * count)
+    few = np.array([np.median(row[m]) <= FEW if m.any() else False for row, m in zip(peaks, measured, strict=True)])
+    return (count > 0) & (bursts.sum(axis=1) <= POISSON_LIKE_SHARE * count) & few
 
 
 def rule_words(arrivals: float, peaks_measured: bool) -> str | None:
