@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from analysis.params import ModelParams
 from replay import poisson
 
 IMPROBABLE = 0.95  # a period's peak above this quantile of Poisson's is a burst (replay.poisson.burst_concurrency)
@@ -51,7 +52,8 @@ RULE_WORDS = (
     "spread of a peak: about √k where many requests are in flight, hardly at all where fewer than one is, and a "
     "thinned burst keeps a share k. So peaks move less than the traffic, and stay between today's and k times "
     "today's. Busy and idle minutes keep their place: requests from new users filling today's idle gaps are "
-    "not modelled, so on bursty traffic the cold starts at ×4 and above are an upper bound."
+    "not modelled, so on bursty traffic the cold starts at ×4 and above are an upper bound. Where no peak was "
+    "measured, the model's Poisson peak at the scaled mean stands in, as without a what-if."
 )
 
 
@@ -107,6 +109,6 @@ def sparse_poisson(peaks: np.ndarray, bursts: np.ndarray, measured: np.ndarray) 
     return (count > 0) & (bursts.sum(axis=1) <= POISSON_LIKE_SHARE * count) & few
 
 
-def rule_words(arrivals: float, peaks_measured: bool) -> str | None:
-    """The rule in words when the what-if scales the traffic of resources with measured peaks, else None."""
-    return RULE_WORDS if arrivals != 1.0 and peaks_measured else None
+def rule_words(params: ModelParams) -> str | None:
+    """The rule in words when the what-if scales the traffic (the page shows it beside the what-if), else None."""
+    return RULE_WORDS if params.traffic_factor != 1.0 else None

@@ -112,6 +112,7 @@ def test_the_rule_by_hand() -> None:
     assert np.isnan(cells[0, 0]) and cells[0, 1] == 0.0
 
 
-def test_the_words_are_returned_only_when_traffic_moves_measured_peaks() -> None:
-    assert rule_words(ModelParams(traffic_scale=2.0).traffic_factor, True) == RULE_WORDS
-    assert rule_words(1.0, True) is None and rule_words(2.0, False) is None
+def test_the_words_are_returned_only_when_the_traffic_moves() -> None:
+    assert rule_words(ModelParams(traffic_scale=2.0)) == RULE_WORDS
+    assert rule_words(ModelParams(cache_hit_rate=0.5)) == RULE_WORDS  # a cache thins the traffic
+    assert rule_words(ModelParams()) is None and rule_words(ModelParams(memory_mb=1024)) is None
