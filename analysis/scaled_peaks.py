@@ -88,13 +88,14 @@ def scaled_peaks(
     expected = poisson.expected_max(r, n)
     scaled = poisson.expected_max(r * m, n * k)
     spread = np.sqrt((r * m + 1.0) / (r + 1.0))
-    burst = (r > 0) & (poisson.max_cdf(p - 1.0, r, n) > IMPROBABLE)
+    burst = None
     if k < 1.0:  # thinning keeps a share k of a burst's requests in flight
+        burst = (r > 0) & (poisson.max_cdf(p - 1.0, r, n) > IMPROBABLE)
         spread = np.where(burst, k, spread)
     low, high = np.minimum(p, m * p), np.maximum(p, m * p)
     out = peaks.copy()
     out[measured] = np.clip(scaled + spread * (p - expected), low, high)
-    if k < 1.0:
+    if burst is not None:
         bursts = np.zeros(peaks.shape, dtype=bool)
         bursts[measured] = burst
         out[sparse_poisson(peaks, bursts, measured)] = np.nan
@@ -105,8 +106,10 @@ def sparse_poisson(peaks: np.ndarray, bursts: np.ndarray, measured: np.ndarray) 
     """Rows whose measured peaks are what Poisson arrivals would give (at most ``POISSON_LIKE_SHARE`` of their
     measured periods above Poisson's 95th percentile) and few (a median of ``FEW`` or less in flight)."""
     count = measured.sum(axis=1)
-    few = np.array([np.median(row[m]) <= FEW if m.any() else False for row, m in zip(peaks, measured, strict=True)])
-    return (count > 0) & (bursts.sum(axis=1) <= POISSON_LIKE_SHARE * count) & few
+    median = np.full(count.size, np.inf)
+    rows = count > 0
+    median[rows] = np.nanmedian(np.where(measured, peaks, np.nan)[rows], axis=1)
+    return rows & (median <= FEW) & (bursts.sum(axis=1) <= POISSON_LIKE_SHARE * count)
 
 
 def rule_words(params: ModelParams) -> str | None:
