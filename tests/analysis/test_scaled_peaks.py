@@ -116,3 +116,18 @@ def test_the_words_are_returned_only_when_the_traffic_moves() -> None:
     assert rule_words(ModelParams(traffic_scale=2.0)) == RULE_WORDS
     assert rule_words(ModelParams(cache_hit_rate=0.5)) == RULE_WORDS  # a cache thins the traffic
     assert rule_words(ModelParams()) is None and rule_words(ModelParams(memory_mb=1024)) is None
+
+
+def test_thinning_by_hand() -> None:
+    """×0.5. Row 0: a minute of 60 requests of 1 s that peaked at 8 (above Poisson's 95th percentile at ρ = 1: a
+    burst) keeps half its excess over the Poisson peak, recomputed at ρ = 0.5; bounds k·P and P. Row 1: sparse
+    minutes (one request of 100 ms, peak 1) are Poisson-like and few in flight: left to the Poisson model."""
+    peak = np.array([[8.0, 8.0], [1.0, 1.0]])
+    covered = np.full((2, 2), 60.0)
+    requests = np.array([[60.0, 60.0], [1.0, 1.0]])
+    duration = np.array([[1000.0, 1000.0], [100.0, 100.0]])
+    got = scaled_peaks(peak, covered, requests, duration, 0.5, 1.0)
+    e1 = float(poisson.expected_max(np.array(1.0), np.array(60.0)))
+    e_half = float(poisson.expected_max(np.array(0.5), np.array(30.0)))
+    assert got[0, 0] == pytest.approx(np.clip(e_half + 0.5 * (8.0 - e1), 4.0, 8.0))
+    assert np.isnan(got[1]).all()
