@@ -9,12 +9,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from analysis.cold_forward import warm_share_above
 from analysis.inputs import apply_what_if
 from analysis.params import ModelParams
 from analysis.tables import assess_tables
 from common.units import MONTH_SECONDS
 from pricing import load_price_book
-from replay import FaasModel, Traffic, floor_curve, prepare
+from replay import FaasModel, Panel, Traffic, floor_curve, prepare
 from store import ensure_database
 from store.queries import Filters
 from store.writes import ResourceRecord
@@ -131,3 +132,16 @@ def traffic_of(outcome: exact.Replay) -> Traffic:
     """The replay as the engine's per-minute traffic (what the store holds for it)."""
     window = (0.0, HOURS * 3600.0)
     return Traffic(hourly=None, minutes=cloudwatch.panel([cloudwatch.aggregate(outcome, 60, window)]))
+
+
+def test_the_warm_share_above_a_floor_by_hand() -> None:
+    """Ten minutes each with 3 in flight at their peak (measured), a 10-minute keep-alive: three instances warm
+    all along, so two always-warm slots leave a third of the warm instance-seconds on demand, three or more
+    none (a hybrid's k × slots or a provisioned level is that floor)."""
+    minutes = np.ones((1, 10))
+    panel = Panel(60, 0, minutes * 60, minutes * 120, minutes * 1000.0, concurrency_max=minutes * 3)
+    prepared = prepare(Traffic(hourly=None, minutes=panel))
+    model = FaasModel(keep_alive_s=KEEP_ALIVE)
+    assert warm_share_above(prepared, model, 0, 0.0) == pytest.approx(1.0)
+    assert warm_share_above(prepared, model, 0, 2.0) == pytest.approx(1 / 3)
+    assert warm_share_above(prepared, model, 0, 3.0) == 0.0
