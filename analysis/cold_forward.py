@@ -20,14 +20,14 @@ measured traffic)::
   environment is recycled per stretch of life it spends warm, so recycling follows the warm pool, not the
   requests that reuse it (the pool grows slower than the traffic on a busy function).
 - Both growths are the engine's own, what-if ÷ baseline, from its Poisson warm pool: the traffic without its
-  measured peaks on both sides. A what-if multiplies measured peaks by the traffic factor, while peaks of
-  random arrivals grow like their mean plus a multiple of its square root, so the scaled peaks double a busy
-  function's scale-out cold starts and its warm pool when the traffic doubles. Against exact replays with
-  environments recycled every 10 minutes (tests/analysis/test_cold_forward.py: 36,500 measured a month, 33,489
-  of them unseen; the doubled trace's truth 56,392) this rule gives 56,940 (+1 %), the model alone 6,022
-  (−89 %), and the measured count × the scaled peaks' ratio 73,000 (+29 %). On sparse traffic (a few dozen
-  cold starts from idle gaps) the model's response itself is poor and so is any carried figure. A growth the
-  pool cannot give (no cold start, nothing warm) falls back to the other, then to the requests' ratio.
+  measured peaks on both sides, so the growth follows random arrivals (whose peaks grow like their mean plus
+  a multiple of its square root) whatever the measured peaks did. Against exact replays with environments
+  recycled every 10 minutes (tests/analysis/test_cold_forward.py: 36,500 measured a month, 33,489 of them
+  unseen; the doubled trace's truth 56,392) this rule gives 56,940 (+1 %), the model alone 5,036 (−91 %),
+  and the measured count × the model's own ratio 61,036 (+8 %; +29 % while a what-if scaled measured peaks
+  linearly, before ``analysis.scaled_peaks``). On sparse traffic (a few dozen cold starts from idle gaps)
+  the model's response itself is poor and so is any carried figure. A growth the pool cannot give (no cold
+  start, nothing warm) falls back to the other, then to the requests' ratio.
 
 Without a what-if both growths are 1 and the estimate is the measurement exactly. Where the platform
 reports no cold starts the model's count on the traffic in effect is all there is.
@@ -46,10 +46,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from analysis.runs import PLATFORMS, FaasRows, faas_rows, platform_model
+from replay.pool import pools
+from replay.state import states
 
 if TYPE_CHECKING:
     from analysis.context import Context
-    from replay import Traffic
+    from replay import FaasModel, Prepared, Traffic
 
 MEASURED = "measured"  # no what-if: the measurement itself
 CARRIED = "carried"  # a what-if: the measurement carried forward by the model's response
@@ -151,8 +153,8 @@ def cold_forward(ctx: Context, measured_traffic: Traffic) -> ColdForward:
 
 
 def _without_peaks(traffic: Traffic) -> Traffic:
-    """The traffic without its measured peaks: the warm pool then follows the model's Poisson arrivals, whose
-    peaks grow like the square root of the traffic, where a what-if's measured peaks are scaled linearly."""
+    """The traffic without its measured peaks: the warm pool then follows the model's Poisson arrivals, on the
+    measured and the what-if's traffic alike (the growth is the Poisson pool's, not the scaled peaks')."""
     return replace(
         traffic,
         hourly=None if traffic.hourly is None else replace(traffic.hourly, concurrency_max=None),
@@ -176,3 +178,63 @@ def as_billed(platform: FaasRows, forward: ColdForward) -> FaasRows:
     out = copy(platform)
     out.cold_starts_measured = np.where(np.isfinite(forward.measured), forward.estimate, np.nan)
     return out
+
+
+# Options that keep a part of today's FaaS pool (a hybrid's overflow, Lambda with provisioned concurrency): the
+# same rule, each part scaled by what the option keeps of it. The seen part by the option's modelled cold
+# starts over FaaS alone's on the same traffic (its level curve at k and at 0); the unseen part by the share
+# of the pool's warm instance-seconds above the always-warm floor: environments recycled while they serve the
+# on-demand overflow start cold, those behind the floor (endpoint slots, provisioned instances, replaced
+# pre-initialised) do not. FaaS alone (floor 0) keeps both whole, so its figure is today's.
+
+
+def option_cold_starts(
+    ctx: Context,
+    r: int,
+    service: str,
+    prepared: Prepared,
+    i: int,
+    model: FaasModel,
+    floor: float,
+    cold_k: float,
+    cold_0: float,
+) -> float:
+    """Window cold starts of an option of row ``r`` that puts ``floor`` always-warm slots in front of
+    ``service`` (row ``i`` of ``prepared``, the option's traffic): the measured count carried to it where the
+    row's own platform measured one (see above), else the model's ``cold_k``."""
+    forward = ctx.cold
+    if forward is None or service != ctx.info[r]["service"] or not np.isfinite(forward.measured[r]):
+        return float(cold_k)
+    warm = warm_share_above(prepared, model, i, floor)
+    kept = cold_k / cold_0 if cold_0 > 0 else warm
+    return float(forward.seen[r] * forward.cold_growth[r] * kept + forward.unseen[r] * forward.warm_growth[r] * warm)
+
+
+def carried_init_ms(model: FaasModel, init_ms: float, carried: float, modelled: float) -> float:
+    """Init milliseconds to bill on an option's carried-forward cold starts beyond the ones its curve billed
+    (negative where the model counted more): Lambda bills init on every cold start, as today's cost does."""
+    return (carried - modelled) * init_ms if model.init_billed else 0.0
+
+
+def warm_share_above(prepared: Prepared, model: FaasModel, i: int, floor: float) -> float:
+    """The share of row ``i``'s warm instance-seconds above ``floor`` always-warm instances (1 at floor 0)."""
+    total = above = 0.0
+    for rows, alive, seconds in _alive(prepared, model):
+        for j in np.flatnonzero(rows == i):
+            total += float((alive[j] * seconds[j]).sum())
+            above += float((np.maximum(alive[j] - floor, 0.0) * seconds[j]).sum())
+    return above / total if total > 0 else 0.0
+
+
+def _alive(prepared: Prepared, model: FaasModel) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Per block: (rows, instances warm per cell, seconds per cell) of the FaaS pool, computed once per
+    prepared traffic and model (the states the option's level curve was built from)."""
+    key = ("cold_forward.alive", model)
+    if key not in prepared.memo:
+        out = []
+        for state in states(prepared, model).blocks:
+            counted = state.block.counted
+            alive = np.where(counted, np.maximum(pools(state.pool).warm, state.pool.need), 0.0)
+            out.append((state.block.rows, alive, np.where(counted, state.block.seconds, 0.0)))
+        prepared.memo[key] = out
+    return prepared.memo[key]

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from analysis.cold_forward import carried_init_ms, option_cold_starts
 from analysis.context import Context
 from analysis.endpoint_options import MEMORY_HEADROOM, endpoint_usage, memory_used_mb, target_endpoint
 from analysis.options import MOVE, PROVISIONED, Latency, Option, faas_label, infeasible
@@ -227,7 +228,10 @@ def _hybrids(
         size = sized[r]
         target = target_endpoint(ctx.info[r]["service"])
         overflow = float(curve.faas_requests[j, k]) * month
-        billed = float(curve.faas_billed_ms[j, k] + curve.faas_init_ms[j, k]) * month
+        floor = k * float(slots[i])  # the measured count carried to the overflow (analysis.cold_forward)
+        cold = option_cold_starts(ctx, r, t.service, prepared, int(i), model, floor, *curve.faas_cold_starts[j, [k, 0]])
+        extra = carried_init_ms(model, float(side.init_ms[r]), cold, float(curve.faas_cold_starts[j, k]))
+        billed = float(curve.faas_billed_ms[j, k] + curve.faas_init_ms[j, k] + extra) * month
         share = overflow / max(float(curve.requests[j]) * month, 1e-12)
         out[r].append(
             Option(
@@ -239,7 +243,7 @@ def _hybrids(
                     endpoint_usage(target, size.instance_type, k * 730.0, ctx.info[r]["region"]),
                     faas_usage(ctx, r, t, overflow, billed),
                 ),
-                cold_starts_per_month=float(curve.faas_cold_starts[j, k]) * month,
+                cold_starts_per_month=cold * month,
                 always_on=float(k),
                 assumptions=curve.assumptions,
                 details={"k": k, "slots": float(slots[i]), "instance_type": size.instance_type},
@@ -315,7 +319,13 @@ def _provisioned(
             level = int(wanted)
         month = ctx.month(r)
         spill = float(curve.faas_requests[i, level]) * month
-        spill_ms = float(curve.faas_billed_ms[i, level] + curve.faas_init_ms[i, level]) * month
+        # the measured count carried to the level and to none (analysis.cold_forward), for what it removes
+        carried = [
+            option_cold_starts(ctx, r, "lambda", prepared, i, model, float(n), *curve.faas_cold_starts[i, [n, 0]])
+            for n in (level, 0)
+        ]
+        extra = carried_init_ms(model, float(side.init_ms[r]), carried[0], float(curve.faas_cold_starts[i, level]))
+        spill_ms = float(curve.faas_billed_ms[i, level] + curve.faas_init_ms[i, level] + extra) * month
         pool = float(curve.floor_requests[i, level]) * month
         pool_ms = float(curve.floor_billed_ms[i, level]) * month
         usage = faas_usage(ctx, r, t, spill + pool, 0.0)
@@ -329,7 +339,7 @@ def _provisioned(
             usage.region,
             usage.free_tier,
         )
-        removed = 1.0 - cold[i, level] / cold[i, 0] if cold[i, 0] > 0 else 0.0
+        removed = 1.0 - carried[0] / carried[1] if carried[1] > 0 else 0.0
         out[r].append(
             Option(
                 PROVISIONED,
@@ -337,7 +347,7 @@ def _provisioned(
                 "lambda",
                 "faas",
                 usages=(usage,),
-                cold_starts_per_month=float(cold[i, level]),
+                cold_starts_per_month=carried[0] * month,
                 always_on=float(level),
                 assumptions=curve.assumptions,
                 details={"level": level, "cold_starts_removed_share": removed},

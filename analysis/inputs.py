@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from analysis.params import ModelParams
+from analysis.scaled_peaks import scaled_peaks
 from common.limits import LAMBDA_MB_PER_VCPU
 from replay import Panel, Traffic
 from replay.traffic import OPTIONAL_METRICS
@@ -227,8 +228,9 @@ def faas_duration_factor(service: str, memory_mb: float, new_memory_mb: float | 
 
 def apply_what_if(traffic: Traffic, params: ModelParams, duration_factor: np.ndarray | None = None) -> Traffic:
     """The traffic the what-if describes: requests × the traffic factor (scale, growth, cache misses),
-    durations × the latency multiplier (× a per-row factor), peaks scaled with the requests (never under
-    one where requests remain), measured cold starts dropped (they were measured on other traffic)."""
+    durations × the latency multiplier (× a per-row factor), measured peaks moved as independent traffic
+    added or thinned moves them (``analysis.scaled_peaks``: sub-linearly), measured cold starts dropped (they
+    were measured on other traffic)."""
     factor = params.traffic_factor
     rows = np.ones(traffic.resources) if duration_factor is None else np.asarray(duration_factor, dtype=float)
     if factor == 1.0 and params.latency_multiplier == 1.0 and np.all(rows == 1.0):
@@ -244,9 +246,10 @@ def apply_what_if(traffic: Traffic, params: ModelParams, duration_factor: np.nda
             values = panel.metric(name)
             if values is not None:
                 updates[name] = values * slow
-        if panel.concurrency_max is not None:
-            scaled = panel.concurrency_max * factor * slow
-            updates["concurrency_max"] = np.where(requests > 0, np.maximum(scaled, 1.0), scaled)
+        if panel.concurrency_max is not None:  # sub-linear: the excess over Poisson grows like a peak's spread
+            updates["concurrency_max"] = scaled_peaks(
+                panel.concurrency_max, panel.covered_s, panel.requests, panel.duration_ms_avg, factor, slow
+            )
         return replace(panel, **updates)
 
     minute_factor = rows[traffic.minute_rows] if traffic.minutes is not None else rows

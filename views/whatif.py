@@ -11,6 +11,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from analysis.scaled_peaks import rule_words
 from analysis.whatif import baseline_of, compare_details, compare_estates
 from analysis.whatif_billed import billed_baseline
 from charts import cold_forward as forward
@@ -117,9 +118,13 @@ if billed is not None:
 st.caption(
     "Cold starts in the baseline are measured where the platform reports them. Under a what-if that measurement "
     "is carried forward by the model's response: the part the warm-pool model accounts for grows as its cold "
-    "starts do, the part it does not see (environment recycling, deployments) as its warm instance-time. Each "
-    "resource's basis is under One resource."
+    "starts do, the part it does not see (environment recycling, deployments) as its warm instance-time; a "
+    "hybrid or provisioned concurrency keeps the part of each its own pool keeps (recycled always-on instances "
+    "are replaced warm). Each resource's basis is under One resource."
 )
+peak_rule = rule_words(params)
+if peak_rule is not None:
+    st.caption(md(peak_rule))
 st.plotly_chart(charts.estate_figure(estate), width="stretch")
 st.dataframe(
     charts.estate_frame(estate),

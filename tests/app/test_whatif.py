@@ -12,6 +12,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from analysis import ModelParams, assess_resource
+from analysis.options import PROVISIONED
+from analysis.scaled_peaks import RULE_WORDS
 from breakeven.cli import main
 from charts.cold_forward import basis
 from charts.format import count, money
@@ -84,6 +86,21 @@ def test_traffic_doubled_shows_what_report_prints_with_the_same_parameters(
     parts = _table(at, "grows").set_index("part")
     assert parts.loc["Used for cost and latency", "per_month"] == count(cold.estimate_per_month)
     assert patterns.iloc[0]["cold_starts_what_if"] == count(cold.estimate_per_month)
+    # every option's cold starts as assess_resource and report have them: provisioned concurrency carries the
+    # same measured count (its spill-over's share), never more than today's, and report prints the same figure
+    reported = {o["label"]: o for o in next(r for r in doubled["resources"] if r["resource_id"] == RESOURCE)["options"]}
+    for option in new.options:
+        shown_row = shown_options[option.row.label]
+        assert shown_row["cold_starts_what_if"] == count(option.row.cold_starts_per_month)
+        assert reported[option.row.label]["cold_starts_per_month"] == pytest.approx(
+            option.row.cold_starts_per_month, abs=0.5
+        )  # whole cold starts in report
+    provisioned = next(o.row for o in new.options if o.row.kind == PROVISIONED)
+    assert 0 < provisioned.cold_starts_per_month < cold.estimate_per_month
+    removed = 1 - provisioned.cold_starts_per_month / cold.estimate_per_month
+    assert f"removes {removed:.0%} of cold starts" in provisioned.label
+    # the peaks' rule and its assumption, in words beside the what-if
+    assert any(c.value == md(RULE_WORDS) for c in at.caption)
 
     # a second lever: memory, and the resource's patterns follow
     at.selectbox(key="wi_memory").set_value(1024).run()
