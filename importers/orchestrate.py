@@ -225,6 +225,24 @@ def _prepare_metrics(
         facts, parsed, spec = _read(file, head, fmt, options, scaled(progress, 0.0, 0.9))
     except RecursionError:  # a structure nested past what Python can walk, whatever the format
         raise ImportRejected.single(file.name, "is nested too deeply to be read") from None
+    try:
+        return _checked(file, options, fmt, progress, facts, parsed, spec)
+    except ImportRejected:
+        if isinstance(parsed.metrics, StagedRows):  # a refusal may be kept (the page shows it): not its scratch file
+            parsed.metrics.folder.remove()
+        raise
+
+
+def _checked(
+    file: InputFile,
+    options: ImportOptions,
+    fmt: str,
+    progress: ProgressFn | None,
+    facts: FileFacts,
+    parsed: Parsed,
+    spec: LongCsvSpec | None,
+) -> Prepared:
+    """The parsed file's upload, its notes and the store's check of its batch."""
     if not parsed.metrics.num_rows and not parsed.configs:
         raise ImportRejected.single(file.name, "holds no metric data points to import")
     upload_id = _upload_id(facts, fmt, options)
