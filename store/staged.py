@@ -32,9 +32,11 @@ from store.errors import BatchError
 if TYPE_CHECKING:
     import pyarrow as pa
 
-# What each private DuckDB of an import may hold in memory before it spills to the scratch folder: the
-# bare ``read_csv`` of a 50-million-row file peaks near 0.74 GB with DuckDB's own default.
-MEMORY_LIMIT = "768MB"
+# What each DuckDB of an import (the stage's, the check's, the write's while it holds staged rows) may hold in
+# memory before it spills to disk: the bare ``read_csv`` of a 50-million-row file peaks near 0.74 GB with
+# DuckDB's own default (80 % of the machine), and the pivot of its slots and the read model's refresh grew
+# with the file without a limit (1.96 GB at 50 M rows, measured).
+MEMORY_LIMIT = "512MB"
 ATTACHED = "incoming_db"  # the scratch file's name inside the write's connection
 _SOURCE_VARIABLE = "incoming_source"
 
@@ -169,6 +171,7 @@ def attach(con: duckdb.DuckDBPyConnection, checked: CheckedRows) -> None:
     if _stamp(checked.staged.path) != checked.stamp:
         raise BatchError("the staged rows changed after the store checked them; import the file again")
     con.execute("ATTACH ? AS " + ATTACHED + " (READ_ONLY)", [str(checked.staged.path)])
+    con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")  # the database's own setting: reset by ``detach``
     con.execute(f"SET VARIABLE {_SOURCE_VARIABLE} = ?", [checked.staged.source])
     con.execute(
         "CREATE OR REPLACE TEMP VIEW incoming_metrics AS SELECT resource_id, metric, period_start, period_s, "  # noqa: S608
@@ -181,3 +184,4 @@ def detach(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("DROP VIEW IF EXISTS incoming_metrics")
     con.execute("DROP VIEW IF EXISTS incoming_slots")
     con.execute("DETACH DATABASE IF EXISTS " + ATTACHED)
+    con.execute("RESET memory_limit")
