@@ -3,7 +3,8 @@
 ``check_batch`` runs every rule the store enforces on the batch alone: the records (known services, no
 ':' in an account or region, known configuration fields of the right types, times inside 2006 .. now + 1
 day) and the metric rows, which are checked in SQL by a private in-memory DuckDB over the Arrow data
-(no copy). What it finds is kept in a :class:`CheckedBatch`, which ``store.writes.write_batch`` writes
+(no copy), or, for rows staged in a scratch database file (``store.staged``), by the same SQL over that file.
+What it finds is kept in a :class:`CheckedBatch`, which ``store.writes.write_batch`` writes
 without checking again. So a refused batch never creates, migrates or even opens a database, whichever
 writer it comes from, and an importer can show the store's verdict in its preview.
 """

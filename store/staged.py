@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 # memory before it spills to disk: the bare ``read_csv`` of a 50-million-row file peaks near 0.74 GB with
 # DuckDB's own default (80 % of the machine), and the pivot of its slots and the read model's refresh grew
 # with the file without a limit (1.96 GB at 50 M rows, measured).
-MEMORY_LIMIT = "512MB"
+MEMORY_LIMIT = "768MB"
 ATTACHED = "incoming_db"  # the scratch file's name inside the write's connection
 _SOURCE_VARIABLE = "incoming_source"
 
