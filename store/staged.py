@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 MEMORY_LIMIT = "768MB"
 ATTACHED = "incoming_db"  # the scratch file's name inside the write's connection
 _SOURCE_VARIABLE = "incoming_source"
+_LIMIT_VARIABLE = "memory_limit_before_import"
 
 
 class ScratchFolder:
@@ -170,8 +171,10 @@ def attach(con: duckdb.DuckDBPyConnection, checked: CheckedRows) -> None:
     rows and their source) and ``incoming_slots``; refuses a file changed since its check."""
     if _stamp(checked.staged.path) != checked.stamp:
         raise BatchError("the staged rows changed after the store checked them; import the file again")
+    before = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+    con.execute(f"SET VARIABLE {_LIMIT_VARIABLE} = ?", [before])  # the database's own setting: ``detach`` restores it
     con.execute("ATTACH ? AS " + ATTACHED + " (READ_ONLY)", [str(checked.staged.path)])
-    con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")  # the database's own setting: reset by ``detach``
+    con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
     con.execute(f"SET VARIABLE {_SOURCE_VARIABLE} = ?", [checked.staged.source])
     con.execute(
         "CREATE OR REPLACE TEMP VIEW incoming_metrics AS SELECT resource_id, metric, period_start, period_s, "  # noqa: S608
@@ -184,4 +187,6 @@ def detach(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("DROP VIEW IF EXISTS incoming_metrics")
     con.execute("DROP VIEW IF EXISTS incoming_slots")
     con.execute("DETACH DATABASE IF EXISTS " + ATTACHED)
-    con.execute("RESET memory_limit")
+    before = con.execute(f"SELECT getvariable('{_LIMIT_VARIABLE}')").fetchall()[0][0]
+    if before:
+        con.execute("SET memory_limit = ?", [before])
