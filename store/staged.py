@@ -54,9 +54,9 @@ class ScratchFolder:
         self._remove()
 
 
-def scratch_connection(path: Path) -> duckdb.DuckDBPyConnection:
+def scratch_connection(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """A connection to a scratch database file, bounded in memory and spilling beside it, in UTC."""
-    con = duckdb.connect(str(path))
+    con = duckdb.connect(str(path), read_only=read_only)
     con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
     con.execute("SET temp_directory = ?", [str(path.parent / "spill")])
     con.execute("SET TimeZone = 'UTC'")
@@ -78,10 +78,11 @@ class StagedRows:
     def with_source(self, source: str) -> StagedRows:
         return replace(self, source=source)
 
-    def _read(self, sql: str, params: list[Any] | None = None) -> duckdb.DuckDBPyRelation:
-        con = scratch_connection(self.path)
+    def _read(self, sql: str, params: list[Any] | None = None) -> pa.Table:
+        """A query's result, read-only: a preview must not change the file the store checked."""
+        con = scratch_connection(self.path, read_only=True)
         try:
-            return con.sql(sql, params=params).to_arrow_table()  # type: ignore[return-value]
+            return con.sql(sql, params=params).to_arrow_table()
         finally:
             con.close()
 
@@ -91,11 +92,11 @@ class StagedRows:
             "SELECT resource_id, metric::VARCHAR AS metric, period_start, period_s, value "  # noqa: S608
             f"FROM {self.relation} LIMIT ?"
         )
-        return self._read(sql, [limit])  # type: ignore[return-value]
+        return self._read(sql, [limit])
 
     def rows_per_metric(self) -> dict[str, int]:
         table = self._read(f"SELECT metric::VARCHAR AS m, count(*) AS n FROM {self.relation} GROUP BY 1 ORDER BY 1")  # noqa: S608
-        return dict(zip(table["m"].to_pylist(), table["n"].to_pylist(), strict=True))  # type: ignore[index]
+        return dict(zip(table["m"].to_pylist(), table["n"].to_pylist(), strict=True))
 
 
 @dataclass(frozen=True, eq=False)
