@@ -31,6 +31,7 @@ import duckdb
 
 from store import hours
 from store.db import run_read
+from store.read_model import HOUR_S, SUMMED
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -83,18 +84,55 @@ def _naive_utc(moment: datetime | None) -> datetime | None:
     return stamp.astimezone(UTC).replace(tzinfo=None) if stamp.tzinfo else stamp
 
 
-def _rows(f: Filters, bucket_s: int) -> tuple[str, dict[str, Any]]:
-    """The per-resource, per-bucket rows ``store.queries.rollup`` would return, as SQL and its parameters."""
+def _rows(con: duckdb.DuckDBPyConnection, f: Filters, bucket_s: int) -> tuple[str, dict[str, Any]]:
+    """The per-resource, per-bucket rows ``store.queries.rollup`` would return, as SQL and its parameters.
+
+    Buckets finer than an hour come from ``metrics`` by ``rollup_sql``, which resolves every resource's rows
+    against each other spread into the bucket's pieces: at 5,000 resources over two days, 31 s of CPU. A
+    resource that has only ever stored hourly rows (``resource_facts``) has nothing finer to resolve: its
+    pieces are its read-model hours spread evenly (sums divided, means kept), which is what ``rollup_sql``
+    does with them. Only the others go through ``rollup_sql``."""
+    from dataclasses import replace
+
     from store.queries import reads_hours, resource_where, rollup_sql
 
+    lo, hi = f.window()
     if reads_hours(f, bucket_s):
         where, params = resource_where(f)
-        lo, hi = f.window()
         values: dict[str, Any] = {"lo": lo, "hi": hi, **params}
-        if bucket_s != hours.HOUR_S:
+        if bucket_s != HOUR_S:
             values["bucket"] = bucket_s
         return hours.buckets_sql(where, bucket_s, METRICS), values
-    return rollup_sql(f, bucket_s, METRICS)
+    if HOUR_S % bucket_s:
+        return rollup_sql(f, bucket_s, METRICS)
+    where, params = resource_where(f)
+    found = con.execute(
+        f"""SELECT r.resource_id, coalesce(x.finest_period_s = {HOUR_S}
+                                         AND x.longest_period_s = {HOUR_S}, false)
+            FROM resources r LEFT JOIN resource_facts x USING (resource_id) WHERE {where}""",  # noqa: S608
+        params,
+    ).fetchall()
+    hourly = [rid for rid, only_hours in found if only_hours]
+    finer = [rid for rid, only_hours in found if not only_hours]
+    columns = ", ".join(["resource_id", "bucket_start", *METRICS])
+    parts, values = [], {"lo": lo, "hi": hi, "bucket": bucket_s}
+    if hourly:
+        spread = ", ".join(f"h.{m} * {bucket_s / HOUR_S!r} AS {m}" if m in SUMMED else f"h.{m}" for m in METRICS)
+        parts.append(f"""
+            SELECT h.resource_id, h.hour + to_seconds(h.k * $bucket) AS bucket_start, {spread}
+            FROM (SELECT *, unnest(range({HOUR_S // bucket_s})) AS k FROM usage_hourly
+                  WHERE resource_id IN (SELECT resource_id FROM resource_facts
+                                        WHERE finest_period_s = {HOUR_S} AND longest_period_s = {HOUR_S})
+                    AND resource_id IN (SELECT resource_id FROM resources r WHERE {where})
+                    AND hour >= time_bucket(INTERVAL 1 HOUR, $lo) AND hour < $hi) h
+            WHERE h.hour + to_seconds(h.k * $bucket) >= $lo AND h.hour + to_seconds(h.k * $bucket) < $hi
+        """)  # noqa: S608 - metric names come from the catalog, the ratio is a number
+        values.update(params)
+    if finer or not hourly:
+        sql, more = rollup_sql(replace(f, resource_ids=tuple(finer)), bucket_s, METRICS)
+        parts.append(sql)
+        values.update(more)
+    return " UNION ALL ".join(f"SELECT {columns} FROM ({part})" for part in parts), values  # noqa: S608
 
 
 def _derived(rows: str, bucket_s: int, until: datetime | None) -> str:
@@ -116,7 +154,7 @@ def _derived(rows: str, bucket_s: int, until: datetime | None) -> str:
 def _traffic(
     con: duckdb.DuckDBPyConnection, f: Filters, bucket_s: int, until: datetime | None, top: int
 ) -> TrafficSums:
-    rows, params = _rows(f, bucket_s)
+    rows, params = _rows(con, f, bucket_s)
     if until is not None:
         params = {**params, "t_until": until}
     head = _derived(rows, bucket_s, until)

@@ -13,7 +13,7 @@ import pytest
 
 from analysis.overview import traffic_totals
 from charts.overview import by_resource, by_service, per_resource_summary
-from store.queries import Filters
+from store.queries import Filters, rollup
 from store.traffic import traffic_sums
 from store.writes import Batch, ResourceRecord, metrics_frame, write_batch
 
@@ -110,3 +110,58 @@ def test_filters_and_an_empty_window(empty_db: Path) -> None:
     none = traffic_sums(empty_db, Filters(start=date(2026, 2, 1), end=date(2026, 2, 2)), 3600)
     assert none.resources.empty and by_service(none).empty and by_resource(none, pd.DataFrame()).empty
     assert traffic_totals(pd.DataFrame({"pattern": ["faas"]}), none.resources).cold_starts is None
+
+
+def _sums_of(rolled: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """The sums by hand from the reference rollup (``rollup_sql`` over ``metrics``), whole buckets."""
+    d = rolled.assign(inv=rolled["invocations"].fillna(0.0))
+    d["rate"] = d["inv"] / 300 * 60
+    for stat in ("p50", "p99"):
+        d[f"w_{stat}"] = d[f"duration_ms_{stat}"] * d["inv"]
+        d[f"inv_{stat}"] = d["inv"].where(d[f"duration_ms_{stat}"].notna(), 0.0)
+    d["inv_cold"] = d["inv"].where(d["cold_starts"].notna(), 0.0)
+    g = d.groupby(keys).agg(
+        requests_per_min=("rate", "sum"),
+        invocations=("inv", "sum"),
+        errors=("errors", "sum"),
+        cold_starts=("cold_starts", "sum"),
+        inv_cold=("inv_cold", "sum"),
+        has_cold=("cold_starts", "count"),
+        w_p50=("w_p50", "sum"),
+        inv_p50=("inv_p50", "sum"),
+        w_p99=("w_p99", "sum"),
+        inv_p99=("inv_p99", "sum"),
+    )
+    return g.sort_index()
+
+
+def test_five_minute_buckets_of_hourly_only_resources_equal_the_rollup_of_metrics(empty_db: Path) -> None:
+    """Resources that only ever stored hourly rows are spread from the read model; the rest go through
+    ``rollup_sql``: together they must equal ``rollup_sql`` over everyone (the reference), mixed with
+    per-minute, daily and 5-minute rows, an hour without requests and a mid-window start."""
+    rows = []
+    for h in range(30):
+        start = T + timedelta(hours=h)
+        rows += [("hourly", "invocations", start, 3600, float(0 if h == 3 else 100 + 7 * h))]
+        rows += [("hourly", "duration_ms_p50", start, 3600, 10.0 + h), ("hourly", "errors", start, 3600, h % 3)]
+        rows += [("hourly", "cold_starts", start, 3600, float(h % 4)), ("both", "invocations", start, 3600, 60.0)]
+        rows += [("other", "invocations", start, 3600, 12.0), ("other", "duration_ms_p99", start, 3600, 40.0)]
+    rows += [("both", "invocations", T + timedelta(hours=2, minutes=m), 60, 2.0) for m in range(60)]
+    rows += [("both", "duration_ms_p50", T + timedelta(hours=2, minutes=m), 60, 5.0 + m) for m in range(60)]
+    rows += [("daily", "invocations", T, 86400, 2880.0), ("daily", "duration_ms_p99", T, 86400, 75.0)]
+    rows += [("other", "invocations", T + timedelta(hours=5, minutes=15), 300, 9.0)]  # finer than its hours
+    _write(empty_db, rows)
+    for f in (
+        Filters(start=date(2026, 1, 1), end=date(2026, 1, 2)),
+        Filters(since=T + timedelta(hours=1, minutes=30), until=T + timedelta(hours=20)),
+    ):
+        sums = traffic_sums(empty_db, f, 300)
+        rolled = rollup(
+            empty_db, f, 300, ["invocations", "errors", "cold_starts", "duration_ms_p50", "duration_ms_p99"]
+        )
+        expected = _sums_of(rolled.fillna({"errors": 0.0}), ["resource_id"])
+        got = sums.resources.set_index("resource_id").sort_index()[expected.columns]
+        pd.testing.assert_frame_equal(got, expected, check_dtype=False, rtol=1e-9)
+        by_service_expected = _sums_of(rolled.fillna({"errors": 0.0}), ["service", "bucket_start"])
+        got_service = sums.services.set_index(["service", "bucket_start"]).sort_index()[by_service_expected.columns]
+        pd.testing.assert_frame_equal(got_service, by_service_expected, check_dtype=False, rtol=1e-9)
