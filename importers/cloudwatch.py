@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from common.timeutil import naive_utc
+from importers.cloudwatch_fast import parse_fast
 from importers.files import InputFile, read_text
 from importers.jsondocs import json_pages, load_json
 from importers.model import ImportOptions, MetricRows, Parsed, key_part_problem
@@ -162,6 +163,10 @@ def parse(file: InputFile, text: str, options: ImportOptions) -> Parsed:
         for q in queries.values()
         if q.namespace == SAGEMAKER and q.metric in SERVERLESS_SIGNS
     }
+    fast = parse_fast(pages, queries, serverless, options, file.name)  # the usual file, a series at a time
+    if fast is not None:
+        return fast
+    # point by point: a problem to name, or series to combine
     # (service, account, name, role, period, start) -> list of (variant, value, where)
     parts: dict[tuple[str, str, str, str, int, datetime], list[tuple[str, float, str]]] = defaultdict(list)
     seen: dict[tuple[str, int], float] = {}

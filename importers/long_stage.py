@@ -1,11 +1,13 @@
-"""The generic long CSV read once by DuckDB, in a private in-memory database used only for computing.
+"""The generic long CSV read once by DuckDB, into a table of a private scratch database used only for computing.
 
 ``stage_long_csv`` streams the file through DuckDB's own reader with every column read as text and cast in SQL,
-straight into an Arrow table, so a 10-million-row file never passes through pandas or a second table. Every
-row gets one ``ok`` flag from the row checks; the catalog words are checked once per distinct value. Only when
-something fails (or DuckDB's reader refuses the file) does ``importers.long_diagnose`` read the file again to
-name each problem's row and column. The result is plain data for the store's batch: an Arrow table of metric
-rows (the metric as a dictionary column), the resources and the configuration snapshots.
+straight into a table of a scratch database file in the temporary folder (``store.staged``): the rows are kept
+compressed in blocks DuckDB pages to and from disk, under a memory limit, so a file of 50 million rows costs no
+more memory than one of 5 million, and never passes through pandas or Arrow. Every row gets one ``ok`` flag from
+the row checks; the catalog words are checked once per distinct value. Only when something fails (or DuckDB's
+reader refuses the file) does ``importers.long_diagnose`` read the file again to name each problem's row and
+column. The result is plain data for the store's batch: the metric rows as ``store.staged.StagedRows`` (which
+the store checks in the same file and the write attaches), the resources and the configuration snapshots.
 """
 
 from __future__ import annotations
@@ -16,18 +18,17 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import duckdb
-import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from common.progress import ProgressFn
 from importers.long_checks import checks_for, ok_sql
 from importers.long_diagnose import diagnose_read_error, diagnose_rows, find_conflicts
 from importers.long_sql import Expressions, LongCsvSpec, create_catalog_types, read_csv_sql, used_params
 from importers.problems import ImportRejected, Problems
-from store.batch import ConfigRecord, ResourceRecord, in_large_chunks
+from store.batch import ConfigRecord, ResourceRecord
 from store.checks import DuplicateKeyError
 from store.errors import BatchError
+from store.staged import ScratchFolder, StagedRows, scratch_connection
 
 if TYPE_CHECKING:  # pandas only for the page's preview, not for an import
     import pandas as pd
@@ -37,12 +38,12 @@ PREVIEW_ROWS = 50
 
 @dataclass
 class StagedFile:
-    """What one long CSV holds, ready for a batch (``metrics`` has no ``source`` column yet)."""
+    """What one long CSV holds, ready for a batch (``metrics`` has no ``source`` yet)."""
 
     rows: int
     resources: list[ResourceRecord]
     configs: list[ConfigRecord]
-    metrics: pa.Table
+    metrics: StagedRows
     inferred_period_rows: int = 0
     config_rows: int = 0
 
@@ -52,12 +53,13 @@ class StageCounts(NamedTuple):
     config_rows: int  # rows that give configuration only
 
 
-def _arrow_with_progress(
+def _run_with_progress(
     con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any], progress: ProgressFn | None
-) -> pa.Table:
-    """Run the one long statement into Arrow, reporting DuckDB's own query progress while it runs."""
+) -> None:
+    """Run the one long statement, reporting DuckDB's own query progress while it runs."""
     if progress is None:
-        return con.sql(sql, params=params).to_arrow_table()
+        con.execute(sql, params)
+        return
     con.execute("SET enable_progress_bar = true")
     con.execute("SET enable_progress_bar_print = false")
     done = threading.Event()
@@ -74,28 +76,24 @@ def _arrow_with_progress(
     watcher = threading.Thread(target=poll, daemon=True)
     watcher.start()
     try:
-        return con.sql(sql, params=params).to_arrow_table()
+        con.execute(sql, params)
     finally:
         done.set()
         watcher.join()
+        con.execute("SET enable_progress_bar = false")
         progress(1.0, "reading")
 
 
 def _stage(
-    con: duckdb.DuckDBPyConnection,
-    spec: LongCsvSpec,
-    progress: ProgressFn | None,
-    now: datetime | None,
-    row_index: bool = False,
-) -> tuple[pa.Table, list[str], StageCounts]:
-    """Read the file once into Arrow, registered as ``staged``, and check it; raises ImportRejected naming rows.
+    con: duckdb.DuckDBPyConnection, spec: LongCsvSpec, progress: ProgressFn | None, now: datetime | None
+) -> tuple[list[str], StageCounts]:
+    """Read the file once into table ``staged_all`` (view ``staged`` adds each row's place in the file,
+    ``row_index``) and check it; raises ImportRejected naming rows.
 
-    The rows go straight from DuckDB's reader to Arrow (no table in between); service and metric arrive as
-    ENUM indexes (dictionary columns), which the catalog checks read once per distinct value, and the resource
-    names are checked once per resource. Returns the rows (with ``row_index``, the file order, when asked or
-    when configuration is read), the resource ids and the counts the caller needs.
+    The rows go straight from DuckDB's reader to the table; service and metric are ENUMs, which the catalog
+    checks read once per distinct value, and the resource names are checked once per resource. Returns the
+    resource ids and the counts the caller needs.
     """
-    con.execute("SET TimeZone = 'UTC'")
     create_catalog_types(con)
     exprs = Expressions(spec, now)
     derived = exprs.derived_select(read_csv_sql())
@@ -115,16 +113,15 @@ def _stage(
     ]
     columns += [f"d_{role} AS cfg_{role}" for role in spec.config_roles]
     columns += ["d_assumed AS cfg_assumed"] if spec.has("assumed") else []
-    sql = f"SELECT {', '.join(columns)} FROM ({derived})"  # noqa: S608 - generated column names
+    sql = f"CREATE TABLE staged_all AS SELECT {', '.join(columns)} FROM ({derived})"  # noqa: S608 - generated names
     params = {**spec.reader_params(), **exprs.params, **_defaults(spec)}
     try:
-        table = _arrow_with_progress(con, sql, used_params(sql, params), progress)
+        _run_with_progress(con, sql, used_params(sql, params), progress)
     except duckdb.Error as exc:
         diagnose_read_error(spec, exc)  # always raises ImportRejected
         raise
-    if row_index or spec.config_roles or spec.has("assumed"):
-        table = table.append_column("row_index", pa.array(np.arange(table.num_rows, dtype=np.int64)))
-    con.register("staged", table)
+    # the table keeps the file's order (DuckDB preserves insertion order), so a row's rowid is its place
+    con.execute("CREATE VIEW staged AS SELECT rowid AS row_index, * FROM staged_all")
     # one pass: per resource, its rows, the rows failing a check, whether their times name a zone, and (for the
     # caller) the rows with no period and the configuration rows
     per_resource = con.execute(
@@ -152,7 +149,7 @@ def _stage(
         bad_values += con.execute(per_value, used_params(per_value, params)).fetchall()[0][0]
     if bad or bad_values or (any_zoned and not all_zoned):
         diagnose_rows(spec, exprs, checks)  # always raises ImportRejected
-    return table, ids, counts
+    return ids, counts
 
 
 def _defaults(spec: LongCsvSpec) -> dict[str, str]:
@@ -161,55 +158,52 @@ def _defaults(spec: LongCsvSpec) -> dict[str, str]:
 
 def stage_long_csv(spec: LongCsvSpec, progress: ProgressFn | None = None, now: datetime | None = None) -> StagedFile:
     """Read, cast and check the file (see module docstring); raise ImportRejected naming rows if bad."""
-    con = duckdb.connect()
+    folder = ScratchFolder()
+    path = folder.path / "stage.duckdb"
     try:
-        con.execute("SET enable_progress_bar = false")
-        table, ids, counts = _stage(con, spec, progress, now)
-        no_period, config_rows = counts
-        if no_period:
-            table = _with_inferred_periods(con, table, spec.default_period_s)
-        resources = [split_resource_id(r) for r in ids]
-        configs = _configs(con, spec) if spec.config_roles or spec.has("assumed") else []
-        metric_rows = table.filter(pc.invert(table["d_is_config"])) if config_rows else table
-        metrics = metric_rows.select(["resource_id", "metric", "period_start", "period_s", "value"])
-        # a resource's id once, not on each of its rows: 5 million rows drop from about 330 MB to 110 MB
-        metrics = metrics.set_column(0, "resource_id", metrics["resource_id"].dictionary_encode())
-        metrics = in_large_chunks(metrics)  # once here, so the store's own pass over the chunks copies nothing
-        return StagedFile(table.num_rows, resources, configs, metrics, int(no_period), int(config_rows))
-    finally:
-        con.close()
+        con = scratch_connection(path)
+        try:
+            ids, (no_period, config_rows) = _stage(con, spec, progress, now)
+            if no_period:
+                _infer_periods(con, spec.default_period_s)
+            resources = [split_resource_id(r) for r in ids]
+            configs = _configs(con, spec) if spec.config_roles or spec.has("assumed") else []
+            only_metrics = " WHERE NOT d_is_config" if config_rows else ""
+            con.execute(
+                "CREATE VIEW metric_rows AS SELECT resource_id, metric, period_start, period_s, value "  # noqa: S608
+                f"FROM staged_all{only_metrics}"
+            )
+            rows = con.execute("SELECT count(*) FROM staged_all").fetchall()[0][0]
+        finally:
+            con.close()
+    except BaseException:
+        folder.remove()
+        raise
+    metrics = StagedRows(folder, path, "metric_rows", int(rows - config_rows))
+    return StagedFile(int(rows), resources, configs, metrics, int(no_period), int(config_rows))
 
 
-def _with_inferred_periods(con: duckdb.DuckDBPyConnection, table: pa.Table, default_period_s: int) -> pa.Table:
+def _infer_periods(con: duckdb.DuckDBPyConnection, default_period_s: int) -> None:
     """A row without period_s takes its series' smallest spacing between timestamps, else the default."""
-    if "row_index" not in table.column_names:
-        table = table.append_column("row_index", pa.array(np.arange(table.num_rows, dtype=np.int64)))
-        con.unregister("staged")
-        con.register("staged", table)
-    periods = con.sql(
+    con.execute(
         """
-        WITH gaps AS (
-            SELECT row_index, resource_id, metric, period_s,
-                   epoch(period_start) - epoch(lag(period_start) OVER (
-                       PARTITION BY resource_id, metric ORDER BY period_start)) AS gap
-            FROM staged WHERE NOT d_is_config
-        ),
-        inferred AS (
+        UPDATE staged_all s SET period_s = i.inferred
+        FROM (
             SELECT resource_id, metric,
                    CASE WHEN min(gap) FILTER (WHERE gap > 0) IS NULL THEN $default
                         ELSE greatest(1, round(min(gap) FILTER (WHERE gap > 0)))::INTEGER END AS inferred
-            FROM gaps GROUP BY ALL
-        )
-        SELECT coalesce(s.period_s, i.inferred)::INTEGER AS period_s
-        FROM staged s LEFT JOIN inferred i ON s.resource_id = i.resource_id AND s.metric = i.metric
-        ORDER BY s.row_index
+            FROM (
+                SELECT resource_id, metric,
+                       epoch(period_start) - epoch(lag(period_start) OVER (
+                           PARTITION BY resource_id, metric ORDER BY period_start)) AS gap
+                FROM staged_all WHERE NOT d_is_config
+            )
+            GROUP BY ALL
+        ) i
+        WHERE s.period_s IS NULL AND NOT s.d_is_config AND s.resource_id = i.resource_id AND s.metric = i.metric
         """,
-        params={"default": default_period_s},
-    ).to_arrow_table()
-    table = table.set_column(table.schema.get_field_index("period_s"), "period_s", periods["period_s"])
-    con.unregister("staged")
-    con.register("staged", table)
-    return table
+        {"default": default_period_s},
+    )
 
 
 def split_resource_id(resource_id: str) -> ResourceRecord:
@@ -250,9 +244,9 @@ def _configs(con: duckdb.DuckDBPyConnection, spec: LongCsvSpec) -> list[ConfigRe
     return configs
 
 
-def preview_of(metrics: pa.Table, limit: int = PREVIEW_ROWS) -> pd.DataFrame:
+def preview_of(metrics: pa.Table | StagedRows, limit: int = PREVIEW_ROWS) -> pd.DataFrame:
     """The first rows as the page shows them (text, not categories)."""
-    head = metrics.slice(0, limit)
+    head = metrics.head(limit) if isinstance(metrics, StagedRows) else metrics.slice(0, limit)
     return pa.table({name: _plain(head[name]) for name in head.column_names}).to_pandas()
 
 
@@ -275,12 +269,15 @@ def explain_refusal(spec: LongCsvSpec, exc: BatchError) -> ImportRejected:
 
 def explain_conflicts(spec: LongCsvSpec) -> ImportRejected | None:
     """After the store refused the file for two values of one key, name the rows that disagree (reads it again)."""
-    con = duckdb.connect()
+    folder = ScratchFolder()
     try:
-        con.execute("SET enable_progress_bar = false")
-        _stage(con, spec, None, None, row_index=True)
-        problems = Problems(spec.file_name)
-        find_conflicts(con, spec, problems)
-        return ImportRejected(spec.file_name, problems.listed, problems.total) if problems else None
+        con = scratch_connection(folder.path / "conflicts.duckdb")
+        try:
+            _stage(con, spec, None, None)
+            problems = Problems(spec.file_name)
+            find_conflicts(con, spec, problems)
+            return ImportRejected(spec.file_name, problems.listed, problems.total) if problems else None
+        finally:
+            con.close()
     finally:
-        con.close()
+        folder.remove()

@@ -24,6 +24,8 @@ from store.batch import ConfigRecord, ResourceRecord
 if TYPE_CHECKING:
     import pyarrow as pa
 
+    from store.staged import StagedRows
+
 LOGS_INSIGHTS_DEFAULT_PERIOD_S = 3600
 PERCENT_METRICS = frozenset(metrics_with_unit("%"))
 
@@ -82,7 +84,7 @@ class Parsed:
     rows_read: int
     resources: list[ResourceRecord]
     configs: list[ConfigRecord]
-    metrics: pa.Table
+    metrics: pa.Table | StagedRows  # a long CSV's rows stay in their scratch database file
     notes: list[str] = field(default_factory=list)
 
 

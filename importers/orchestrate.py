@@ -48,6 +48,7 @@ from importers.problems import ImportRejected, quoted
 from store.batch import Batch, ResourceRecord, UploadRecord, WriteSummary, constant_column
 from store.checks import CheckedBatch, check_batch
 from store.errors import BatchError
+from store.staged import StagedRows
 from store.writes import write_batch
 
 if TYPE_CHECKING:  # pandas only for the page's preview, not for an import
@@ -115,6 +116,8 @@ class Prepared:
         return preview_of(self.parsed.metrics, limit)
 
     def rows_per_metric(self) -> dict[str, int]:
+        if isinstance(self.parsed.metrics, StagedRows):
+            return self.parsed.metrics.rows_per_metric()
         column = self.parsed.metrics["metric"]
         if pa.types.is_dictionary(column.type):
             column = column.cast(column.type.value_type)
@@ -222,6 +225,24 @@ def _prepare_metrics(
         facts, parsed, spec = _read(file, head, fmt, options, scaled(progress, 0.0, 0.9))
     except RecursionError:  # a structure nested past what Python can walk, whatever the format
         raise ImportRejected.single(file.name, "is nested too deeply to be read") from None
+    try:
+        return _checked(file, options, fmt, progress, facts, parsed, spec)
+    except ImportRejected:
+        if isinstance(parsed.metrics, StagedRows):  # a refusal may be kept (the page shows it): not its scratch file
+            parsed.metrics.folder.remove()
+        raise
+
+
+def _checked(
+    file: InputFile,
+    options: ImportOptions,
+    fmt: str,
+    progress: ProgressFn | None,
+    facts: FileFacts,
+    parsed: Parsed,
+    spec: LongCsvSpec | None,
+) -> Prepared:
+    """The parsed file's upload, its notes and the store's check of its batch."""
     if not parsed.metrics.num_rows and not parsed.configs:
         raise ImportRejected.single(file.name, "holds no metric data points to import")
     upload_id = _upload_id(facts, fmt, options)
@@ -247,7 +268,11 @@ def _check(
 ) -> CheckedBatch:
     """The file as the store's batch, checked by the store: its verdict comes before anything is opened."""
     source = f"upload:{upload_id}"
-    metrics = parsed.metrics.append_column("source", constant_column(source, parsed.metrics.num_rows))
+    metrics: pa.Table | StagedRows
+    if isinstance(parsed.metrics, StagedRows):  # a long CSV's rows, in their scratch file
+        metrics = parsed.metrics.with_source(source)
+    else:
+        metrics = parsed.metrics.append_column("source", constant_column(source, parsed.metrics.num_rows))
     batch = Batch(
         resources=list(parsed.resources),
         configs=[dataclasses.replace(c, source=source, keep_unstated=True) for c in parsed.configs],

@@ -20,6 +20,8 @@ if TYPE_CHECKING:  # the records are plain; Arrow (and numpy with it) loads only
     import pandas as pd
     import pyarrow as pa
 
+    from store.staged import StagedRows
+
 METRIC_COLUMNS = ("resource_id", "metric", "period_start", "period_s", "value", "source")
 
 
@@ -96,7 +98,7 @@ class Batch:
 
     resources: list[ResourceRecord] = field(default_factory=list)
     configs: list[ConfigRecord] = field(default_factory=list)
-    metrics: pd.DataFrame | pa.Table | pa.RecordBatchReader | None = None
+    metrics: pd.DataFrame | pa.Table | pa.RecordBatchReader | StagedRows | None = None
     watermarks: list[WatermarkRecord] = field(default_factory=list)
     run: RunRecord | None = None
     upload: UploadRecord | None = None

@@ -3,7 +3,8 @@
 ``check_batch`` runs every rule the store enforces on the batch alone: the records (known services, no
 ':' in an account or region, known configuration fields of the right types, times inside 2006 .. now + 1
 day) and the metric rows, which are checked in SQL by a private in-memory DuckDB over the Arrow data
-(no copy). What it finds is kept in a :class:`CheckedBatch`, which ``store.writes.write_batch`` writes
+(no copy), or, for rows staged in a scratch database file (``store.staged``), by the same SQL over that file.
+What it finds is kept in a :class:`CheckedBatch`, which ``store.writes.write_batch`` writes
 without checking again. So a refused batch never creates, migrates or even opens a database, whichever
 writer it comes from, and an importer can show the store's verdict in its preview.
 """
@@ -25,10 +26,11 @@ from common.metrics import CONFIG_FIELDS, METRICS
 from common.services import SERVICES
 from common.timeutil import EARLIEST_TIME, latest_time, naive_utc, time_problem
 from store import batch as records
-from store import read_model
+from store import read_model, staged
 from store.batch import METRIC_COLUMNS
 from store.errors import BatchError
 from store.snapshots import EndpointSnapshot
+from store.staged import CheckedRows, StagedRows
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -67,7 +69,7 @@ class CheckedBatch:
 
     resources: tuple[records.ResourceRecord, ...] = ()
     configs: tuple[records.ConfigRecord, ...] = ()
-    metrics: pa.Table | None = None
+    metrics: pa.Table | CheckedRows | None = None  # Arrow, or staged rows in a scratch file
     facts: MetricFacts | None = None
     watermarks: tuple[records.WatermarkRecord, ...] = ()
     snapshots: tuple[EndpointSnapshot, ...] = ()
@@ -210,9 +212,13 @@ _FIRST_BAD = (
 )
 
 
-def _check_metrics(data: MetricsData | None, now: datetime | None) -> tuple[pa.Table | None, MetricFacts | None]:
+def _check_metrics(
+    data: MetricsData | StagedRows | None, now: datetime | None
+) -> tuple[pa.Table | CheckedRows | None, MetricFacts | None]:
     if data is None:
         return None, None
+    if isinstance(data, StagedRows):  # a scratch file's rows: the same rules, in SQL over the file
+        return staged.check_staged(data, now, lambda con, relation: _check_staged_rows(con, relation, data, now))
     table = _as_table(data)
     if not table.num_rows:
         return None, None
@@ -220,14 +226,7 @@ def _check_metrics(data: MetricsData | None, now: datetime | None) -> tuple[pa.T
     try:
         con.execute("SET enable_progress_bar = false")
         con.register("incoming", table)
-        metrics = [row[0] for row in con.execute("SELECT DISTINCT metric::VARCHAR FROM incoming").fetchall()]
-        unknown = sorted(m for m in metrics if m not in METRICS)
-        if unknown:
-            raise BatchError(f"unknown metric {unknown[0]!r}; known: {', '.join(METRICS)}")
-        bounds = {"earliest": EARLIEST_TIME, "latest": latest_time(now)}
-        spans = _spans(con, bounds)
-        if pc.any(spans["bad"]).as_py():
-            _refuse_row(*con.execute(_FIRST_BAD, bounds).fetchall()[0], now)
+        metrics, bounds, spans = _row_rules(con, now)
         deduped, slots = _dedupe(con, table, metrics)
         if deduped is not table:  # a repeat of a key may have named another source
             table, spans = deduped, _spans(con, bounds)
@@ -236,6 +235,37 @@ def _check_metrics(data: MetricsData | None, now: datetime | None) -> tuple[pa.T
     finally:
         con.close()
     return table, MetricFacts(table.num_rows, first, last, spans, slots, tuple(sorted(metrics)))
+
+
+def _row_rules(con: duckdb.DuckDBPyConnection, now: datetime | None) -> tuple[list[str], dict[str, datetime], pa.Table]:
+    """The rules on every row of ``incoming``: known metrics, then ``_BAD_ROW``; the metrics, bounds and spans."""
+    metrics = [row[0] for row in con.execute("SELECT DISTINCT metric::VARCHAR FROM incoming").fetchall()]
+    unknown = sorted(m for m in metrics if m not in METRICS)
+    if unknown:
+        raise BatchError(f"unknown metric {unknown[0]!r}; known: {', '.join(METRICS)}")
+    bounds = {"earliest": EARLIEST_TIME, "latest": latest_time(now)}
+    spans = _spans(con, bounds)
+    if pc.any(spans["bad"]).as_py():
+        _refuse_row(*con.execute(_FIRST_BAD, bounds).fetchall()[0], now)
+    return metrics, bounds, spans
+
+
+def _check_staged_rows(
+    con: duckdb.DuckDBPyConnection, relation: str, data: StagedRows, now: datetime | None
+) -> tuple[str, MetricFacts]:
+    """``_check_metrics`` over staged rows (view ``incoming`` in their scratch file): their slots are written
+    beside them, and exact repeats dropped into a table there."""
+    metrics, bounds, spans = _row_rules(con, now)
+    rows, changed = staged.dedupe_staged(con, relation, metrics, data.num_rows)
+    if not rows:
+        _raise_conflict(con)
+    count = data.num_rows
+    if changed:
+        spans = _spans(con, bounds)
+        count = con.execute(f"SELECT count(*) FROM {rows}").fetchall()[0][0]  # noqa: S608 - a table staged names
+    first, last = pc.min(spans["first"]).as_py(), pc.max(spans["last_start"]).as_py()
+    spans = spans.drop_columns(["bad", "last_start"])
+    return rows, MetricFacts(int(count), first, last, spans, None, tuple(sorted(metrics)))
 
 
 def _spans(con: duckdb.DuckDBPyConnection, bounds: dict[str, datetime]) -> pa.Table:
@@ -297,6 +327,17 @@ def _dedupe(con: duckdb.DuckDBPyConnection, table: pa.Table, metrics: list[str])
     con.unregister("incoming_slots")
     if filled == table.num_rows:
         return table, slots
+    _raise_conflict(con)
+    deduped = con.sql(
+        "SELECT DISTINCT ON (resource_id, metric, period_s, period_start) * FROM incoming"
+    ).to_arrow_table()
+    con.unregister("incoming")
+    con.register("incoming", deduped)
+    return deduped, con.sql(pivot).to_arrow_table()
+
+
+def _raise_conflict(con: duckdb.DuckDBPyConnection) -> None:
+    """Raise :class:`DuplicateKeyError` for the first key of ``incoming`` given two different values, if any."""
     conflict = con.execute(
         """
         SELECT resource_id, metric, period_start, period_s, count(DISTINCT value)
@@ -309,9 +350,3 @@ def _dedupe(con: duckdb.DuckDBPyConnection, table: pa.Table, metrics: list[str])
             f"the batch gives {values} different values for {metric} of {rid} at {start} "
             f"(period {period_s} s); each period may have one value"
         )
-    deduped = con.sql(
-        "SELECT DISTINCT ON (resource_id, metric, period_s, period_start) * FROM incoming"
-    ).to_arrow_table()
-    con.unregister("incoming")
-    con.register("incoming", deduped)
-    return deduped, con.sql(pivot).to_arrow_table()

@@ -19,6 +19,7 @@ import duckdb
 from common.services import SERVICES
 from common.timeutil import naive_utc, utc_now
 from store import read_model
+from store import staged as staged_rows
 from store.batch import (
     METRIC_COLUMNS,
     Batch,
@@ -238,6 +239,19 @@ def _refuse_unknown(ids: frozenset[str], stored: set[str], checked: CheckedBatch
     raise BatchError(f"configuration for unknown resource {missing[0]!r}")
 
 
+def _register_metrics(con: duckdb.DuckDBPyConnection, checked: CheckedBatch) -> bool:
+    """``incoming_metrics`` (and ``incoming_slots`` when the check pivoted them) in the write's connection: an
+    Arrow table registered, or a scratch file's checked rows attached read-only; returns whether slots are."""
+    if isinstance(checked.metrics, staged_rows.CheckedRows):
+        staged_rows.attach(con, checked.metrics)
+        return True
+    con.register("incoming_metrics", checked.metrics)
+    if checked.facts is not None and checked.facts.slots is not None:
+        con.register("incoming_slots", checked.facts.slots)
+        return True
+    return False
+
+
 def write_batch(path: Path, batch: Batch | CheckedBatch) -> WriteSummary:
     """Check ``batch`` (unless it was checked already) and write it in one transaction.
 
@@ -262,15 +276,10 @@ def write_batch(path: Path, batch: Batch | CheckedBatch) -> WriteSummary:
             inserted = updated = 0
             alone = False
             if checked.metrics is not None and checked.facts is not None:
-                con.register("incoming_metrics", checked.metrics)
+                has_slots = _register_metrics(con, checked)
                 con.register("incoming_spans", checked.facts.spans)
-                alone = (
-                    not dropped
-                    and checked.facts.slots is not None
-                    and read_model.alone_in_its_hours(con, "incoming_spans")
-                )
+                alone = not dropped and has_slots and read_model.alone_in_its_hours(con, "incoming_spans")
                 if alone:
-                    con.register("incoming_slots", checked.facts.slots)
                     inserted = insert_staged_metrics(con)
                 else:
                     inserted, updated = merge_staged_metrics(con, checked.facts)
@@ -295,6 +304,9 @@ def write_batch(path: Path, batch: Batch | CheckedBatch) -> WriteSummary:
         except Exception:
             con.execute("ROLLBACK")
             raise
+        finally:
+            if isinstance(checked.metrics, staged_rows.CheckedRows):
+                staged_rows.detach(con)
     staged = checked.metric_rows
     return WriteSummary(
         metric_rows=staged,
