@@ -49,6 +49,19 @@ def groups(resources: list[dict[str, Any]], free_tier: bool, size: int = GROUP) 
     return out
 
 
+def filter_parts(path: Path, filters: q.Filters, free_tier: bool, size: int | None = None) -> list[q.Filters]:
+    """``filters`` as the reads of one group each (``groups``), for a caller that prices resources one by one
+    and must not read the whole estate at once; one part, the filters themselves, when they fit one group."""
+    resources = selected_resources(path, filters)
+    size = size or GROUP
+    if len(resources) <= size:
+        return [filters]
+    return [
+        replace(filters, resource_ids=tuple(resources[i]["resource_id"] for i in members))
+        for members in groups(resources, free_tier, size)
+    ]
+
+
 @dataclass(frozen=True)
 class Assessed:
     """The estate's rows and totals and, when asked for, the Cold starts and Endpoints pages' tables."""

@@ -61,3 +61,20 @@ def test_in_groups_of_two_every_number_is_the_one_runs(demo_db_template: Path, b
     assert repr(parts.estate) == repr(whole.estate)
     assert repr(parts.cold_starts) == repr(whole.cold_starts)
     assert repr(parts.idle) == repr(whole.idle)
+
+
+@pytest.mark.parametrize("free_tier", [False, True])
+def test_the_bills_model_read_a_group_at_a_time_is_the_one_read(
+    demo_db_template: Path, book, monkeypatch: pytest.MonkeyPatch, free_tier: bool
+) -> None:
+    """``analysis.reconcile_model.current_model`` (what a bill is compared with, and the Overview's modelled
+    spend) prices each resource on its own: read two at a time, every resource's lines and dollars are the
+    one read's."""
+    from analysis import chunked
+    from analysis.reconcile_model import current_model
+
+    one = current_model(demo_db_template, book, SOME, free_tier)(date(2026, 11, 27), date(2026, 11, 28))
+    monkeypatch.setattr(chunked, "GROUP", 2)
+    assert len(chunked.filter_parts(demo_db_template, SOME, free_tier)) >= 2
+    grouped = current_model(demo_db_template, book, SOME, free_tier)(date(2026, 11, 27), date(2026, 11, 28))
+    assert len(one) == 4 and grouped == one
