@@ -1,0 +1,175 @@
+"""What a page shows, read from the summary stored beside the data when it matches, computed (and stored)
+when it does not: the estate's tables (``analysis.tables.assess_tables``) and the Overview's spend
+(``analysis.window_spend.estate_spend``).
+
+A stored summary is used only for the same key (filters, the window they resolve to, every assumption, the
+price overrides' content: ``summary_form.summary_key``), the database's current data version (every write
+advances it in its own transaction: ``store.summaries``) and this code's version (a digest of the sources
+that compute it): so it is never older than the data or the code. One that does not check out (a digest, a
+count, a row that does not read as its dataclass) is refused with a log line and recomputed, never trusted.
+
+Who stores: the command line's writes refresh the default view (``refresh_default``) after their write has
+committed, and the dashboard stores what it computes for any key (``persist=True``) when the file can be
+written now; a computation is stored only if no write happened while it ran (the data version it began at
+is still the current one, checked in the saving transaction).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic_core import PydanticSerializationError
+
+from analysis import summary_form as form
+from analysis import tables as tables_module
+from analysis import window_spend
+from analysis.params import ModelParams
+from analysis.tables import EstateTables
+from analysis.types import EstateAssessment
+from analysis.window_spend import Spend
+from pricing import PriceBook, load_price_book
+from pricing.overrides import overrides_path_from_env
+from store import queries as q
+from store import summaries
+from store.errors import StoreError
+from store.summaries import Part, SummaryDamaged
+
+log = logging.getLogger(__name__)
+
+DEFAULT_WINDOW_DAYS = 30  # the sidebar's first window: the last 30 days of data (views.common)
+T = TypeVar("T")
+
+
+def default_filters(path: Path) -> q.Filters:
+    """The view a first visitor sees: the last ``DEFAULT_WINDOW_DAYS`` days of data, every resource (the
+    sidebar's defaults, ``views.common.sidebar_filters``)."""
+    options = q.filter_options(Path(path))
+    last = (options["last"] - timedelta(microseconds=1)).date() if options["last"] else datetime.now(UTC).date()
+    first = options["first"].date() if options["first"] else last
+    return q.Filters(start=max(first, last - timedelta(days=DEFAULT_WINDOW_DAYS - 1)), end=last)
+
+
+def _load(path: Path, key: str, parts: tuple[str, ...], decode: Callable[[dict[str, list[bytes]]], T]) -> T | None:
+    try:
+        found = summaries.load_entry(path, key, form.code_version(), parts)
+        return decode(found) if found is not None else None
+    except SummaryDamaged as exc:
+        log.warning("stored summary refused, recomputing: %s", exc)
+        return None
+
+
+def _store(
+    path: Path, key: str, label: str, version: int | None, value: Any, encode: Callable[[Any], list[Part]], decode: Any
+) -> bool:
+    """Store ``value`` if its JSON form reads back exactly and the data did not move on while it was computed."""
+    if version is None:
+        return False
+    try:
+        parts = encode(value)
+    except PydanticSerializationError as exc:
+        log.info("summary not stored: a value has no exact JSON form (%s)", str(exc)[:200])
+        return False
+    if not form.exact(value, parts, decode):
+        log.info("summary not stored: its JSON form does not read back equal (a NaN or a number type of its own)")
+        return False
+    return summaries.save_entry(path, key, label, version, form.code_version(), parts)
+
+
+def _version(path: Path) -> int | None:
+    try:
+        return summaries.current_data_version(path)
+    except StoreError:
+        return None
+
+
+def _key(filters: q.Filters, params: ModelParams) -> tuple[str, str]:
+    return form.summary_key(filters, params, form.overrides_digest(overrides_path_from_env()))
+
+
+def tables_for(
+    path: Path, filters: q.Filters, params: ModelParams, book: PriceBook, *, persist: bool = True
+) -> EstateTables:
+    """The estate's tables for this view: stored when they match, else computed (and stored, ``persist``)."""
+    path = Path(path)
+    key, label = _key(filters, params)
+    found = _load(path, key, form.TABLE_PARTS, form.decode_tables)
+    if found is not None:
+        return found
+    version = _version(path)
+    computed = tables_module.assess_tables(path, filters, params, book)
+    if persist:
+        _store(path, key, label, version, computed, form.encode_tables, form.decode_tables)
+    return computed
+
+
+def spend_for(
+    path: Path,
+    filters: q.Filters,
+    params: ModelParams,
+    book: PriceBook,
+    estate: EstateAssessment,
+    *,
+    persist: bool = True,
+) -> Spend:
+    """The Overview's spend for this view (``estate`` is this view's): stored when it matches, else computed."""
+    path = Path(path)
+    key, label = _key(filters, params)
+    found = _load(path, key, form.SPEND_PARTS, form.decode_spend)
+    if found is not None:
+        return found
+    version = _version(path)
+    computed = window_spend.estate_spend(path, filters, estate, book, params.free_tier)
+    if persist:
+        _store(path, key, label, version, computed, form.encode_spend, form.decode_spend)
+    return computed
+
+
+@dataclass(frozen=True)
+class Refreshed:
+    stored: bool  # False: not written (the data moved on meanwhile, or the file is read-only or busy)
+    resources: int
+    label: str
+    seconds: float
+    cpu_seconds: float
+
+    def line(self) -> str:
+        """The one line a write command prints."""
+        if not self.stored:
+            return (
+                f"summary: not stored ({self.label}; {self.seconds:.1f} s): the database changed meanwhile or "
+                "could not be written; the dashboard computes it on first view"
+            )
+        return (
+            f"summary: refreshed the default view ({self.resources:,} resources, {self.label}) in "
+            f"{self.seconds:.1f} s ({self.cpu_seconds:.1f} s CPU); --no-summary skips it"
+        )
+
+
+def refresh_default(path: Path, book: PriceBook | None = None) -> Refreshed:
+    """Compute and store the default view's summary (its tables and its spend) from scratch: what a write
+    command runs after its write has committed, and the first start into its new file."""
+    path = Path(path)
+    wall, cpu = time.monotonic(), time.process_time()
+    book = book or load_price_book()
+    filters, params = default_filters(path), ModelParams()
+    key, label = _key(filters, params)
+    version = _version(path)
+    tables = tables_module.assess_tables(path, filters, params, book)
+    spend = window_spend.estate_spend(path, filters, tables.estate, book, params.free_tier)
+    both = (tables, spend)
+    stored = _store(
+        path,
+        key,
+        label,
+        version,
+        both,
+        lambda pair: [*form.encode_tables(pair[0]), *form.encode_spend(pair[1])],
+        lambda parts: (form.decode_tables(parts), form.decode_spend(parts)),
+    )
+    return Refreshed(stored, len(tables.estate.rows), label, time.monotonic() - wall, time.process_time() - cpu)
