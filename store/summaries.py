@@ -143,10 +143,12 @@ def _checked(
         digests[part].append(digest)
     for part in wanted:
         count, digest = listed[part]
-        if len(out[part]) != count or _part_digest(digests[part]) != digest:
+        if len(out[part]) != count:
             raise SummaryDamaged(
                 f"stored summary {key[:12]}: part {part} holds {len(out[part])} rows, {count} were written"
             )
+        if _part_digest(digests[part]) != digest:
+            raise SummaryDamaged(f"stored summary {key[:12]}: part {part} does not match its digest")
     return out
 
 
