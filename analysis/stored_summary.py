@@ -30,6 +30,9 @@ from analysis import summary_form as form
 from analysis import tables as tables_module
 from analysis import window_spend
 from analysis.params import ModelParams
+from analysis.reconcile_model import current_model
+from analysis.spend import Spend as BillSpend
+from analysis.spend import spend as reconciled_spend
 from analysis.tables import EstateTables
 from analysis.types import EstateAssessment
 from analysis.window_spend import Spend
@@ -130,6 +133,21 @@ def spend_for(
     return computed
 
 
+def bill_spend_for(path: Path, filters: q.Filters, book: PriceBook, *, persist: bool = True) -> BillSpend:
+    """The Overview's spend line (``analysis.spend``: billed where a bill covers the window, modelled by
+    today's configuration otherwise; it takes no assumption): stored when it matches, else computed."""
+    path = Path(path)
+    key, label = _key(filters, ModelParams())
+    found = _load(path, key, form.BILL_SPEND_PARTS, form.decode_bill_spend)
+    if found is not None:
+        return found
+    version = _version(path)
+    computed = reconciled_spend(path, filters, current_model(path, book, filters))
+    if persist:
+        _store(path, key, label, version, computed, form.encode_bill_spend, form.decode_bill_spend)
+    return computed
+
+
 @dataclass(frozen=True)
 class Refreshed:
     stored: bool  # False: not written (the data moved on meanwhile, or the file is read-only or busy)
@@ -152,8 +170,8 @@ class Refreshed:
 
 
 def refresh_default(path: Path, book: PriceBook | None = None) -> Refreshed:
-    """Compute and store the default view's summary (its tables and its spend) from scratch: what a write
-    command runs after its write has committed, and the first start into its new file."""
+    """Compute and store the default view's summary (its tables, its spend and the spend line) from scratch:
+    what a write command runs after its write has committed, and the first start into its new file."""
     path = Path(path)
     wall, cpu = time.monotonic(), time.process_time()
     book = book or load_price_book()
@@ -162,14 +180,18 @@ def refresh_default(path: Path, book: PriceBook | None = None) -> Refreshed:
     version = _version(path)
     tables = tables_module.assess_tables(path, filters, params, book)
     spend = window_spend.estate_spend(path, filters, tables.estate, book, params.free_tier)
-    both = (tables, spend)
+    billed = reconciled_spend(path, filters, current_model(path, book, filters))
     stored = _store(
         path,
         key,
         label,
         version,
-        both,
-        lambda pair: [*form.encode_tables(pair[0]), *form.encode_spend(pair[1])],
-        lambda parts: (form.decode_tables(parts), form.decode_spend(parts)),
+        (tables, spend, billed),
+        lambda three: [
+            *form.encode_tables(three[0]),
+            *form.encode_spend(three[1]),
+            *form.encode_bill_spend(three[2]),
+        ],
+        lambda parts: (form.decode_tables(parts), form.decode_spend(parts), form.decode_bill_spend(parts)),
     )
     return Refreshed(stored, len(tables.estate.rows), label, time.monotonic() - wall, time.process_time() - cpu)

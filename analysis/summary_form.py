@@ -27,6 +27,8 @@ from pydantic import TypeAdapter, ValidationError
 from analysis.coldstarts import ColdStartRow, ColdStartTable
 from analysis.idle import EndpointIdle, IdleTable
 from analysis.params import ModelParams
+from analysis.spend import ResourceSpend
+from analysis.spend import Spend as BillSpend
 from analysis.tables import EstateTables
 from analysis.types import EstateAssessment, ResourceRow
 from analysis.window_spend import Spend
@@ -40,6 +42,8 @@ CODE_SUFFIXES = (".py", ".json")
 
 TABLE_PARTS = ("estate", "estate.rows", "cold_starts", "cold_starts.rows", "idle", "idle.rows")
 SPEND_PARTS = ("spend",)
+BILL_SPEND_PARTS = ("bill_spend", "bill_spend.covered", "bill_spend.rows")
+_COVERED = list[tuple[tuple[str, str], tuple[date, date]]]  # a dict keyed by (provider, account): JSON keys are text
 
 _TABLES: tuple[tuple[str, type, type], ...] = (
     ("estate", EstateAssessment, ResourceRow),
@@ -145,6 +149,25 @@ def decode_spend(parts: dict[str, list[bytes]]) -> Spend:
     if len(found) != 1:
         raise SummaryDamaged(f"stored spend has {len(found)} documents")
     return found[0]
+
+
+def encode_bill_spend(spend: BillSpend) -> list[Part]:
+    """The Overview's spend line (``analysis.spend``): its resources a row each, its covered accounts as pairs."""
+    head = replace(spend, resources=[], covered={})
+    return [
+        Part("bill_spend", (("", _dump(BillSpend, head)),)),
+        Part("bill_spend.covered", (("", _dump(_COVERED, list(spend.covered.items()))),)),
+        Part("bill_spend.rows", tuple((r.resource_id, _dump(ResourceSpend, r)) for r in spend.resources)),
+    ]
+
+
+def decode_bill_spend(parts: dict[str, list[bytes]]) -> BillSpend:
+    head = _load_many(BillSpend, parts["bill_spend"], "bill_spend")
+    covered = _load_many(_COVERED, parts["bill_spend.covered"], "bill_spend.covered")
+    if len(head) != 1 or len(covered) != 1:
+        raise SummaryDamaged("stored bill_spend is not one document")
+    rows = _load_many(ResourceSpend, parts["bill_spend.rows"], "bill_spend.rows")
+    return replace(head[0], resources=list(rows), covered=dict(covered[0]))
 
 
 def exact(value: Any, parts: list[Part], decode: Any) -> bool:

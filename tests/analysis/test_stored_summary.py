@@ -18,6 +18,8 @@ import pytest
 
 from analysis import stored_summary, summary_form
 from analysis.params import ModelParams
+from analysis.reconcile_model import current_model
+from analysis.spend import spend as reconciled_spend
 from analysis.tables import EstateTables, assess_tables
 from analysis.window_spend import estate_spend
 from pricing import PriceBook, load_price_book
@@ -61,6 +63,12 @@ def test_the_demo_reads_back_equal_from_its_json_form(demo_copy: Path, book: Pri
     spend = estate_spend(demo_copy, WINDOW, tables.estate, book, params.free_tier)
     back_spend = summary_form.decode_spend({"spend": [summary_form.encode_spend(spend)[0].rows[0][1]]})
     assert back_spend == spend and repr(back_spend) == repr(spend)
+    if params == ModelParams():  # the spend line takes no assumption: billed (the demo's bills) or modelled
+        line = reconciled_spend(demo_copy, WINDOW, current_model(demo_copy, book, WINDOW))
+        assert line.covered and "billed" in {r.basis for r in line.resources}
+        parts_line = summary_form.encode_bill_spend(line)
+        back_line = summary_form.decode_bill_spend({p.name: [body for _, body in p.rows] for p in parts_line})
+        assert back_line == line  # (its hours are ints in a float field: they read back as equal floats)
     # and through the store: stored in one go, read without replaying
     key, label = summary_form.summary_key(WINDOW, params, "none")
     version = summaries.current_data_version(demo_copy)

@@ -48,6 +48,7 @@ def test_the_pages_render_from_the_stored_summary_without_replaying(
     assert stored is not None
     monkeypatch.setattr("analysis.chunked.run_panels", _no_replay)  # the estate's replay, group by group
     monkeypatch.setattr("analysis.window_spend.today_by_segment", _no_replay)  # the Overview's spend
+    monkeypatch.setattr("analysis.reconcile_model.today_by_segment", _no_replay)  # and its spend line's model
     at = open_app(path, monkeypatch, page="views/coldstarts.py")
     assert not at.exception, at.exception
     truth = summary_form.decode_tables(summaries.load_entry(path, *_default_key(path), summary_form.TABLE_PARTS))
@@ -56,6 +57,11 @@ def test_the_pages_render_from_the_stored_summary_without_replaying(
     assert not at.exception, at.exception
     spend = summary_form.decode_spend(summaries.load_entry(path, *_default_key(path), ("spend",)))
     assert metrics_of(at)["Run-rate"] == f"{money(spend.run_rate_usd)}/mo"
+    line = summary_form.decode_bill_spend(
+        summaries.load_entry(path, *_default_key(path), summary_form.BILL_SPEND_PARTS)
+    )
+    (label,) = [label for label in metrics_of(at) if label.startswith("Spend ")]
+    assert metrics_of(at)[label] == money(line.total())
 
 
 def _default_key(path: Path) -> tuple[str, str]:
