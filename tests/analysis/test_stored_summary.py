@@ -273,3 +273,30 @@ def test_entries_are_bounded(tmp_path: Path, book: PriceBook, monkeypatch: pytes
     finally:
         con.close()
     assert keys == {e["key"] for e in entries}  # no row left behind by a pruned entry
+
+
+def test_the_first_start_stores_the_default_view_before_the_rename(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import demo
+    from store.first_start import prepare_database
+    from views.common import _demo_writer
+
+    built: list[Path] = []
+
+    def small_demo(target: Path) -> None:  # the demo's place in the first start, two days of one function
+        built.append(target)
+        write_batch(target, _lambda_batch(48, 400.0, start=datetime(2026, 11, 27)))
+
+    monkeypatch.setattr(demo, "write_demo", small_demo)
+    path = tmp_path / "data" / "breakeven.duckdb"
+    assert prepare_database(path, build=_demo_writer())
+    assert built and built[0] != path  # written into the temporary file, then renamed into place
+    (entry,) = summaries.stored_entries(path)
+    assert entry["data_version"] == summaries.current_data_version(path)
+    assert sorted(p.name for p in path.parent.iterdir()) == ["breakeven.duckdb"]
+    counting = Counting()
+    monkeypatch.setattr("analysis.tables.assess_tables", counting)
+    book = load_price_book()
+    tables = stored_summary.tables_for(path, stored_summary.default_filters(path), ModelParams(), book)
+    assert counting.calls == 0 and [r.name for r in tables.estate.rows] == ["scorer"]  # the first visitor reads it
