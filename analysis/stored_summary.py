@@ -36,6 +36,7 @@ from analysis.spend import spend as reconciled_spend
 from analysis.tables import EstateTables
 from analysis.types import EstateAssessment
 from analysis.window_spend import Spend
+from common.settings import settings
 from pricing import PriceBook, load_price_book
 from pricing.overrides import overrides_path_from_env
 from store import queries as q
@@ -68,7 +69,14 @@ def _load(path: Path, key: str, parts: tuple[str, ...], decode: Callable[[dict[s
 
 
 def _store(
-    path: Path, key: str, label: str, version: int | None, value: Any, encode: Callable[[Any], list[Part]], decode: Any
+    path: Path,
+    key: str,
+    label: str,
+    version: int | None,
+    value: Any,
+    encode: Callable[[Any], list[Part]],
+    decode: Any,
+    wait_s: float = summaries.SAVE_WAIT_S,
 ) -> bool:
     """Store ``value`` if its JSON form reads back exactly and the data did not move on while it was computed."""
     if version is None:
@@ -81,7 +89,7 @@ def _store(
     if not form.exact(value, parts, decode):
         log.info("summary not stored: its JSON form does not read back equal (a NaN or a number type of its own)")
         return False
-    return summaries.save_entry(path, key, label, version, form.code_version(), parts)
+    return summaries.save_entry(path, key, label, version, form.code_version(), parts, wait_s)
 
 
 def _version(path: Path) -> int | None:
@@ -193,5 +201,6 @@ def refresh_default(path: Path, book: PriceBook | None = None) -> Refreshed:
             *form.encode_bill_spend(three[2]),
         ],
         lambda parts: (form.decode_tables(parts), form.decode_spend(parts), form.decode_bill_spend(parts)),
+        settings().lock_wait_s,  # nobody waits on a write command's refresh: it waits like a write
     )
     return Refreshed(stored, len(tables.estate.rows), label, time.monotonic() - wall, time.process_time() - cpu)

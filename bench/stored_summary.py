@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import shutil
 import subprocess
 import sys
@@ -115,13 +116,16 @@ def main() -> None:
     for size in args.sizes:
         path = _copy(args.dir / f"estate-{size}.duckdb", args.work_dir)
         done = refresh_default(path)
-        print(done.line(), flush=True)
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
+        print(f"{done.line()} (this process's peak so far {peak:.2f} GB)", flush=True)
         fresh = subprocess.run(
             [sys.executable, __file__, "--load", str(path), "--repeats", str(args.repeats)],
             capture_output=True,
             text=True,
-            check=True,
+            check=False,
         )
+        if fresh.returncode:
+            raise SystemExit(f"the fresh process failed: {fresh.stderr.strip().splitlines()[-1:]}")
         got = json.loads(fresh.stdout.strip().splitlines()[-1])
         lines.append(
             (

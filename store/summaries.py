@@ -152,10 +152,10 @@ def _checked(
     return out
 
 
-def _open_short(path: Path) -> duckdb.DuckDBPyConnection:
-    """A read-write open that waits at most ``SAVE_WAIT_S`` for another process's lock and neither creates
-    nor migrates the file: a summary is worth saving only into a current database that is free soon."""
-    con = with_lock_retry(lambda: duckdb.connect(str(path), read_only=False), path, SAVE_WAIT_S)
+def _open_short(path: Path, wait_s: float = SAVE_WAIT_S) -> duckdb.DuckDBPyConnection:
+    """A read-write open that waits at most ``wait_s`` for another process's lock and neither creates nor
+    migrates the file: a summary is worth saving only into a current database that is free soon."""
+    con = with_lock_retry(lambda: duckdb.connect(str(path), read_only=False), path, wait_s)
     try:
         con.execute("SET enable_progress_bar = false")
         if schema_version(con) != SCHEMA_VERSION:
@@ -166,19 +166,28 @@ def _open_short(path: Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def save_entry(path: Path, key: str, label: str, data_version: int, code_version: str, parts: Sequence[Part]) -> bool:
+def save_entry(
+    path: Path,
+    key: str,
+    label: str,
+    data_version: int,
+    code_version: str,
+    parts: Sequence[Part],
+    wait_s: float = SAVE_WAIT_S,
+) -> bool:
     """Store ``parts`` under ``key`` in one transaction (adding to an entry of the same versions, or
     replacing an older one), prune, and say whether it was stored: False, and nothing changed, when the data
     version moved on since ``data_version`` (the rows would describe data that is gone), or the file cannot
-    be written now (read-only, busy, not migrated)."""
+    be written within ``wait_s`` (read-only, busy, not migrated). A page waits briefly (``SAVE_WAIT_S``);
+    a write command, which has nobody waiting on it, as long as any write (``BREAKEVEN_LOCK_WAIT_S``)."""
     path = Path(path)
     if path == IN_MEMORY or not path.exists() or not os.access(path, os.W_OK):
         return False
     try:
         # this process's other writers wait (the gate) from before the file's times are taken until after
-        with hold(path, write=True, wait_s=SAVE_WAIT_S):
+        with hold(path, write=True, wait_s=wait_s):
             before = file_stamps(path)
-            con = _open_short(path)
+            con = _open_short(path, wait_s)
             try:
                 con.execute("BEGIN TRANSACTION")
                 try:

@@ -241,7 +241,7 @@ def test_a_file_that_cannot_be_written_is_read_and_not_stored(
 ) -> None:
     path = _small(tmp_path)
 
-    def read_only(_path: Path) -> duckdb.DuckDBPyConnection:
+    def read_only(_path: Path, _wait_s: float) -> duckdb.DuckDBPyConnection:
         raise duckdb.IOException(f'IO Error: Cannot open file "{_path}": Read-only file system')
 
     monkeypatch.setattr(summaries, "_open_short", read_only)
