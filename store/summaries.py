@@ -87,8 +87,11 @@ def current_data_version(path: Path) -> int | None:
     return run_read(Path(path), read)
 
 
-def load_entry(path: Path, key: str, code_version: str, parts: Sequence[str]) -> dict[str, list[bytes]] | None:
-    """The stored rows of ``parts`` for ``key`` at the current data version and ``code_version``, checked.
+def load_entry(
+    path: Path, key: str, code_version: str, parts: Sequence[str], *, every_part: bool = False
+) -> dict[str, list[bytes]] | None:
+    """The stored rows of ``parts`` (``every_part``: of every part the entry holds) for ``key`` at the
+    current data version and ``code_version``, checked.
 
     None when no such entry is stored, or it lacks one of ``parts`` (a summary saved without the Overview's
     spend, say). Raises :class:`SummaryDamaged` when what is stored does not check out."""
@@ -108,14 +111,15 @@ def load_entry(path: Path, key: str, code_version: str, parts: Sequence[str]) ->
             listed = _parts_of(head[0][0], key)
             if any(p not in listed for p in parts):
                 return None
+            wanted = list(listed) if every_part else list(parts)
             rows = con.execute(
                 "SELECT part, pos, body, digest FROM summary_rows WHERE key = ? AND list_contains(?, part) "
                 "ORDER BY part, pos",
-                [key, list(parts)],
+                [key, wanted],
             ).fetchall()
         finally:
             con.execute("COMMIT")
-        return _checked(key, listed, parts, rows)
+        return _checked(key, listed, wanted, rows)
 
     return run_read(Path(path), read)
 
