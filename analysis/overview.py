@@ -1,6 +1,6 @@
 """The Overview's headline numbers: how many resources, how many requests, how often they fail or start cold.
 
-Computed here from the store's rollup (``store.queries.rollup``) so the page only lays them out. The
+Computed here from the store's sums per resource (``store.traffic``) so the page only lays them out. The
 cold-start rate counts only the requests of resources whose platform reports cold starts, so endpoints and
 Cloud Functions (1st gen), which report none, do not dilute it.
 """
@@ -25,19 +25,19 @@ class TrafficTotals:
     cold_start_rate: float | None = None  # share of the requests of resources that report cold starts
 
 
-def traffic_totals(inventory: pd.DataFrame, rolled: pd.DataFrame) -> TrafficTotals:
-    """Totals over the window from the inventory and the per-resource, per-bucket rollup."""
+def traffic_totals(inventory: pd.DataFrame, per_resource: pd.DataFrame) -> TrafficTotals:
+    """Totals over the window from the inventory and each resource's sums (``store.traffic``'s
+    ``resources``: invocations, errors, cold starts and how many of its rows report them)."""
     by_pattern = (
         {label: int((inventory["pattern"] == p).sum()) for p, label in PATTERN_LABELS.items()} if len(inventory) else {}
     )
-    if rolled.empty:
+    if per_resource.empty:
         return TrafficTotals(len(inventory), by_pattern)
-    requests = float(rolled["invocations"].fillna(0.0).sum())
-    errors = float(rolled["errors"].fillna(0.0).sum()) if "errors" in rolled else 0.0
-    reporting = rolled.groupby("resource_id")["cold_starts"].transform(lambda s: s.notna().any())
-    cold_rows = rolled[reporting.astype(bool)]
-    cold = float(cold_rows["cold_starts"].fillna(0.0).sum()) if len(cold_rows) else None
-    cold_requests = float(cold_rows["invocations"].fillna(0.0).sum()) if len(cold_rows) else 0.0
+    requests = float(per_resource["invocations"].sum())
+    errors = float(per_resource["errors"].sum())
+    reporting = per_resource[per_resource["has_cold"] > 0]
+    cold = float(reporting["cold_starts"].sum()) if len(reporting) else None
+    cold_requests = float(reporting["invocations"].sum())
     return TrafficTotals(
         resources=len(inventory),
         by_pattern=by_pattern,

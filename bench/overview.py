@@ -1,12 +1,13 @@
 """Benchmark: the Overview's data path against the best single SQL for the same numbers, in the same run.
 
 Ours is what ``views/overview.py`` calls for the default view (the 30 days ending at the newest data, no
-filter), uncached: the inventory, the freshness table, the rollup at the page's bucket and the shaping into
-per-service series, per-resource rows and totals (``charts.overview``). Two floors are measured on the same
-file: one hand-written query over the read model for the per-resource, per-day numbers the page shows
-(the best we know), and the same numbers from ``metrics`` as a hand-written query would take them, from the
-hourly rows alone (no resolution shadowing: the figure issue 11 measured against). Each is run ``repeats``
-times after one warm-up; the median is printed. Figures are printed, not asserted.
+filter), uncached: the inventory, the freshness table, the traffic's sums at the page's bucket
+(``store.traffic``) and their shaping into per-service series and per-resource rows (``charts.overview``).
+Two floors are measured on the same file: one hand-written query over the read model for the per-resource,
+per-day numbers the page shows (the best we know), and the same numbers from ``metrics`` as a hand-written
+query would take them, from the hourly rows alone (no resolution shadowing: the figure issue 11 measured
+against). Each is run ``repeats`` times after one warm-up; the median is printed. Figures are printed, not
+asserted.
 
 Usage: ``python bench/overview.py [--sizes 24 500 2000 5000] [--repeats 5]`` (estates from bench/estate.py).
 """
@@ -28,6 +29,7 @@ from bench.estate import DEFAULT_DIR, build_estate, estate_rows
 from charts import overview as charts
 from store import queries as q
 from store.db import run_read
+from store.traffic import traffic_sums
 
 PAGE_METRICS = ["invocations", "errors", "throttles", "cold_starts", "duration_ms_p50", "duration_ms_p99"]
 
@@ -44,10 +46,9 @@ def ours(path: Path, f: q.Filters) -> Any:
     freshness = q.freshness(path, f)
     lo, hi = f.window()
     bucket_s = charts.choose_bucket_s(lo, hi, int(freshness["finest_period_s"].min()))
-    rolled = q.rollup(path, f, bucket_s, PAGE_METRICS)
-    until = freshness["data_until"].max()
-    by_service = charts.by_service(rolled, bucket_s, min(hi, until))
-    per_resource = charts.per_resource_summary(rolled)
+    traffic = traffic_sums(path, f, bucket_s, min(hi, freshness["data_until"].max()))
+    by_service = charts.by_service(traffic)
+    per_resource = charts.per_resource_summary(traffic)
     table = inventory.merge(per_resource, on="resource_id", how="left")
     return by_service, table
 

@@ -45,11 +45,10 @@ from views.price_editor import cached_bundled_book  # noqa: E402
 
 WINDOW = Filters(start=date(2026, 10, 30), end=date(2026, 11, 28))
 DETAIL = "lambda:111122223333:us-east-1:text-embed-burst"
-METRICS = ("invocations", "errors", "throttles", "cold_starts", "duration_ms_p50", "duration_ms_p99")
 
 
 def paths(path: Path) -> dict[str, Callable[[], object]]:
-    """Each page's cached calls, as its script makes them (the overview's hourly bucket for a 30-day window)."""
+    """Each page's cached calls, as its script makes them (the overview's daily buckets for a 30-day window)."""
     p, v, params, o = str(path), common.db_version(path), ModelParams(), common.overrides_version()
 
     def sidebar() -> None:
@@ -59,7 +58,7 @@ def paths(path: Path) -> dict[str, Callable[[], object]]:
         sidebar()
         common.cached_inventory(p, v, WINDOW)
         common.cached_freshness(p, v, WINDOW)
-        common.cached_rollup(p, v, WINDOW, 3600, METRICS)
+        common.cached_traffic(p, v, WINDOW, 86400, datetime(2026, 11, 29))  # 30 days: daily buckets
         estate = common.cached_estate(p, v, WINDOW, params, o)  # the money: the estate's run and its spend
         common.cached_spend(p, v, WINDOW, params, o, estate)
         common.cached_runs(p, v, 5)

@@ -8,7 +8,8 @@ resident memory is read from ``/proc/<pid>/status`` (``VmHWM``). The floor, in t
 server and browser drawing a bare page (``bench/bare_page.py``: pandas, a plotly chart and a table): what
 Streamlit, the imports and the browser cost before any of our work. Figures are printed, not asserted.
 
-Usage: ``python bench/render.py [--sizes 24 500 2000 5000] [--pages overview costs]``.
+Usage: ``python bench/render.py [--sizes 24 500 2000 5000] [--pages overview costs]``; every page is visited
+for the memory figure unless ``--also`` names fewer.
 """
 
 from __future__ import annotations
@@ -52,6 +53,10 @@ PLOTS = "document.querySelectorAll('.js-plotly-plot .main-svg').length"
 PAGES = {
     "overview": Page("/", f"{PLOTS} >= 3 && document.body.innerText.includes('Data freshness')"),
     "costs": Page("/costs", f"{PLOTS} >= 1 && document.body.innerText.includes('One resource in detail')"),
+    "resource": Page("/resource", f"{PLOTS} >= 2 && document.body.innerText.includes('Configuration history')"),
+    "what-if": Page("/what-if", f"{PLOTS} >= 1 && document.body.innerText.includes('One resource')"),
+    "cold-starts": Page("/cold-starts", 'document.body.innerText.includes("One resource\'s fixes")'),
+    "endpoints": Page("/endpoints", 'document.body.innerText.includes("One endpoint\'s ways out")'),
     "prices": Page("/prices", "document.body.innerText.includes('Your discounts and overrides')"),
     "sources": Page("/sources", "document.body.innerText.includes('Data sources')"),
     "upload": Page("/upload", "document.body.innerText.includes('Upload')"),

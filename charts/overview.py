@@ -1,15 +1,17 @@
 """Shaping and figures for the Overview page (inventory and traffic).
 
-Inputs are the frames ``store.queries.rollup`` and ``store.queries.inventory`` return; outputs are
-plain DataFrames and plotly figures. Rates are computed over each bucket's real span (the bucket, or the
-data's own period when that is coarser), so mixing hourly history with per-minute recent data never
-inflates a rate, and idle minutes with no rows count as zero traffic.
+Inputs are ``store.traffic.traffic_sums`` (the window's traffic as sums per service and bucket, per resource
+and per busiest resource, aggregated in DuckDB) and the frame ``store.queries.inventory`` returns; outputs are
+plain DataFrames and plotly figures. Rates are over each bucket's real span (``store.traffic``), so mixing
+hourly history with per-minute recent data never inflates a rate, and idle minutes with no rows count as
+zero traffic.
 """
 
 from __future__ import annotations
 
 import math
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import plotly.express as px
@@ -18,6 +20,9 @@ import plotly.graph_objects as go
 from charts.format import duration_ms
 from charts.text import plot_text
 from common.services import PATTERN_LABELS, SERVICES
+
+if TYPE_CHECKING:
+    from store.traffic import TrafficSums
 
 # Legends under the plot, clear of the time axis and its title: beside it, service × statistic entries took half
 # the chart's width.
@@ -45,40 +50,13 @@ def bucket_label(bucket_s: int) -> str:
     return {300: "5-minute", 3600: "hourly", 86400: "daily"}.get(bucket_s, f"{bucket_s}-second")
 
 
-def _summarise(
-    rolled: pd.DataFrame, keys: list[str], bucket_s: int | None, until: datetime | None = None
-) -> pd.DataFrame:
-    """Group per-resource buckets by ``keys``: request totals, error and cold-start rates, request-weighted
-    percentiles, and (with ``bucket_s``) the request rate over each bucket's length, cut at ``until`` (the
-    end of the data) so a bucket still filling up is not shown as a drop in traffic.
+def _finish(sums: pd.DataFrame) -> pd.DataFrame:
+    """Rates, shares and request-weighted percentiles from ``store.traffic``'s sums of one group per row.
 
     Cold-start rates only count requests of resources that report cold starts, so endpoints and Cloud
     Functions gen1 (no cold-start metric) do not dilute them.
     """
-    df = rolled.copy()
-    inv = df["invocations"].fillna(0.0)
-    span = pd.Series(float(bucket_s or 1), index=df.index)
-    if until is not None and bucket_s:
-        left = (pd.Timestamp(until) - pd.to_datetime(df["bucket_start"])).dt.total_seconds()
-        span = span.where(left >= span, left.clip(lower=60.0))
-    df["rate"] = inv / span * 60.0
-    for stat in ("p50", "p99"):
-        column = df[f"duration_ms_{stat}"]
-        df[f"w_{stat}"] = column * inv
-        df[f"inv_{stat}"] = inv.where(column.notna(), 0.0)
-    df["inv_cold"] = inv.where(df["cold_starts"].notna(), 0.0)
-    g = df.groupby(keys, as_index=False).agg(
-        requests_per_min=("rate", "sum"),
-        invocations=("invocations", "sum"),
-        errors=("errors", "sum"),
-        cold_starts=("cold_starts", "sum"),
-        inv_cold=("inv_cold", "sum"),
-        has_cold=("cold_starts", "count"),
-        w_p50=("w_p50", "sum"),
-        w_p99=("w_p99", "sum"),
-        inv_p50=("inv_p50", "sum"),
-        inv_p99=("inv_p99", "sum"),
-    )
+    g = sums.copy()
     g["error_pct"] = 100.0 * g["errors"] / g["invocations"].where(g["invocations"] > 0)
     g["cold_start_pct"] = (100.0 * g["cold_starts"] / g["inv_cold"].where(g["inv_cold"] > 0)).where(g["has_cold"] > 0)
     g["cold_starts"] = g["cold_starts"].where(g["has_cold"] > 0)
@@ -109,18 +87,18 @@ RESOURCE_COLUMNS = [
 ]
 
 
-def by_service(rolled: pd.DataFrame, bucket_s: int, until: datetime | None = None) -> pd.DataFrame:
+def by_service(traffic: TrafficSums) -> pd.DataFrame:
     """Per service and bucket: request rate, error and cold-start rates, request-weighted percentiles."""
-    if rolled.empty:
+    if traffic.services.empty:
         return pd.DataFrame(columns=SERVICE_COLUMNS)
-    return _summarise(rolled, ["service", "bucket_start"], bucket_s, until)[SERVICE_COLUMNS]
+    return _finish(traffic.services)[SERVICE_COLUMNS]
 
 
-def per_resource_summary(rolled: pd.DataFrame) -> pd.DataFrame:
+def per_resource_summary(traffic: TrafficSums) -> pd.DataFrame:
     """One row per resource over the whole window: totals and request-weighted latency."""
-    if rolled.empty:
+    if traffic.resources.empty:
         return pd.DataFrame(columns=RESOURCE_COLUMNS)
-    return _summarise(rolled, ["resource_id"], None)[RESOURCE_COLUMNS]
+    return _finish(traffic.resources)[RESOURCE_COLUMNS]
 
 
 def _label(df: pd.DataFrame) -> pd.DataFrame:
@@ -220,19 +198,16 @@ def cold_start_figure(svc: pd.DataFrame, bucket_s: int) -> go.Figure:
     return fig
 
 
-def by_resource(
-    rolled: pd.DataFrame, inventory: pd.DataFrame, bucket_s: int, until: datetime | None = None, top: int = 8
-) -> pd.DataFrame:
-    """Requests per minute per bucket for the ``top`` busiest resources, the rest as one "all others" series.
+def by_resource(traffic: TrafficSums, inventory: pd.DataFrame) -> pd.DataFrame:
+    """Requests per minute per bucket for the busiest resources (``traffic.top_ids``), the rest as one "all
+    others" series.
 
     Labels are the resource's name and service (two resources may share a name across services or accounts;
     a repeated label gets its account too), made inert for plotly."""
     columns = ["series", "bucket_start", "requests_per_min"]
-    if rolled.empty:
+    if not traffic.top_ids:
         return pd.DataFrame(columns=columns)
-    per = _summarise(rolled, ["resource_id", "bucket_start"], bucket_s, until)
-    busiest = per.groupby("resource_id")["invocations"].sum().sort_values(ascending=False, kind="stable")
-    chosen = list(busiest.index[:top])
+    chosen = list(traffic.top_ids)
     info = inventory.set_index("resource_id")
     labels = {
         rid: f"{info.at[rid, 'name']} ({SERVICE_LABELS.get(info.at[rid, 'service'], info.at[rid, 'service'])})"
@@ -244,13 +219,12 @@ def by_resource(
     for rid, label in labels.items():
         if label in repeated and rid in info.index:
             labels[rid] = f"{label}, {info.at[rid, 'account']}"
-    shown = per[per["resource_id"].isin(chosen)].copy()
+    shown = traffic.top.copy()
     shown["series"] = shown["resource_id"].map(labels).map(plot_text)
-    rest = per[~per["resource_id"].isin(chosen)]
     parts = [shown[columns]]
-    if len(rest):
-        others = rest.groupby("bucket_start", as_index=False)["requests_per_min"].sum()
-        others["series"] = f"all others ({rest['resource_id'].nunique()} resources)"
+    if traffic.others_count:
+        others = traffic.others.copy()
+        others["series"] = f"all others ({traffic.others_count} resources)"
         parts.append(others[columns])
     order = {plot_text(labels[rid]): i for i, rid in enumerate(chosen)}
     out = pd.concat(parts, ignore_index=True)

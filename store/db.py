@@ -13,6 +13,8 @@ it is waited out like a lock and then reported in plain words.
 
 from __future__ import annotations
 
+import os
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -77,7 +79,18 @@ def _open(path: Path, read_only: bool, max_wait_s: float | None = None) -> duckd
         # a read inside this thread's own write: DuckDB shares the open database only with a connection
         # of the same configuration, and the read cannot change anything the write does not already see
         read_only = False
-    return with_lock_retry(lambda: duckdb.connect(str(path), read_only=read_only), path, max_wait_s)
+    config = _read_config() if read_only else {}
+    return with_lock_retry(lambda: duckdb.connect(str(path), read_only=read_only, config=config), path, max_wait_s)
+
+
+def _read_config() -> dict[str, str]:
+    """DuckDB's settings for a read-only open: its memory bounded (``BREAKEVEN_READ_MEMORY_MB``), so a page's
+    query over a large estate (the Overview's 5-minute traffic of a two-day window reads every resource's rows
+    spread into 5-minute pieces: 4.5 GB at 5,000 resources unbounded) spills to the temporary folder instead
+    of growing the one process every session shares. DuckDB's default is 80 % of the machine's memory.
+    The limit is the database instance's, so reads running at once in the process share it."""
+    spill = Path(tempfile.gettempdir()) / f"breakeven-duckdb-{os.getpid()}"  # a process's own: DuckDB removes it
+    return {"memory_limit": f"{settings().read_memory_mb}MiB", "temp_directory": str(spill)}
 
 
 @contextmanager

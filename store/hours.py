@@ -54,9 +54,10 @@ def _aggregates(needed: list[str], bucket_s: int) -> str:
     return ", ".join(parts)
 
 
-def hours_sql(where: str, bucket_s: int, metrics: list[str]) -> str:
+def buckets_sql(where: str, bucket_s: int, metrics: list[str]) -> str:
     """SQL for per-resource, per-bucket metrics from the read model (parameters ``$lo``, ``$hi``, ``$bucket``
-    and the filter's): ``code`` is the resource's position among those ``where`` selects, in id order.
+    for buckets longer than an hour, and the filter's), one row per resource and bucket with its
+    ``resource_id``: ``hours_sql`` hands them to pandas, ``store.traffic`` aggregates them further in SQL.
 
     Hours combine by each metric's rule. Within an hour the read model resolved the resolutions
     (``store.read_model``); a day holding an upload's daily row next to collected hours therefore counts the
@@ -66,20 +67,27 @@ def hours_sql(where: str, bucket_s: int, metrics: list[str]) -> str:
     needed = metric_list(metrics)
     bucket = "h.hour" if bucket_s == HOUR_S else "time_bucket(to_seconds($bucket), h.hour)"
     group = "" if bucket_s == HOUR_S else "GROUP BY h.resource_id, bucket_start"
-    # with no filter the join below selects alone; probing every hour row against the selection costs more
-    # than the aggregate it would save
-    chosen = "" if where == "TRUE" else "AND h.resource_id IN (SELECT resource_id FROM chosen)"
+    # with no filter every row is selected; probing every hour row against the selection costs more than the
+    # aggregate it would save
+    # ``where`` is resource_where's: column names and $parameters, never a user's value
+    chosen = "" if where == "TRUE" else f"AND h.resource_id IN (SELECT resource_id FROM resources r WHERE {where})"  # noqa: S608
+    return f"""
+            SELECT h.resource_id, {bucket} AS bucket_start, {_aggregates(needed, bucket_s)}
+            FROM usage_hourly h
+            WHERE h.hour >= $lo AND h.hour < $hi {chosen}
+            {group}
+    """  # noqa: S608 - metric names come from the catalog, every user value is a parameter
+
+
+def hours_sql(where: str, bucket_s: int, metrics: list[str]) -> str:
+    """``buckets_sql`` with ``code`` in place of the resource id: the resource's position among those ``where``
+    selects, in id order."""
     return f"""
         WITH chosen AS (
             SELECT resource_id, (row_number() OVER (ORDER BY resource_id) - 1)::INTEGER AS code
             FROM resources r WHERE {where}
         ),
-        buckets AS (
-            SELECT h.resource_id, {bucket} AS bucket_start, {_aggregates(needed, bucket_s)}
-            FROM usage_hourly h
-            WHERE h.hour >= $lo AND h.hour < $hi {chosen}
-            {group}
-        )
+        buckets AS ({buckets_sql(where, bucket_s, metrics)})
         SELECT c.code, b.* EXCLUDE (resource_id) FROM buckets b JOIN chosen c USING (resource_id)
         ORDER BY c.code, b.bucket_start
     """  # noqa: S608 - metric names come from the catalog, every user value is a parameter

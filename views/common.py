@@ -83,10 +83,12 @@ def cached_options(path: str, version: tuple[float, float]) -> dict[str, Any]:
 
 
 @st.cache_data(ttl=300, show_spinner=False)
-def cached_rollup(
-    path: str, version: tuple[float, float], f: q.Filters, bucket_s: int, metrics: tuple[str, ...]
-) -> pd.DataFrame:
-    return q.rollup(Path(path), f, bucket_s, list(metrics))
+def cached_traffic(path: str, version: tuple[float, float], f: q.Filters, bucket_s: int, until: Any) -> Any:
+    """The Overview's traffic as sums (``store.traffic``): small whatever the estate, so the cache holds no
+    row per resource and bucket."""
+    from store.traffic import traffic_sums
+
+    return traffic_sums(Path(path), f, bucket_s, until)
 
 
 @st.cache_data(ttl=300, show_spinner=False)

@@ -23,9 +23,9 @@ from views.common import (
     cached_freshness,
     cached_inventory,
     cached_options,
-    cached_rollup,
     cached_runs,
     cached_spend,
+    cached_traffic,
     db_version,
     overrides_version,
 )
@@ -57,13 +57,12 @@ lo, hi = filters.window()
 freshness = cached_freshness(str(path), version, filters)
 finest = int(freshness["finest_period_s"].min()) if not freshness.empty else None
 bucket_s = charts.choose_bucket_s(lo, hi, finest)
-metrics = ("invocations", "errors", "throttles", "cold_starts", "duration_ms_p50", "duration_ms_p99")
-rolled = cached_rollup(str(path), version, filters, bucket_s, metrics)
 data_until = freshness["data_until"].max() if not freshness.empty else None
-svc = charts.by_service(rolled, bucket_s, min(hi, data_until) if data_until is not None else hi)
-per_resource = charts.per_resource_summary(rolled)
+traffic = cached_traffic(str(path), version, filters, bucket_s, min(hi, data_until) if data_until is not None else hi)
+svc = charts.by_service(traffic)
+per_resource = charts.per_resource_summary(traffic)
 
-totals = traffic_totals(inventory, rolled)
+totals = traffic_totals(inventory, traffic.resources)
 newest = data_until
 
 cols = st.columns(5)
@@ -214,10 +213,7 @@ if svc.empty:
 else:
     st.plotly_chart(charts.traffic_figure(svc, bucket_s), width="stretch")
     st.plotly_chart(
-        charts.resource_traffic_figure(
-            charts.by_resource(rolled, inventory, bucket_s, min(hi, data_until) if data_until is not None else hi),
-            bucket_s,
-        ),
+        charts.resource_traffic_figure(charts.by_resource(traffic, inventory), bucket_s),
         width="stretch",
     )
     left, right = st.columns(2)

@@ -10,6 +10,7 @@ import pytest
 from analysis.window_spend import Spend, SpendRow
 from charts.overview import by_resource, resource_traffic_figure
 from charts.overview_money import spend_figure, spend_frame
+from store.traffic import TrafficSums
 
 T = datetime(2026, 1, 1)
 HOSTILE = "<b>acct</b> & co"
@@ -41,19 +42,15 @@ def test_the_spend_figure_escapes_names_and_writes_money_as_money() -> None:
     assert "account / project" in fig.layout.title.text and "USD" in fig.layout.title.text
 
 
-def _rolled(*rows: tuple[str, datetime, float]) -> pd.DataFrame:
-    base = {"errors": 0.0, "cold_starts": None, "duration_ms_p50": None, "duration_ms_p99": None, "period_s": 3600}
-    return pd.DataFrame(
-        [{**base, "resource_id": r, "service": "lambda", "bucket_start": t, "invocations": n} for r, t, n in rows]
-    )
-
-
-def test_traffic_per_resource_keeps_the_busiest_and_adds_up_the_rest() -> None:
+def test_traffic_per_resource_labels_the_busiest_and_adds_up_the_rest() -> None:
+    """The layout of ``store.traffic``'s busiest-resource sums (their arithmetic: tests/store/test_traffic.py)."""
     later = datetime(2026, 1, 1, 1)
-    rolled = _rolled(
-        ("big", T, 6000.0), ("big", later, 6000.0),
-        ("mid", T, 600.0), ("small", T, 60.0), ("tiny", later, 120.0), ("dup", T, 1200.0),
-    )  # fmt: skip
+    top = pd.DataFrame(
+        [("big", T, 100.0), ("big", later, 100.0), ("dup", T, 20.0), ("mid", T, 10.0)],
+        columns=["resource_id", "bucket_start", "requests_per_min"],
+    )
+    others = pd.DataFrame([(T, 1.0), (later, 2.0)], columns=["bucket_start", "requests_per_min"])
+    sums = TrafficSums(pd.DataFrame(), pd.DataFrame(), ("big", "dup", "mid"), top, others, 2)
     inventory = pd.DataFrame(
         [
             {"resource_id": "big", "name": "<script>", "service": "lambda", "account": "1"},
@@ -63,7 +60,7 @@ def test_traffic_per_resource_keeps_the_busiest_and_adds_up_the_rest() -> None:
             {"resource_id": "tiny", "name": "tiny", "service": "lambda", "account": "1"},
         ]
     )
-    out = by_resource(rolled, inventory, 3600, top=3)
+    out = by_resource(sums, inventory)
     series = list(dict.fromkeys(out["series"]))
     assert series == [
         "&lt;script&gt; (AWS Lambda)",
@@ -72,13 +69,15 @@ def test_traffic_per_resource_keeps_the_busiest_and_adds_up_the_rest() -> None:
         "all others (2 resources)",
     ]
     rates = out.set_index(["series", "bucket_start"])["requests_per_min"]
-    assert rates[("&lt;script&gt; (AWS Lambda)", T)] == pytest.approx(100.0)  # 6,000 in an hour
-    assert rates[("all others (2 resources)", T)] == pytest.approx(1.0)  # small: 60 in an hour
-    assert rates[("all others (2 resources)", later)] == pytest.approx(2.0)  # tiny: 120 in an hour
+    assert rates[("&lt;script&gt; (AWS Lambda)", T)] == pytest.approx(100.0)
+    assert rates[("all others (2 resources)", later)] == pytest.approx(2.0)
     fig = resource_traffic_figure(out, 3600)
     assert "hourly" in fig.layout.title.text and fig.layout.yaxis.title.text == "requests per minute"
     assert len(fig.data) == 4
+    alone = TrafficSums(pd.DataFrame(), pd.DataFrame(), ("big",), top[top["resource_id"] == "big"], others[:0], 0)
+    assert list(dict.fromkeys(by_resource(alone, inventory)["series"])) == ["&lt;script&gt; (AWS Lambda)"]
 
 
 def test_traffic_per_resource_of_nothing_is_empty() -> None:
-    assert by_resource(pd.DataFrame(), pd.DataFrame(), 3600).empty
+    empty = pd.DataFrame()
+    assert by_resource(TrafficSums(empty, empty, (), empty, empty, 0), empty).empty

@@ -1,60 +1,14 @@
+"""The Overview's bucket choice and axis labels; its traffic sums are tested through the store
+(tests/store/test_traffic.py)."""
+
 from __future__ import annotations
 
 from datetime import datetime
 
-import pandas as pd
-import pytest
-
 from charts.format import compact
-from charts.overview import by_service, choose_bucket_s, log_ticks, per_resource_summary
+from charts.overview import choose_bucket_s, log_ticks
 
 T = datetime(2026, 1, 1)
-
-
-def _rows(*rows: dict) -> pd.DataFrame:
-    base = {"errors": 0.0, "cold_starts": None, "duration_ms_p50": None, "duration_ms_p99": None}
-    return pd.DataFrame([{**base, **r} for r in rows])
-
-
-def test_rates_are_per_bucket_and_a_bucket_still_filling_is_not_a_drop() -> None:
-    later = datetime(2026, 1, 2)
-    rolled = _rows(
-        {"resource_id": "a", "service": "lambda", "bucket_start": T, "period_s": 3600, "invocations": 144_000.0},
-        {"resource_id": "a", "service": "lambda", "bucket_start": later, "period_s": 3600, "invocations": 24_000.0},
-    )
-    out = by_service(rolled, 86400, until=datetime(2026, 1, 2, 4)).set_index("bucket_start")
-    assert out.loc[T, "requests_per_min"] == pytest.approx(100.0)  # 144,000 over a whole day
-    assert out.loc[later, "requests_per_min"] == pytest.approx(100.0)  # 24,000 in the 4 hours stored so far
-
-
-def test_cold_start_rate_ignores_resources_that_cannot_report_them() -> None:
-    rolled = _rows(
-        {
-            "resource_id": "fn",
-            "service": "lambda",
-            "bucket_start": T,
-            "period_s": 3600,
-            "invocations": 100.0,
-            "cold_starts": 5.0,
-            "duration_ms_p50": 10.0,
-            "duration_ms_p99": 50.0,
-        },
-        {
-            "resource_id": "ep",
-            "service": "lambda",
-            "bucket_start": T,
-            "period_s": 3600,
-            "invocations": 900.0,
-            "duration_ms_p50": 20.0,
-            "duration_ms_p99": 90.0,
-        },
-    )
-    svc = by_service(rolled, 3600).iloc[0]
-    assert svc["cold_start_pct"] == pytest.approx(5.0)  # 5 of fn's 100, not of all 1,000
-    assert svc["p50_ms"] == pytest.approx((10 * 100 + 20 * 900) / 1000)  # request-weighted
-    per = per_resource_summary(rolled).set_index("resource_id")
-    assert per.loc["fn", "cold_start_pct"] == pytest.approx(5.0)
-    assert pd.isna(per.loc["ep", "cold_start_pct"])
 
 
 def test_bucket_choice() -> None:
