@@ -28,6 +28,7 @@ import pyarrow.compute as pc
 
 from store.db import connect, read_as_is
 from store.errors import BatchError
+from store.summaries import advance_data_version
 from store.writes import UploadRecord, upload_row
 
 # The formats a batch may come from (the upload record's ``format``).
@@ -218,6 +219,7 @@ def write_billing(path: Path, batch: BillingBatch) -> BillingWriteSummary:
             con.execute("BEGIN TRANSACTION")
             try:
                 summary = _replace_periods(con, batch)
+                advance_data_version(con)  # the pages' bill beside the model changed
                 con.execute("COMMIT")
             except Exception:
                 con.execute("ROLLBACK")
@@ -309,6 +311,7 @@ def remove_bills(path: Path, name_prefix: str) -> int:
                 [name_prefix],
             ).fetchall()
             con.execute(f"DELETE FROM uploads WHERE upload_id IN ({ids})", [name_prefix])  # noqa: S608 - fixed SQL
+            advance_data_version(con)
             con.execute("COMMIT")
         except Exception:
             con.execute("ROLLBACK")

@@ -166,7 +166,36 @@ MIGRATIONS: list[tuple[int, str, list[str | Callable[[duckdb.DuckDBPyConnection]
         "the read model: resolved hourly usage per resource, and facts per resource (data span, periods, sources)",
         [*read_model.CREATE_TABLES, read_model.build],
     ),
+    (
+        6,
+        "the data version every write advances, and the persisted summaries keyed by it (store.summaries)",
+        [
+            "CREATE TABLE data_version (id INTEGER PRIMARY KEY, version BIGINT NOT NULL)",
+            "INSERT INTO data_version VALUES (1, 0)",
+            """
+            CREATE TABLE summary_entries (
+                key VARCHAR PRIMARY KEY,
+                data_version BIGINT NOT NULL,
+                code_version VARCHAR NOT NULL,
+                label VARCHAR NOT NULL,
+                created_at TIMESTAMP NOT NULL,
+                parts JSON NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE summary_rows (
+                key VARCHAR NOT NULL,
+                part VARCHAR NOT NULL,
+                pos INTEGER NOT NULL,
+                resource_id VARCHAR,
+                body VARCHAR NOT NULL,
+                digest VARCHAR NOT NULL
+            )
+            """,
+        ],
+    ),
 ]
+DATA_VERSION_SINCE = 6  # from this migration on, a migration may change what the analysis reads: it counts
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
@@ -204,6 +233,8 @@ def apply_migrations(con: duckdb.DuckDBPyConnection, target: int = SCHEMA_VERSIO
                     statement(con)
                 else:
                     con.execute(statement)
+            if version > DATA_VERSION_SINCE:  # stored summaries describe the data before this migration
+                con.execute("UPDATE data_version SET version = version + 1 WHERE id = 1")
             con.execute(
                 "INSERT INTO schema_version VALUES (?, ?, ?)",
                 [version, description, utc_now()],

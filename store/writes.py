@@ -36,6 +36,7 @@ from store.config_writes import write_configs
 from store.db import connect, read_as_is
 from store.errors import BatchError
 from store.snapshots import write_snapshots
+from store.summaries import advance_data_version
 
 if TYPE_CHECKING:  # the checks load Arrow and pandas; a collector's command line need not, until it writes
     from store.checks import CheckedBatch, MetricFacts
@@ -300,6 +301,7 @@ def write_batch(path: Path, batch: Batch | CheckedBatch) -> WriteSummary:
             if checked.run is not None:
                 checked.run.rows_written = inserted + updated
                 write_run(con, checked.run)
+            advance_data_version(con)  # every stored summary now describes older data
             con.execute("COMMIT")
         except Exception:
             con.execute("ROLLBACK")

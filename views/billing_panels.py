@@ -47,11 +47,11 @@ def cached_bill_rates(
 
 @st.cache_data(ttl=3600, show_spinner="Adding up the window's spend…")
 def cached_spend(path: str, version: tuple[float, float], f: q.Filters, overrides: tuple[str, int, int]) -> Any:
-    """``analysis.spend``: billed where a bill covers the window, modelled otherwise."""
-    from analysis.reconcile_model import current_model
-    from analysis.spend import spend
+    """``analysis.spend``: billed where a bill covers the window, modelled otherwise (the stored summary's
+    when it matches: ``analysis.stored_summary``)."""
+    from analysis.stored_summary import bill_spend_for
 
-    return spend(Path(path), f, current_model(Path(path), cached_price_book(overrides), f))
+    return bill_spend_for(Path(path), f, cached_price_book(overrides))
 
 
 def billed_for(path: Path, filters: q.Filters, params: ModelParams) -> Any:

@@ -7,6 +7,7 @@ modification times, so a collector run or an import shows up on the next rerun w
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -20,8 +21,10 @@ from common.settings import is_default_db, resolve_db_path, settings
 from store import ensure_database
 from store import queries as q
 from store.first_start import prepare_database as prepare_first_start
+from store.summaries import file_stamps, same_data_stamps
 
-DEFAULT_WINDOW_DAYS = 30
+DEFAULT_WINDOW_DAYS = 30  # analysis.stored_summary.default_filters stores this view's summary
+log = logging.getLogger(__name__)
 FILTER_KEYS = ("provider", "service", "account", "region")
 RANGE = "range"  # the period selector's rolling date range, beside the invoice months
 
@@ -31,20 +34,26 @@ def db_path() -> Path:
 
 
 def db_version(path: Path) -> tuple[float, float]:
-    """Modification times of the database and its WAL: part of every cache key."""
-    stamps = []
-    for candidate in (path, Path(f"{path}.wal")):
-        try:
-            stamps.append(candidate.stat().st_mtime)
-        except OSError:
-            stamps.append(0.0)
-    return stamps[0], stamps[1]
+    """Modification times of the database and its WAL: part of every cache key. A summary this process
+    stored changes them but not the data, so those times are read as the ones before it."""
+    return same_data_stamps(path, file_stamps(path))
 
 
 def _demo_writer() -> Callable[[Path], object]:
+    """The demo, and its default view's summary stored into the same new file before it is renamed into
+    place, so the first visitor reads rows instead of replaying the estate."""
     from demo import write_demo  # numpy and the simulation only when the demo is wanted
 
-    return write_demo
+    def build(target: Path) -> None:
+        write_demo(target)
+        from analysis.stored_summary import refresh_default
+
+        try:
+            log.info("%s", refresh_default(target).line())
+        except Exception:  # a cache: the first visitor computes it instead, the database is built all the same
+            log.exception("the first start's summary was not stored")
+
+    return build
 
 
 def prepare_database() -> Path:
@@ -318,6 +327,6 @@ def cached_spend(
 ) -> Any:
     """The window's spend, the month to date and the run-rate by group (``analysis.window_spend``). ``_estate`` is
     ``cached_estate`` of the same arguments, so it is left out of the key rather than hashed each run."""
-    from analysis.window_spend import estate_spend
+    from analysis.stored_summary import spend_for  # the stored summary's when it matches
 
-    return estate_spend(Path(path), f, _estate, cached_price_book(overrides), params.free_tier)
+    return spend_for(Path(path), f, params, cached_price_book(overrides), _estate)

@@ -21,10 +21,12 @@ from views.common import cached_price_book, db_version, overrides_version
 def cached_tables(
     path: str, version: tuple[float, float], f: q.Filters, params: Any, overrides: tuple[str, int, int]
 ) -> Any:
-    """``analysis.tables.assess_tables``: the estate, its cold-start table and its idle-endpoint table."""
-    from analysis.tables import assess_tables
+    """``analysis.tables.assess_tables``: the estate, its cold-start table and its idle-endpoint table, read
+    from the summary stored beside the data when it matches this view, else computed and stored
+    (``analysis.stored_summary``), so a server restart does not replay the estate again."""
+    from analysis.stored_summary import tables_for
 
-    return assess_tables(Path(path), f, params, cached_price_book(overrides))
+    return tables_for(Path(path), f, params, cached_price_book(overrides))
 
 
 def page_tables(table_of: Callable[[Any], Any], none_here: str) -> tuple[Any, Any, ModelParams]:

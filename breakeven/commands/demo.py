@@ -6,6 +6,7 @@ import argparse
 import json
 import time
 
+from breakeven.commands.summary_flag import add_flag, refresh_after_write
 from common.settings import resolve_db_path
 from demo import DEMO_SEED
 
@@ -22,6 +23,7 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
     )
     p.add_argument("--seed", type=int, default=DEMO_SEED, help=f"random seed (default {DEMO_SEED})")
     p.add_argument("--remove", action="store_true", help="remove the demo estate instead of writing it")
+    add_flag(p)
     p.set_defaults(handler=run)
 
 
@@ -34,4 +36,5 @@ def run(args: argparse.Namespace) -> int:
     report = {"db": str(path), "action": "removed" if args.remove else "written", **summary.as_dict()}
     report["seconds"] = round(time.monotonic() - started, 2)
     print(json.dumps(report))
+    refresh_after_write(args, path)
     return 0

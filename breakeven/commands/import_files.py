@@ -14,6 +14,7 @@ import sys
 import time
 from pathlib import Path
 
+from breakeven.commands.summary_flag import add_flag, refresh_after_write
 from breakeven.exits import EXIT_USAGE, CliError
 from breakeven.terminal import status_line
 from common.settings import resolve_db_path
@@ -54,6 +55,7 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
     p.add_argument("--period", type=int, metavar="SECONDS", help="logs-insights: aggregation period (default 3600)")
     p.add_argument("--max-size-mb", type=float, metavar="MB", help="refuse files larger than this (default: no limit)")
     p.add_argument("--dry-run", action="store_true", help="check the files and print the summary; write nothing")
+    add_flag(p)
     p.set_defaults(handler=run)
 
 
@@ -114,6 +116,8 @@ def run(args: argparse.Namespace) -> int:
     except ImportRejected as exc:  # a mapping file, or a file read for --mapping-template
         return _report([exc], [])
     except RejectedFiles as exc:
+        if exc.written:  # the files that passed were written: the summary describes them
+            refresh_after_write(args, path)
         return _report(exc.rejections, [w.as_dict() for w in exc.written])
     report = {
         "db": str(path),
@@ -122,6 +126,8 @@ def run(args: argparse.Namespace) -> int:
         "seconds": round(time.monotonic() - started, 2),
     }
     print(json.dumps(report, default=str))
+    if not args.dry_run:
+        refresh_after_write(args, path)
     return 0
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from breakeven import terminal
 from breakeven.commands.run_report import print_plan, print_run
+from breakeven.commands.summary_flag import add_flag, refresh_after_write
 from breakeven.exits import exit_code_for_run
 from collectors.config import load_config
 from collectors.errors import ConfigError
@@ -61,6 +62,7 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
     p.add_argument("--json", action="store_true", help="print the run summary as JSON on stdout")
     p.add_argument("-v", "--verbose", action="store_true", help="debug logging, with tracebacks")
     p.add_argument("-q", "--quiet", action="store_true", help="warnings and errors only")
+    add_flag(p)
     p.set_defaults(handler=run)
 
 
@@ -106,4 +108,6 @@ def run(args: argparse.Namespace) -> int:
         print_plan(result, options, as_json=args.json)
     else:
         print_run(result, options, elapsed, as_json=args.json)
+        if result.run.rows_written or result.run.status != "failed":
+            refresh_after_write(args, options.db_path)
     return exit_code_for_run(result.run.status)
