@@ -38,6 +38,7 @@ from analysis.tables import EstateTables
 from analysis.types import EstateAssessment
 from analysis.window_spend import Spend
 from common.settings import settings
+from common.timeutil import DEFAULT_WINDOW_DAYS
 from pricing import PriceBook, load_price_book
 from pricing.overrides import overrides_path_from_env
 from store import queries as q
@@ -51,7 +52,6 @@ log = logging.getLogger(__name__)
 RECENT_ENTRIES = 4  # entries kept read in this process (their checked JSON rows: ~15 MB at 5,000 resources)
 _recent: dict[tuple[str, str], tuple[tuple[float, float], dict[str, list[bytes]]]] = {}
 _recent_lock = threading.Lock()
-DEFAULT_WINDOW_DAYS = 30  # the sidebar's first window: the last 30 days of data (views.common)
 T = TypeVar("T")
 
 

@@ -63,3 +63,8 @@ def offset_problem(ts: datetime) -> str | None:
         sign = "-" if offset.total_seconds() < 0 else "+"
         return f"the offset {sign}{hours:02d}:{rest // 60:02d} is beyond ±14:00, the widest in use"
     return None
+
+
+# The dashboard's first window (the sidebar's default, and the view whose summary the write commands store:
+# ``analysis.stored_summary.default_filters``): the last 30 days of data.
+DEFAULT_WINDOW_DAYS = 30

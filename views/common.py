@@ -18,12 +18,12 @@ import streamlit as st
 
 from common.services import SERVICES
 from common.settings import is_default_db, resolve_db_path, settings
+from common.timeutil import DEFAULT_WINDOW_DAYS
 from store import ensure_database
 from store import queries as q
 from store.first_start import prepare_database as prepare_first_start
 from store.summaries import file_stamps, same_data_stamps
 
-DEFAULT_WINDOW_DAYS = 30  # analysis.stored_summary.default_filters stores this view's summary
 log = logging.getLogger(__name__)
 FILTER_KEYS = ("provider", "service", "account", "region")
 RANGE = "range"  # the period selector's rolling date range, beside the invoice months
