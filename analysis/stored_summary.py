@@ -125,20 +125,43 @@ def _key(filters: q.Filters, params: ModelParams) -> tuple[str, str]:
     return form.summary_key(filters, params, form.overrides_digest(overrides_path_from_env()))
 
 
+def _stored_or_computed(
+    path: Path,
+    params: ModelParams,
+    filters: q.Filters,
+    parts: tuple[str, ...],
+    codec: tuple[Callable[[Any], list[Part]], Callable[[dict[str, list[bytes]]], T]],
+    compute: Callable[[], T],
+    persist: bool,
+) -> T:
+    """The stored ``parts`` of this view when they match, else ``compute()`` (and stored, ``persist``): the
+    data version is read before computing, so a write meanwhile keeps the result from being stored."""
+    path = Path(path)
+    key, label = _key(filters, params)
+    encode, decode = codec
+    found = _load(path, key, parts, decode)
+    if found is not None:
+        return found
+    version = _version(path)
+    computed = compute()
+    if persist:
+        _store(path, key, label, version, computed, encode, decode)
+    return computed
+
+
 def tables_for(
     path: Path, filters: q.Filters, params: ModelParams, book: PriceBook, *, persist: bool = True
 ) -> EstateTables:
     """The estate's tables for this view: stored when they match, else computed (and stored, ``persist``)."""
-    path = Path(path)
-    key, label = _key(filters, params)
-    found = _load(path, key, form.TABLE_PARTS, form.decode_tables)
-    if found is not None:
-        return found
-    version = _version(path)
-    computed = tables_module.assess_tables(path, filters, params, book)
-    if persist:
-        _store(path, key, label, version, computed, form.encode_tables, form.decode_tables)
-    return computed
+    return _stored_or_computed(
+        path,
+        params,
+        filters,
+        form.TABLE_PARTS,
+        (form.encode_tables, form.decode_tables),
+        lambda: tables_module.assess_tables(Path(path), filters, params, book),
+        persist,
+    )
 
 
 def spend_for(
@@ -151,31 +174,29 @@ def spend_for(
     persist: bool = True,
 ) -> Spend:
     """The Overview's spend for this view (``estate`` is this view's): stored when it matches, else computed."""
-    path = Path(path)
-    key, label = _key(filters, params)
-    found = _load(path, key, form.SPEND_PARTS, form.decode_spend)
-    if found is not None:
-        return found
-    version = _version(path)
-    computed = window_spend.estate_spend(path, filters, estate, book, params.free_tier)
-    if persist:
-        _store(path, key, label, version, computed, form.encode_spend, form.decode_spend)
-    return computed
+    return _stored_or_computed(
+        path,
+        params,
+        filters,
+        form.SPEND_PARTS,
+        (form.encode_spend, form.decode_spend),
+        lambda: window_spend.estate_spend(Path(path), filters, estate, book, params.free_tier),
+        persist,
+    )
 
 
 def bill_spend_for(path: Path, filters: q.Filters, book: PriceBook, *, persist: bool = True) -> BillSpend:
     """The Overview's spend line (``analysis.spend``: billed where a bill covers the window, modelled by
     today's configuration otherwise; it takes no assumption): stored when it matches, else computed."""
-    path = Path(path)
-    key, label = _key(filters, ModelParams())
-    found = _load(path, key, form.BILL_SPEND_PARTS, form.decode_bill_spend)
-    if found is not None:
-        return found
-    version = _version(path)
-    computed = reconciled_spend(path, filters, current_model(path, book, filters))
-    if persist:
-        _store(path, key, label, version, computed, form.encode_bill_spend, form.decode_bill_spend)
-    return computed
+    return _stored_or_computed(
+        path,
+        ModelParams(),
+        filters,
+        form.BILL_SPEND_PARTS,
+        (form.encode_bill_spend, form.decode_bill_spend),
+        lambda: reconciled_spend(Path(path), filters, current_model(Path(path), book, filters)),
+        persist,
+    )
 
 
 @dataclass(frozen=True)
