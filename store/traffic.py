@@ -23,12 +23,13 @@ The sums, per group:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import duckdb
 
+from common.timeutil import naive_utc
 from store import hours
 from store.db import run_read
 from store.read_model import HOUR_S, SUMMED
@@ -77,11 +78,11 @@ class TrafficSums:
     others_count: int  # how many resources with rows the "others" series adds up
 
 
-def _naive_utc(moment: datetime | None) -> datetime | None:
+def _plain_moment(moment: datetime | None) -> datetime | None:
+    """A pandas timestamp (the freshness table's) as the plain naive-UTC datetime DuckDB's parameters take."""
     if moment is None:
         return None
-    stamp = moment.to_pydatetime() if hasattr(moment, "to_pydatetime") else moment
-    return stamp.astimezone(UTC).replace(tzinfo=None) if stamp.tzinfo else stamp
+    return naive_utc(moment.to_pydatetime() if hasattr(moment, "to_pydatetime") else moment)
 
 
 def _rows(con: duckdb.DuckDBPyConnection, f: Filters, bucket_s: int) -> tuple[str, dict[str, Any]]:
@@ -191,4 +192,4 @@ def _traffic(
 def traffic_sums(path: Path, f: Filters, bucket_s: int, until: datetime | None = None, top: int = 8) -> TrafficSums:
     """The window's traffic for the Overview, in sums (module docstring); ``until`` is the end of the data, so
     the last bucket's rate is over the time it has been filling; ``top`` resources get a series of their own."""
-    return run_read(path, lambda con: _traffic(con, f, bucket_s, _naive_utc(until), top))
+    return run_read(path, lambda con: _traffic(con, f, bucket_s, _plain_moment(until), top))
