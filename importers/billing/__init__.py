@@ -37,6 +37,7 @@ from importers.billing.pipeline import Plan, charges_table, check, query_notes, 
 from importers.formats import BILLING_FORMATS
 from importers.problems import ImportRejected
 from store.billing import BillingBatch
+from store.staged import scratch_connection
 from store.writes import UploadRecord
 
 FORMATS: dict[str, tuple[Callable[[Source], bool], Callable[[Source], Plan]]] = {
@@ -56,18 +57,19 @@ STAGE_ON_DISK_BYTES = 32 * 1024 * 1024
 def compute_engine(file_bytes: int = 0) -> Iterator[duckdb.DuckDBPyConnection]:
     """A private DuckDB for reading a file of ``file_bytes``; UTC so zone-less times are read as UTC.
 
-    In memory below ``STAGE_ON_DISK_BYTES``; above it in a scratch file removed when the read ends. DuckDB keeps
+    In memory below ``STAGE_ON_DISK_BYTES``; above it in a scratch file removed when the read ends, opened like the
+    metric import's (``store.staged.scratch_connection``: its memory bounded, spilling beside it). DuckDB keeps
     an in-memory table uncompressed (a 5-million-row CUR staged there took 1.5 GB), a file's table compressed
     in blocks its buffer manager can drop and read back."""
     with contextlib.ExitStack() as stack:
-        if file_bytes >= STAGE_ON_DISK_BYTES:
+        if file_bytes >= STAGE_ON_DISK_BYTES:  # the metric import's scratch database: bounded, spilling beside it
             folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="breakeven-billing-"))
-            con = duckdb.connect(str(Path(folder) / "staging.duckdb"))
+            con = scratch_connection(Path(folder) / "staging.duckdb")
         else:
             con = duckdb.connect(":memory:")
+            con.execute("SET TimeZone = 'UTC'")
+            con.execute("SET enable_progress_bar = false")
         stack.callback(con.close)  # before the folder goes
-        con.execute("SET TimeZone = 'UTC'")
-        con.execute("SET enable_progress_bar = false")
         yield con
 
 
