@@ -113,7 +113,7 @@ def _rows(con: duckdb.DuckDBPyConnection, f: Filters, bucket_s: int) -> tuple[st
             FROM resources r LEFT JOIN resource_facts x USING (resource_id) WHERE {where}""",  # noqa: S608
         params,
     ).fetchall()
-    hourly = [rid for rid, only_hours in found if only_hours]
+    hourly = any(only_hours for _, only_hours in found)
     finer = [rid for rid, only_hours in found if not only_hours]
     columns = ", ".join(["resource_id", "bucket_start", *METRICS])
     parts, values = [], {"lo": lo, "hi": hi, "bucket": bucket_s}
