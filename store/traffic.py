@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 
     from store.queries import Filters
 
+SCRATCH = "breakeven_traffic_rows"  # the temporary table of a read from ``metrics`` (dropped when it ends)
 METRICS = ["invocations", "errors", "cold_starts", "duration_ms_p50", "duration_ms_p99"]
 SUMS = (
     "requests_per_min",
@@ -159,6 +160,28 @@ def _traffic(
     if until is not None:
         params = {**params, "t_until": until}
     head = _derived(rows, bucket_s, until)
+    if reads_metrics(f, bucket_s):
+        # the rows from ``metrics`` are resolved once, not once per sum (about half the CPU of a two-day window)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {SCRATCH} AS {head} SELECT * FROM d", params)  # noqa: S608
+        try:
+            return _sums(con, f"WITH d AS (SELECT * FROM {SCRATCH})", {}, top)
+        finally:
+            con.execute(f"DROP TABLE IF EXISTS {SCRATCH}")
+    return _sums(con, head, params, top)
+
+
+def reads_metrics(f: Filters, bucket_s: int) -> bool:
+    """Whether the window's rows come from ``metrics`` (a bucket finer than an hour, or a mid-hour start):
+    then they are written once to a temporary table of the read's own connection (in DuckDB's bounded
+    memory, spilled past it) and both sums read it; the read model's rows cost less to scan twice than to
+    write (at 5,000 resources hourly over 30 days: 0.2 s of CPU a scan, 0.56 s to write them)."""
+    from store.queries import reads_hours
+
+    return not reads_hours(f, bucket_s)
+
+
+def _sums(con: duckdb.DuckDBPyConnection, head: str, params: dict[str, Any], top: int) -> TrafficSums:
+    """The sums of the rows ``head`` defines as ``d``: per resource, then per service and per busiest resource."""
     resources = con.execute(
         f"{head} SELECT resource_id, {SUM_SQL} FROM d GROUP BY resource_id ORDER BY resource_id",  # noqa: S608
         params,
