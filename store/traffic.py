@@ -164,7 +164,7 @@ def _traffic(
         # the rows from ``metrics`` are resolved once, not once per sum (about half the CPU of a two-day window)
         con.execute(f"CREATE OR REPLACE TEMP TABLE {SCRATCH} AS {head} SELECT * FROM d", params)  # noqa: S608
         try:
-            return _sums(con, f"WITH d AS (SELECT * FROM {SCRATCH})", {}, top)
+            return _sums(con, f"WITH d AS (SELECT * FROM {SCRATCH})", {}, top)  # noqa: S608 - our constant
         finally:
             con.execute(f"DROP TABLE IF EXISTS {SCRATCH}")
     return _sums(con, head, params, top)
