@@ -38,7 +38,7 @@ STEPS = [
     ("store.queries", "freshness", "read: freshness"),
     ("store.queries", "recent_runs", "read: runs"),
     ("store.queries", "billing_periods", "read: invoice months"),
-    ("store.overview_reads", "overview_reads", "read: inventory, freshness and runs in one open"),
+    ("store.page_reads", "overview_reads", "read: inventory, freshness, traffic, runs in one open"),
     ("store.traffic", "traffic_sums", "read: traffic sums"),
     ("analysis.stored_summary", "tables_for", "stored: the estate's tables"),
     ("analysis.stored_summary", "spend_for", "stored: the spend"),

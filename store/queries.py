@@ -244,7 +244,8 @@ def filter_options(path: Path) -> dict[str, Any]:
     return run_read(path, _filter_options)
 
 
-def _inventory(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
+def inventory_in(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
+    """``inventory`` on an open connection."""
     where, params = resource_where(f)
     _, hi = f.window()
     config_cols = ", ".join(f"c.{name}" for name in CONFIG_FIELDS)
@@ -266,7 +267,7 @@ def _inventory(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
 
 def inventory(path: Path, f: Filters) -> pd.DataFrame:
     """Resources matching the filters with their configuration in effect at the end of the window."""
-    return run_read(path, lambda con: _inventory(con, f))
+    return run_read(path, lambda con: inventory_in(con, f))
 
 
 def _config_history(con: duckdb.DuckDBPyConnection, resource_ids: list[str]) -> pd.DataFrame:
@@ -291,7 +292,7 @@ def analysis_inputs(path: Path, f: Filters, hourly_metrics: list[str]) -> Analys
     lo, hi = f.window()
 
     def query(con: duckdb.DuckDBPyConnection) -> AnalysisInputs:
-        inv = _inventory(con, f)
+        inv = inventory_in(con, f)
         ids = inv["resource_id"].tolist()
         spans = con.execute(
             """
@@ -319,6 +320,11 @@ def analysis_inputs(path: Path, f: Filters, hourly_metrics: list[str]) -> Analys
 
 def freshness(path: Path, f: Filters) -> pd.DataFrame:
     """Per resource: the end of its newest data, its finest resolution, and where the data came from."""
+    return run_read(path, lambda con: freshness_in(con, f))
+
+
+def freshness_in(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
+    """``freshness`` on an open connection (``store.page_reads`` reads it beside the page's other reads)."""
     where, params = resource_where(f)
     sql = f"""
         SELECT r.resource_id, r.service, r.name, r.account, r.region, x.data_until, x.finest_period_s,
@@ -327,7 +333,7 @@ def freshness(path: Path, f: Filters) -> pd.DataFrame:
         WHERE {where}
         ORDER BY x.data_until, r.resource_id
     """  # noqa: S608
-    return run_read(path, lambda con: con.execute(sql, params).df())
+    return con.execute(sql, params).df()
 
 
 def json_cell(value: Any) -> Any:
@@ -344,8 +350,12 @@ def json_cell(value: Any) -> Any:
 
 
 def recent_runs(path: Path, limit: int = 20) -> pd.DataFrame:
-    sql = "SELECT * FROM runs ORDER BY started_at DESC LIMIT ?"
-    return run_read(path, lambda con: con.execute(sql, [limit]).df())
+    return run_read(path, lambda con: recent_runs_in(con, limit))
+
+
+def recent_runs_in(con: duckdb.DuckDBPyConnection, limit: int = 20) -> pd.DataFrame:
+    """``recent_runs`` on an open connection."""
+    return con.execute("SELECT * FROM runs ORDER BY started_at DESC LIMIT ?", [limit]).df()
 
 
 def uploads(path: Path, limit: int = 100) -> pd.DataFrame:

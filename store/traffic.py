@@ -153,9 +153,11 @@ def _derived(rows: str, bucket_s: int, until: datetime | None) -> str:
     """  # noqa: S608 - the rows' SQL is ours, the span a number, every user value a parameter
 
 
-def _traffic(
-    con: duckdb.DuckDBPyConnection, f: Filters, bucket_s: int, until: datetime | None, top: int
+def traffic_in(
+    con: duckdb.DuckDBPyConnection, f: Filters, bucket_s: int, until: datetime | None = None, top: int = 8
 ) -> TrafficSums:
+    """``traffic_sums`` on an open connection (``store.page_reads`` reads it beside the page's other reads)."""
+    until = _plain_moment(until)
     rows, params = _rows(con, f, bucket_s)
     if until is not None:
         params = {**params, "t_until": until}
@@ -215,4 +217,4 @@ def _sums(con: duckdb.DuckDBPyConnection, head: str, params: dict[str, Any], top
 def traffic_sums(path: Path, f: Filters, bucket_s: int, until: datetime | None = None, top: int = 8) -> TrafficSums:
     """The window's traffic for the Overview, in sums (module docstring); ``until`` is the end of the data, so
     the last bucket's rate is over the time it has been filling; ``top`` resources get a series of their own."""
-    return run_read(path, lambda con: _traffic(con, f, bucket_s, _plain_moment(until), top))
+    return run_read(path, lambda con: traffic_in(con, f, bucket_s, until, top))

@@ -18,18 +18,9 @@ from charts.text import md
 from common.services import PATTERN_LABELS, SERVICES
 from common.timeutil import utc_now
 from views import billing_panels
-from views.common import (
-    cached_estate,
-    cached_freshness,
-    cached_inventory,
-    cached_options,
-    cached_runs,
-    cached_spend,
-    cached_traffic,
-    db_version,
-    overrides_version,
-)
+from views.common import cached_estate, cached_options, cached_spend, db_version, overrides_version
 from views.downloads import download_buttons
+from views.overview_data import cached_overview_reads
 from views.page_state import database_is_empty, empty_database_message, model_params, params_warning, resource_link
 
 path = Path(st.session_state["db_path"])
@@ -45,7 +36,8 @@ st.caption(
 if database_is_empty(cached_options(str(path), version)):
     st.warning(empty_database_message(path), icon=":material/database:")
     st.stop()
-inventory = cached_inventory(str(path), version, filters)
+reads = cached_overview_reads(str(path), version, filters)  # inventory, freshness, traffic and runs: one open
+inventory = reads.inventory
 if inventory.empty:
     st.warning(
         "No resources match these filters. Widen the date range or clear a filter in the sidebar.",
@@ -53,12 +45,8 @@ if inventory.empty:
     )
     st.stop()
 
-lo, hi = filters.window()
-freshness = cached_freshness(str(path), version, filters)
-finest = int(freshness["finest_period_s"].min()) if not freshness.empty else None
-bucket_s = charts.choose_bucket_s(lo, hi, finest)
+freshness, bucket_s, traffic = reads.freshness, reads.bucket_s, reads.traffic
 data_until = freshness["data_until"].max() if not freshness.empty else None
-traffic = cached_traffic(str(path), version, filters, bucket_s, min(hi, data_until) if data_until is not None else hi)
 svc = charts.by_service(traffic)
 per_resource = charts.per_resource_summary(traffic)
 
@@ -249,7 +237,7 @@ st.dataframe(
         "sources": "Written by",
     },
 )
-runs = cached_runs(str(path), version, 5)
+runs = reads.runs
 if not runs.empty:
     last = runs.iloc[0]
     st.caption(
