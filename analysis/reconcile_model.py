@@ -15,10 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from analysis.bill_classes import model_class
-from analysis.chunked import filter_parts
-from analysis.estate import today_by_segment
-from analysis.inputs import segments
-from analysis.params import ModelParams
 from common.units import MONTH_HOURS
 from pricing import PriceBook
 from store import queries as q
@@ -67,21 +63,20 @@ def current_model(path: Path, book: PriceBook, filters: q.Filters | None = None,
     def modelled(start: date, end: date) -> dict[str, Modelled]:
         # the billed days exactly: a report's since/until instants or a month would widen them again
         days = replace(base, start=start, end=end, since=None, until=None, month=None)
-        out: dict[str, Modelled] = {}
         # a group of resources at a time (``analysis.chunked``): each resource's dollars are its own (a group
         # keeps an account whole when free tiers are on), and the whole estate's arrays at once took a server
-        # to 3.9 GB at 5,000 resources
-        for part in filter_parts(path, days, free_tier):
-            out.update(_modelled(q.usage_panels(path, part), book, free_tier))
-        return out
+        # to 3.9 GB at 5,000 resources. The pass is the Overview's spend's too (``analysis.window_model``):
+        # priced once for both while the data is unchanged.
+        from analysis.window_model import window_model  # it builds on this module's lines
+
+        return dict(window_model(path, days, book, free_tier).modelled)
 
     return modelled
 
 
-def _modelled(panels: Any, book: PriceBook, free_tier: bool) -> dict[str, Modelled]:
-    """Today's cost model of every resource in ``panels``, as the bill's lines."""
-    segs = [seg for per in segments(panels) for seg in per]
-    priced = today_by_segment(panels, segs, book, ModelParams(free_tier=free_tier))
+def modelled_from(panels: Any, priced: list[tuple[Any, Any, float]]) -> dict[str, Modelled]:
+    """Today's cost model of every resource in ``panels``, as the bill's lines, from its priced segments
+    (``analysis.estate.today_by_segment``: segment, cost as a month, seconds measured)."""
     by_resource: dict[str, list] = {}
     for seg, cost, seconds in priced:
         by_resource.setdefault(panels.resources[seg.resource]["resource_id"], []).append((seg, cost, seconds))

@@ -20,15 +20,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from analysis.estate import today_by_segment
-from analysis.inputs import Segment, segments
+from analysis.inputs import segments
 from analysis.params import ModelParams
 from analysis.types import EstateAssessment
+from analysis.window_model import clip, dollars_of, month_start, window_model
 from common.services import PATTERN_LABELS, SERVICE_PATTERN, service_label
-from common.units import MONTH_SECONDS
 from pricing import PriceBook
 from store import queries as q
-from store.panels import UsagePanels
-from store.selection import selected_resources
 
 GROUPS = ("pattern", "service", "account")
 
@@ -61,35 +59,6 @@ class Spend:
         return tuple(row for row in self.rows if row.group == name)
 
 
-def _clip(segs: list[Segment], lo: float, hi: float) -> list[Segment]:
-    """The parts of ``segs`` inside [lo, hi); a cut part does not start cold (it continues a running one)."""
-    out = []
-    for seg in segs:
-        start, end = max(seg.start_s, lo), min(seg.end_s, hi)
-        if end > start:
-            out.append(replace(seg, start_s=start, end_s=end, starts_cold=seg.starts_cold and start == seg.start_s))
-    return out
-
-
-def _dollars(
-    panels: UsagePanels, segs: list[Segment], book: PriceBook, params: ModelParams, unpriced: set[str]
-) -> dict[str, float]:
-    """Dollars per resource id spent over the segments' spans (a month's figure × seconds / month)."""
-    out: dict[str, float] = {}
-    for seg, cost, seconds in today_by_segment(panels, segs, book, params):
-        who = panels.resources[seg.resource]
-        if cost.monthly_usd is None:
-            unpriced.add(who["name"])
-            continue
-        out[who["resource_id"]] = out.get(who["resource_id"], 0.0) + cost.monthly_usd * seconds / MONTH_SECONDS
-    return out
-
-
-def _month_start(epoch_s: float) -> float:
-    newest = datetime.fromtimestamp(epoch_s, UTC)
-    return newest.replace(day=1, hour=0, minute=0, second=0, microsecond=0).timestamp()
-
-
 def _month_to_date(
     path: Path,
     f: q.Filters,
@@ -106,14 +75,14 @@ def _month_to_date(
     if month_lo >= window_start:
         panels = q.usage_panels(path, f)
         segs = [seg for per in segments(panels) for seg in per]
-        return _dollars(panels, _clip(segs, month_lo, newest), book, params, unpriced)
+        return dollars_of(panels, today_by_segment(panels, clip(segs, month_lo, newest), book, params), unpriced)
     since = datetime.fromtimestamp(month_lo, UTC).replace(tzinfo=None)
     until = datetime.fromtimestamp(newest, UTC).replace(tzinfo=None)
     month_panels = q.usage_panels(path, replace(f, start=None, end=None, since=since, until=until))
     month_segs = [seg for per in segments(month_panels) for seg in per]
     for who in month_panels.resources:
         info.setdefault(who["resource_id"], who)
-    return _dollars(month_panels, month_segs, book, params, unpriced)
+    return dollars_of(month_panels, today_by_segment(month_panels, month_segs, book, params), unpriced)
 
 
 def estate_spend(
@@ -128,50 +97,30 @@ def estate_spend(
 
     Spend is measured history, so the what-if transforms do not apply to it; the run-rate and the
     recommended total are ``estate``'s own (they follow the assumptions the estate was assessed with).
-    The usage is read a group of ``size`` resources at a time (``analysis.chunked.GROUP``), so memory does
-    not grow with the estate; each resource's dollars are its own, so the sums are the one read's."""
-    from analysis.chunked import GROUP  # the assessment's group size; it imports this package's estate
-
+    The usage is read a group of ``size`` resources at a time (``analysis.chunked.GROUP``; an account kept
+    whole under free tiers), so memory does not grow with the estate; each resource's dollars are its own, so
+    the sums are the one read's."""
     params = ModelParams(free_tier=free_tier)
-    ids = [who["resource_id"] for who in selected_resources(path, filters)]
-    size = size or GROUP
-    parts = [filters] if len(ids) <= size else [
-        replace(filters, resource_ids=tuple(ids[i : i + size])) for i in range(0, len(ids), size)
-    ]  # fmt: skip
-    unpriced: set[str] = set()
-    window: dict[str, float] = {}
-    info: dict[str, dict] = {}
-    ends: list[float] = []
-    early: list[tuple[float, dict[str, float], set[str]] | None] = []  # per part: its month's start, to date
-    window_start = 0.0
-    for part in parts:
-        panels = q.usage_panels(path, part)
-        per_resource = [seg for per in segments(panels) for seg in per]
-        window.update(_dollars(panels, per_resource, book, params, unpriced))
-        info.update({who["resource_id"]: who for who in panels.resources})
-        mine = [seg.end_s for seg in per_resource]
-        ends.extend(mine)
-        window_start = panels.window_start_s
-        lo = _month_start(max(mine) - 1) if mine else None
-        if lo is not None and lo >= window_start:  # the month inside the window: priced while the arrays are here
-            missed: set[str] = set()
-            early.append((lo, _dollars(panels, _clip(per_resource, lo, max(mine)), book, params, missed), missed))
-        else:
-            early.append(None)
-        del panels, per_resource
-    if not ends:
+    # one pass of today's model over the window's groups, shared with the spend line (``analysis.window_model``)
+    priced = window_model(path, filters, book, free_tier, size)
+    window = priced.window
+    info = dict(priced.info)
+    unpriced = set(priced.unpriced)
+    if not priced.ends:
         mtd: dict[str, float] = {}
         month_lo, newest = None, None
     else:
-        newest = max(ends)
-        month_lo = _month_start(newest - 1)
+        newest = max(priced.ends)
+        month_lo = month_start(newest - 1)
         mtd = {}
-        for part, done in zip(parts, early, strict=True):
-            if done is not None and done[0] == month_lo:  # the part's newest data lies in the same month
-                mtd.update(done[1])
-                unpriced |= done[2]
+        for part, done in zip(priced.parts, priced.months, strict=True):
+            if done is not None and done.month_lo == month_lo:  # the part's newest data lies in the same month
+                mtd.update(done.dollars)
+                unpriced |= done.unpriced
             else:
-                mtd.update(_month_to_date(path, part, month_lo, newest, window_start, book, params, unpriced, info))
+                mtd.update(
+                    _month_to_date(path, part, month_lo, newest, priced.window_start, book, params, unpriced, info)
+                )
     rows = {row.resource_id: row for row in estate.rows}
     for row in estate.rows:
         info.setdefault(row.resource_id, {"service": row.service, "account": row.account, "name": row.name})
