@@ -48,7 +48,7 @@ def test_the_pages_render_from_the_stored_summary_without_replaying(
     assert stored is not None
     monkeypatch.setattr("analysis.chunked.run_panels", _no_replay)  # the estate's replay, group by group
     monkeypatch.setattr("analysis.window_spend.today_by_segment", _no_replay)  # the Overview's spend
-    monkeypatch.setattr("analysis.reconcile_model.today_by_segment", _no_replay)  # and its spend line's model
+    monkeypatch.setattr("analysis.window_model.today_by_segment", _no_replay)  # the spend and its spend line: one pass
     at = open_app(path, monkeypatch, page="views/coldstarts.py")
     assert not at.exception, at.exception
     truth = summary_form.decode_tables(summaries.load_entry(path, *_default_key(path), summary_form.TABLE_PARTS))
