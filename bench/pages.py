@@ -41,6 +41,7 @@ from pricing.listing import price_rows  # noqa: E402
 from store.queries import Filters, usage_panels  # noqa: E402
 from views import billing_panels, common  # noqa: E402
 from views.estate_tables import cached_tables  # noqa: E402
+from views.overview_data import cached_overview_reads  # noqa: E402
 from views.price_editor import cached_bundled_book  # noqa: E402
 
 WINDOW = Filters(start=date(2026, 10, 30), end=date(2026, 11, 28))
@@ -56,12 +57,9 @@ def paths(path: Path) -> dict[str, Callable[[], object]]:
 
     def overview() -> None:
         sidebar()
-        common.cached_inventory(p, v, WINDOW)
-        common.cached_freshness(p, v, WINDOW)
-        common.cached_traffic(p, v, WINDOW, 86400, datetime(2026, 11, 29))  # 30 days: daily buckets
+        cached_overview_reads(p, v, WINDOW)  # inventory, freshness, traffic sums and runs: the page's one open
         estate = common.cached_estate(p, v, WINDOW, params, o)  # the money: the estate's run and its spend
         common.cached_spend(p, v, WINDOW, params, o, estate)
-        common.cached_runs(p, v, 5)
         billing_panels.cached_spend(p, v, WINDOW, o)  # the spend line: billed where a bill covers the window
 
     def costs() -> None:

@@ -83,22 +83,8 @@ def cached_options(path: str, version: tuple[float, float]) -> dict[str, Any]:
 
 
 @st.cache_data(ttl=300, show_spinner=False)
-def cached_traffic(path: str, version: tuple[float, float], f: q.Filters, bucket_s: int, until: Any) -> Any:
-    """The Overview's traffic as sums (``store.traffic``): small whatever the estate, so the cache holds no
-    row per resource and bucket."""
-    from store.traffic import traffic_sums
-
-    return traffic_sums(Path(path), f, bucket_s, until)
-
-
-@st.cache_data(ttl=300, show_spinner=False)
 def cached_inventory(path: str, version: tuple[float, float], f: q.Filters) -> pd.DataFrame:
     return q.inventory(Path(path), f)
-
-
-@st.cache_data(ttl=300, show_spinner=False)
-def cached_freshness(path: str, version: tuple[float, float], f: q.Filters) -> pd.DataFrame:
-    return q.freshness(Path(path), f)
 
 
 @st.cache_data(ttl=300, show_spinner=False)
