@@ -8,10 +8,14 @@ defaults (two groups of 250, so the grouped path is in it), it writes ``repr`` o
 estate, cold-start table and idle table, and of ``assess_resource`` for three resources (a bursty
 function with per-minute data, an endpoint, a Cloud Run service), with numpy printing every float's
 shortest exact form and every element. Each section's SHA-256 is printed; ``--compare`` names the first
-section that differs and the first differing line. The engine's CPU seconds per section are printed too.
+section that differs and the first differing line; ``--tolerance`` compares within a stated tolerance
+instead (``bench/tolerance.py``: text and integers exactly, floats within ``--rel`` and ``--abs``, 1e-9 by
+default) and prints, per section, the largest absolute and relative difference and how many floats moved.
+The engine's CPU seconds per section are printed too.
 
 Usage: ``python bench/engine_identity.py --out data/bench/identity-base.txt [--estate PATH]``, then
-``python bench/engine_identity.py --out data/bench/identity-new.txt --compare data/bench/identity-base.txt``.
+``python bench/engine_identity.py --out data/bench/identity-new.txt --compare data/bench/identity-base.txt``
+(add ``--tolerance`` for the within-tolerance comparison; ``--only-compare`` compares two existing dumps).
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from analysis.detail import assess_resource
 from analysis.params import ModelParams
 from analysis.tables import assess_tables
 from bench.overview import default_filters
+from bench.tolerance import ABS, REL, compare_text
 from demo import write_demo
 from pricing import PriceBook, load_price_book
 from store import queries as q
@@ -84,7 +89,17 @@ def main() -> None:
     parser.add_argument("--compare", type=Path)
     parser.add_argument("--estate", type=Path, help="a 500-resource bench estate (read only)")
     parser.add_argument("--demo-only", action="store_true")
+    parser.add_argument("--tolerance", action="store_true", help="compare within --rel / --abs, not byte for byte")
+    parser.add_argument("--rel", type=float, default=REL)
+    parser.add_argument("--abs", type=float, default=ABS)
+    parser.add_argument("--only-compare", action="store_true", help="compare --out with --compare, run nothing")
     args = parser.parse_args()
+    if args.only_compare:
+        sys.exit(
+            compare_within(args.compare, args.out, args.rel, args.abs)
+            if args.tolerance
+            else compare(args.compare, args.out)
+        )
     np.set_printoptions(threshold=sys.maxsize, floatmode="unique", linewidth=200)
     book = load_price_book(use_env=False)
     done: list[tuple] = []
@@ -101,23 +116,47 @@ def main() -> None:
         print(f"{hashlib.sha256(text.encode()).hexdigest()[:16]}  {cpu:6.2f} s CPU  {title}")
     print(f"total CPU {sum(c for _, _, c in done):.2f} s")
     if args.compare:
+        if args.tolerance:
+            sys.exit(compare_within(args.compare, args.out, args.rel, args.abs))
         sys.exit(compare(args.compare, args.out))
+
+
+def parse(path: Path) -> dict[str, str]:
+    """Section title -> its dump."""
+    parts: dict[str, str] = {}
+    title = None
+    for line in path.read_text().splitlines():
+        if line.startswith("=== "):
+            title = line[4:]
+            parts[title] = ""
+        elif title is not None:
+            parts[title] += line + "\n"
+    return parts
+
+
+def compare_within(before: Path, after: Path, rel: float, abs_tol: float) -> int:
+    """0 when every section present in both files agrees within the tolerance; prints each section's largest
+    differences (absolute, relative, with the values there) and how many of its floats moved at all."""
+    old, new = parse(before), parse(after)
+    common = [t for t in old if t in new]
+    failed = 0
+    print(f"tolerance: text and integers exact, floats within rel {rel:g} or abs {abs_tol:g}")
+    for title in common:
+        d = compare_text(old[title], new[title], rel, abs_tol)
+        failed += not d.within
+        status = "ok  " if d.within else "FAIL"
+        print(
+            f"{status} {title}: {d.changed}/{d.floats} floats moved; max abs {d.max_abs:.3g} {d.max_abs_at or ''}; "
+            f"max rel {d.max_rel:.3g} {d.max_rel_at or ''}"
+        )
+        if d.failure:
+            print(f"     first failure: {d.failure}")
+    print(f"{'WITHIN TOLERANCE' if not failed else 'OUTSIDE TOLERANCE'}: {len(common) - failed}/{len(common)} sections")
+    return 1 if failed else 0
 
 
 def compare(before: Path, after: Path) -> int:
     """0 when every section present in both files is identical; else the first difference, and 1."""
-
-    def parse(path: Path) -> dict[str, str]:
-        parts: dict[str, str] = {}
-        title = None
-        for line in path.read_text().splitlines():
-            if line.startswith("=== "):
-                title = line[4:]
-                parts[title] = ""
-            elif title is not None:
-                parts[title] += line + "\n"
-        return parts
-
     old, new = parse(before), parse(after)
     common = [t for t in old if t in new]
     for title in common:

@@ -4,7 +4,8 @@ Work per cell stops at the level past which nothing can change for it: Erlang B 
 exceed ρ + 8√ρ + 8 (below 1e-9), and no cold start remains once the floor passes both the cell's need
 and its churn's reach (5 standard deviations over the expected keep-alive-window maximum). Cells are
 sorted once by that cap, so each slot step touches only the cells still in play (a suffix of the order),
-and each level is recorded as the recursion reaches it. Rows past their own ``k_max`` repeat it.
+and each level is recorded as the recursion reaches it. Rows past their own ``k_max`` repeat it. The
+churn's Poisson tail (the window maximum's CDF at the floor) is stepped from floor to floor (poisson.LevelTail).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from replay import poisson
 from replay.pool import Pools, scale_out
 
 ERLANG_SIGMAS = 8.0
+TAIL_STEPS = 16  # the churn's Poisson tail is stepped level by level up to this many levels at a time
 
 
 def _cells_of(pool: Pools, rows: np.ndarray) -> np.ndarray:
@@ -102,6 +104,8 @@ class LevelCurve:
         order = np.argsort(p_cap, kind="stable")
         self.p_order = order
         self.p_cap = p_cap[order]
+        self.p_churned = np.flatnonzero(churn[order] > 0)  # positions in the pool order with a churn
+        self._tail: tuple[poisson.LevelTail | None, int] = (None, 0)
         self.total_requests = np.bincount(row, requests, minlength=self.rows)
         self.total_billed = np.bincount(row, requests * billed, minlength=self.rows)
         self.total_busy = np.bincount(row, requests * duration, minlength=self.rows)
@@ -130,14 +134,29 @@ class LevelCurve:
         with_churn = churn > 0
         if floor > 0 and with_churn.any():
             sub = idx[with_churn]
-            above = 1.0 - poisson.max_cdf_at_mode(
-                np.full(sub.size, floor), self.p_rho[sub], self.p_arrivals[sub], self.p_mode[sub]
-            )
+            above = 1.0 - self._tail_at(floor, first).max_cdf_at_mode(self.p_arrivals[sub], self.p_mode[sub])
             low = self.p_low[sub]
             churn = churn.copy()
             churn[with_churn] *= np.where(floor <= low, 1.0, above)
         steady = steady + churn
         return np.bincount(self.cell_row[idx], steady, minlength=self.rows), np.maximum(startup, 0.0), first
+
+    def _tail_at(self, floor: float, first: int) -> poisson.LevelTail:
+        """The Poisson tail at ``floor`` of the churned cells from position ``first`` of the pool order on:
+        stepped from the previous floor's (the cells in play only ever leave from the front), or computed
+        afresh on the first floor and after a jump of more than ``TAIL_STEPS`` levels."""
+        churned = self.p_churned
+        start = int(np.searchsorted(churned, first, side="left"))
+        tail, at = self._tail
+        x = np.floor(floor)
+        if tail is None or not 0 < x - tail.x <= TAIL_STEPS:
+            tail = poisson.LevelTail.at(x, self.p_rho[self.p_order[churned[start:]]])
+        else:
+            if start > at:
+                tail = tail.take(slice(start - at, None))
+            tail = tail.step_to(x)
+        self._tail = (tail, start)
+        return tail
 
     def _scale_out(self, idx: np.ndarray, warm: np.ndarray) -> np.ndarray:
         return scale_out(
