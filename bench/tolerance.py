@@ -77,7 +77,7 @@ def compare_text(before: str, after: str, rel: float = REL, abs_tol: float = ABS
     for i, (a, b) in enumerate(zip(a_tokens, b_tokens, strict=False)):
         if isinstance(a, float) and isinstance(b, float):
             floats += 1
-            if a == b:
+            if a == b or (math.isnan(a) and math.isnan(b)):
                 continue
             changed += 1
             if not (math.isfinite(a) and math.isfinite(b)):
