@@ -300,7 +300,7 @@ def _provisioned(
     k_max = np.minimum(np.ceil(peak), PC_CAP) if wanted is None else np.full(rows.size, float(wanted))
     k_max = np.where(lambdas, k_max, 0.0)
     prepared = prepared_rows(ctx.traffic, rows, ctx.cache)
-    curve = floor_curve(prepared, model, 1.0, k_max)
+    curve = floor_curve(prepared, model, 1.0, k_max, rows=lambdas)  # only the Lambdas' curves are read
     rates = faas_rates(ctx.book, "lambda", region, t.architecture, t.memory_mb)
     costs = provisioned_costs(curve, ProvisionedPrices(enabled, run, Pricer(rates), memory))
     cold = costs.cold_starts_per_month

@@ -116,19 +116,21 @@ def _block_curve(
     k_max: np.ndarray,
     mixture: np.ndarray | None = None,
     cold: bool = True,
+    wanted: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
     """Per row of one block and per level: overflow requests, their billed ms and busy seconds, cold starts.
 
     ``slots`` and ``k_max`` are per row; ``mixture`` (rows, bins), for hourly cells: the spread of
-    concurrency inside the hour (rows of ones for resources without one).
+    concurrency inside the hour (rows of ones for resources without one); ``wanted`` (per row) the rows to
+    set up and compute, the others left at zero (every row's figures depend on its own cells only).
     """
     shared = pools(state.pool)
     burst = burst_rho(state)
     rows = state.block.panel.rows
     out: dict[str, np.ndarray] = {}
-    for value in np.unique(slots):
-        group = slots == value
-        curve = LevelCurve(shared, burst, state.peaks, state.billed_per_request, mixture, group)
+    for value in np.unique(slots if wanted is None else slots[wanted]):
+        group = slots == value if wanted is None else (slots == value) & wanted
+        curve = LevelCurve(shared, burst, state.peaks, state.billed_per_request, mixture, group, cold)
         part = curve.curve(int(value), np.where(group, k_max, 0), levels.size, cold)
         for name, values in part.items():
             out.setdefault(name, np.zeros(values.shape if values.ndim == 1 else (rows, levels.size)))
@@ -143,11 +145,15 @@ def floor_curve(
     k_max: np.ndarray | int | None = None,
     *,
     with_cold_starts: bool = True,
+    rows: np.ndarray | None = None,
 ) -> FloorCurve:
     """The curve over k = 0..max(k_max); ``k_max`` defaults to what covers each resource's highest peak.
 
     ``with_cold_starts`` False: the overflow only (its cold-start, start-up and init columns are zeros),
-    for a caller that reads nothing else; the overflow does not depend on them."""
+    for a caller that reads nothing else; the overflow does not depend on them (nor is the warm pool's
+    level set-up built). ``rows`` (a mask over the resources): the only ones a caller reads; the others'
+    quantities are left at zero, and a read row's figures are the same as without it (each row's curve
+    is computed from its own cells)."""
     n = prepared.resources
     slots = np.broadcast_to(np.asarray(slots_per_instance, dtype=float), (n,)).copy()
     if np.any(slots < 1) or np.any(slots != np.floor(slots)):
@@ -167,27 +173,31 @@ def floor_curve(
         both_rows = st.minutes_of_both.block.rows
         mixture = (both_rows, minute_mixture(st.minutes_of_both, st.hours_of_both))
         if with_cold_starts:  # the calibration scales cold starts only
-            minute = _block_curve(st.minutes_of_both, levels, slots[both_rows], k_max[both_rows])
-            hour = _block_curve(st.hours_of_both, levels, slots[both_rows], k_max[both_rows], mixture[1])
+            both_wanted = None if rows is None else rows[both_rows]
+            minute = _block_curve(st.minutes_of_both, levels, slots[both_rows], k_max[both_rows], wanted=both_wanted)
+            hour = _block_curve(
+                st.hours_of_both, levels, slots[both_rows], k_max[both_rows], mixture[1], wanted=both_wanted
+            )
             cold_ratio = (both_rows, calibration_ratio(minute["cold"], hour["cold"], 1.0))
     shape = (n, levels.size)
     total = {name: np.zeros(n) for name in ("requests", "all_billed", "all_busy")}
     part = {name: np.zeros(shape) for name in ("overflow", "billed", "busy", "cold", "startup")}
     for state in st.blocks:
-        rows = state.block.rows
+        block_rows = state.block.rows
         spread = None
         if state.hourly and mixture is not None:
-            spread = np.ones((rows.size, MIXTURE_BINS))
-            spread[np.searchsorted(rows, mixture[0])] = mixture[1]
-        curve = _block_curve(state, levels, slots[rows], k_max[rows], spread, with_cold_starts)
+            spread = np.ones((block_rows.size, MIXTURE_BINS))
+            spread[np.searchsorted(block_rows, mixture[0])] = mixture[1]
+        wanted = None if rows is None else rows[block_rows]
+        curve = _block_curve(state, levels, slots[block_rows], k_max[block_rows], spread, with_cold_starts, wanted)
         if state.hourly and cold_ratio is not None:
-            scale = np.ones((rows.size, levels.size))
-            scale[np.searchsorted(rows, cold_ratio[0])] = cold_ratio[1]
+            scale = np.ones((block_rows.size, levels.size))
+            scale[np.searchsorted(block_rows, cold_ratio[0])] = cold_ratio[1]
             curve["cold"] = curve["cold"] * scale
         for name in total:
-            np.add.at(total[name], rows, curve[name])
+            np.add.at(total[name], block_rows, curve[name])
         for name in part:
-            np.add.at(part[name], rows, curve[name])
+            np.add.at(part[name], block_rows, curve[name])
     init_ms = (part["cold"] + part["startup"]) * st.init_ms[:, None] if model.init_billed else np.zeros(shape)
     assumptions = (
         *model.assumptions(),

@@ -53,6 +53,7 @@ class LevelCurve:
         billed_per_request: np.ndarray,
         mixture: np.ndarray | None,
         rows: np.ndarray,
+        cold: bool = True,
     ) -> None:
         inp = pool.inp
         self.rows = inp.need.shape[0]
@@ -79,7 +80,16 @@ class LevelCurve:
         for name in ("e_row", "e_rho", "e_requests", "e_billed", "e_busy", "e_peak", "e_cap"):
             setattr(self, name, getattr(self, name)[order])
         self.e_share = np.ones_like(self.e_rho)
-        # pool cells
+        self.cold = cold
+        if cold:  # the warm pool's cells: only a caller of the cold starts needs them
+            self._pool_cells(pool, row, col, deterministic)
+        self.total_requests = np.bincount(row, requests, minlength=self.rows)
+        self.total_billed = np.bincount(row, requests * billed, minlength=self.rows)
+        self.total_busy = np.bincount(row, requests * duration, minlength=self.rows)
+
+    def _pool_cells(self, pool: Pools, row: np.ndarray, col: np.ndarray, deterministic: np.ndarray) -> None:
+        """The warm pool's quantities per active cell, sorted by the floor past which the cell is done."""
+        inp = pool.inp
         warm = pool.warm[row, col]
         self.p_need = inp.need[row, col]
         self.p_warm = warm
@@ -106,9 +116,6 @@ class LevelCurve:
         self.p_cap = p_cap[order]
         self.p_churned = np.flatnonzero(churn[order] > 0)  # positions in the pool order with a churn
         self._tail: tuple[poisson.LevelTail | None, int] = (None, 0)
-        self.total_requests = np.bincount(row, requests, minlength=self.rows)
-        self.total_billed = np.bincount(row, requests * billed, minlength=self.rows)
-        self.total_busy = np.bincount(row, requests * duration, minlength=self.rows)
 
     def _erlang_to(self, slots: int, first: int) -> int:
         """Advance every Erlang cell still in play to ``slots``; returns the first cell still in play."""
@@ -177,6 +184,8 @@ class LevelCurve:
         caller that needs only the overflow need not pay for it).
         """
         out = {name: np.zeros((self.rows, levels)) for name in ("overflow", "billed", "busy", "cold", "startup")}
+        if cold and not self.cold:
+            raise ValueError("this curve was set up without its warm pool (cold=False)")
         e_first = p_first = 0
         top = int(min(levels - 1, k_max.max(initial=0)))
         for k in range(top + 1):

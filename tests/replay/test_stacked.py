@@ -74,3 +74,19 @@ def test_chunks_of_resources_give_the_result_of_the_whole(estate) -> None:
     curve_parts = chunked(stacked, lambda prepared: floor_curve(prepared, model, 2, 6), rows=3)
     assert curve_parts.k.tolist() == curve.k.tolist()
     assert curve_parts.faas_requests == pytest.approx(curve.faas_requests, rel=1e-12)
+
+
+@pytest.mark.parametrize("wanted", [[True, False, True, False], [False, True, False, True], [False, False, True, True]])
+def test_a_curve_for_some_rows_is_the_full_curve_there(estate, wanted) -> None:
+    """``floor_curve(rows=...)`` sets up only the rows a caller reads: the same figures there, bit for bit
+    (minute rows with their hours' calibration among them), zeros elsewhere."""
+    stacked, _ = estate
+    mask = np.array(wanted)
+    model = FaasModel(keep_alive_s=600.0)
+    full = floor_curve(prepare(stacked), model, 1.0, 6)
+    some = floor_curve(prepare(stacked), model, 1.0, 6, rows=mask)
+    for name in ("faas_requests", "faas_billed_ms", "faas_cold_starts", "startup_cold_starts", "floor_billed_ms"):
+        mine, theirs = getattr(some, name), getattr(full, name)
+        assert np.array_equal(mine[mask], theirs[mask]), name
+        assert theirs[mask].any() or name == "startup_cold_starts"
+        assert not getattr(some, name)[~mask].any() or name == "floor_billed_ms", name
