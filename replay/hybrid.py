@@ -12,13 +12,12 @@ is improbable for Poisson traffic was bursty, and its concurrency while active r
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 
 import numpy as np
 
 from replay import poisson
 from replay.assumptions import Assumption
-from replay.chunks import select
 from replay.constants import MONTH_HOURS, MONTH_SECONDS
 from replay.faas import faas
 from replay.levels import LevelCurve
@@ -27,7 +26,7 @@ from replay.peaks import mean_concurrency
 from replay.pool import cold_starts, pools
 from replay.prices import FaasPricer
 from replay.state import BlockState, calibration_ratio, states
-from replay.traffic import Prepared, prepare
+from replay.traffic import Prepared
 
 MIXTURE_BINS = 16
 
@@ -53,6 +52,13 @@ class FloorCurve:
     startup_cold_starts: np.ndarray
     month_factor: np.ndarray
     assumptions: tuple[Assumption, ...]
+
+    def take(self, rows: np.ndarray) -> FloorCurve:
+        """The same curve for some of its resources (``rows``: indices), in that order."""
+        return replace(
+            self,
+            **{f.name: getattr(self, f.name)[rows] for f in fields(self) if f.name not in ("k", "assumptions")},
+        )
 
 
 def burst_rho(state: BlockState) -> np.ndarray:
@@ -340,9 +346,8 @@ def hybrid_optimum(
     best_k = np.zeros(n)
     best_usd = faas_usd.copy()
     rows = np.flatnonzero(needed)
-    if rows.size:
-        sub = prepare(select(prepared.traffic, rows))
-        curve = floor_curve(sub, model, slots[rows], bound[rows])
+    if rows.size:  # on the prepared traffic's own states (shared with the FaaS run above), for those rows only
+        curve = floor_curve(prepared, model, slots, np.where(needed, bound, 0.0), rows=needed).take(rows)
         part = HybridPrices(
             np.broadcast_to(np.asarray(prices.instance_hour_usd, dtype=float), (n,))[rows], prices.faas, memory[rows]
         )

@@ -90,3 +90,20 @@ def test_a_curve_for_some_rows_is_the_full_curve_there(estate, wanted) -> None:
         assert np.array_equal(mine[mask], theirs[mask]), name
         assert theirs[mask].any() or name == "startup_cold_starts"
         assert not getattr(some, name)[~mask].any() or name == "floor_billed_ms", name
+
+
+def test_the_hybrid_search_on_shared_states_is_its_rows_alone(estate) -> None:
+    """The search runs on the whole prepared traffic's states for the rows it needs: each row's curve is
+    the one its own traffic gives alone (bit for bit: every per-cell quantity depends on the cell only)."""
+    from replay import HybridPrices, hybrid_optimum, linear_faas_prices
+
+    stacked, alone = estate
+    model = FaasModel(keep_alive_s=600.0)
+    prices = HybridPrices(0.02, linear_faas_prices(0.2e-6, 0.0000166667), 2.0)
+    best = hybrid_optimum(prepare(stacked), model, 2.0, prices, k_max=5)
+    assert best.curve is not None and best.curve_needed.sum() >= 2
+    for j, i in enumerate(np.flatnonzero(best.curve_needed)):
+        single = floor_curve(prepare(alone[i]), model, 2.0, int(best.curve.k_max[j]))
+        width = single.k.size
+        for name in ("faas_requests", "faas_billed_ms", "faas_cold_starts", "floor_billed_ms"):
+            assert np.array_equal(getattr(best.curve, name)[j, :width], getattr(single, name)[0]), (NAMES[i], name)
