@@ -89,8 +89,18 @@ def minute_mixture(minutes: BlockState, hours: BlockState, bins: int = MIXTURE_B
     """Per row: ``bins`` request-weighted bins of (the concurrency a minute's requests met / its hour's mean).
 
     How a resource's traffic spreads inside its hours, learnt from its own minutes; an hourly cell of the
-    same resource is then modelled as that spread around its own mean.
+    same resource is then modelled as that spread around its own mean. Kept on the minutes' state (every
+    level curve of the same states reads it: the hybrid search and the provisioned curve; nothing writes
+    into it).
     """
+    done = minutes.__dict__.get("_mixture")
+    if done is None or done[0] is not hours or done[1] != bins:
+        done = (hours, bins, _minute_mixture(minutes, hours, bins))
+        object.__setattr__(minutes, "_mixture", done)
+    return done[2]
+
+
+def _minute_mixture(minutes: BlockState, hours: BlockState, bins: int) -> np.ndarray:
     panel = minutes.block.panel
     rho_minute = burst_rho(minutes)
     requests = np.where(minutes.block.counted, panel.requests, 0.0)

@@ -60,10 +60,16 @@ def _measured_rows(block: Block, measured: np.ndarray, share: float = 0.9) -> np
 
 
 def block_state(
-    block: Block, model: FaasModel, peak_ratio: np.ndarray, init_ms: np.ndarray, starts_cold: np.ndarray
+    block: Block,
+    model: FaasModel,
+    peak_ratio: np.ndarray,
+    init_ms: np.ndarray,
+    starts_cold: np.ndarray,
+    peaks: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> BlockState:
+    """``peaks``: the block's (peaks, measured), when the caller has them (they do not depend on the model)."""
     panel = block.panel
-    peaks, measured = period_peaks(block, peak_ratio)
+    peaks, measured = period_peaks(block, peak_ratio) if peaks is None else peaks
     hourly = panel.period_s > MINUTE_S
     deterministic = np.zeros(panel.rows, dtype=bool) if hourly else _measured_rows(block, measured)
     inp = pool_input(block, peaks, model.keep_alive_s, starts_cold, deterministic, init_ms)
@@ -104,22 +110,54 @@ def states(prepared: Prepared, model: FaasModel) -> States:
 
 
 def _states(prepared: Prepared, model: FaasModel) -> States:
-    peak_ratio = peak_calibration(prepared)
+    shared = _model_free(prepared)
+    peak_ratio = shared.peak_ratio
     init, init_measured = resource_init_ms(prepared, model)
     starts_cold = prepared.traffic.starts_cold
-    blocks = [block_state(b, model, peak_ratio, init, starts_cold) for b in prepared.blocks]
+    blocks = [
+        block_state(b, model, peak_ratio, init, starts_cold, peaks)
+        for b, peaks in zip(prepared.blocks, shared.peaks, strict=True)
+    ]
     minutes_of_both = hours_of_both = None
+    if shared.both is not None:
+        (sub, sub_peaks), (hour_block, hour_peaks) = shared.both
+        minutes_of_both = block_state(sub, model, peak_ratio, init, starts_cold, sub_peaks)
+        hours_of_both = block_state(hour_block, model, peak_ratio, init, starts_cold, hour_peaks)
+    return States(blocks, peak_ratio, init, init_measured, minutes_of_both, hours_of_both)
+
+
+@dataclass(frozen=True)
+class _ModelFree:
+    """What the states of every model share on one prepared traffic: the peak calibration, each block's
+    peaks, and the calibration pair's blocks (minute rows of resources with hours too; their minutes summed
+    to hours) with theirs."""
+
+    peak_ratio: np.ndarray
+    peaks: list[tuple[np.ndarray, np.ndarray]]
+    both: tuple[tuple[Block, tuple[np.ndarray, np.ndarray]], tuple[Block, tuple[np.ndarray, np.ndarray]]] | None
+
+
+def _model_free(prepared: Prepared) -> _ModelFree:
+    """Computed once per prepared traffic (the FaaS, Serverless and Cloud Run models of a group read the same
+    peaks; nothing writes into them)."""
+    key = ("model-free states",)
+    if key in prepared.memo:
+        return prepared.memo[key]
+    peak_ratio = peak_calibration(prepared)
+    peaks = [period_peaks(b, peak_ratio) for b in prepared.blocks]
+    both_blocks = None
     minute_block = prepared.minutes
     if minute_block is not None and prepared.hourly is not None:
         both = (prepared.minute_s > 0) & (prepared.measured_s > prepared.minute_s + 1e-6)
         rows = np.flatnonzero(both[minute_block.rows])
         if rows.size:
             sub = Block(rows_of(minute_block.panel, rows), minute_block.rows[rows], minute_block.weight[rows])
-            minutes_of_both = block_state(sub, model, peak_ratio, init, starts_cold)
             hours = rows_of(prepared.minute_hours, rows)
             hour_block = Block(hours, sub.rows, np.ones_like(hours.covered_s))
-            hours_of_both = block_state(hour_block, model, peak_ratio, init, starts_cold)
-    return States(blocks, peak_ratio, init, init_measured, minutes_of_both, hours_of_both)
+            both_blocks = ((sub, period_peaks(sub, peak_ratio)), (hour_block, period_peaks(hour_block, peak_ratio)))
+    done = _ModelFree(peak_ratio, peaks, both_blocks)
+    prepared.memo[key] = done
+    return done
 
 
 def rows_of(panel: Panel, rows: np.ndarray) -> Panel:
