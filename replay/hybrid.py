@@ -61,50 +61,73 @@ class FloorCurve:
         )
 
 
-def burst_rho(state: BlockState) -> np.ndarray:
+def burst_rho(state: BlockState, rows: np.ndarray | None = None) -> np.ndarray:
     """Concurrency each period's requests met: the mean, or the burst concurrency its peak reveals once the
-    instances its cold starts kept in init are taken out of the peak (once per block state: the FaaS-side
-    curves of a block all read it; nothing writes into it)."""
+    instances its cold starts kept in init are taken out of the peak.
+
+    Computed once per block state and row (the FaaS-side curves of a block all read it; nothing writes into
+    it). ``rows`` (a mask over the block's rows): the rows the caller reads; only those are sure to be
+    computed (a row not yet asked for holds its mean concurrency). Each cell's value depends on its own cell
+    only, so computing rows apart gives the same values as all at once."""
+    n = state.block.panel.rows
+    wanted = np.ones(n, dtype=bool) if rows is None else np.asarray(rows, dtype=bool)
     done = state.__dict__.get("_burst_rho")
     if done is None:
-        done = _burst_rho(state)
+        done = (mean_concurrency(state.block), np.zeros(n, dtype=bool) if not state.hourly else np.ones(n, bool))
         object.__setattr__(state, "_burst_rho", done)
-    return done
+    values, computed = done
+    missing = np.flatnonzero(wanted & ~computed)
+    if missing.size:
+        values[missing] = _burst_rho(state, values, missing)
+        computed[missing] = True
+    return values
 
 
-def _burst_rho(state: BlockState) -> np.ndarray:
+def _burst_rho(state: BlockState, rho: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """The burst concurrency of the minute cells of ``rows`` (indices), from their mean ``rho``."""
     block = state.block
-    rho = mean_concurrency(block)
-    if state.hourly:  # an hour's peak cannot separate its init pile-ups from its bursts: Poisson within it
-        return rho
-    requests = np.where(block.counted, block.requests, 0.0)
-    in_init = cold_starts(pools(state.pool), 0.0).cold_per_cell
+    requests = np.where(block.counted[rows], block.requests[rows], 0.0)
+    in_init = cold_starts(pools(state.pool), 0.0).cold_per_cell[rows]
     if block.panel.cold_starts is not None:
-        in_init = np.where(np.isnan(block.panel.cold_starts), in_init, block.panel.cold_starts)
-    request_peak = np.maximum(state.peaks - in_init, np.minimum(state.peaks, 1.0))
-    return poisson.burst_concurrency(rho, request_peak, requests)
+        measured = block.panel.cold_starts[rows]
+        in_init = np.where(np.isnan(measured), in_init, measured)
+    peaks = state.peaks[rows]
+    request_peak = np.maximum(peaks - in_init, np.minimum(peaks, 1.0))
+    return poisson.burst_concurrency(rho[rows], request_peak, requests)
 
 
-def minute_mixture(minutes: BlockState, hours: BlockState, bins: int = MIXTURE_BINS) -> np.ndarray:
+def minute_mixture(
+    minutes: BlockState, hours: BlockState, bins: int = MIXTURE_BINS, rows: np.ndarray | None = None
+) -> np.ndarray:
     """Per row: ``bins`` request-weighted bins of (the concurrency a minute's requests met / its hour's mean).
 
     How a resource's traffic spreads inside its hours, learnt from its own minutes; an hourly cell of the
-    same resource is then modelled as that spread around its own mean. Kept on the minutes' state (every
-    level curve of the same states reads it: the hybrid search and the provisioned curve; nothing writes
-    into it).
+    same resource is then modelled as that spread around its own mean. Kept on the minutes' state, row by
+    row (every level curve of the same states reads it: the hybrid search and the provisioned curve;
+    nothing writes into it); ``rows`` (a mask) as for :func:`burst_rho`: a row not asked for holds ones.
     """
+    n = minutes.block.panel.rows
+    wanted = np.ones(n, dtype=bool) if rows is None else np.asarray(rows, dtype=bool)
     done = minutes.__dict__.get("_mixture")
     if done is None or done[0] is not hours or done[1] != bins:
-        done = (hours, bins, _minute_mixture(minutes, hours, bins))
+        done = (hours, bins, np.ones((n, bins)), np.zeros(n, dtype=bool))
         object.__setattr__(minutes, "_mixture", done)
-    return done[2]
+    values, computed = done[2], done[3]
+    missing = np.flatnonzero(wanted & ~computed)
+    if missing.size:
+        values[missing] = _minute_mixture(minutes, hours, bins, missing)
+        computed[missing] = True
+    return values
 
 
-def _minute_mixture(minutes: BlockState, hours: BlockState, bins: int) -> np.ndarray:
+def _minute_mixture(minutes: BlockState, hours: BlockState, bins: int, rows: np.ndarray) -> np.ndarray:
+    """The mixture of ``rows`` (indices of the minutes' rows)."""
     panel = minutes.block.panel
-    rho_minute = burst_rho(minutes)
-    requests = np.where(minutes.block.counted, panel.requests, 0.0)
-    hour_rho = mean_concurrency(hours.block)
+    mask = np.zeros(panel.rows, dtype=bool)
+    mask[rows] = True
+    rho_minute = burst_rho(minutes, mask)[rows]
+    requests = np.where(minutes.block.counted[rows], panel.requests[rows], 0.0)
+    hour_rho = mean_concurrency(hours.block)[rows]
     offset = (panel.start_s - hours.block.panel.start_s) // 60
     hour_index = np.clip((offset + np.arange(panel.periods)) // 60, 0, hours.block.panel.periods - 1)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -115,9 +138,9 @@ def _minute_mixture(minutes: BlockState, hours: BlockState, bins: int) -> np.nda
     cumulative = np.cumsum(sorted_weight, axis=1)
     total = np.maximum(cumulative[:, -1:], 1e-12)
     which = np.minimum((cumulative - sorted_weight / 2) / total * bins, bins - 1).astype(int)
-    weighted = np.zeros((panel.rows, bins))
-    weights = np.zeros((panel.rows, bins))
-    row_index = np.repeat(np.arange(panel.rows), panel.periods)
+    weighted = np.zeros((rows.size, bins))
+    weights = np.zeros((rows.size, bins))
+    row_index = np.repeat(np.arange(rows.size), panel.periods)
     np.add.at(weighted, (row_index, which.ravel()), (sorted_ratio * sorted_weight).ravel())
     np.add.at(weights, (row_index, which.ravel()), sorted_weight.ravel())
     # Each bin holds 1/bins of the requests; its value is the request-weighted mean ratio in it. The
@@ -141,7 +164,7 @@ def _block_curve(
     set up and compute, the others left at zero (every row's figures depend on its own cells only).
     """
     shared = pools(state.pool)
-    burst = burst_rho(state)
+    burst = burst_rho(state, wanted)
     rows = state.block.panel.rows
     out: dict[str, np.ndarray] = {}
     for value in np.unique(slots if wanted is None else slots[wanted]):
@@ -187,9 +210,9 @@ def floor_curve(
     cold_ratio = None
     if st.minutes_of_both is not None and st.hours_of_both is not None:
         both_rows = st.minutes_of_both.block.rows
-        mixture = (both_rows, minute_mixture(st.minutes_of_both, st.hours_of_both))
+        both_wanted = None if rows is None else rows[both_rows]
+        mixture = (both_rows, minute_mixture(st.minutes_of_both, st.hours_of_both, rows=both_wanted))
         if with_cold_starts:  # the calibration scales cold starts only
-            both_wanted = None if rows is None else rows[both_rows]
             minute = _block_curve(st.minutes_of_both, levels, slots[both_rows], k_max[both_rows], wanted=both_wanted)
             hour = _block_curve(
                 st.hours_of_both, levels, slots[both_rows], k_max[both_rows], mixture[1], wanted=both_wanted

@@ -107,3 +107,23 @@ def test_the_hybrid_search_on_shared_states_is_its_rows_alone(estate) -> None:
         width = single.k.size
         for name in ("faas_requests", "faas_billed_ms", "faas_cold_starts", "floor_billed_ms"):
             assert np.array_equal(getattr(best.curve, name)[j, :width], getattr(single, name)[0]), (NAMES[i], name)
+
+
+def test_burst_concurrency_by_rows_is_that_of_all_rows(estate) -> None:
+    """``burst_rho`` computed for some rows, then the rest, equals it computed at once (the level curves
+    ask only for the rows they set up); a row not asked for yet holds its mean concurrency."""
+    from replay.hybrid import burst_rho
+    from replay.peaks import mean_concurrency
+    from replay.state import states
+
+    stacked, _ = estate
+    model = FaasModel(keep_alive_s=600.0)
+    whole, parts = states(prepare(stacked), model), states(prepare(stacked), model)
+    (a,) = [b for b in parts.blocks if not b.hourly]
+    (b,) = [b for b in whole.blocks if not b.hourly]
+    first = np.arange(a.block.panel.rows) == 1  # the on-off trace: bursts its mean cannot show
+    partial = burst_rho(a, first).copy()
+    assert np.array_equal(partial[~first], mean_concurrency(a.block)[~first])
+    full = burst_rho(b)
+    assert np.array_equal(partial[first], full[first]) and not np.array_equal(full, mean_concurrency(b.block))
+    assert np.array_equal(burst_rho(a, ~first), full)
