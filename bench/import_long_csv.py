@@ -10,7 +10,8 @@ interleaved in every repeat, so a busy machine slows them alike:
   own checks of the batch, the insert (or MERGE), the uploads record, one transaction.
 "New" is a database file created by the load (schema included, for both); "existing" is a copy of a database
 that already holds another 1 million rows of other resources. The aim is ours <= 1.5x bare for both.
-Usage: ``python bench/import_long_csv.py [--rows N] [--repeat K] [--into new,existing] [--work-dir data/bench]``.
+Usage: ``python bench/import_long_csv.py [--rows N] [--repeat K] [--into new,existing] [--work-dir data/bench]
+[--against ../main]`` (``--against``: another checkout's import runs in the same repeats, for before/after).
 """
 
 from __future__ import annotations
@@ -104,9 +105,11 @@ def child(kind: str, csv_path: Path, db_path: Path) -> dict[str, float]:
     return {"seconds": time.perf_counter() - started, "cpu_s": _cpu_s() - cpu, "rows": rows, "peak_rss_mb": _peak_mb()}
 
 
-def run_child(kind: str, csv_path: Path, db_path: Path) -> dict[str, float]:
+def run_child(kind: str, csv_path: Path, db_path: Path, tree: Path | None = None) -> dict[str, float]:
+    """One load in its own process; ``tree``: another checkout whose own benchmark runs it (its code)."""
+    script = tree / "bench" / "import_long_csv.py" if tree else Path(__file__)
     out = subprocess.run(
-        [sys.executable, __file__, "--child", kind, str(csv_path), str(db_path)],
+        [sys.executable, str(script), "--child", kind, str(csv_path), str(db_path)],
         check=True,
         capture_output=True,
         text=True,
@@ -145,6 +148,9 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3, help="run every load this many times; report the best")
     parser.add_argument("--into", default="new,existing", help="the targets, comma-separated: new, existing")
     parser.add_argument("--work-dir", type=Path, help="where the CSV and databases go (default: the system's temp)")
+    parser.add_argument(
+        "--against", type=Path, help="another checkout (e.g. main's worktree) whose import runs too, as 'theirs'"
+    )
     parser.add_argument("--child", nargs=3, metavar=("KIND", "CSV", "DB"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -166,18 +172,25 @@ def main() -> int:
         runs: dict[tuple[str, str], list[dict[str, float]]] = {}
         for i in range(args.repeat):
             for target in targets:
-                for kind in ("bare", "ours"):
+                for kind in ("bare", "ours", *(["theirs"] if args.against else [])):
                     db = tmp / f"{kind}-{target}-{i}.duckdb"
                     if existing is not None and target == "existing":
                         shutil.copyfile(existing, db)
-                    runs.setdefault((kind, target), []).append(run_child(kind, csv_path, db))
+                    tree = args.against if kind == "theirs" else None
+                    runs.setdefault((kind, target), []).append(
+                        run_child(kind.replace("theirs", "ours"), csv_path, db, tree)
+                    )
                     db.unlink()
                     Path(f"{db}.wal").unlink(missing_ok=True)
     best = {key: min(figs, key=lambda fig: fig["seconds"]) for key, figs in runs.items()}
     for target in targets:
         bare, ours = best[("bare", target)], best[("ours", target)]
         print(f"into a {target} database:")
-        for name, fig in (("bare DuckDB read_csv", bare), ("breakeven import", ours)):
+        named = [("bare DuckDB read_csv", bare), ("breakeven import", ours)]
+        if args.against:
+            theirs = best[("theirs", target)]
+            named.append((f"import of {args.against.name}", theirs))
+        for name, fig in named:
             print(
                 f"  {name:22s} {fig['seconds']:7.2f} s  {args.rows / fig['seconds']:>12,.0f} rows/s  "
                 f"CPU {fig['cpu_s']:6.1f} s  peak RSS {fig['peak_rss_mb']:,.0f} MB"
@@ -190,6 +203,15 @@ def main() -> int:
             f"{ours['cpu_s'] / bare['cpu_s']:.2f}x CPU; per repeat {', '.join(f'{r:.2f}x' for r in all_ratios)} "
             "(aim <= 1.5x wall)"
         )
+        if args.against:
+            cpu = sorted(
+                o["cpu_s"] / b["cpu_s"] for o, b in zip(runs[("theirs", target)], runs[("bare", target)], strict=True)
+            )
+            print(f"  {args.against.name}/bare CPU per repeat: {', '.join(f'{r:.2f}x' for r in cpu)}")
+        cpu = sorted(
+            o["cpu_s"] / b["cpu_s"] for o, b in zip(runs[("ours", target)], runs[("bare", target)], strict=True)
+        )
+        print(f"  ours/bare CPU per repeat: {', '.join(f'{r:.2f}x' for r in cpu)}")
     return 0
 
 

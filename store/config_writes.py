@@ -9,41 +9,38 @@ same batch) is not stored again, so rewriting the same history changes nothing.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import Any
 
 import duckdb
 
 from common.metrics import CONFIG_FIELDS
 from common.timeutil import naive_utc
 from store.batch import ConfigRecord
-
-if TYPE_CHECKING:
-    import pyarrow as pa
+from store.temp_tables import temp_table
 
 FIELDS = list(CONFIG_FIELDS)
 
 
-def configs_table(configs: Sequence[ConfigRecord]) -> pa.Table:
-    """The records as an Arrow table: one column per configuration field, plus their order in the batch."""
-    import pyarrow as pa
-
-    arrow_types = {"INTEGER": pa.int64(), "DOUBLE": pa.float64(), "VARCHAR": pa.string()}
-    columns: dict[str, pa.Array] = {
-        "resource_id": pa.array([c.resource_id for c in configs], pa.string()),
-        "valid_from": pa.array([naive_utc(c.valid_from) for c in configs], pa.timestamp("us")),
+def configs_columns(configs: Sequence[ConfigRecord]) -> dict[str, tuple[str, list[Any]]]:
+    """The records as columns (DuckDB type, values; ``store.temp_tables``): one per configuration field, plus
+    their order in the batch."""
+    columns: dict[str, tuple[str, list[Any]]] = {
+        "resource_id": ("VARCHAR", [c.resource_id for c in configs]),
+        "valid_from": ("TIMESTAMP", [naive_utc(c.valid_from) for c in configs]),
     }
     for name, kind in CONFIG_FIELDS.items():
         values = [c.values.get(name) for c in configs]
         if kind == "INTEGER":
-            values = [int(v) if v is not None else None for v in values]
+            columns[name] = ("BIGINT", [int(v) if v is not None else None for v in values])
         elif kind == "DOUBLE":
-            values = [float(v) if v is not None else None for v in values]
-        columns[name] = pa.array(values, arrow_types[kind])
-    columns["assumed"] = pa.array([",".join(sorted(c.assumed)) or None for c in configs], pa.string())
-    columns["source"] = pa.array([c.source for c in configs], pa.string())
-    columns["keep_unstated"] = pa.array([c.keep_unstated for c in configs], pa.bool_())
-    columns["ord"] = pa.array(range(len(configs)), pa.int64())
-    return pa.table(columns)
+            columns[name] = ("DOUBLE", [float(v) if v is not None else None for v in values])
+        else:
+            columns[name] = ("VARCHAR", values)
+    columns["assumed"] = ("VARCHAR", [",".join(sorted(c.assumed)) or None for c in configs])
+    columns["source"] = ("VARCHAR", [c.source for c in configs])
+    columns["keep_unstated"] = ("BOOLEAN", [c.keep_unstated for c in configs])
+    columns["ord"] = ("BIGINT", list(range(len(configs))))
+    return columns
 
 
 def _body(alias: str) -> str:
@@ -55,7 +52,7 @@ def write_configs(con: duckdb.DuckDBPyConnection, configs: Sequence[ConfigRecord
     """Insert the snapshots that differ from the one in effect before them; returns how many were stored."""
     if not configs:
         return 0
-    con.register("incoming_configs", configs_table(configs))
+    temp_table(con, "incoming_configs", configs_columns(configs))
     filled = ", ".join(f"CASE WHEN b.keep_unstated THEN coalesce(b.{f}, s.{f}) ELSE b.{f} END AS {f}" for f in FIELDS)
     fields = ", ".join(FIELDS)
     try:
@@ -92,4 +89,4 @@ def write_configs(con: duckdb.DuckDBPyConnection, configs: Sequence[ConfigRecord
         )
         return int(con.execute("SELECT count(*) FROM config_changes").fetchall()[0][0])
     finally:
-        con.unregister("incoming_configs")
+        con.execute("DROP TABLE IF EXISTS incoming_configs")

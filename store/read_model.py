@@ -321,12 +321,11 @@ def merge_facts(con: duckdb.DuckDBPyConnection, incoming: str) -> None:
     )
 
 
-def changed_spans(con: duckdb.DuckDBPyConnection, where: str, params: list[object]) -> duckdb.DuckDBPyRelation:
+def changed_spans_sql(where: str) -> str:
     """Per resource, the span of the stored rows ``where`` selects (taken before a delete removes them)."""
-    return con.sql(
+    return (
         "SELECT resource_id, min(period_start) AS first, max(period_start + to_seconds(period_s)) AS until "  # noqa: S608
-        f"FROM metrics WHERE {where} GROUP BY resource_id",
-        params=params,
+        f"FROM metrics WHERE {where} GROUP BY resource_id"
     )
 
 

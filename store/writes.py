@@ -37,6 +37,7 @@ from store.db import connect, read_as_is
 from store.errors import BatchError
 from store.snapshots import write_snapshots
 from store.summaries import advance_data_version
+from store.temp_tables import arrow_temp_table, temp_table
 
 if TYPE_CHECKING:  # the checks load Arrow and pandas; a collector's command line need not, until it writes
     from store.checks import CheckedBatch, MetricFacts
@@ -105,24 +106,21 @@ def merge_staged_metrics(con: duckdb.DuckDBPyConnection, facts: MetricFacts) -> 
 def _upsert_resources(con: duckdb.DuckDBPyConnection, resources: tuple[ResourceRecord, ...]) -> int:
     if not resources:
         return 0
-    import pyarrow as pa
-
     unique = {r.resource_id: r for r in resources}
-    table = pa.table(
+    temp_table(
+        con,
+        "incoming_resources",
         {
-            "resource_id": list(unique),
-            "provider": [SERVICES[r.service].provider for r in unique.values()],
-            "service": [r.service for r in unique.values()],
-            "pattern": [SERVICES[r.service].pattern for r in unique.values()],
-            "account": [r.account for r in unique.values()],
-            "region": [r.region for r in unique.values()],
-            "name": [r.name for r in unique.values()],
-            "seen_at": pa.array(
-                [naive_utc(r.seen_at) if r.seen_at else None for r in unique.values()], pa.timestamp("us")
-            ),
-        }
+            "resource_id": ("VARCHAR", list(unique)),
+            "provider": ("VARCHAR", [SERVICES[r.service].provider for r in unique.values()]),
+            "service": ("VARCHAR", [r.service for r in unique.values()]),
+            "pattern": ("VARCHAR", [SERVICES[r.service].pattern for r in unique.values()]),
+            "account": ("VARCHAR", [r.account for r in unique.values()]),
+            "region": ("VARCHAR", [r.region for r in unique.values()]),
+            "name": ("VARCHAR", [r.name for r in unique.values()]),
+            "seen_at": ("TIMESTAMP", [naive_utc(r.seen_at) if r.seen_at else None for r in unique.values()]),
+        },
     )
-    con.register("incoming_resources", table)
     try:
         new = con.execute(
             "SELECT count(*) FROM incoming_resources WHERE resource_id NOT IN (SELECT resource_id FROM resources)"
@@ -138,7 +136,7 @@ def _upsert_resources(con: duckdb.DuckDBPyConnection, resources: tuple[ResourceR
             """
         )
     finally:
-        con.unregister("incoming_resources")
+        con.execute("DROP TABLE IF EXISTS incoming_resources")
     return int(new)
 
 
@@ -158,7 +156,7 @@ def _drop_source(con: duckdb.DuckDBPyConnection, source: str) -> bool:
     """Remove a source's metric rows and configuration, then resources nothing else describes.
 
     The spans of the removed rows are kept as ``dropped_spans`` for the read model; returns whether any."""
-    con.register("dropped_spans", read_model.changed_spans(con, "source = ?", [source]).to_arrow_table())
+    con.execute("CREATE OR REPLACE TEMP TABLE dropped_spans AS " + read_model.changed_spans_sql("source = ?"), [source])
     con.execute("DELETE FROM metrics WHERE source = ?", [source])
     con.execute("DELETE FROM resource_config WHERE source = ?", [source])
     con.execute(
@@ -278,7 +276,7 @@ def write_batch(path: Path, batch: Batch | CheckedBatch) -> WriteSummary:
             alone = False
             if checked.metrics is not None and checked.facts is not None:
                 has_slots = _register_metrics(con, checked)
-                con.register("incoming_spans", checked.facts.spans)
+                arrow_temp_table(con, "incoming_spans", checked.facts.spans)
                 alone = not dropped and has_slots and read_model.alone_in_its_hours(con, "incoming_spans")
                 if alone:
                     inserted = insert_staged_metrics(con)
