@@ -106,6 +106,18 @@ def check_bucket_options(options: Any) -> tuple[dict[str, Any], int]:
 _INT64_MAX = 2**63 - 1
 
 
+def _bucket_counts(raw: list[Any]) -> list[int]:
+    """Each count as ``_whole`` reads it; plain digits (as the API writes int64) short enough for a float to hold
+    exactly are read as they are, anything else is checked (and named) by ``_whole``."""
+    counts = []
+    for i, c in enumerate(raw):
+        if type(c) is str and len(c) <= 15 and c.isascii() and c.isdigit():
+            counts.append(int(c))
+        else:
+            counts.append(_whole(c, f"bucketCounts[{i}]", 0))
+    return counts
+
+
 @functools.lru_cache(maxsize=256)
 def _options(text: str) -> tuple[dict[str, Any], int, tuple[float, ...]]:
     """The checked ``bucketOptions`` given as canonical JSON text, how many buckets they define and their finite
@@ -131,7 +143,7 @@ def _checked_message(value: Any) -> tuple[dict[str, Any], tuple[float, ...] | No
     raw_counts = value.get("bucketCounts") or []
     if not isinstance(raw_counts, list):
         raise DistributionError("bucketCounts is not a list")
-    counts = [_whole(c, f"bucketCounts[{i}]", 0) for i, c in enumerate(raw_counts)]
+    counts = _bucket_counts(raw_counts)
     options = value.get("bucketOptions")
     bounds = None
     if options:

@@ -62,6 +62,29 @@ def test_random_distributions_read_as_the_collector_reads_them() -> None:
         assert (scaled.mean, scaled.counts) == (collected.mean * 1e-6, collected.counts)
 
 
+@pytest.mark.parametrize(
+    ("counts", "reason"),
+    [
+        (["1", "\u00b2"], "bucketCounts[1] '\u00b2' is not a number"),
+        (["1", "-1"], "bucketCounts[1] '-1' is not a whole number"),
+        (["1", "0.5"], "bucketCounts[1] '0.5' is not a whole number"),
+        ([True, "0"], "bucketCounts[0] True is not a number"),
+    ],
+)
+def test_bucket_counts_that_are_not_plain_digits_are_named(counts: list, reason: str) -> None:
+    value = {"count": "1", "mean": 1.0, "bucketOptions": {"explicitBuckets": {"bounds": [1]}}, "bucketCounts": counts}
+    with pytest.raises(DistributionError) as caught:
+        histogram(value)
+    assert reason in str(caught.value)
+
+
+def test_whole_counts_in_any_spelling_read_alike() -> None:
+    options = {"explicitBuckets": {"bounds": [1]}}
+    spellings = [["2", "1"], [2, 1], ["2.0", 1.0], ["02", "1e0"]]
+    read = {histogram({"count": "3", "mean": 1.0, "bucketOptions": options, "bucketCounts": c}) for c in spellings}
+    assert len(read) == 1 and next(iter(read)).counts == (2.0, 1.0)
+
+
 def test_counts_past_int64_are_refused_as_protobuf_refuses_them() -> None:
     value = {"count": str(2**64), "mean": 1.0}
     with pytest.raises(DistributionError) as caught:
