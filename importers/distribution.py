@@ -12,7 +12,9 @@ naming the field, which the importer reports with the file, series and point.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
+import json
 import math
 from typing import Any
 
@@ -101,48 +103,95 @@ def check_bucket_options(options: Any) -> tuple[dict[str, Any], int]:
     return {kind: {"numFiniteBuckets": n, "growthFactor": growth, "scale": scale}}, n + 2
 
 
-def _checked_message(value: Any) -> dict[str, Any]:
-    """The fields of a ``distributionValue`` Breakeven reads, checked (exemplars and the like are left out)."""
+_INT64_MAX = 2**63 - 1
+
+
+def _bucket_counts(raw: list[Any]) -> list[int]:
+    """Each count as ``_whole`` reads it; plain digits (as the API writes int64) short enough for a float to hold
+    exactly are read as they are, anything else is checked (and named) by ``_whole``."""
+    counts = []
+    for i, c in enumerate(raw):
+        if type(c) is str and len(c) <= 15 and c.isascii() and c.isdigit():
+            counts.append(int(c))
+        else:
+            counts.append(_whole(c, f"bucketCounts[{i}]", 0))
+    return counts
+
+
+@functools.lru_cache(maxsize=256)
+def _options(text: str) -> tuple[dict[str, Any], int, tuple[float, ...]]:
+    """The checked ``bucketOptions`` given as canonical JSON text, how many buckets they define and their finite
+    bounds: checked once per distinct options (a series' points, and most files' series, share theirs). The
+    bounds are the collector's reading of the same message (``gcp.bucket_bounds``), so they are the same floats.
+    A refusal raises and is not cached."""
+    checked, buckets = check_bucket_options(json.loads(text))
+    try:
+        dist = json_format.ParseDict({"bucketOptions": checked}, distribution_pb2.Distribution())
+    except json_format.ParseError as exc:  # the checks above should leave nothing for protobuf to refuse
+        raise DistributionError(str(exc).splitlines()[0]) from None
+    return checked, buckets, gcp.bucket_bounds(dist.bucket_options)
+
+
+def _checked_message(value: Any) -> tuple[dict[str, Any], tuple[float, ...] | None]:
+    """The fields of a ``distributionValue`` Breakeven reads, checked (exemplars and the like are left out), and
+    the finite bounds of its bucket options (None without options)."""
     if not isinstance(value, dict):
         raise DistributionError("distributionValue is not an object")
     count = _whole(value.get("count", 0), "count", 0)
     mean = _number(value.get("mean", 0.0), "mean")
-    message: dict[str, Any] = {"count": str(count), "mean": mean}
+    message: dict[str, Any] = {"count": count, "mean": mean}
     raw_counts = value.get("bucketCounts") or []
     if not isinstance(raw_counts, list):
         raise DistributionError("bucketCounts is not a list")
-    counts = [_whole(c, f"bucketCounts[{i}]", 0) for i, c in enumerate(raw_counts)]
+    counts = _bucket_counts(raw_counts)
     options = value.get("bucketOptions")
+    bounds = None
     if options:
-        message["bucketOptions"], buckets = check_bucket_options(options)
+        if not isinstance(options, dict):
+            raise DistributionError("bucketOptions is not an object")
+        message["bucketOptions"], buckets, bounds = _options(json.dumps(options, sort_keys=True))
         if len(counts) > buckets:
             raise DistributionError(f"has {len(counts)} bucketCounts but its bucketOptions define {buckets} buckets")
     elif counts:
         raise DistributionError("has bucketCounts but no bucketOptions to say where the buckets are")
     if counts and sum(counts) != count:
         raise DistributionError(f"bucketCounts add up to {sum(counts)} but count is {count}")
-    message["bucketCounts"] = [str(c) for c in counts]
+    message["bucketCounts"] = counts
     rng = value.get("range")
     if isinstance(rng, dict):
         message["range"] = {
             "min": _number(rng.get("min", 0), "range.min"),
             "max": _number(rng.get("max", 0), "range.max"),
         }
-    return message
+    return message, bounds
+
+
+def _through_protobuf(message: dict[str, Any]) -> gcp.Histogram:
+    """The collector's own path: the message parsed by protobuf, then read as the Monitoring client's value."""
+    text_counts = {**message, "count": str(message["count"]), "bucketCounts": [str(c) for c in message["bucketCounts"]]}
+    try:
+        dist = json_format.ParseDict(text_counts, distribution_pb2.Distribution())
+    except json_format.ParseError as exc:  # the checks above should leave nothing for protobuf to refuse
+        raise DistributionError(str(exc).splitlines()[0]) from None
+    return gcp.from_distribution(dist)
 
 
 def histogram(value: Any, scale: float = 1.0) -> gcp.Histogram:
     """A checked ``distributionValue`` as the collector's Histogram, its values multiplied by ``scale``.
 
     ``scale`` converts the export's unit to the store's (nanoseconds to milliseconds: 1e-6); bounds,
-    mean and the end-bucket values all scale, so percentiles come out in the store's unit.
+    mean and the end-bucket values all scale, so percentiles come out in the store's unit. The fields are
+    read straight into the Histogram the collector's ``from_distribution`` makes of the same message (the
+    bucket options once per distinct options); counts past int64, which protobuf refuses, take its path.
     """
-    message = _checked_message(value)
-    try:
-        dist = json_format.ParseDict(message, distribution_pb2.Distribution())
-    except json_format.ParseError as exc:  # the checks above should leave nothing for protobuf to refuse
-        raise DistributionError(str(exc).splitlines()[0]) from None
-    h = gcp.from_distribution(dist)
+    message, bounds = _checked_message(value)
+    counts = message["bucketCounts"]
+    if message["count"] > _INT64_MAX or any(c > _INT64_MAX for c in counts):
+        h = _through_protobuf(message)
+    else:
+        rng = message.get("range")
+        value_range = (rng["min"], rng["max"]) if rng is not None else None
+        h = gcp.from_fields(bounds or (), counts, message["count"], message["mean"], value_range)
     if scale == 1.0:
         return h
     return dataclasses.replace(

@@ -27,16 +27,20 @@ def _too_deep(file_name: str, where: str | None = None) -> ImportRejected:
 def check_depth(value: Any, file_name: str, where: str | None = None) -> None:
     """Refuse ``value`` when its lists and objects nest more than ``MAX_DEPTH`` deep (walked level by level,
     without recursion)."""
-    level, depth = [value], 0
+    if not isinstance(value, dict | list):
+        return  # a number or a text: one level
+    level: list[Any] = [value]  # only lists and objects, one level's
+    depth = 0
     while level:
         depth += 1
         if depth > MAX_DEPTH:
             raise _too_deep(file_name, where)
-        below: list[Any] = []
-        for item in level:
-            children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
-            below.extend(c for c in children if isinstance(c, dict | list))
-        level = below
+        level = [
+            child
+            for item in level
+            for child in (item.values() if isinstance(item, dict) else item)
+            if isinstance(child, dict | list)
+        ]
 
 
 def load_json(text: str, file_name: str) -> Any:

@@ -83,12 +83,26 @@ def bucket_bounds(bucket_options: Any) -> tuple[float, ...]:
 def from_distribution(dist: Any, *, nonnegative: bool = True) -> Histogram:
     """Convert a ``google.api.Distribution`` (as the Monitoring client returns it) to a Histogram."""
     bounds = bucket_bounds(dist.bucket_options) if dist.HasField("bucket_options") else ()
-    counts = [int(c) for c in dist.bucket_counts]
+    value_range = (dist.range.min, dist.range.max) if dist.HasField("range") else None
+    return from_fields(bounds, dist.bucket_counts, int(dist.count), float(dist.mean), value_range, nonnegative)
+
+
+def from_fields(
+    bounds: tuple[float, ...],
+    bucket_counts: Iterable[int],
+    count: int,
+    mean: float,
+    value_range: tuple[float, float] | None,
+    nonnegative: bool = True,
+) -> Histogram:
+    """A Histogram from a distribution's fields as ``from_distribution`` reads them off the message (an import
+    that has the fields as numbers already builds the same Histogram without a message)."""
+    counts = [int(c) for c in bucket_counts]
     n_buckets = len(bounds) + 1 if bounds else 0
     # "If you supply fewer than N values, the remaining values are assumed to be 0."
     counts = (counts + [0] * n_buckets)[:n_buckets] if bounds else []
-    rng = _Range(dist.range.min, dist.range.max) if dist.HasField("range") and dist.range.max > dist.range.min else None
-    return _make(bounds, counts, int(dist.count), float(dist.mean), rng, nonnegative)
+    rng = _Range(*value_range) if value_range is not None and value_range[1] > value_range[0] else None
+    return _make(bounds, counts, count, mean, rng, nonnegative)
 
 
 def histogram(
