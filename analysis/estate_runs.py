@@ -112,6 +112,11 @@ class EstateRunner:
             raise run.error
         return run.result
 
+    def wait_idle(self, timeout: float | None = None) -> bool:
+        """Wait until no run is queued or running (a bench's or a test's end); False on ``timeout``."""
+        with self._wake:
+            return self._wake.wait_for(lambda: self._current is None and not self._queue, timeout)
+
     def status(self, run: Run) -> Status:
         with self._lock:
             ahead = sum(1 for r in self._queue if r.asked < run.asked) + (self._current is not None)
@@ -140,6 +145,7 @@ class EstateRunner:
             with self._lock:
                 if not self._queue:
                     self._worker = None
+                    self._wake.notify_all()
                     return
                 run = self._current = self._queue.pop(0)
             run.started = time.monotonic()
@@ -155,6 +161,7 @@ class EstateRunner:
                 self._finished.move_to_end(run.key)
                 while len(self._finished) > self._kept:
                     self._finished.popitem(last=False)
+                self._wake.notify_all()
             run.work = _spent  # the work's closure (its price book, its filters) is not kept with the result
             run.over.set()
 

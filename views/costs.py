@@ -138,7 +138,7 @@ def estate_section(estate: EstateAssessment) -> None:
 @st.fragment(run_every=1.0)
 def estate_progress(run: Run) -> None:
     """The estate's run in words while it lasts (any session's, this key's), then the whole page again."""
-    status = estate_tables.RUNNER.status(run)
+    status = estate_tables.runner().status(run)
     if status.state in ("done", "failed"):
         st.rerun()
     st.markdown(md(estate_tables.progress_words(status)))
@@ -151,7 +151,7 @@ def estate_or_progress() -> None:
     its progress refreshing itself until it is done (a stored or kept run is done at once)."""
     run = estate_tables.estate_run(str(path), version, filters, params, overrides_version())
     run.over.wait(estate_tables.FIRST_WAIT_S)
-    status = estate_tables.RUNNER.status(run)
+    status = estate_tables.runner().status(run)
     if status.state == "failed":
         st.error(
             f"The estate could not be replayed: {md(status.error or 'an unexpected problem')}. The details are in "
@@ -159,7 +159,7 @@ def estate_or_progress() -> None:
             icon=":material/error:",
         )
         if st.button("Try again", key="estate_retry"):
-            estate_tables.RUNNER.forget(run.key)
+            estate_tables.runner().forget(run.key)
             st.rerun()
         return
     if status.state == "done":

@@ -10,7 +10,8 @@ from typing import Any
 
 import streamlit as st
 
-from analysis.estate_runs import RUNNER, Progress, Run, Status
+from analysis import estate_runs
+from analysis.estate_runs import EstateRunner, Progress, Run, Status
 from analysis.params import ModelParams
 from charts.text import md
 from store import queries as q
@@ -35,13 +36,19 @@ def _work(key: Key) -> Any:
     return work
 
 
+def runner() -> EstateRunner:
+    """The process's one runner (``analysis.estate_runs.RUNNER``), looked up each time so a test can give
+    itself a fresh one."""
+    return estate_runs.RUNNER
+
+
 def estate_run(
     path: str, version: tuple[float, float], f: q.Filters, params: Any, overrides: tuple[str, int, int]
 ) -> Run:
     """The process's one run of this view's estate (``analysis.estate_runs``): started, or joined when another
     session asked first; finished when one is kept."""
     key: Key = (path, version, f, params, overrides)
-    return RUNNER.start(key, _work(key))
+    return runner().start(key, _work(key))
 
 
 def progress_words(status: Status) -> str:
@@ -68,7 +75,7 @@ def cached_tables(
     """The estate, its cold-start table and its idle-endpoint table for this view, waited for: the process's
     one run of the key (``estate_run``), so two sessions asking at once replay it once, not twice."""
     key: Key = (path, version, f, params, overrides)
-    return RUNNER.result(key, _work(key))
+    return runner().result(key, _work(key))
 
 
 def page_tables(table_of: Callable[[Any], Any], none_here: str) -> tuple[Any, Any, ModelParams]:

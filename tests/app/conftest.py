@@ -47,7 +47,10 @@ def shown(markdown: str) -> str:
 @pytest.fixture(autouse=True)
 def estate_waited_for(monkeypatch: pytest.MonkeyPatch) -> None:
     """The Costs page waits for the estate's run as long as a test's run may take (it shows its progress
-    after ``FIRST_WAIT_S`` in a browser), so a page test sees the finished estate in one run."""
+    after ``FIRST_WAIT_S`` in a browser), so a page test sees the finished estate in one run; and each test
+    has a runner of its own, as a fresh server would (``st.cache_data.clear()`` is a restart)."""
+    from analysis import estate_runs
     from views import estate_tables
 
     monkeypatch.setattr(estate_tables, "FIRST_WAIT_S", 120.0)
+    monkeypatch.setattr(estate_runs, "RUNNER", estate_runs.EstateRunner())  # no run kept from another test
