@@ -34,14 +34,16 @@ ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-RUNNING = "document.querySelector('[data-testid=\"stStatusWidget\"]') === null"
+# Streamlit marks the elements of a run that has not redrawn them yet as stale; the estate's part of the page is
+# everything above the resource's header
+STALE = "document.querySelectorAll('[data-stale=\"true\"]').length === 0"
+ESTATE = "(document.body.innerText.split('One resource in detail')[0] || '')"
 DETAIL = "(document.body.innerText.split('One resource in detail')[1] || '')"
 TABLE = (
-    "document.querySelectorAll('[data-testid=\"stDataFrame\"]').length >= 2"
-    " && !document.body.innerText.includes('Replaying ') && !document.body.innerText.includes('Listing the')"
-    " && !document.body.innerText.includes('Waiting for another replay')"
+    f"{ESTATE}.includes('Resources to review') && !{ESTATE}.includes('Replaying ')"
+    f" && !{ESTATE}.includes('Listing the') && !{ESTATE}.includes('Waiting for another replay')"
 )
-DETAIL_DRAWN = "document.body.innerText.includes('Options on the same traffic')"
+DETAIL_DRAWN = f"{DETAIL}.includes('Options on the same traffic') && !{DETAIL}.includes('Replaying this')"
 
 
 def cpu_s(pid: int) -> float:
@@ -84,7 +86,7 @@ def open_costs(browser: Any, url: str, timeout_s: float) -> tuple[Any, Any, floa
     tab = context.new_page()
     started = time.perf_counter()
     tab.goto(url, wait_until="domcontentloaded")
-    tab.wait_for_function(f"{TABLE} && {DETAIL_DRAWN} && {RUNNING}", timeout=timeout_s * 1000, polling=100)
+    tab.wait_for_function(f"{TABLE} && {DETAIL_DRAWN} && {STALE}", timeout=timeout_s * 1000, polling=100)
     return context, tab, time.perf_counter() - started
 
 
@@ -102,13 +104,9 @@ def rerun(browser: Any, url: str, pid: int, keep: float, timeout_s: float) -> tu
         before = tab.evaluate(DETAIL)
         cpu0, started = cpu_s(pid), time.perf_counter()
         change_keep_alive(tab, keep)
-        tab.wait_for_function(
-            f"{DETAIL} !== {before!r} && {DETAIL_DRAWN} && !document.body.innerText.includes('Replaying this')",
-            timeout=timeout_s * 1000,
-            polling=100,
-        )
+        tab.wait_for_function(f"{DETAIL} !== {before!r} && {DETAIL_DRAWN}", timeout=timeout_s * 1000, polling=100)
         detail_s = time.perf_counter() - started
-        tab.wait_for_function(f"{TABLE} && {RUNNING}", timeout=timeout_s * 1000, polling=100)
+        tab.wait_for_function(f"{TABLE} && {STALE}", timeout=timeout_s * 1000, polling=100)
         table_s = time.perf_counter() - started
         return first, detail_s, table_s, cpu_s(pid) - cpu0
     finally:
@@ -124,7 +122,7 @@ def two_at_once(browser: Any, url: str, pid: int, keep: float, timeout_s: float)
     for tab in tabs:
         tab.goto(target, wait_until="commit")
     for tab in tabs:
-        tab.wait_for_function(f"{TABLE} && {DETAIL_DRAWN} && {RUNNING}", timeout=timeout_s * 1000, polling=100)
+        tab.wait_for_function(f"{TABLE} && {DETAIL_DRAWN} && {STALE}", timeout=timeout_s * 1000, polling=100)
     out = time.perf_counter() - started, cpu_s(pid) - cpu0
     for c in contexts:
         c.close()
@@ -150,7 +148,7 @@ def main() -> None:
             tab = context.new_page()
             started, cpu0 = time.perf_counter(), cpu_s(pid)
             tab.goto(f"http://127.0.0.1:{args.ports[0]}/", wait_until="domcontentloaded")
-            tab.wait_for_function(f"document.body.innerText.includes('bare page') && {RUNNING}", polling=50)
+            tab.wait_for_function("document.querySelectorAll('.js-plotly-plot .main-svg').length >= 1", polling=50)
             print(f"floor: a bare page drawn in {time.perf_counter() - started:.2f} s, {cpu_s(pid) - cpu0:.2f} s CPU")
             context.close()
         for i, code in enumerate(args.code):

@@ -153,8 +153,9 @@ def estate_or_progress() -> None:
     run.over.wait(estate_tables.FIRST_WAIT_S)
     status = estate_tables.runner().status(run)
     if status.state == "failed":
+        failure = status.error or "an unexpected problem"
         st.error(
-            f"The estate could not be replayed: {md(status.error or 'an unexpected problem')}. The details are in "
+            f"The estate could not be replayed: {md(without_server_paths(failure, path.parent))}. The details are in "
             "the server's log.",
             icon=":material/error:",
         )

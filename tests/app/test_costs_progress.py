@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from analysis import estate_runs, stored_summary
-from tests.app.conftest import metrics_of, open_app
+from tests.app.conftest import metrics_of, open_app, shown
 
 ENDPOINT = "sagemaker-endpoint:111122223333:us-east-1:llm-summarize-g5"
 
@@ -50,3 +50,16 @@ def test_the_resource_is_drawn_while_the_estate_runs_then_the_table(
     assert metrics_of(at)["Resources to review"] == before  # drawn once the run is done
     assert any("verdict" in d.value.columns for d in at.dataframe)
     assert len(calls) == 1 and calls[0].keep_alive_s == 900.0  # one run of the new key, the rerun joined none
+
+    def broken(*args: Any, progress: Any = None, **kwargs: Any) -> Any:
+        raise ValueError(f"the price sheet at {demo_db.parent}/prices.toml is missing")
+
+    monkeypatch.setattr(stored_summary, "tables_for", broken)
+    at.number_input(key="m_keep").set_value(1200.0).run()
+    assert estate_runs.RUNNER.wait_idle(60)
+    at.run()
+    assert not at.exception, at.exception
+    said = " ".join(shown(e.value) for e in at.error)
+    assert "The estate could not be replayed: the price sheet at" in said and "prices.toml is missing" in said
+    assert str(demo_db.parent) not in said and "Traceback" not in said  # words, no server folder, no trace
+    assert at.selectbox(key="cost_resource").value == ENDPOINT  # the resource is still drawn
