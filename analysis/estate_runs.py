@@ -151,7 +151,7 @@ class EstateRunner:
             run.started = time.monotonic()
             try:
                 run.result = run.work(run.progress)
-            except Exception as exc:  # kept as the run's failure: the pages say it in words
+            except BaseException as exc:  # kept as the run's failure (the pages say it in words), so no asker waits on
                 log.exception("the estate's replay failed")
                 run.error = exc
             run.finished = time.monotonic()
