@@ -78,16 +78,22 @@ def assess_in_groups(
     book: PriceBook | None = None,
     tables: bool = False,
     size: int | None = None,
+    *,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Assessed:
     """Every resource the filters select, a group at a time: the estate's rows and totals (and, with
-    ``tables``, the cold-start and idle-endpoint tables)."""
+    ``tables``, the cold-start and idle-endpoint tables). ``progress(done, total)`` is called with the
+    resources listed (0 done) and after each group, so another thread can show how far the run is."""
     params = params or ModelParams()
     book = book or load_price_book()
     size = size or GROUP
     resources = selected_resources(path, filters)
+    tell: Callable[[int, int], None] = progress or (lambda done, total: None)
+    tell(0, len(resources))
     if len(resources) <= size:  # one group: the plain run
         run = run_panels(q.usage_panels(path, filters), params, book)
         estate = summarise(run)
+        tell(len(resources), len(resources))
         if not tables:
             return Assessed(estate)
         return Assessed(estate, cold_start_table(run, estate.rows), idle_table(run, estate.rows))
@@ -96,6 +102,7 @@ def assess_in_groups(
     cold: list[ColdStartRow] = []
     idle: list[EndpointIdle] = []
     window, what_if = ("", ""), ()
+    done = 0
     for members in groups(resources, params.free_tier, size):
         ids = tuple(resources[i]["resource_id"] for i in members)
         run = run_panels(q.usage_panels(path, replace(filters, resource_ids=ids)), params, book)
@@ -106,6 +113,8 @@ def assess_in_groups(
         del run  # the group's arrays go before the next group's are read
         window, what_if = (estate.window_start, estate.window_end), what_if or estate.what_if
         rows.extend(estate.rows)
+        done += len(members)
+        tell(done, len(resources))
     position: Callable[[Any], int] = lambda row: order[row.resource_id]  # noqa: E731
     rows.sort(key=position)
     estate = EstateAssessment(window[0], window[1], tuple(rows), totals(rows, params.free_tier), what_if)

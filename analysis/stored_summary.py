@@ -150,16 +150,23 @@ def _stored_or_computed(
 
 
 def tables_for(
-    path: Path, filters: q.Filters, params: ModelParams, book: PriceBook, *, persist: bool = True
+    path: Path,
+    filters: q.Filters,
+    params: ModelParams,
+    book: PriceBook,
+    *,
+    persist: bool = True,
+    progress: Callable[[int, int], None] | None = None,
 ) -> EstateTables:
-    """The estate's tables for this view: stored when they match, else computed (and stored, ``persist``)."""
+    """The estate's tables for this view: stored when they match, else computed (and stored, ``persist``;
+    ``progress(done, total)`` after each group of the computation)."""
     return _stored_or_computed(
         path,
         params,
         filters,
         form.TABLE_PARTS,
         (form.encode_tables, form.decode_tables),
-        lambda: tables_module.assess_tables(Path(path), filters, params, book),
+        lambda: tables_module.assess_tables(Path(path), filters, params, book, progress=progress),
         persist,
     )
 

@@ -4,6 +4,7 @@ estate's rows number for number (a group of resources at a time: ``analysis.chun
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,9 +25,15 @@ class EstateTables:
 
 
 def assess_tables(
-    path: Path, filters: q.Filters, params: ModelParams | None = None, book: PriceBook | None = None
+    path: Path,
+    filters: q.Filters,
+    params: ModelParams | None = None,
+    book: PriceBook | None = None,
+    *,
+    progress: Callable[[int, int], None] | None = None,
 ) -> EstateTables:
-    """``assess_estate``'s rows and totals, the cold-start table and the idle-endpoint table from one run."""
-    done = assess_in_groups(path, filters, params, book, tables=True)
+    """``assess_estate``'s rows and totals, the cold-start table and the idle-endpoint table from one run
+    (``progress(done, total)`` after each group of resources: ``assess_in_groups``)."""
+    done = assess_in_groups(path, filters, params, book, tables=True, progress=progress)
     assert done.cold_starts is not None and done.idle is not None
     return EstateTables(done.estate, done.cold_starts, done.idle)

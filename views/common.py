@@ -88,6 +88,15 @@ def cached_inventory(path: str, version: tuple[float, float], f: q.Filters) -> p
 
 
 @st.cache_data(ttl=300, show_spinner=False)
+def cached_selection(path: str, version: tuple[float, float], f: q.Filters) -> list[dict[str, Any]]:
+    """The filtered resources (id, name, service, region, …) in the analysis's order, without usage: the
+    Costs page's picker, before the estate's run has finished (``store.selection``)."""
+    from store.selection import selected_resources
+
+    return selected_resources(Path(path), f)
+
+
+@st.cache_data(ttl=300, show_spinner=False)
 def cached_runs(path: str, version: tuple[float, float], limit: int = 20) -> pd.DataFrame:
     return q.recent_runs(Path(path), limit)
 

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import streamlit as st
 
+from analysis.estate_runs import Run
+from analysis.types import EstateAssessment
 from charts import cold_forward
 from charts import costs as charts
 from charts import resource as resource_charts
@@ -15,14 +17,14 @@ from charts.format import count, money, percent
 from charts.overview import SERVICE_LABELS
 from charts.text import md
 from pricing import PricingError
-from views import billing_panels, page_state
+from views import billing_panels, estate_tables, page_state
 from views.assumptions import assumptions_panel
 from views.boundary import without_server_paths
 from views.common import (
     cached_detail,
-    cached_estate,
     cached_options,
     cached_price_book,
+    cached_selection,
     db_version,
     overrides_version,
 )
@@ -66,64 +68,114 @@ if warning := params_warning():
 params = assumptions_panel(book, seeded, "m")  # the shared panel: the what-if fields of the link pass through
 set_model_params(params)
 
-# the one cached run every page reads (views.estate_tables): moving between pages replays nothing again
-estate = cached_estate(str(path), db_version(path), filters, params, overrides_version())
-if not estate.rows and database_is_empty(cached_options(str(path), db_version(path))):
+# the resource in view is drawn first (one resource's replay); the estate's run (every page's one run:
+# views.estate_tables) is started or joined meanwhile and fills the box above it when it is done
+version = db_version(path)
+selection = cached_selection(str(path), version, filters)
+if not selection and database_is_empty(cached_options(str(path), version)):
     st.warning(empty_database_message(path), icon=":material/database:")
     st.stop()
-if not estate.rows:
+if not selection:
     st.warning(
         "No resources with data match these filters. Widen the date range or clear a filter in the sidebar.",
         icon=":material/filter_alt_off:",
     )
     st.stop()
+estate_box = st.container()
 
-totals = estate.totals
-cols = st.columns(4)
-cols[0].metric(
-    "Modelled cost today",
-    f"{money(totals.today_usd, cents=False)}/mo",
-    help="Sum over the priced resources at effective prices (list prices after your discounts and overrides).",
-)
-cols[1].metric("With the recommendations", f"{money(totals.recommended_usd, cents=False)}/mo")
-cols[2].metric(
-    "Potential saving",
-    f"{money(totals.saving_usd, cents=False)}/mo",
-    percent(totals.saving_share) if totals.saving_share is not None else None,
-)
-cols[3].metric("Resources to review", f"{totals.to_review} of {totals.resources}")
-if totals.unconfirmed_usd or totals.incomplete:
-    st.warning(
-        f"{money(totals.unconfirmed_usd)}/month ({percent(totals.unconfirmed_share)} of today's total) rests on "
-        "prices we could not confirm (⚠ below)"
-        + (
-            f"; {totals.incomplete} resource(s) miss a priced part (a GPU without a confirmed price)"
-            if totals.incomplete
-            else ""
+
+def estate_section(estate: EstateAssessment) -> None:
+    """The estate's totals, savings chart, table, the bill beside the model and the downloads."""
+    if not estate.rows:
+        st.warning(
+            "No resources with data match these filters. Widen the date range or clear a filter in the sidebar.",
+            icon=":material/filter_alt_off:",
         )
-        + ".",
-        icon=":material/warning:",
+        return
+    totals = estate.totals
+    cols = st.columns(4)
+    cols[0].metric(
+        "Modelled cost today",
+        f"{money(totals.today_usd, cents=False)}/mo",
+        help="Sum over the priced resources at effective prices (list prices after your discounts and overrides).",
     )
-for note in totals.notes:
-    st.caption(f"• {md(note)}")
+    cols[1].metric("With the recommendations", f"{money(totals.recommended_usd, cents=False)}/mo")
+    cols[2].metric(
+        "Potential saving",
+        f"{money(totals.saving_usd, cents=False)}/mo",
+        percent(totals.saving_share) if totals.saving_share is not None else None,
+    )
+    cols[3].metric("Resources to review", f"{totals.to_review} of {totals.resources}")
+    if totals.unconfirmed_usd or totals.incomplete:
+        st.warning(
+            f"{money(totals.unconfirmed_usd)}/month ({percent(totals.unconfirmed_share)} of today's total) rests on "
+            "prices we could not confirm (⚠ below)"
+            + (
+                f"; {totals.incomplete} resource(s) miss a priced part (a GPU without a confirmed price)"
+                if totals.incomplete
+                else ""
+            )
+            + ".",
+            icon=":material/warning:",
+        )
+    for note in totals.notes:
+        st.caption(f"• {md(note)}")
 
-summary = charts.summary_frame(estate)
-st.plotly_chart(charts.savings_figure(summary), width="stretch")
-st.dataframe(
-    charts.summary_display(summary),
-    hide_index=True,
-    width="stretch",
-    key="cost_summary",
-    column_config={**charts.SUMMARY_SHOWN, "verdict": st.column_config.TextColumn("Verdict", width="large")},
-)
+    summary = charts.summary_frame(estate)
+    st.plotly_chart(charts.savings_figure(summary), width="stretch")
+    st.dataframe(
+        charts.summary_display(summary),
+        hide_index=True,
+        width="stretch",
+        key="cost_summary",
+        column_config={**charts.SUMMARY_SHOWN, "verdict": st.column_config.TextColumn("Verdict", width="large")},
+    )
 
-billing_panels.costs_panel(path, filters, params, estate)  # issue 13: the bill beside the model
-download_buttons(estate, "costs", billing_panels.billed_for(path, filters, params))
+    billing_panels.costs_panel(path, filters, params, estate)  # issue 13: the bill beside the model
+    download_buttons(estate, "costs", billing_panels.billed_for(path, filters, params))
+
+
+@st.fragment(run_every=1.0)
+def estate_progress(run: Run) -> None:
+    """The estate's run in words while it lasts (any session's, this key's), then the whole page again."""
+    status = estate_tables.runner().status(run)
+    if status.state in ("done", "failed"):
+        st.rerun()
+    st.markdown(md(estate_tables.progress_words(status)))
+    st.progress(status.done / status.total if status.total else 0.0)
+
+
+def estate_or_progress() -> None:
+    """The estate's run started (or joined: another session's of the same key) once the resource in view is
+    drawn, so the two replays do not share the cores; then the finished run drawn, its failure in words, or
+    its progress refreshing itself until it is done (a stored or kept run is done at once)."""
+    run = estate_tables.estate_run(str(path), version, filters, params, overrides_version())
+    run.over.wait(estate_tables.FIRST_WAIT_S)
+    status = estate_tables.runner().status(run)
+    if status.state == "failed":
+        failure = status.error or "an unexpected problem"
+        st.error(
+            f"The estate could not be replayed: {md(without_server_paths(failure, path.parent))}. The details are in "
+            "the server's log.",
+            icon=":material/error:",
+        )
+        if st.button("Try again", key="estate_retry"):
+            estate_tables.runner().forget(run.key)
+            st.rerun()
+        return
+    if status.state == "done":
+        estate_section(run.result.estate)
+        return
+    estate_progress(run)
+
 
 st.header("One resource in detail")
-chosen = page_state.pick_resource(page_state.resource_names(estate.rows), "cost_resource")
-detail = cached_detail(str(path), db_version(path), filters, chosen, params, overrides_version())
+chosen = page_state.pick_resource(page_state.resource_names(selection), "cost_resource")
+detail = cached_detail(str(path), version, filters, chosen, params, overrides_version())
 if detail is None:
+    st.info("This resource has no data in the selected window.", icon=":material/filter_alt_off:")
+    with estate_box:
+        estate_or_progress()
     st.stop()
 row = detail.row
 st.page_link("views/resource.py", label="Open in the Resource view (over time, history, assumptions)",
@@ -220,3 +272,6 @@ if not latency.empty:
             "p99_ms": "p99",
         },
     )
+
+with estate_box:  # drawn above the resource, computed after it
+    estate_or_progress()

@@ -10,23 +10,72 @@ from typing import Any
 
 import streamlit as st
 
+from analysis import estate_runs
+from analysis.estate_runs import EstateRunner, Progress, Run, Status
 from analysis.params import ModelParams
 from charts.text import md
 from store import queries as q
 from views import page_state
 from views.common import cached_price_book, db_version, overrides_version
 
+FIRST_WAIT_S = 1.5  # how long the Costs page waits for the estate before it shows the run's progress instead
+Key = tuple[str, tuple[float, float], q.Filters, ModelParams, tuple[str, int, int]]
+
+
+def _work(key: Key) -> Any:
+    """The estate's run for ``key``: ``analysis.tables.assess_tables``'s tables, read from the summary stored
+    beside the data when it matches this view, else computed and stored (``analysis.stored_summary``)."""
+    path, _, f, params, overrides = key
+    book = cached_price_book(overrides)
+
+    def work(progress: Progress) -> Any:
+        from analysis.stored_summary import tables_for
+
+        return tables_for(Path(path), f, params, book, progress=progress)
+
+    return work
+
+
+def runner() -> EstateRunner:
+    """The process's one runner (``analysis.estate_runs.RUNNER``), looked up each time so a test can give
+    itself a fresh one."""
+    return estate_runs.RUNNER
+
+
+def estate_run(
+    path: str, version: tuple[float, float], f: q.Filters, params: Any, overrides: tuple[str, int, int]
+) -> Run:
+    """The process's one run of this view's estate (``analysis.estate_runs``): started, or joined when another
+    session asked first; finished when one is kept."""
+    key: Key = (path, version, f, params, overrides)
+    return runner().start(key, _work(key))
+
+
+def progress_words(status: Status) -> str:
+    """The run's progress as the page says it: "Replaying 1,250 of 5,000 resources… about 40 s left"."""
+    if status.state == "waiting":
+        return f"Waiting for another replay of the estate to finish ({status.ahead} ahead of this one)…"
+    if not status.total:
+        return "Listing the resources to replay…"
+    words = f"Replaying {status.done:,} of {status.total:,} resources…"
+    if status.left_s is None:
+        return f"{words} estimating the time left"
+    left = status.left_s
+    return (
+        f"{words} about {max(1, round(left)):,} s left"
+        if left < 120
+        else f"{words} about {round(left / 60):,} min left"
+    )
+
 
 @st.cache_data(ttl=3600, max_entries=8, show_spinner="Replaying every resource's traffic…")
 def cached_tables(
     path: str, version: tuple[float, float], f: q.Filters, params: Any, overrides: tuple[str, int, int]
 ) -> Any:
-    """``analysis.tables.assess_tables``: the estate, its cold-start table and its idle-endpoint table, read
-    from the summary stored beside the data when it matches this view, else computed and stored
-    (``analysis.stored_summary``), so a server restart does not replay the estate again."""
-    from analysis.stored_summary import tables_for
-
-    return tables_for(Path(path), f, params, cached_price_book(overrides))
+    """The estate, its cold-start table and its idle-endpoint table for this view, waited for: the process's
+    one run of the key (``estate_run``), so two sessions asking at once replay it once, not twice."""
+    key: Key = (path, version, f, params, overrides)
+    return runner().result(key, _work(key))
 
 
 def page_tables(table_of: Callable[[Any], Any], none_here: str) -> tuple[Any, Any, ModelParams]:

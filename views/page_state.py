@@ -75,10 +75,17 @@ def resource_link(resource_id: str) -> tuple[str, dict[str, str]]:
 
 
 def resource_names(rows: Any) -> dict[str, str]:
-    """Each resource's label for a picker, "name (service, region)", from rows with those fields."""
+    """Each resource's label for a picker, "name (service, region)", from rows with those fields (attributes,
+    or keys of a mapping: ``store.selection``'s records)."""
     from charts.overview import SERVICE_LABELS
 
-    return {r.resource_id: f"{r.name} ({SERVICE_LABELS.get(r.service, r.service)}, {r.region})" for r in rows}
+    out: dict[str, str] = {}
+    for r in rows:
+        get = r.get if isinstance(r, dict) else lambda name, r=r: getattr(r, name)
+        out[get("resource_id")] = (
+            f"{get('name')} ({SERVICE_LABELS.get(get('service'), get('service'))}, {get('region')})"
+        )
+    return out
 
 
 def pick_resource(names: dict[str, str], key: str) -> str:

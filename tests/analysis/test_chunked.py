@@ -78,3 +78,12 @@ def test_the_bills_model_read_a_group_at_a_time_is_the_one_read(
     assert len(chunked.filter_parts(demo_db_template, SOME, free_tier)) >= 2
     grouped = current_model(demo_db_template, book, SOME, free_tier)(date(2026, 11, 27), date(2026, 11, 28))
     assert len(one) == 4 and grouped == one
+
+
+def test_progress_is_told_after_each_group(demo_db_template: Path, book) -> None:
+    """The resources listed (0 done), then each group's resources done, ending at every resource: what the
+    Costs page's progress reads while the run lasts (``analysis.estate_runs``)."""
+    told: list[tuple[int, int]] = []
+    three = replace(SOME, resource_ids=SOME.resource_ids[:3])
+    done = assess_in_groups(demo_db_template, three, ModelParams(), book, size=2, progress=lambda *t: told.append(t))
+    assert told == [(0, 3), (2, 3), (3, 3)] and len(done.estate.rows) == 3

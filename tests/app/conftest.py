@@ -42,3 +42,15 @@ def shown(markdown: str) -> str:
     """What a browser shows for markdown whose values went through ``charts.text.md``: the CommonMark
     backslash escapes undone (AppTest reports an element's markdown source)."""
     return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown)
+
+
+@pytest.fixture(autouse=True)
+def estate_waited_for(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The Costs page waits for the estate's run as long as a test's run may take (it shows its progress
+    after ``FIRST_WAIT_S`` in a browser), so a page test sees the finished estate in one run; and each test
+    has a runner of its own, as a fresh server would (``st.cache_data.clear()`` is a restart)."""
+    from analysis import estate_runs
+    from views import estate_tables
+
+    monkeypatch.setattr(estate_tables, "FIRST_WAIT_S", 120.0)
+    monkeypatch.setattr(estate_runs, "RUNNER", estate_runs.EstateRunner())  # no run kept from another test

@@ -1,0 +1,179 @@
+"""One replay of the estate per key, shared by every session of the server process, run in the background.
+
+The Streamlit server runs every browser session as a thread of one process, and ``st.cache_data`` has no
+per-key lock: two sessions asking for the same new estate (a changed assumption, a new data version) would
+both replay it, doubling an ~80-s computation's CPU and memory at 5,000 resources. Here a key (the file, its
+data version, the filters, the assumptions, the overrides) has at most one run: whoever asks later joins it.
+Runs execute one at a time, in the order they were asked for, on one worker thread, so the server's memory
+holds one estate's groups at once however many keys are wanted. Any session can read a run's progress
+(resources done of the total, elapsed, an estimate of the time left); a finished run's result is kept for a
+few keys, and a failure is kept as one, its details logged, so a page can say so in words.
+
+No Streamlit here: the pages' layer (``views.estate_tables``) names the keys and the work.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+KEPT = 4  # finished runs kept for pickup: an estate's rows are ~15 MB of small objects at 5,000 resources
+Progress = Callable[[int, int], None]
+Work = Callable[[Progress], Any]
+
+
+@dataclass(frozen=True)
+class Status:
+    """A run as any session sees it: ``state`` is "waiting" (behind another run), "running", "done" or
+    "failed"; ``done`` and ``total`` count resources (0 of 0 until the run has listed them)."""
+
+    state: str
+    done: int
+    total: int
+    elapsed_s: float
+    left_s: float | None  # the elapsed time per resource done, times the resources left; None before one is done
+    ahead: int  # runs queued before this one (waiting only)
+    error: str | None  # the failure in words (failed only)
+
+
+@dataclass
+class Run:
+    key: Hashable
+    work: Work
+    asked: float = field(default_factory=time.monotonic)
+    started: float | None = None
+    finished: float | None = None
+    done: int = 0
+    total: int = 0
+    result: Any = None
+    error: BaseException | None = None
+    over: threading.Event = field(default_factory=threading.Event)
+
+    def progress(self, done: int, total: int) -> None:
+        self.done, self.total = done, total
+
+
+class EstateRunner:
+    """Runs keyed work one at a time on a background thread; one run per key, joined by every asker."""
+
+    def __init__(self, kept: int = KEPT) -> None:
+        self._kept = kept
+        self._lock = threading.Lock()
+        self._wake = threading.Condition(self._lock)
+        self._queue: list[Run] = []
+        self._current: Run | None = None
+        self._finished: OrderedDict[Hashable, Run] = OrderedDict()
+        self._worker: threading.Thread | None = None
+
+    def start(self, key: Hashable, work: Work) -> Run:
+        """The run for ``key``: the finished, running or queued one if there is one, else ``work`` queued.
+        ``work`` is called with a progress callback ``(done, total)`` and returns the result."""
+        with self._lock:
+            run = self._find(key)
+            if run is None:
+                run = Run(key, work)
+                self._queue.append(run)
+                if self._worker is None or not self._worker.is_alive():
+                    self._worker = threading.Thread(target=self._serve, name="estate-runs", daemon=True)
+                    self._worker.start()
+                self._wake.notify_all()
+            return run
+
+    def finished(self, key: Hashable) -> Run | None:
+        """The finished (done or failed) run for ``key``, if one is kept."""
+        with self._lock:
+            run = self._finished.get(key)
+            if run is not None:
+                self._finished.move_to_end(key)
+            return run
+
+    def forget(self, key: Hashable) -> None:
+        """Drop a finished run (a failed one, to try again)."""
+        with self._lock:
+            self._finished.pop(key, None)
+
+    def result(self, key: Hashable, work: Work, timeout: float | None = None) -> Any:
+        """Start or join the run for ``key`` and wait for it: its result, or its failure raised again (a failure
+        kept from before is tried again, as a blocking page's rerun always did)."""
+        kept = self.finished(key)
+        if kept is not None and kept.error is not None:
+            self.forget(key)
+        run = self.start(key, work)
+        if not run.over.wait(timeout):
+            raise TimeoutError(f"the estate's replay is still running after {timeout} s")
+        if run.error is not None:
+            raise run.error
+        return run.result
+
+    def wait_idle(self, timeout: float | None = None) -> bool:
+        """Wait until no run is queued or running (a bench's or a test's end); False on ``timeout``."""
+        with self._wake:
+            return self._wake.wait_for(lambda: self._current is None and not self._queue, timeout)
+
+    def status(self, run: Run) -> Status:
+        with self._lock:
+            ahead = sum(1 for r in self._queue if r.asked < run.asked) + (self._current is not None)
+            queued = run in self._queue
+        now = time.monotonic()
+        if run.over.is_set():
+            state = "failed" if run.error is not None else "done"
+        else:
+            state = "waiting" if queued else "running"
+        end = run.finished or now
+        elapsed = end - run.started if run.started is not None else 0.0
+        left = elapsed / run.done * (run.total - run.done) if run.done and state == "running" else None
+        error = _in_words(run.error) if run.error is not None else None
+        return Status(state, run.done, run.total, elapsed, left, ahead if state == "waiting" else 0, error)
+
+    def _find(self, key: Hashable) -> Run | None:
+        if key in self._finished:
+            self._finished.move_to_end(key)
+            return self._finished[key]
+        if self._current is not None and self._current.key == key:
+            return self._current
+        return next((r for r in self._queue if r.key == key), None)
+
+    def _serve(self) -> None:
+        while True:
+            with self._lock:
+                if not self._queue:
+                    self._worker = None
+                    self._wake.notify_all()
+                    return
+                run = self._current = self._queue.pop(0)
+            run.started = time.monotonic()
+            try:
+                run.result = run.work(run.progress)
+            except BaseException as exc:  # kept as the run's failure (the pages say it in words), so no asker waits on
+                log.exception("the estate's replay failed")
+                run.error = exc
+            run.finished = time.monotonic()
+            with self._lock:
+                self._current = None
+                self._finished[run.key] = run
+                self._finished.move_to_end(run.key)
+                while len(self._finished) > self._kept:
+                    self._finished.popitem(last=False)
+                self._wake.notify_all()
+            run.work = _spent  # the work's closure (its price book, its filters) is not kept with the result
+            run.over.set()
+
+
+def _spent(progress: Progress) -> Any:
+    raise RuntimeError("a finished run is not run again")
+
+
+def _in_words(exc: BaseException) -> str:
+    """A failure as one line for a page: its message, never a traceback (that goes to the log)."""
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text[:300]
+
+
+RUNNER = EstateRunner()  # the process's one runner: every session of the server shares it

@@ -1,0 +1,176 @@
+"""The Costs page's rerun after a model assumption changes, in a real browser: how long until the resource in
+view shows its new numbers, how long until the estate's table is drawn, and the server's CPU meanwhile; then
+two sessions asking for the same new assumptions at once (one estate computation, or two).
+
+Each code tree (``--code``: this checkout, and e.g. an export of main: ``git archive main | tar -x -C DIR``)
+serves its own copy of ``--db`` (``streamlit run app.py`` with ``BREAKEVEN_DB``) on a port of ``--ports``, in
+a fresh headless Chromium (Debian's ``/usr/bin/chromium`` through Playwright's ``executable_path``). The floor
+is ``bench/bare_page.py`` drawn by the same server and browser in the same run. Printed, not asserted.
+
+    python bench/costs_rerun.py --db COPY.duckdb --code . /tmp/main --ports 8611 8612 8613
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("BREAKEVEN_CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
+ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+# Streamlit marks the elements of a run that has not redrawn them yet as stale; the estate's part of the page is
+# everything above the resource's header
+STALE = "document.querySelectorAll('[data-stale=\"true\"]').length === 0"
+ESTATE = "(document.body.innerText.split('One resource in detail')[0] || '')"
+DETAIL = "(document.body.innerText.split('One resource in detail')[1] || '')"
+TABLE = (
+    f"{ESTATE}.includes('Resources to review') && !{ESTATE}.includes('Replaying ')"
+    f" && !{ESTATE}.includes('Listing the') && !{ESTATE}.includes('Waiting for another replay')"
+)
+DETAIL_DRAWN = f"{DETAIL}.includes('Options on the same traffic') && !{DETAIL}.includes('Replaying this')"
+
+
+def cpu_s(pid: int) -> float:
+    """User plus system CPU seconds of the process and its finished children (``/proc/PID/stat``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return sum(int(x) for x in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
+@contextmanager
+def serve(code: Path, db: Path | None, port: int, script: str = "app.py") -> Iterator[int]:
+    env = {k: v for k, v in os.environ.items() if k != "BREAKEVEN_DB"}
+    env["PYTHONPATH"] = str(code)
+    if db is not None:
+        env["BREAKEVEN_DB"] = str(db)
+    command = [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port)]
+    command += ["--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    proc = subprocess.Popen(command, cwd=code, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2):
+                    break
+            except OSError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise RuntimeError("streamlit did not start") from None
+                time.sleep(0.2)
+        yield proc.pid
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def open_costs(browser: Any, url: str, timeout_s: float) -> tuple[Any, Any, float]:
+    """A new session on the Costs page, waited for until its estate's table and its resource are drawn."""
+    context = browser.new_context(viewport={"width": 1500, "height": 1100})
+    tab = context.new_page()
+    started = time.perf_counter()
+    tab.goto(url, wait_until="domcontentloaded")
+    tab.wait_for_function(f"{TABLE} && {DETAIL_DRAWN} && {STALE}", timeout=timeout_s * 1000, polling=100)
+    return context, tab, time.perf_counter() - started
+
+
+def change_keep_alive(tab: Any, seconds: float) -> None:
+    tab.get_by_text("Model assumptions").first.click()
+    box = tab.get_by_role("spinbutton", name="FaaS keep-alive (s)")
+    box.fill(f"{seconds:g}")
+    box.press("Enter")
+
+
+def rerun(browser: Any, url: str, pid: int, keep: float, timeout_s: float) -> tuple[float, float, float, float]:
+    """First render, then (a) the resource's new numbers and (b) the estate's table after one assumption."""
+    context, tab, first = open_costs(browser, url, timeout_s)
+    try:
+        before = tab.evaluate(DETAIL)
+        cpu0, started = cpu_s(pid), time.perf_counter()
+        change_keep_alive(tab, keep)
+        tab.wait_for_function(f"{DETAIL} !== {before!r} && {DETAIL_DRAWN}", timeout=timeout_s * 1000, polling=100)
+        detail_s = time.perf_counter() - started
+        tab.wait_for_function(f"{TABLE} && {STALE}", timeout=timeout_s * 1000, polling=100)
+        table_s = time.perf_counter() - started
+        return first, detail_s, table_s, cpu_s(pid) - cpu0
+    finally:
+        context.close()
+
+
+def two_at_once(browser: Any, url: str, pid: int, keep: float, timeout_s: float) -> tuple[float, float]:
+    """Two sessions opened at once on the same new assumptions (the link's ``m_keep_alive_s``): wall, CPU."""
+    target = f"{url}&m_keep_alive_s={keep:g}"
+    contexts = [browser.new_context(viewport={"width": 1500, "height": 1100}) for _ in range(2)]
+    tabs = [c.new_page() for c in contexts]
+    cpu0, started = cpu_s(pid), time.perf_counter()
+    for tab in tabs:
+        tab.goto(target, wait_until="commit")
+    for tab in tabs:
+        tab.wait_for_function(f"{TABLE} && {DETAIL_DRAWN} && {STALE}", timeout=timeout_s * 1000, polling=100)
+    out = time.perf_counter() - started, cpu_s(pid) - cpu0
+    for c in contexts:
+        c.close()
+    return out
+
+
+def main() -> None:
+    from playwright.sync_api import sync_playwright
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", type=Path, required=True, help="a copy: each code tree serves its own copy of it")
+    parser.add_argument("--code", type=Path, nargs="+", default=[ROOT])
+    parser.add_argument("--ports", type=int, nargs="+", default=[8611, 8612, 8613])
+    parser.add_argument("--resource", default="", help="the resource in view (?resource=)")
+    parser.add_argument("--timeout", type=float, default=1800)
+    parser.add_argument("--no-pair", action="store_true", help="skip the two sessions at once")
+    args = parser.parse_args()
+    query = f"/costs?resource={args.resource}" if args.resource else "/costs?"
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        with serve(ROOT, None, args.ports[0], "bench/bare_page.py") as pid:
+            context = browser.new_context()
+            tab = context.new_page()
+            started, cpu0 = time.perf_counter(), cpu_s(pid)
+            tab.goto(f"http://127.0.0.1:{args.ports[0]}/", wait_until="domcontentloaded")
+            tab.wait_for_function("document.querySelectorAll('.js-plotly-plot .main-svg').length >= 1", polling=50)
+            print(f"floor: a bare page drawn in {time.perf_counter() - started:.2f} s, {cpu_s(pid) - cpu0:.2f} s CPU")
+            context.close()
+        for i, code in enumerate(args.code):
+            copy = args.db.with_name(f"{args.db.stem}-run{i}.duckdb")
+            shutil.copyfile(args.db, copy)
+            port = args.ports[1 + i % (len(args.ports) - 1)]
+            with serve(code.resolve(), copy, port) as pid:
+                url = f"http://127.0.0.1:{port}{query}"
+                first, detail_s, table_s, cpu = rerun(browser, url, pid, 900, args.timeout)
+                print(
+                    f"{code}: first render {first:.1f} s; after keep-alive 600→900 s: the resource's new numbers "
+                    f"in {detail_s:.1f} s, the estate's table in {table_s:.1f} s, server CPU {cpu:.1f} s",
+                    flush=True,
+                )
+                if not args.no_pair:
+                    wall, cpu = two_at_once(browser, url, pid, 1200, args.timeout)
+                    print(f"{code}: two sessions at once on keep-alive 1200 s: both drawn in {wall:.1f} s, "
+                          f"server CPU {cpu:.1f} s", flush=True)  # fmt: skip
+            copy.unlink(missing_ok=True)
+            Path(f"{copy}.wal").unlink(missing_ok=True)
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()
