@@ -23,7 +23,6 @@ from __future__ import annotations
 from functools import cache
 
 import numpy as np
-from scipy.special import gammaincc, gammaln
 
 _LOG_RHO = np.linspace(np.log(1e-5), np.log(3e4), 141)
 _LOG_A = np.linspace(np.log(1e-5), np.log(1e8), 171)
@@ -33,11 +32,15 @@ _TINY = 1e-300
 def log_pmf(x: np.ndarray, rho: np.ndarray) -> np.ndarray:
     """log P(N = x) for N ~ Poisson(rho), rho > 0."""
     rho = np.maximum(rho, _TINY)
+    from scipy.special import gammaln  # imported on first use: a page that replays nothing never pays scipy
+
     return x * np.log(rho) - rho - gammaln(x + 1.0)
 
 
 def cdf(x: np.ndarray, rho: np.ndarray) -> np.ndarray:
     """P(N <= x) for integer x >= 0."""
+    from scipy.special import gammaincc
+
     return gammaincc(np.floor(x) + 1.0, np.maximum(rho, _TINY))
 
 
