@@ -25,6 +25,7 @@ from analysis.idle import table_of as idle_rows
 from analysis.params import ModelParams
 from analysis.summary import summarise, totals
 from analysis.types import EstateAssessment, ResourceRow
+from common.memory import release_freed
 from pricing import PriceBook, load_price_book
 from store import queries as q
 from store.selection import selected_resources
@@ -111,6 +112,7 @@ def assess_in_groups(
             cold.extend(cold_start_table(run, estate.rows).rows)
             idle.extend(idle_table(run, estate.rows).rows)
         del run  # the group's arrays go before the next group's are read
+        release_freed()  # and their pages back to the system (glibc keeps them otherwise)
         window, what_if = (estate.window_start, estate.window_end), what_if or estate.what_if
         rows.extend(estate.rows)
         done += len(members)

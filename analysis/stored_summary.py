@@ -171,6 +171,13 @@ def tables_for(
     )
 
 
+def stored_estate(path: Path, filters: q.Filters, params: ModelParams) -> EstateAssessment | None:
+    """The estate's table of this view's stored summary alone (its cold-start and idle tables left
+    undecoded), or None when none matches: then the caller computes the tables (``tables_for``)."""
+    key, _ = _key(filters, params)
+    return _load(Path(path), key, form.ESTATE_PARTS, form.decode_estate)
+
+
 def spend_for(
     path: Path,
     filters: q.Filters,

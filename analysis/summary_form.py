@@ -41,6 +41,7 @@ CODE_PACKAGES = ("analysis", "replay", "pricing", "store", "common")
 CODE_SUFFIXES = (".py", ".json")
 
 TABLE_PARTS = ("estate", "estate.rows", "cold_starts", "cold_starts.rows", "idle", "idle.rows")
+ESTATE_PARTS = TABLE_PARTS[:2]  # the estate's table alone (the Overview, Costs and What-if pages read no more)
 SPEND_PARTS = ("spend",)
 BILL_SPEND_PARTS = ("bill_spend", "bill_spend.covered", "bill_spend.rows")
 _COVERED = list[tuple[tuple[str, str], tuple[date, date]]]  # a dict keyed by (provider, account): JSON keys are text
@@ -130,14 +131,22 @@ def encode_tables(tables: EstateTables) -> list[Part]:
     return parts
 
 
+def _decode_table(parts: dict[str, list[bytes]], name: str, kind: type, row_kind: type) -> Any:
+    head = _load_many(kind, parts[name], name)
+    if len(head) != 1:
+        raise SummaryDamaged(f"stored {name} has {len(head)} heads")
+    return replace(head[0], rows=_load_many(row_kind, parts[f"{name}.rows"], f"{name}.rows"))
+
+
 def decode_tables(parts: dict[str, list[bytes]]) -> EstateTables:
-    built = {}
-    for name, kind, row_kind in _TABLES:
-        head = _load_many(kind, parts[name], name)
-        if len(head) != 1:
-            raise SummaryDamaged(f"stored {name} has {len(head)} heads")
-        built[name] = replace(head[0], rows=_load_many(row_kind, parts[f"{name}.rows"], f"{name}.rows"))
-    return EstateTables(**built)
+    return EstateTables(**{name: _decode_table(parts, name, kind, row_kind) for name, kind, row_kind in _TABLES})
+
+
+def decode_estate(parts: dict[str, list[bytes]]) -> EstateAssessment:
+    """The estate's table alone (``ESTATE_PARTS``): what ``decode_tables`` gives as ``.estate``, without
+    validating the cold-start and idle tables a page that shows only the estate never reads."""
+    name, kind, row_kind = _TABLES[0]
+    return _decode_table(parts, name, kind, row_kind)
 
 
 def encode_spend(spend: Spend) -> list[Part]:

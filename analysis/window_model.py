@@ -30,6 +30,7 @@ from analysis.estate import today_by_segment
 from analysis.inputs import Segment, segments
 from analysis.params import ModelParams
 from analysis.reconcile_model import Modelled, modelled_from
+from common.memory import release_freed
 from common.units import MONTH_SECONDS
 from pricing import PriceBook
 from store import queries as q
@@ -157,6 +158,7 @@ def _price(path: Path, filters: q.Filters, book: PriceBook, free_tier: bool, siz
         else:
             months.append(None)
         del panels, per_resource, priced
+        release_freed()  # their pages back to the system before the next group's arrays (common.memory)
     return WindowModel(
         tuple(parts), window, frozenset(unpriced), info, tuple(ends), tuple(months), window_start, modelled
     )

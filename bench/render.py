@@ -71,16 +71,19 @@ def _free_port() -> int:
 
 
 @contextmanager
-def serve(db: Path | None, script: str = "app.py") -> Iterator[tuple[str, int]]:
-    """A fresh Streamlit server on a free loopback port; yields its URL and process id."""
-    port = _free_port()
+def serve(
+    db: Path | None, script: str = "app.py", port: int | None = None, root: Path = ROOT
+) -> Iterator[tuple[str, int]]:
+    """A fresh Streamlit server of the tree ``root`` on ``port`` (else a free loopback port); yields its URL
+    and process id."""
+    port = port or _free_port()
     env = {k: v for k, v in os.environ.items() if k != "BREAKEVEN_DB"}
-    env["PYTHONPATH"] = str(ROOT)
+    env["PYTHONPATH"] = str(root)
     if db is not None:
         env["BREAKEVEN_DB"] = str(db)
     command = [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port)]
     command += ["--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"]
-    proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(command, cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -130,10 +133,12 @@ def main() -> None:
     parser.add_argument("--pages", nargs="+", default=["overview", "costs"], choices=list(PAGES))
     parser.add_argument("--also", nargs="*", default=list(PAGES), choices=list(PAGES), help="pages visited for memory")
     parser.add_argument("--dir", type=Path, default=DEFAULT_DIR)
+    parser.add_argument("--port", type=int, default=None, help="the servers' port (else a free one)")
+    parser.add_argument("--root", type=Path, default=ROOT, help="the source tree served (main's, to compare)")
     args = parser.parse_args()
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        with serve(None, "bench/bare_page.py") as (url, pid):
+        with serve(None, "bench/bare_page.py", args.port) as (url, pid):
             floor = render_s(browser, url, BARE)
             floor_gb = peak_rss_gb(pid)
         print(f"floor: a bare page drawn in {floor:.2f} s, server peak {floor_gb:.2f} GB")
@@ -142,7 +147,7 @@ def main() -> None:
         print(f"{'resources':>9} {heads} {'peak GB':>8} (pages visited: {visited})")
         for n in args.sizes:
             db, _ = build_estate(n, args.dir)
-            with serve(db) as (url, pid):
+            with serve(db, port=args.port, root=args.root) as (url, pid):
                 cells = []
                 for name in args.pages:
                     first = render_s(browser, url, PAGES[name])

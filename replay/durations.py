@@ -9,7 +9,6 @@ p99 (or p90), or to an assumed spread when only the mean is known.
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import ndtr
 
 Z90, Z99 = 1.2815515655446004, 2.3263478740408408
 MAX_TERMS = 128
@@ -66,6 +65,8 @@ def rounding_excess_ms(mean_ms: np.ndarray, sigma: np.ndarray, increment_ms: flo
         k = (np.arange(cell.size) - np.repeat(np.cumsum(terms) - terms, terms)).astype(float)
         with np.errstate(divide="ignore"):
             z = (np.log(np.maximum(k * increment_ms, 1e-300)) - m[cell]) / s[cell]
+        from scipy.special import ndtr  # imported on first use: a page that replays nothing never pays scipy
+
         survival = np.where(k == 0, 1.0, 1.0 - ndtr(z))
         excess[exact] = increment_ms * np.bincount(cell, survival, minlength=terms.size) - mean
     return np.where(positive, np.maximum(excess, 0.0), 0.0)

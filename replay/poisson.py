@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
-from scipy.special import gammaincc, gammaln
 
 _LOG_RHO = np.linspace(np.log(1e-5), np.log(3e4), 141)
 _LOG_A = np.linspace(np.log(1e-5), np.log(1e8), 171)
@@ -34,11 +33,15 @@ _TINY = 1e-300
 def log_pmf(x: np.ndarray, rho: np.ndarray) -> np.ndarray:
     """log P(N = x) for N ~ Poisson(rho), rho > 0."""
     rho = np.maximum(rho, _TINY)
+    from scipy.special import gammaln  # imported on first use: a page that replays nothing never pays scipy
+
     return x * np.log(rho) - rho - gammaln(x + 1.0)
 
 
 def cdf(x: np.ndarray, rho: np.ndarray) -> np.ndarray:
     """P(N <= x) for integer x >= 0."""
+    from scipy.special import gammaincc
+
     return gammaincc(np.floor(x) + 1.0, np.maximum(rho, _TINY))
 
 
@@ -98,6 +101,8 @@ class LevelTail:
     @classmethod
     def at(cls, x: float, rho: np.ndarray) -> LevelTail:
         """The direct form at level ``x`` (a whole number >= 0)."""
+        from scipy.special import gammaln  # on first use, as log_pmf
+
         rho = np.maximum(np.asarray(rho, dtype=float), _TINY)
         x = float(x)
         log_rho = np.log(rho)
@@ -113,6 +118,8 @@ class LevelTail:
 
     def step_to(self, x: float) -> LevelTail:
         """This tail at a higher whole level ``x`` (in place: the arrays are updated and returned)."""
+        from scipy.special import gammaln  # on first use, as log_pmf
+
         total, carry = self.cdf, self.carry
         for level in range(int(self.x) + 1, int(x) + 1):
             level_f = float(level)

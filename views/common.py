@@ -283,7 +283,23 @@ def cached_estate(
     and assumptions, not once per page."""
     from views.estate_tables import cached_tables  # it builds on this module's keys
 
+    stored = cached_stored_estate(path, version, f, params, overrides)
+    if stored is not None:  # the stored summary's estate, its other tables left undecoded
+        return stored
     return cached_tables(path, version, f, params, overrides).estate
+
+
+@st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
+def cached_stored_estate(
+    path: str, version: tuple[float, float], f: q.Filters, params: Any, overrides: tuple[str, int, int]
+) -> Any:
+    """The estate's table alone from the summary stored for this view (``analysis.stored_summary.stored_estate``),
+    or None when none matches (the caller then computes the tables, which stores them: the next process reads
+    them here). ``overrides`` (the overrides file's version) keys the cache only: the summary's key holds its
+    content."""
+    from analysis.stored_summary import stored_estate
+
+    return stored_estate(Path(path), f, params)
 
 
 @st.cache_data(ttl=3600, max_entries=32, show_spinner="Replaying this resource…")

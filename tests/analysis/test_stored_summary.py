@@ -300,3 +300,25 @@ def test_the_first_start_stores_the_default_view_before_the_rename(
     book = load_price_book()
     tables = stored_summary.tables_for(path, stored_summary.default_filters(path), ModelParams(), book)
     assert counting.calls == 0 and [r.name for r in tables.estate.rows] == ["scorer"]  # the first visitor reads it
+
+
+def test_the_estate_alone_decodes_as_the_tables_estate(demo_copy: Path, book: PriceBook) -> None:
+    tables = assess_tables(demo_copy, WINDOW, ModelParams(), book)
+    bodies = {p.name: [body for _, body in p.rows] for p in summary_form.encode_tables(tables)}
+    alone = summary_form.decode_estate({name: bodies[name] for name in summary_form.ESTATE_PARTS})
+    assert alone == summary_form.decode_tables(bodies).estate == tables.estate
+    assert repr(alone) == repr(tables.estate)  # floats to the bit, None, tuples, nested option rows
+    # the other tables are not read: damaged, they do not matter to the estate alone; the estate's own rows do
+    damaged = {**bodies, "cold_starts.rows": [b"{not json"], "idle": [b"[]"]}
+    assert summary_form.decode_estate(damaged) == tables.estate
+    with pytest.raises(summaries.SummaryDamaged, match=r"estate\.rows"):
+        summary_form.decode_estate({**bodies, "estate.rows": [b'{"resource_id": 1}']})
+
+
+def test_the_stored_estate_is_none_until_stored_then_the_tables_estate(tmp_path: Path, book: PriceBook) -> None:
+    path = _small(tmp_path)
+    assert stored_summary.stored_estate(path, SMALL, ModelParams()) is None  # nothing stored: the caller computes
+    computed = stored_summary.tables_for(path, SMALL, ModelParams(), book)
+    stored_summary._recent.clear()  # as a restarted server: read from the file, not this process's rows
+    assert stored_summary.stored_estate(path, SMALL, ModelParams()) == computed.estate
+    assert stored_summary.stored_estate(path, SMALL, ModelParams(traffic_scale=2.0)) is None  # another key

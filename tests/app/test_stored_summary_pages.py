@@ -64,6 +64,32 @@ def test_the_pages_render_from_the_stored_summary_without_replaying(
     assert metrics_of(at)[label] == money(line.total())
 
 
+def test_the_overview_after_a_restart_decodes_the_estate_alone(
+    refreshed: tuple[Path, object], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path, _ = refreshed
+    monkeypatch.delenv("BREAKEVEN_PRICE_OVERRIDES", raising=False)
+    st.cache_data.clear()  # a server restart: nothing in memory
+    stored_summary._recent.clear()
+    decoded: list[str] = []
+    full, alone = summary_form.decode_tables, summary_form.decode_estate
+    monkeypatch.setattr("analysis.summary_form.decode_tables", lambda parts: decoded.append("tables") or full(parts))
+    monkeypatch.setattr("analysis.summary_form.decode_estate", lambda parts: decoded.append("estate") or alone(parts))
+    monkeypatch.setattr("analysis.chunked.run_panels", _no_replay)
+    at = open_app(path, monkeypatch)  # the Overview
+    assert not at.exception, at.exception
+    assert decoded == ["estate"]  # its cold-start and idle tables were not decoded
+    truth = summary_form.decode_tables(summaries.load_entry(path, *_default_key(path), summary_form.TABLE_PARTS))
+    assert truth.estate.totals.saving_usd  # the demo has recommendations: the page says what they save
+    saves = f"{truth.estate.totals.to_review} of {truth.estate.totals.resources} resources to review"
+    (note,) = [c.value.replace("\\", "") for c in at.caption if "Every recommendation applied saves" in c.value]
+    assert saves in note and f"saves {money(truth.estate.totals.saving_usd)}/month" in note  # (markdown unescaped)
+    at.switch_page("views/coldstarts.py").run()  # a page that reads the other tables decodes them all
+    assert not at.exception, at.exception
+    assert decoded == ["estate", "tables"]
+    assert metrics_of(at)["Measured cold starts / month"] == count(truth.cold_starts.measured_per_month)
+
+
 def _default_key(path: Path) -> tuple[str, str]:
     key, _ = summary_form.summary_key(stored_summary.default_filters(path), ModelParams(), "none")
     return key, summary_form.code_version()
