@@ -15,16 +15,16 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import subprocess
 import sys
 import time
-import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.render import cpu_s, serve  # noqa: E402  (the one server and CPU reading of the benches)
+
 CHROMIUM = os.environ.get("BREAKEVEN_CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
 ARGS = [
     "--no-sandbox",
@@ -52,40 +52,6 @@ DETAIL_FRESH = (
     " detail')); if (!h) return false; return [...document.querySelectorAll('[data-stale=\"true\"]')]"
     ".every(e => !(h.compareDocumentPosition(e) & Node.DOCUMENT_POSITION_FOLLOWING)); })()"
 )
-
-
-def cpu_s(pid: int) -> float:
-    """User plus system CPU seconds of the process and its finished children (``/proc/PID/stat``)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return sum(int(x) for x in fields[11:15]) / os.sysconf("SC_CLK_TCK")
-
-
-@contextmanager
-def serve(code: Path, db: Path | None, port: int, script: str = "app.py") -> Iterator[int]:
-    env = {k: v for k, v in os.environ.items() if k != "BREAKEVEN_DB"}
-    env["PYTHONPATH"] = str(code)
-    if db is not None:
-        env["BREAKEVEN_DB"] = str(db)
-    command = [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port)]
-    command += ["--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"]
-    proc = subprocess.Popen(command, cwd=code, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2):
-                    break
-            except OSError:
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    raise RuntimeError("streamlit did not start") from None
-                time.sleep(0.2)
-        yield proc.pid
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def open_costs(browser: Any, url: str, timeout_s: float) -> tuple[Any, Any, float]:
@@ -158,7 +124,7 @@ def main() -> None:
     query = f"/costs?resource={args.resource}" if args.resource else "/costs?"
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        with serve(ROOT, None, args.ports[0], "bench/bare_page.py") as pid:
+        with serve(None, "bench/bare_page.py", args.ports[0], ROOT) as (_, pid):
             context = browser.new_context()
             tab = context.new_page()
             started, cpu0 = time.perf_counter(), cpu_s(pid)
@@ -170,7 +136,7 @@ def main() -> None:
             copy = args.db.with_name(f"{args.db.stem}-run{i}.duckdb")
             shutil.copyfile(args.db, copy)
             port = args.ports[1 + i % (len(args.ports) - 1)]
-            with serve(code.resolve(), copy, port) as pid:
+            with serve(copy, port=port, root=code.resolve()) as (_, pid):
                 url = f"http://127.0.0.1:{port}{query}"
                 first, detail_s, table_s, cpu = rerun(browser, url, pid, args.keep_alive, args.timeout)
                 print(

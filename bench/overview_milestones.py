@@ -17,15 +17,15 @@ import argparse
 import json
 import os
 import shutil
-import subprocess
 import sys
 import time
-import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(HERE))
+
+from bench.render import cpu_s, serve  # noqa: E402  (the one server and CPU reading of the benches)
+
 CHROMIUM = os.environ.get("BREAKEVEN_CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
 ARGS = [
     "--headless=new",
@@ -53,53 +53,6 @@ BARE = {
 WATCH = """(marks) => { window.__marks = {}; const tick = () => { for (const [name, cond] of Object.entries(marks)) {
   if (!(name in window.__marks)) { try { if (eval(cond)) window.__marks[name] = performance.now(); } catch (e) {} } }
   if (Object.keys(window.__marks).length < Object.keys(marks).length) setTimeout(tick, 20); }; tick(); }"""
-
-
-def cpu_s(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-@contextmanager
-def serve(root: Path, db: Path | None, port: int, script: str = "app.py") -> Iterator[tuple[str, int]]:
-    env = {k: v for k, v in os.environ.items() if k != "BREAKEVEN_DB"}
-    env["PYTHONPATH"], env["PYTHONDONTWRITEBYTECODE"] = str(root), "1"
-    if db is not None:
-        env["BREAKEVEN_DB"] = str(db)
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        script,
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-    ]
-    proc = subprocess.Popen(command, cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
-                    break
-            except OSError:
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    raise RuntimeError("streamlit did not start") from None
-                time.sleep(0.2)
-        yield url, proc.pid
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def visit(browser: object, url: str, marks: dict[str, str]) -> dict[str, float]:
@@ -131,11 +84,11 @@ def main() -> None:
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
         for round_ in range(args.rounds):
-            with serve(HERE, None, args.port, "bench/bare_page.py") as (url, pid):
+            with serve(None, "bench/bare_page.py", args.port, HERE) as (url, pid):
                 bare = visit(browser, url, BARE)
             print(f"round {round_ + 1} floor (bare page): " + ", ".join(f"{k} {v:.2f} s" for k, v in bare.items()))
             for root, db in trees:
-                with serve(root, db, args.port) as (url, pid):
+                with serve(db, port=args.port, root=root) as (url, pid):
                     before = cpu_s(pid)
                     got = visit(browser, url, MARKS)
                     time.sleep(0.5)

@@ -78,7 +78,7 @@ def serve(
     and process id."""
     port = port or _free_port()
     env = {k: v for k, v in os.environ.items() if k != "BREAKEVEN_DB"}
-    env["PYTHONPATH"] = str(root)
+    env["PYTHONPATH"], env["PYTHONDONTWRITEBYTECODE"] = str(root), "1"  # no bytecode written into an exported tree
     if db is not None:
         env["BREAKEVEN_DB"] = str(db)
     command = [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port)]
@@ -86,7 +86,7 @@ def serve(
     proc = subprocess.Popen(command, cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 90
         while True:
             try:
                 with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
@@ -102,6 +102,12 @@ def serve(
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+def cpu_s(pid: int) -> float:
+    """The process's user plus system CPU seconds, every thread's (``/proc/PID/stat``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def peak_rss_gb(pid: int) -> float:
