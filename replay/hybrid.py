@@ -166,13 +166,14 @@ def _block_curve(
     shared = pools(state.pool)
     burst = burst_rho(state, wanted)
     rows = state.block.panel.rows
-    out: dict[str, np.ndarray] = {}
+    # Every name at zero first: a block none of whose rows is wanted computes nothing and still answers.
+    out = {name: np.zeros(rows) for name in ("requests", "all_billed", "all_busy")}
+    out |= {name: np.zeros((rows, levels.size)) for name in ("overflow", "billed", "busy", "cold", "startup")}
     for value in np.unique(slots if wanted is None else slots[wanted]):
         group = slots == value if wanted is None else (slots == value) & wanted
         curve = LevelCurve(shared, burst, state.peaks, state.billed_per_request, mixture, group, cold)
         part = curve.curve(int(value), np.where(group, k_max, 0), levels.size, cold)
         for name, values in part.items():
-            out.setdefault(name, np.zeros(values.shape if values.ndim == 1 else (rows, levels.size)))
             out[name] = np.where(group[:, None] if values.ndim == 2 else group, values, out[name])
     return out
 

@@ -76,7 +76,15 @@ def test_chunks_of_resources_give_the_result_of_the_whole(estate) -> None:
     assert curve_parts.faas_requests == pytest.approx(curve.faas_requests, rel=1e-12)
 
 
-@pytest.mark.parametrize("wanted", [[True, False, True, False], [False, True, False, True], [False, False, True, True]])
+@pytest.mark.parametrize(
+    "wanted",
+    [
+        [True, False, True, False],
+        [False, True, False, True],
+        [False, False, True, True],
+        [False, False, True, False],  # none of the rows with minutes and hours: their blocks compute nothing
+    ],
+)
 def test_a_curve_for_some_rows_is_the_full_curve_there(estate, wanted) -> None:
     """``floor_curve(rows=...)`` sets up only the rows a caller reads: the same figures there, bit for bit
     (minute rows with their hours' calibration among them), zeros elsewhere."""
