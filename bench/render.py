@@ -9,7 +9,9 @@ server and browser drawing a bare page (``bench/bare_page.py``: pandas, a plotly
 Streamlit, the imports and the browser cost before any of our work. Figures are printed, not asserted.
 
 Usage: ``python bench/render.py [--sizes 24 500 2000 5000] [--pages overview costs]``; every page is visited
-for the memory figure unless ``--also`` names fewer.
+for the memory figure unless ``--also`` names fewer. ``--variants default MALLOC_ARENA_MAX=2`` serves each
+estate once per variant, one after the other in the same run: ``default`` as it is, ``NAME=VALUE[,NAME=VALUE]``
+with those variables in the server's environment (the allocator's, say).
 """
 
 from __future__ import annotations
@@ -72,12 +74,16 @@ def _free_port() -> int:
 
 @contextmanager
 def serve(
-    db: Path | None, script: str = "app.py", port: int | None = None, root: Path = ROOT
+    db: Path | None,
+    script: str = "app.py",
+    port: int | None = None,
+    root: Path = ROOT,
+    extra_env: dict[str, str] | None = None,
 ) -> Iterator[tuple[str, int]]:
-    """A fresh Streamlit server of the tree ``root`` on ``port`` (else a free loopback port); yields its URL
-    and process id."""
+    """A fresh Streamlit server of the tree ``root`` on ``port`` (else a free loopback port), with
+    ``extra_env`` in its environment; yields its URL and process id."""
     port = port or _free_port()
-    env = {k: v for k, v in os.environ.items() if k != "BREAKEVEN_DB"}
+    env = {k: v for k, v in os.environ.items() if k != "BREAKEVEN_DB"} | (extra_env or {})
     env["PYTHONPATH"], env["PYTHONDONTWRITEBYTECODE"] = str(root), "1"  # no bytecode written into an exported tree
     if db is not None:
         env["BREAKEVEN_DB"] = str(db)
@@ -102,6 +108,16 @@ def serve(
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+def _variant(text: str) -> tuple[str, dict[str, str]]:
+    """``default`` (nothing added) or ``NAME=VALUE[,NAME=VALUE]``: a label and the variables it adds."""
+    if text == "default":
+        return text, {}
+    pairs = [part.partition("=") for part in text.split(",")]
+    if any(not name or not sep for name, sep, _ in pairs):
+        raise argparse.ArgumentTypeError(f"{text!r}: expected default or NAME=VALUE[,NAME=VALUE]")
+    return text, {name: value for name, _, value in pairs}
 
 
 def cpu_s(pid: int) -> float:
@@ -141,6 +157,7 @@ def main() -> None:
     parser.add_argument("--dir", type=Path, default=DEFAULT_DIR)
     parser.add_argument("--port", type=int, default=None, help="the servers' port (else a free one)")
     parser.add_argument("--root", type=Path, default=ROOT, help="the source tree served (main's, to compare)")
+    parser.add_argument("--variants", nargs="+", default=["default"], type=_variant, help="default or NAME=VALUE,...")
     args = parser.parse_args()
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
@@ -151,9 +168,11 @@ def main() -> None:
         heads = " ".join(f"{name + ' s':>12} {'again s':>8}" for name in args.pages)
         visited = ", ".join(dict.fromkeys(args.pages + args.also))
         print(f"{'resources':>9} {heads} {'peak GB':>8} (pages visited: {visited})")
-        for n in args.sizes:
+        for n, (label, extra) in ((n, variant) for n in args.sizes for variant in args.variants):
             db, _ = build_estate(n, args.dir)
-            with serve(db, port=args.port, root=args.root) as (url, pid):
+            if len(args.variants) > 1:
+                print(f"          served with {label}", flush=True)
+            with serve(db, port=args.port, root=args.root, extra_env=extra) as (url, pid):
                 cells = []
                 for name in args.pages:
                     first = render_s(browser, url, PAGES[name])
