@@ -11,7 +11,9 @@ Streamlit, the imports and the browser cost before any of our work. Figures are 
 Usage: ``python bench/render.py [--sizes 24 500 2000 5000] [--pages overview costs]``; every page is visited
 for the memory figure unless ``--also`` names fewer. ``--variants default MALLOC_ARENA_MAX=2`` serves each
 estate once per variant, one after the other in the same run: ``default`` as it is, ``NAME=VALUE[,NAME=VALUE]``
-with those variables in the server's environment (the allocator's, say).
+with those variables in the server's environment (the allocator's, say). With more than one variant each
+server reads its own fresh copy of the estate (the dashboard stores the summary it computes, so a second
+server on the same file would read the first one's instead of computing it).
 """
 
 from __future__ import annotations
@@ -110,6 +112,15 @@ def serve(
             proc.kill()
 
 
+def _fresh_copy(db: Path) -> Path:
+    """A copy of the estate beside it (``<name>.variant.duckdb``, replaced each time), without its WAL."""
+    copy = db.with_suffix(".variant.duckdb")
+    for stale in (copy, Path(f"{copy}.wal")):
+        stale.unlink(missing_ok=True)
+    shutil.copyfile(db, copy)
+    return copy
+
+
 def _variant(text: str) -> tuple[str, dict[str, str]]:
     """``default`` (nothing added) or ``NAME=VALUE[,NAME=VALUE]``: a label and the variables it adds."""
     if text == "default":
@@ -172,6 +183,8 @@ def main() -> None:
             db, _ = build_estate(n, args.dir)
             if len(args.variants) > 1:
                 print(f"          served with {label}", flush=True)
+            if len(args.variants) > 1:  # a fresh copy: the first server stores what it computes into the file
+                db = _fresh_copy(db)
             with serve(db, port=args.port, root=args.root, extra_env=extra) as (url, pid):
                 cells = []
                 for name in args.pages:

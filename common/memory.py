@@ -4,6 +4,11 @@ glibc's allocator keeps the pages of freed blocks (a group's arrays, once the ne
 process, so the server's resident size after a group stays near its peak and the next group's arrays land on
 top. ``malloc_trim(0)`` returns the free pages at the top of each arena and, since glibc 2.8, the whole free
 pages inside them. Elsewhere (musl, macOS, Windows) there is no such call and nothing is done.
+
+glibc also gives threads their own arenas, up to eight per core, each keeping its own freed pages: the
+README's command starts the dashboard under ``MALLOC_ARENA_MAX=2`` (the server's peak at 5,000 resources
+1.44-1.45 → 1.06 GB, docs/performance.md). It is the variable, not ``mallopt(M_ARENA_MAX)`` from here: glibc
+fixes its arena limit when the first thread makes an arena, before ``app.py`` runs (measured: no change).
 """
 
 from __future__ import annotations

@@ -80,5 +80,5 @@ def test_every_page_is_described_in_the_readme() -> None:
 
 
 def test_the_two_commands_are_there() -> None:
-    assert "pip install -r requirements.txt && streamlit run app.py" in README
+    assert "pip install -r requirements.txt && MALLOC_ARENA_MAX=2 streamlit run app.py" in README
     assert "python -m pytest" in README

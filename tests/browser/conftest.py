@@ -44,6 +44,7 @@ def start_app(
     path when ``db`` is None) on a free loopback port; returns the process and its URL once healthy."""
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if k != "BREAKEVEN_DB"}
+    env.setdefault("MALLOC_ARENA_MAX", "2")  # as the README's command starts it
     env.update({"PYTHONPATH": str(root), **(extra_env or {})})
     if db is not None:
         env["BREAKEVEN_DB"] = str(db)
