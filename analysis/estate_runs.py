@@ -9,6 +9,12 @@ holds one estate's groups at once however many keys are wanted. Any session can 
 (resources done of the total, elapsed, an estimate of the time left); a finished run's result is kept for a
 few keys, and a failure is kept as one, its details logged, so a page can say so in words.
 
+A run a page asked for in its session's name (``asker``) is given up once every such asker has moved on to
+another key (``release``): dropped from the queue, or stopped at its next group if it is running, and not
+kept; so a second edit of an assumption does not wait ~70 s (at 5,000) behind the run of the first. A run
+anyone waits on without a name (a blocking page's ``result``, the command line) is never given up, and an
+asker who comes back to a run being stopped keeps it going (it starts again from its first group).
+
 No Streamlit here: the pages' layer (``views.estate_tables``) names the keys and the work.
 """
 
@@ -55,9 +61,18 @@ class Run:
     result: Any = None
     error: BaseException | None = None
     over: threading.Event = field(default_factory=threading.Event)
+    askers: set[Hashable] = field(default_factory=set)  # the sessions that asked in their name and still want it
+    pinned: bool = False  # someone asked without a name: never given up
+    stopping: bool = False  # every named asker has moved on: stop at the next group
 
     def progress(self, done: int, total: int) -> None:
+        if self.stopping:
+            raise GivenUp(f"the estate's replay for {self.key!r} was given up: no session wants it any more")
         self.done, self.total = done, total
+
+
+class GivenUp(Exception):
+    """Raised inside a run's work, at a group's end, once no one wants its result any more."""
 
 
 class EstateRunner:
@@ -72,9 +87,10 @@ class EstateRunner:
         self._finished: OrderedDict[Hashable, Run] = OrderedDict()
         self._worker: threading.Thread | None = None
 
-    def start(self, key: Hashable, work: Work) -> Run:
+    def start(self, key: Hashable, work: Work, asker: Hashable | None = None) -> Run:
         """The run for ``key``: the finished, running or queued one if there is one, else ``work`` queued.
-        ``work`` is called with a progress callback ``(done, total)`` and returns the result."""
+        ``work`` is called with a progress callback ``(done, total)`` and returns the result. ``asker`` (a
+        session's name) may give the run up later (``release``); without one the run is never given up."""
         with self._lock:
             run = self._find(key)
             if run is None:
@@ -84,7 +100,32 @@ class EstateRunner:
                     self._worker = threading.Thread(target=self._serve, name="estate-runs", daemon=True)
                     self._worker.start()
                 self._wake.notify_all()
+            if not run.over.is_set():
+                if asker is None:
+                    run.pinned = True
+                else:
+                    run.askers.add(asker)
+                run.stopping = False  # wanted again before it stopped: it goes on
             return run
+
+    def release(self, key: Hashable, asker: Hashable) -> bool:
+        """``asker`` no longer wants ``key``'s run: once no named asker is left (and no one waits unnamed) the
+        run is dropped from the queue, or stopped at its next group if it is running. True if it was given up."""
+        with self._lock:
+            run = self._current if self._current is not None and self._current.key == key else None
+            run = run or next((r for r in self._queue if r.key == key), None)
+            if run is None or asker not in run.askers:
+                return False
+            run.askers.discard(asker)
+            if run.askers or run.pinned:
+                return False
+            if run is self._current:
+                run.stopping = True
+            else:
+                self._queue.remove(run)
+                self._given_up(run)
+                self._wake.notify_all()
+            return True
 
     def finished(self, key: Hashable) -> Run | None:
         """The finished (done or failed) run for ``key``, if one is kept."""
@@ -140,6 +181,14 @@ class EstateRunner:
             return self._current
         return next((r for r in self._queue if r.key == key), None)
 
+    def _given_up(self, run: Run) -> None:
+        """A run no one wants: over, with ``GivenUp`` as its error, and not kept (an asker later starts anew)."""
+        run.error = GivenUp(f"the estate's replay for {run.key!r} was given up")
+        run.finished = time.monotonic()
+        run.work = _spent
+        run.over.set()
+        log.info("the estate's replay was given up: no session wants it any more")
+
     def _serve(self) -> None:
         while True:
             with self._lock:
@@ -151,6 +200,16 @@ class EstateRunner:
             run.started = time.monotonic()
             try:
                 run.result = run.work(run.progress)
+            except GivenUp:
+                with self._lock:
+                    self._current = None
+                    if run.askers or run.pinned:  # asked for again while it was stopping: from the start, first
+                        run.stopping, run.done, run.total, run.started = False, 0, 0, None
+                        self._queue.insert(0, run)
+                    else:
+                        self._given_up(run)
+                    self._wake.notify_all()
+                continue
             except BaseException as exc:  # kept as the run's failure (the pages say it in words), so no asker waits on
                 log.exception("the estate's replay failed")
                 run.error = exc

@@ -4,6 +4,7 @@ filters, the assumptions and the overrides file: one replay serves every page.""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from store import queries as q
 from views import page_state
 from views.common import cached_price_book, db_version, overrides_version
 
+ASKER, ASKED = "estate_asker", "estate_asked"  # this session's name for the runner, and the key it last asked for
 FIRST_WAIT_S = 1.5  # how long the Costs page waits for the estate before it shows the run's progress instead
 Key = tuple[str, tuple[float, float], q.Filters, ModelParams, tuple[str, int, int]]
 
@@ -46,13 +48,22 @@ def estate_run(
     path: str, version: tuple[float, float], f: q.Filters, params: Any, overrides: tuple[str, int, int]
 ) -> Run:
     """The process's one run of this view's estate (``analysis.estate_runs``): started, or joined when another
-    session asked first; finished when one is kept."""
+    session asked first; finished when one is kept. Asked in this session's name: the run of the key it asked
+    for before is given up unless another session still wants it (an assumption changed twice does not wait
+    for the first change's replay)."""
     key: Key = (path, version, f, params, overrides)
-    return runner().start(key, _work(key))
+    me = st.session_state.setdefault(ASKER, uuid.uuid4().hex)
+    before = st.session_state.get(ASKED)
+    if before is not None and before != key:
+        runner().release(before, me)
+    st.session_state[ASKED] = key
+    return runner().start(key, _work(key), asker=me)
 
 
 def progress_words(status: Status) -> str:
     """The run's progress as the page says it: "Replaying 1,250 of 5,000 resources… about 40 s left"."""
+    if status.state == "waiting" and not status.ahead:
+        return "Starting the replay of the estate…"
     if status.state == "waiting":
         return f"Waiting for another replay of the estate to finish ({status.ahead} ahead of this one)…"
     if not status.total:

@@ -88,3 +88,78 @@ def test_finished_runs_are_bounded_the_oldest_dropped() -> None:
     calls: list[str] = []
     again = runner.start("a", lambda progress: calls.append("a") or "A2")  # dropped, so computed again
     assert again.over.wait(5) and again.result == "A2" and calls == ["a"]
+
+
+def test_a_queued_run_no_session_wants_is_dropped_and_the_next_goes_on() -> None:
+    runner, calls, gate = EstateRunner(), [], threading.Event()
+    first = runner.start("a", gated(calls, gate, "a"), asker="s1")
+    second = runner.start("b", gated(calls, gate, "b"), asker="s1")
+    third = runner.start("c", gated(calls, gate, "c"), asker="s1")
+    assert runner.release("b", "s1") is True  # queued behind a: dropped at once
+    assert second.over.is_set() and runner.status(second).state == "failed"
+    assert "given up" in runner.status(second).error
+    gate.set()
+    assert third.over.wait(5) and first.over.wait(5)
+    assert calls == ["a", "c"] and third.result == "c"
+    assert runner.finished("b") is None  # not kept: asking again computes it
+    again = runner.start("b", lambda progress: "B2", asker="s2")
+    assert again is not second and again.over.wait(5) and again.result == "B2"
+
+
+def test_a_running_run_stops_at_its_next_group_once_its_last_asker_moves_on() -> None:
+    runner, calls, gate = EstateRunner(), [], threading.Event()
+    run = runner.start("a", gated(calls, gate, "a"), asker="s1")
+    runner.start("a", gated(calls, gate, "never"), asker="s2")
+    while runner.status(run).done < 1:
+        threading.Event().wait(0.01)
+    assert runner.release("a", "s1") is False  # s2 still wants it
+    assert runner.release("a", "s2") is True
+    assert not run.over.is_set()  # it stops at the end of a group, not in the middle of one
+    gate.set()
+    assert run.over.wait(5)
+    assert runner.status(run).state == "failed" and run.result is None
+    assert runner.finished("a") is None and runner.wait_idle(5)
+    assert calls == ["a"]
+
+
+def test_a_run_anyone_waits_on_unnamed_is_never_given_up() -> None:
+    runner, calls, gate = EstateRunner(), [], threading.Event()
+    run = runner.start("a", gated(calls, gate, "a"), asker="s1")
+    assert runner.start("a", gated(calls, gate, "never")) is run  # a blocking page, a command: no name
+    assert runner.release("a", "s1") is False
+    assert runner.release("a", "nobody") is False  # a name that never asked changes nothing
+    gate.set()
+    assert run.over.wait(5) and run.result == "a" and runner.finished("a") is run
+
+
+def test_an_asker_back_before_the_stop_keeps_the_run_or_restarts_it() -> None:
+    runner, calls, gate = EstateRunner(), [], threading.Event()
+    run = runner.start("a", gated(calls, gate, "a"), asker="s1")
+    while runner.status(run).done < 1:
+        threading.Event().wait(0.01)
+    runner.release("a", "s1")
+    assert runner.start("a", gated(calls, gate, "never"), asker="s1") is run  # back before the group ended
+    gate.set()
+    assert run.over.wait(5) and run.result == "a" and calls == ["a"]
+
+    from analysis.estate_runs import GivenUp
+
+    back, seen = threading.Event(), []
+
+    def comes_back(progress: Progress) -> Any:
+        seen.append("started")
+        assert back.wait(5)
+        try:
+            progress(1, 2)
+        except GivenUp:  # stopping, and in that instant its session asks for it again
+            runner.start("b", lambda p: "never", asker="s1")
+            raise
+        return "b"
+
+    other = runner.start("b", comes_back, asker="s1")
+    while not seen:
+        threading.Event().wait(0.01)
+    assert runner.release("b", "s1") is True
+    back.set()
+    assert other.over.wait(5) and other.result == "b" and seen == ["started", "started"]  # from its first group
+    assert runner.finished("b") is other

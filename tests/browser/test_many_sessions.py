@@ -18,7 +18,13 @@ from tests.conftest import PROJECT_ROOT
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 TABS = 4
-PROBLEM_TEXTS = ("could not be used", "Something went wrong", "Traceback", "different configuration")
+PROBLEM_TEXTS = (
+    "could not be used",
+    "could not be replayed",
+    "Something went wrong",
+    "Traceback",
+    "different configuration",
+)
 # the app and every package it may import (pyproject.toml's list; a missing one is skipped)
 PROJECT_PARTS = (
     "app.py",
@@ -196,3 +202,36 @@ def test_an_upload_while_three_tabs_reload(demo_db: Path, tmp_path: Path, chromi
     assert _rows(demo_db, "SELECT count(*) FROM resources WHERE name LIKE 'bulk-%'") == [(files * per_file,)]
     # every file once, beside the demo's own three bills (recorded as demo/…)
     assert _rows(demo_db, "SELECT count(*) FROM uploads WHERE NOT starts_with(file_name, 'demo/')") == [(files,)]
+
+
+def _metric(page, label: str) -> str | None:
+    return page.evaluate(
+        "(label) => [...document.querySelectorAll('[data-testid=\"stMetric\"]')]"
+        ".find(m => m.textContent.includes(label))"
+        "?.querySelector('[data-testid=\"stMetricValue\"]')?.textContent.trim()",
+        label,
+    )
+
+
+def test_tabs_asking_for_one_new_assumption_at_once_share_the_estates_run(demo_db: Path, chromium) -> None:
+    """Four sessions open the Costs page at once on a keep-alive no one has asked for yet: the estate is not
+    the stored one, so it is replayed in the process's one background run for that key
+    (``analysis.estate_runs``), the later sessions joining it; every tab then draws the same estate, under
+    the assumption its link carries, and nothing in between is an error."""
+    proc, url = start_app(demo_db)
+    try:
+        pages = _open_all_at_once(chromium, f"{url}/costs?m_keep_alive_s=900", TABS)
+        for page in pages:
+            _wait_for(page, "Resources to review")
+            page.wait_for_function(
+                "document.querySelectorAll('[data-testid=\"stDataFrame\"]').length >= 1", timeout=120_000
+            )
+        for page in pages:
+            _assert_clean(page)
+            assert "m_keep_alive_s=900" in page.url  # the link still names the assumption it was drawn under
+        shown = {(_metric(page, "Resources to review"), _metric(page, "With the recommendations")) for page in pages}
+        assert len(shown) == 1 and None not in next(iter(shown)), shown
+        assert next(iter(shown))[0].endswith("of 24")
+    finally:
+        log = stop_app(proc)
+    assert "Traceback" not in log and "shown to a visitor" not in log, log[-3000:]
