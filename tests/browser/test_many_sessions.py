@@ -96,6 +96,13 @@ def _open_all_at_once(chromium, url: str, count: int) -> list:
     return pages
 
 
+def _all_drawn(pages: list, text: str, condition: str) -> None:
+    """Every page shows ``text`` (an error first fails at once, ``_wait_for``), then meets ``condition`` (JS)."""
+    for page in pages:
+        _wait_for(page, text)
+        page.wait_for_function(condition, timeout=120_000)
+
+
 def _resources_metric(page) -> str:
     return page.evaluate(
         "[...document.querySelectorAll('[data-testid=\"stMetric\"]')].find(m => m.textContent.includes('Resources'))"
@@ -108,11 +115,9 @@ def test_four_tabs_on_a_first_start_see_one_demo(tmp_path: Path, chromium) -> No
     proc, url = start_app(None, root=root)
     try:
         pages = _open_all_at_once(chromium, url, TABS)
-        for page in pages:
-            _wait_for(page, "You are looking at demo data")
-            page.wait_for_function(
-                "document.querySelectorAll('.js-plotly-plot .main-svg').length >= 4", timeout=120_000
-            )
+        _all_drawn(
+            pages, "You are looking at demo data", "document.querySelectorAll('.js-plotly-plot .main-svg').length >= 4"
+        )
         for page in pages:
             _assert_clean(page)
             assert _resources_metric(page) == "24"
@@ -221,11 +226,9 @@ def test_tabs_asking_for_one_new_assumption_at_once_share_the_estates_run(demo_d
     proc, url = start_app(demo_db)
     try:
         pages = _open_all_at_once(chromium, f"{url}/costs?m_keep_alive_s=900", TABS)
-        for page in pages:
-            _wait_for(page, "Resources to review")
-            page.wait_for_function(
-                "document.querySelectorAll('[data-testid=\"stDataFrame\"]').length >= 1", timeout=120_000
-            )
+        _all_drawn(
+            pages, "Resources to review", "document.querySelectorAll('[data-testid=\"stDataFrame\"]').length >= 1"
+        )
         for page in pages:
             _assert_clean(page)
             assert "m_keep_alive_s=900" in page.url  # the link still names the assumption it was drawn under
