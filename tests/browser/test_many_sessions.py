@@ -166,7 +166,7 @@ def test_an_upload_while_three_tabs_reload(demo_db: Path, tmp_path: Path, chromi
     """Eight files, each its own write, while three tabs reload as fast as they can: every reload opens the
     database at least once (the start-up check), so reads and writes of one process interleave many times."""
     before = _rows(demo_db, "SELECT count(*) FROM metrics")[0][0]
-    files, per_file = 8, 40
+    files, per_file = 8, 20  # eight writes; their size is not what the test is about
     uploads = [tmp_path / f"bulk-{i}.csv" for i in range(files)]
     rows = sum(_long_csv(path, i * per_file, per_file, 24 * 28) for i, path in enumerate(uploads))
     proc, url = start_app(demo_db)
@@ -219,13 +219,13 @@ def _metric(page, label: str) -> str | None:
 
 
 def test_tabs_asking_for_one_new_assumption_at_once_share_the_estates_run(demo_db: Path, chromium) -> None:
-    """Four sessions open the Costs page at once on a keep-alive no one has asked for yet: the estate is not
+    """Three sessions open the Costs page at once on a keep-alive no one has asked for yet: the estate is not
     the stored one, so it is replayed in the process's one background run for that key
     (``analysis.estate_runs``), the later sessions joining it; every tab then draws the same estate, under
     the assumption its link carries, and nothing in between is an error."""
     proc, url = start_app(demo_db)
     try:
-        pages = _open_all_at_once(chromium, f"{url}/costs?m_keep_alive_s=900", TABS)
+        pages = _open_all_at_once(chromium, f"{url}/costs?m_keep_alive_s=900", 3)
         _all_drawn(
             pages, "Resources to review", "document.querySelectorAll('[data-testid=\"stDataFrame\"]').length >= 1"
         )
