@@ -67,12 +67,15 @@ class Run:
 
     def progress(self, done: int, total: int) -> None:
         if self.stopping:
-            raise GivenUp(f"the estate's replay for {self.key!r} was given up: no session wants it any more")
+            raise GivenUp(GIVEN_UP)
         self.done, self.total = done, total
 
 
 class GivenUp(Exception):
     """Raised inside a run's work, at a group's end, once no one wants its result any more."""
+
+
+GIVEN_UP = "the estate's replay was given up: no session wants it any more"  # no key: it holds the server's path
 
 
 class EstateRunner:
@@ -112,8 +115,7 @@ class EstateRunner:
         """``asker`` no longer wants ``key``'s run: once no named asker is left (and no one waits unnamed) the
         run is dropped from the queue, or stopped at its next group if it is running. True if it was given up."""
         with self._lock:
-            run = self._current if self._current is not None and self._current.key == key else None
-            run = run or next((r for r in self._queue if r.key == key), None)
+            run = self._active(key)
             if run is None or asker not in run.askers:
                 return False
             run.askers.discard(asker)
@@ -177,17 +179,21 @@ class EstateRunner:
         if key in self._finished:
             self._finished.move_to_end(key)
             return self._finished[key]
+        return self._active(key)
+
+    def _active(self, key: Hashable) -> Run | None:
+        """The running or queued run for ``key`` (the lock held)."""
         if self._current is not None and self._current.key == key:
             return self._current
         return next((r for r in self._queue if r.key == key), None)
 
     def _given_up(self, run: Run) -> None:
         """A run no one wants: over, with ``GivenUp`` as its error, and not kept (an asker later starts anew)."""
-        run.error = GivenUp(f"the estate's replay for {run.key!r} was given up")
+        run.error = GivenUp(GIVEN_UP)
         run.finished = time.monotonic()
         run.work = _spent
         run.over.set()
-        log.info("the estate's replay was given up: no session wants it any more")
+        log.info(GIVEN_UP)
 
     def _serve(self) -> None:
         while True:

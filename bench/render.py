@@ -181,9 +181,8 @@ def main() -> None:
         print(f"{'resources':>9} {heads} {'peak GB':>8} (pages visited: {visited})")
         for n, (label, extra) in ((n, variant) for n in args.sizes for variant in args.variants):
             db, _ = build_estate(n, args.dir)
-            if len(args.variants) > 1:
-                print(f"          served with {label}", flush=True)
             if len(args.variants) > 1:  # a fresh copy: the first server stores what it computes into the file
+                print(f"          served with {label}", flush=True)
                 db = _fresh_copy(db)
             with serve(db, port=args.port, root=args.root, extra_env=extra) as (url, pid):
                 cells = []

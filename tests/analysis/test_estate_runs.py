@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from analysis.estate_runs import EstateRunner, Progress
+from analysis.estate_runs import GIVEN_UP, EstateRunner, Progress
 
 
 def gated(calls: list[str], gate: threading.Event, name: str, value: Any = None) -> Callable[[Progress], Any]:
@@ -98,6 +98,7 @@ def test_a_queued_run_no_session_wants_is_dropped_and_the_next_goes_on() -> None
     assert runner.release("b", "s1") is True  # queued behind a: dropped at once
     assert second.over.is_set() and runner.status(second).state == "failed"
     assert "given up" in runner.status(second).error
+    assert runner.status(second).error == GIVEN_UP  # the key (the server's path in it) is not in the words
     gate.set()
     assert third.over.wait(5) and first.over.wait(5)
     assert calls == ["a", "c"] and third.result == "c"

@@ -103,10 +103,13 @@ def _all_drawn(pages: list, text: str, condition: str) -> None:
         page.wait_for_function(condition, timeout=120_000)
 
 
-def _resources_metric(page) -> str:
+def _metric(page, label: str) -> str | None:
+    """The value of the first metric whose text includes ``label``."""
     return page.evaluate(
-        "[...document.querySelectorAll('[data-testid=\"stMetric\"]')].find(m => m.textContent.includes('Resources'))"
-        "?.querySelector('[data-testid=\"stMetricValue\"]')?.textContent.trim()"
+        "(label) => [...document.querySelectorAll('[data-testid=\"stMetric\"]')]"
+        ".find(m => m.textContent.includes(label))"
+        "?.querySelector('[data-testid=\"stMetricValue\"]')?.textContent.trim()",
+        label,
     )
 
 
@@ -120,7 +123,7 @@ def test_four_tabs_on_a_first_start_see_one_demo(tmp_path: Path, chromium) -> No
         )
         for page in pages:
             _assert_clean(page)
-            assert _resources_metric(page) == "24"
+            assert _metric(page, "Resources") == "24"
     finally:
         log = stop_app(proc)
     assert "Traceback" not in log, log[-3000:]
@@ -197,7 +200,7 @@ def test_an_upload_while_three_tabs_reload(demo_db: Path, tmp_path: Path, chromi
             )
         for page in [uploader, *readers]:
             _assert_clean(page)
-        assert {_resources_metric(page) for page in readers} == {str(24 + files * per_file)}
+        assert {_metric(page, "Resources") for page in readers} == {str(24 + files * per_file)}
     finally:
         log = stop_app(proc)
     assert reloads >= len(readers)
@@ -207,15 +210,6 @@ def test_an_upload_while_three_tabs_reload(demo_db: Path, tmp_path: Path, chromi
     assert _rows(demo_db, "SELECT count(*) FROM resources WHERE name LIKE 'bulk-%'") == [(files * per_file,)]
     # every file once, beside the demo's own three bills (recorded as demo/…)
     assert _rows(demo_db, "SELECT count(*) FROM uploads WHERE NOT starts_with(file_name, 'demo/')") == [(files,)]
-
-
-def _metric(page, label: str) -> str | None:
-    return page.evaluate(
-        "(label) => [...document.querySelectorAll('[data-testid=\"stMetric\"]')]"
-        ".find(m => m.textContent.includes(label))"
-        "?.querySelector('[data-testid=\"stMetricValue\"]')?.textContent.trim()",
-        label,
-    )
 
 
 def test_tabs_asking_for_one_new_assumption_at_once_share_the_estates_run(demo_db: Path, chromium) -> None:
