@@ -13,7 +13,10 @@ A run a page asked for in its session's name (``asker``) is given up once every 
 another key (``release``): dropped from the queue, or stopped at its next group if it is running, and not
 kept; so a second edit of an assumption does not wait ~70 s (at 5,000) behind the run of the first. A run
 anyone waits on without a name (a blocking page's ``result``, the command line) is never given up, and an
-asker who comes back to a run being stopped keeps it going (it starts again from its first group).
+asker who comes back to a run being stopped keeps it going (it starts again from its first group). An asker
+may come with a probe (``alive``: is its browser tab still connected?): one whose probe says no is dropped
+at the run's next group, and before a queued run starts, as if it had moved on; so closing the tab gives
+its run up too.
 
 No Streamlit here: the pages' layer (``views.estate_tables``) names the keys and the work.
 """
@@ -33,6 +36,7 @@ log = logging.getLogger(__name__)
 KEPT = 4  # finished runs kept for pickup: an estate's rows are ~15 MB of small objects at 5,000 resources
 Progress = Callable[[int, int], None]
 Work = Callable[[Progress], Any]
+Alive = Callable[[], bool]  # an asker's probe: False once its session is gone (its tab closed)
 
 
 @dataclass(frozen=True)
@@ -61,14 +65,18 @@ class Run:
     result: Any = None
     error: BaseException | None = None
     over: threading.Event = field(default_factory=threading.Event)
-    askers: set[Hashable] = field(default_factory=set)  # the sessions that asked in their name and still want it
+    # the sessions that asked in their name and still want it, each with its probe (None: always there)
+    askers: dict[Hashable, Alive | None] = field(default_factory=dict)
     pinned: bool = False  # someone asked without a name: never given up
     stopping: bool = False  # every named asker has moved on: stop at the next group
 
-    def progress(self, done: int, total: int) -> None:
-        if self.stopping:
-            raise GivenUp(GIVEN_UP)
-        self.done, self.total = done, total
+    def wanted(self) -> bool:
+        """Drop the askers whose probe says their session is gone; True while anyone still wants the run (the
+        runner's lock held)."""
+        for asker, alive in list(self.askers.items()):
+            if alive is not None and not _still(alive):
+                del self.askers[asker]
+        return self.pinned or bool(self.askers)
 
 
 class GivenUp(Exception):
@@ -90,10 +98,11 @@ class EstateRunner:
         self._finished: OrderedDict[Hashable, Run] = OrderedDict()
         self._worker: threading.Thread | None = None
 
-    def start(self, key: Hashable, work: Work, asker: Hashable | None = None) -> Run:
+    def start(self, key: Hashable, work: Work, asker: Hashable | None = None, alive: Alive | None = None) -> Run:
         """The run for ``key``: the finished, running or queued one if there is one, else ``work`` queued.
         ``work`` is called with a progress callback ``(done, total)`` and returns the result. ``asker`` (a
-        session's name) may give the run up later (``release``); without one the run is never given up."""
+        session's name) may give the run up later (``release``), and is dropped once ``alive()`` is False;
+        without an asker the run is never given up."""
         with self._lock:
             run = self._find(key)
             if run is None:
@@ -107,7 +116,7 @@ class EstateRunner:
                 if asker is None:
                     run.pinned = True
                 else:
-                    run.askers.add(asker)
+                    run.askers[asker] = alive
                 run.stopping = False  # wanted again before it stopped: it goes on
             return run
 
@@ -118,8 +127,8 @@ class EstateRunner:
             run = self._active(key)
             if run is None or asker not in run.askers:
                 return False
-            run.askers.discard(asker)
-            if run.askers or run.pinned:
+            del run.askers[asker]
+            if run.wanted():
                 return False
             if run is self._current:
                 run.stopping = True
@@ -187,6 +196,24 @@ class EstateRunner:
             return self._current
         return next((r for r in self._queue if r.key == key), None)
 
+    def _progress(self, run: Run, done: int, total: int) -> None:
+        """The running work's callback after each group: stop here if no one wants the run any more (every
+        asker moved on, or its tab closed), else record how far it is."""
+        with self._lock:
+            if run.stopping or not run.wanted():
+                run.stopping = True
+                raise GivenUp(GIVEN_UP)
+            run.done, run.total = done, total
+
+    def _next(self) -> Run | None:
+        """The first queued run anyone still wants, the ones no one does given up on the way (the lock held)."""
+        while self._queue:
+            run = self._queue.pop(0)
+            if run.wanted():
+                return run
+            self._given_up(run)
+        return None
+
     def _given_up(self, run: Run) -> None:
         """A run no one wants: over, with ``GivenUp`` as its error, and not kept (an asker later starts anew)."""
         run.error = GivenUp(GIVEN_UP)
@@ -198,18 +225,18 @@ class EstateRunner:
     def _serve(self) -> None:
         while True:
             with self._lock:
-                if not self._queue:
+                run = self._current = self._next()
+                if run is None:
                     self._worker = None
                     self._wake.notify_all()
                     return
-                run = self._current = self._queue.pop(0)
             run.started = time.monotonic()
             try:
-                run.result = run.work(run.progress)
+                run.result = run.work(lambda done, total, run=run: self._progress(run, done, total))
             except GivenUp:
                 with self._lock:
                     self._current = None
-                    if run.askers or run.pinned:  # asked for again while it was stopping: from the start, first
+                    if run.wanted():  # asked for again while it was stopping: from the start, first
                         run.stopping, run.done, run.total, run.started = False, 0, 0, None
                         self._queue.insert(0, run)
                     else:
@@ -233,6 +260,15 @@ class EstateRunner:
 
 def _spent(progress: Progress) -> Any:
     raise RuntimeError("a finished run is not run again")
+
+
+def _still(alive: Alive) -> bool:
+    """An asker's probe, read safely: a probe that fails keeps its asker (a run is not given up on a guess)."""
+    try:
+        return bool(alive())
+    except Exception:  # the probe is the pages' code (Streamlit's runtime): its fault must not stop the run
+        log.warning("an estate run's asker could not be checked; kept", exc_info=True)
+        return True
 
 
 def _in_words(exc: BaseException) -> str:

@@ -8,6 +8,9 @@ a fresh headless Chromium (Debian's ``/usr/bin/chromium`` through Playwright's `
 is ``bench/bare_page.py`` drawn by the same server and browser in the same run. Printed, not asserted.
 
     python bench/costs_rerun.py --db COPY.duckdb --code . /tmp/main --ports 8611 8612 8613
+
+``--close``: instead, a tab opened on a new keep-alive is closed while its estate replays, and the server's
+CPU is read until it goes quiet (a closed tab's run is given up at its next group, ``analysis.estate_runs``).
 """
 
 from __future__ import annotations
@@ -109,6 +112,27 @@ def two_at_once(browser: Any, url: str, pid: int, keep: float, timeout_s: float)
     return out
 
 
+def closed_tab(browser: Any, url: str, pid: int, keep: float, timeout_s: float) -> tuple[float, float, str]:
+    """A new session asks for a new estate (the link's ``m_keep_alive_s``) and its tab is closed while the run
+    is replaying: the seconds until the server's CPU goes quiet (under 0.1 s of CPU in a second), the CPU it
+    spent meanwhile, and the run's own estimate of its time left when the tab was closed."""
+    context = browser.new_context(viewport={"width": 1500, "height": 1100})
+    tab = context.new_page()
+    tab.goto(f"{url}&m_keep_alive_s={keep:g}", wait_until="domcontentloaded")
+    tab.wait_for_function(f"{ESTATE}.includes(' s left') || {ESTATE}.includes(' min left')", timeout=timeout_s * 1000)
+    said = next(line for line in tab.evaluate(ESTATE).splitlines() if "Replaying " in line)
+    cpu0, started = cpu_s(pid), time.perf_counter()
+    context.close()  # the tab's websocket closes: its session is no longer active
+    last = cpu0
+    while time.perf_counter() - started < timeout_s:
+        time.sleep(1.0)
+        now = cpu_s(pid)
+        if now - last < 0.1:
+            return time.perf_counter() - started, now - cpu0, said
+        last = now
+    raise TimeoutError(f"the server was still busy {timeout_s} s after the tab closed")
+
+
 def main() -> None:
     from playwright.sync_api import sync_playwright
 
@@ -120,6 +144,7 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=1800)
     parser.add_argument("--keep-alive", type=float, default=900, help="the FaaS keep-alive changed to (s)")
     parser.add_argument("--no-pair", action="store_true", help="skip the two sessions at once")
+    parser.add_argument("--close", action="store_true", help="only a tab closed while its estate replays")
     args = parser.parse_args()
     query = f"/costs?resource={args.resource}" if args.resource else "/costs?"
     with sync_playwright() as pw:
@@ -138,17 +163,22 @@ def main() -> None:
             port = args.ports[1 + i % (len(args.ports) - 1)]
             with serve(copy, port=port, root=code.resolve()) as (_, pid):
                 url = f"http://127.0.0.1:{port}{query}"
-                first, detail_s, table_s, cpu = rerun(browser, url, pid, args.keep_alive, args.timeout)
-                print(
-                    f"{code}: first render {first:.1f} s; after keep-alive 600→{args.keep_alive:g} s: "
-                    f"the resource's new numbers in {detail_s:.1f} s, the estate's table in {table_s:.1f} s, "
-                    f"server CPU {cpu:.1f} s",
-                    flush=True,
-                )
-                if not args.no_pair:
-                    wall, cpu = two_at_once(browser, url, pid, 1200, args.timeout)
-                    print(f"{code}: two sessions at once on keep-alive 1200 s: both drawn in {wall:.1f} s, "
-                          f"server CPU {cpu:.1f} s", flush=True)  # fmt: skip
+                if args.close:
+                    quiet, cpu, said = closed_tab(browser, url, pid, args.keep_alive, args.timeout)
+                    print(f"{code}: a tab closed while its page said {said!r}: the server quiet after "
+                          f"{quiet:.1f} s, {cpu:.1f} s of CPU meanwhile", flush=True)  # fmt: skip
+                else:
+                    first, detail_s, table_s, cpu = rerun(browser, url, pid, args.keep_alive, args.timeout)
+                    print(
+                        f"{code}: first render {first:.1f} s; after keep-alive 600→{args.keep_alive:g} s: "
+                        f"the resource's new numbers in {detail_s:.1f} s, the estate's table in {table_s:.1f} s, "
+                        f"server CPU {cpu:.1f} s",
+                        flush=True,
+                    )
+                    if not args.no_pair:
+                        wall, cpu = two_at_once(browser, url, pid, 1200, args.timeout)
+                        print(f"{code}: two sessions at once on keep-alive 1200 s: both drawn in {wall:.1f} s, "
+                              f"server CPU {cpu:.1f} s", flush=True)  # fmt: skip
             copy.unlink(missing_ok=True)
             Path(f"{copy}.wal").unlink(missing_ok=True)
         browser.close()

@@ -50,14 +50,28 @@ def estate_run(
     """The process's one run of this view's estate (``analysis.estate_runs``): started, or joined when another
     session asked first; finished when one is kept. Asked in this session's name: the run of the key it asked
     for before is given up unless another session still wants it (an assumption changed twice does not wait
-    for the first change's replay)."""
+    for the first change's replay), and given up too once this session's tab is closed (``session_probe``)."""
     key: Key = (path, version, f, params, overrides)
     me = st.session_state.setdefault(ASKER, uuid.uuid4().hex)
     before = st.session_state.get(ASKED)
     if before is not None and before != key:
         runner().release(before, me)
     st.session_state[ASKED] = key
-    return runner().start(key, _work(key), asker=me)
+    return runner().start(key, _work(key), asker=me, alive=session_probe())
+
+
+def session_probe() -> Callable[[], bool] | None:
+    """Whether this session's browser tab is still connected, asked of Streamlit's runtime
+    (``Runtime.is_active_session``: a closed or lost tab's session is inactive at once), so a run asked for
+    by a tab that was then closed is given up at its next group. None where no server runs (``AppTest``)."""
+    from streamlit.runtime import Runtime
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    if ctx is None or not Runtime.exists():
+        return None
+    runtime, session_id = Runtime.instance(), ctx.session_id
+    return lambda: runtime.is_active_session(session_id)
 
 
 def progress_words(status: Status) -> str:

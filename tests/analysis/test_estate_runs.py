@@ -164,3 +164,44 @@ def test_an_asker_back_before_the_stop_keeps_the_run_or_restarts_it() -> None:
     back.set()
     assert other.over.wait(5) and other.result == "b" and seen == ["started", "started"]  # from its first group
     assert runner.finished("b") is other
+
+
+def test_a_run_whose_askers_tabs_are_closed_stops_at_its_next_group() -> None:
+    runner, calls, gate = EstateRunner(), [], threading.Event()
+    tabs = {"s1": True, "s2": True}
+    run = runner.start("a", gated(calls, gate, "a"), asker="s1", alive=lambda: tabs["s1"])
+    runner.start("a", gated(calls, gate, "never"), asker="s2", alive=lambda: tabs["s2"])
+    queued = runner.start("b", gated(calls, gate, "b"), asker="s2", alive=lambda: tabs["s2"])
+    kept = runner.start("c", lambda progress: "c", asker="s3", alive=lambda: True)
+    while runner.status(run).done < 1:
+        threading.Event().wait(0.01)
+    tabs["s1"] = False  # one of a's two tabs closed: a goes on for the other
+    gate.set()
+    assert run.over.wait(5) and run.result == "a" and runner.finished("a") is run
+    assert runner.wait_idle(5)
+    assert queued.result == "b" and kept.result == "c"
+
+    gate.clear()
+    tabs["s2"] = True
+    stopped = runner.start("d", gated(calls, gate, "d"), asker="s2", alive=lambda: tabs["s2"])
+    behind = runner.start("e", gated(calls, gate, "e"), asker="s2", alive=lambda: tabs["s2"])
+    while runner.status(stopped).done < 1:
+        threading.Event().wait(0.01)
+    tabs["s2"] = False  # its only tab closed, no release: the next group's end stops it, the queued one never starts
+    assert not stopped.over.is_set()
+    gate.set()
+    assert stopped.over.wait(5) and behind.over.wait(5) and runner.wait_idle(5)
+    assert runner.status(stopped).error == GIVEN_UP and runner.status(behind).error == GIVEN_UP
+    assert runner.finished("d") is None and runner.finished("e") is None
+    assert calls == ["a", "b", "d"]
+
+
+def test_a_probe_that_fails_keeps_its_asker(caplog: pytest.LogCaptureFixture) -> None:
+    runner = EstateRunner()
+
+    def broken() -> bool:
+        raise RuntimeError("the runtime is shutting down")
+
+    run = runner.start("a", lambda progress: (progress(0, 1), progress(1, 1), "a")[-1], asker="s1", alive=broken)
+    assert run.over.wait(5) and run.result == "a"
+    assert "could not be checked" in caplog.text
