@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import pytest
@@ -14,7 +13,7 @@ from store.billing import remove_bills
 from store.db import run_read
 from store.writes import Batch, ResourceRecord, write_batch
 from tests.billing.specimens import ACCOUNT
-from tests.conftest import PROJECT_ROOT, copy_database, import_sample_bills
+from tests.conftest import PROJECT_ROOT, copy_database, import_sample_bills, tables_digest
 
 SAMPLES = PROJECT_ROOT / "data" / "samples"
 SAMPLE_FILES = (CUR_FILE, FOCUS_FILE, GCP_FILE)
@@ -57,16 +56,8 @@ def demo_billed(demo_billed_template: Path, tmp_path: Path) -> Path:
 
 
 def db_state(path: Path) -> str:
-    """SHA-256 over every row of the tables a billing import may touch."""
-
-    def dump(con) -> str:
-        digest = hashlib.sha256()
-        for table in TABLES:
-            rows = con.execute(f"SELECT * FROM {table} ORDER BY ALL").fetchall()
-            digest.update(f"{table}:{rows!r}".encode())
-        return digest.hexdigest()
-
-    return run_read(path, dump)
+    """A digest of every row of the tables a billing import may touch (``tests.conftest.tables_digest``)."""
+    return tables_digest(path, TABLES)
 
 
 def charges(path: Path, sql: str = "SELECT * FROM billing_charges", params: list | None = None) -> list[dict]:

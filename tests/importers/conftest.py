@@ -3,7 +3,6 @@ fingerprint of everything a database holds (to prove a rejected file changed not
 
 from __future__ import annotations
 
-import hashlib
 import io
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
@@ -14,7 +13,7 @@ from breakeven.cli import main
 from importers import ImportOptions, InputFile, import_files
 from store import ensure_database
 from store.db import run_read
-from tests.conftest import copy_database
+from tests.conftest import copy_database, tables_digest
 
 SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples"
 TABLES = ("resources", "resource_config", "metrics", "uploads", "runs", "watermarks")
@@ -41,16 +40,8 @@ def sample_db(sample_db_template: Path, tmp_path: Path) -> Path:
 
 
 def db_state(path: Path) -> str:
-    """SHA-256 over every row of every table, in a fixed order."""
-
-    def dump(con) -> str:
-        digest = hashlib.sha256()
-        for table in TABLES:
-            rows = con.execute(f"SELECT * FROM {table} ORDER BY ALL").fetchall()
-            digest.update(f"{table}:{rows!r}".encode())
-        return digest.hexdigest()
-
-    return run_read(path, dump)
+    """A digest of every row of every table (``tests.conftest.tables_digest``)."""
+    return tables_digest(path, TABLES)
 
 
 def rows(path: Path, sql: str, params: list | None = None) -> list[tuple]:
