@@ -9,8 +9,10 @@ is ``bench/bare_page.py`` drawn by the same server and browser in the same run. 
 
     python bench/costs_rerun.py --db COPY.duckdb --code . /tmp/main --ports 8611 8612 8613
 
-``--close``: instead, a tab opened on a new keep-alive is closed while its estate replays, and the server's
-CPU is read until it goes quiet (a closed tab's run is given up at its next group, ``analysis.estate_runs``).
+``--tabs N``: instead, N tabs opened at once, each on its own new keep-alive (N estates queued in the one
+runner), until each has drawn its table; the server's CPU and its peak memory. ``--close``: instead, a tab
+opened on a new keep-alive is closed while its estate replays, and the server's CPU is read until it goes
+quiet (a closed tab's run is given up at its next group, ``analysis.estate_runs``).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.render import cpu_s, serve  # noqa: E402  (the one server and CPU reading of the benches)
+from bench.render import cpu_s, peak_rss_gb, serve  # noqa: E402  (the one server and CPU reading of the benches)
 
 CHROMIUM = os.environ.get("BREAKEVEN_CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
 ARGS = [
@@ -133,6 +135,25 @@ def closed_tab(browser: Any, url: str, pid: int, keep: float, timeout_s: float) 
     raise TimeoutError(f"the server was still busy {timeout_s} s after the tab closed")
 
 
+def many_at_once(browser: Any, url: str, pid: int, count: int, timeout_s: float) -> tuple[list[float], float, float]:
+    """``count`` sessions opened at once, each on its own new keep-alive (901, 902, … s): three estates the
+    server has not computed, queued in its one runner while each tab's resource is drawn. Each tab's seconds
+    until its estate's table and resource are drawn, the server's CPU for all, and its peak memory (VmHWM)."""
+    contexts = [browser.new_context(viewport={"width": 1500, "height": 1100}) for _ in range(count)]
+    tabs = [c.new_page() for c in contexts]
+    cpu0, started = cpu_s(pid), time.perf_counter()
+    for i, tab in enumerate(tabs):
+        tab.goto(f"{url}&m_keep_alive_s={901 + i}", wait_until="commit")
+    drawn = []
+    for tab in tabs:
+        tab.wait_for_function(f"{TABLE} && {DETAIL_DRAWN} && {STALE}", timeout=timeout_s * 1000, polling=200)
+        drawn.append(time.perf_counter() - started)
+    out = drawn, cpu_s(pid) - cpu0, peak_rss_gb(pid)
+    for c in contexts:
+        c.close()
+    return out
+
+
 def main() -> None:
     from playwright.sync_api import sync_playwright
 
@@ -145,6 +166,7 @@ def main() -> None:
     parser.add_argument("--keep-alive", type=float, default=900, help="the FaaS keep-alive changed to (s)")
     parser.add_argument("--no-pair", action="store_true", help="skip the two sessions at once")
     parser.add_argument("--close", action="store_true", help="only a tab closed while its estate replays")
+    parser.add_argument("--tabs", type=int, default=0, help="only this many tabs at once, each on a new keep-alive")
     args = parser.parse_args()
     query = f"/costs?resource={args.resource}" if args.resource else "/costs?"
     with sync_playwright() as pw:
@@ -163,7 +185,12 @@ def main() -> None:
             port = args.ports[1 + i % (len(args.ports) - 1)]
             with serve(copy, port=port, root=code.resolve()) as (_, pid):
                 url = f"http://127.0.0.1:{port}{query}"
-                if args.close:
+                if args.tabs:
+                    drawn, cpu, peak = many_at_once(browser, url, pid, args.tabs, args.timeout)
+                    print(f"{code}: {args.tabs} tabs at once on new keep-alives: drawn after "
+                          f"{', '.join(f'{d:.1f}' for d in drawn)} s, server CPU {cpu:.1f} s, "
+                          f"server peak {peak:.2f} GB", flush=True)  # fmt: skip
+                elif args.close:
                     quiet, cpu, said = closed_tab(browser, url, pid, args.keep_alive, args.timeout)
                     print(f"{code}: a tab closed while its page said {said!r}: the server quiet after "
                           f"{quiet:.1f} s, {cpu:.1f} s of CPU meanwhile", flush=True)  # fmt: skip
