@@ -30,6 +30,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", type=Path, required=True)
     parser.add_argument("--no-trim", action="store_true", help="release_freed made a no-op")
+    parser.add_argument("--tables-only", action="store_true", help="the estate's tables alone, not the spend")
     args = parser.parse_args()
     import analysis.chunked
     import analysis.window_model
@@ -48,13 +49,16 @@ def main() -> None:
     print(f"trim {'off' if args.no_trim else 'on'}, MALLOC_ARENA_MAX {arena}", flush=True)
     path, book = args.db, load_price_book()
     filters, params = default_filters(path), ModelParams()
-    cpu = time.process_time()
+    cpu, wall = time.process_time(), time.perf_counter()
     done = tables.assess_tables(path, filters, params, book)
     print(
-        f"  the estate's tables: {time.process_time() - cpu:.1f} s CPU, RSS {status_gb('VmRSS'):.2f} GB, "
+        f"  the estate's tables: {time.perf_counter() - wall:.1f} s wall, {time.process_time() - cpu:.1f} s CPU, "
+        f"RSS {status_gb('VmRSS'):.2f} GB, "
         f"peak {status_gb('VmHWM'):.2f} GB",
         flush=True,
     )
+    if args.tables_only:
+        return
     cpu = time.process_time()
     window_spend.estate_spend(path, filters, done.estate, book, params.free_tier)
     spend(path, filters, current_model(path, book, filters))
