@@ -2,7 +2,10 @@
 
 Each group's arrays are read (``store.queries.usage_panels`` for its resources), replayed and priced, and
 only its summary rows (and the Cold starts and Endpoints tables' rows) are kept before the next group is
-read: the arrays and the engine's working copies of them never exist for more than one group at once.
+read: the engine's working copies never exist for more than one group at once. The next group's arrays are
+read on a second thread while the current group is replayed (``_Ahead``): the store's read is DuckDB's and
+mostly outside Python's lock, the replay is Python and numpy on one core, so on two cores the read hides behind
+the replay; the arrays of two groups (the one replayed, the one read) are then held at once.
 
 The engine is per resource (every cross-row step is vectorised, not coupled), so a resource's row is the
 same whichever group it is assessed in; the one estate-wide quantity, the free tier shared once per
@@ -13,6 +16,7 @@ the rows in the estate's order, as the unchunked run sums them.
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -28,6 +32,7 @@ from analysis.types import EstateAssessment, ResourceRow
 from common.memory import release_freed
 from pricing import PriceBook, load_price_book
 from store import queries as q
+from store.panels import UsagePanels
 from store.selection import selected_resources
 
 GROUP = 250  # resources read and replayed together: ~0.1 GB of arrays at the bench estates' mix
@@ -104,22 +109,52 @@ def assess_in_groups(
     idle: list[EndpointIdle] = []
     window, what_if = ("", ""), ()
     done = 0
-    for members in groups(resources, params.free_tier, size):
-        ids = tuple(resources[i]["resource_id"] for i in members)
-        run = run_panels(q.usage_panels(path, replace(filters, resource_ids=ids)), params, book)
-        estate = summarise(run)
-        if tables:
-            cold.extend(cold_start_table(run, estate.rows).rows)
-            idle.extend(idle_table(run, estate.rows).rows)
-        del run  # the group's arrays go before the next group's are read
-        release_freed()  # and their pages back to the system (glibc keeps them otherwise)
-        window, what_if = (estate.window_start, estate.window_end), what_if or estate.what_if
-        rows.extend(estate.rows)
-        done += len(members)
-        tell(done, len(resources))
+    parts = groups(resources, params.free_tier, size)
+    wanted = [replace(filters, resource_ids=tuple(resources[i]["resource_id"] for i in m)) for m in parts]
+    with _Ahead(path, wanted) as ahead:
+        for i, members in enumerate(parts):
+            run = run_panels(ahead.take(i), params, book)
+            estate = summarise(run)
+            if tables:
+                cold.extend(cold_start_table(run, estate.rows).rows)
+                idle.extend(idle_table(run, estate.rows).rows)
+            del run  # the group's arrays go (the next group's, read meanwhile, are held)
+            release_freed()  # and their pages back to the system (glibc keeps them otherwise)
+            window, what_if = (estate.window_start, estate.window_end), what_if or estate.what_if
+            rows.extend(estate.rows)
+            done += len(members)
+            tell(done, len(resources))
     position: Callable[[Any], int] = lambda row: order[row.resource_id]  # noqa: E731
     rows.sort(key=position)
     estate = EstateAssessment(window[0], window[1], tuple(rows), totals(rows, params.free_tier), what_if)
     if not tables:
         return Assessed(estate)
     return Assessed(estate, cold_rows(sorted(cold, key=position)), idle_rows(sorted(idle, key=position)))
+
+
+class _Ahead:
+    """Each group's arrays in turn (``take``), the next group's read started on a second thread as soon as one
+    is taken, so it runs while the caller replays. Left early (the run given up, a failure), the read under way
+    finishes on its thread and is dropped."""
+
+    def __init__(self, path: Path, wanted: list[q.Filters]) -> None:
+        self._path, self._wanted = path, wanted
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="estate-read")
+        self._coming: Future[UsagePanels] | None = self._read(0)
+
+    def _read(self, i: int) -> Future[UsagePanels] | None:
+        return self._pool.submit(q.usage_panels, self._path, self._wanted[i]) if i < len(self._wanted) else None
+
+    def take(self, i: int) -> UsagePanels:
+        """Group ``i``'s arrays (taken in order, from 0), and group ``i + 1``'s read started."""
+        assert self._coming is not None, "every group was taken"
+        panels = self._coming.result()
+        self._coming = self._read(i + 1)
+        return panels
+
+    def __enter__(self) -> _Ahead:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._coming = None
+        self._pool.shutdown(wait=False, cancel_futures=True)

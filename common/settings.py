@@ -3,7 +3,7 @@
 ``BREAKEVEN_DB`` (database file), ``BREAKEVEN_LOCK_WAIT_S`` (how long to wait out another process's lock),
 ``BREAKEVEN_NO_DEMO`` (first start builds an empty database, not the demo), ``BREAKEVEN_PRICE_OVERRIDES``
 (the user's price overrides file), ``BREAKEVEN_UPLOAD_MAX_MB`` (largest file the Upload page takes),
-``BREAKEVEN_READ_MEMORY_MB`` (DuckDB's memory for the reads in MiB, 1,024 unless set: a larger query spills to
+``BREAKEVEN_READ_MEMORY_MB`` (DuckDB's memory for the reads in MiB, 256 unless set: a larger query spills to
 the temporary folder rather than growing the dashboard's process).
 
 The environment is read on each call, not cached at import, so a test (or a long-lived server whose
@@ -38,7 +38,7 @@ class Settings(BaseSettings):
     no_demo: bool = False
     price_overrides: Path | None = None
     upload_max_mb: float = Field(default=200.0, gt=0, le=100_000)
-    read_memory_mb: int = Field(default=1024, ge=64, le=1_000_000)
+    read_memory_mb: int = Field(default=256, ge=64, le=1_000_000)  # docs/performance.md: the reads' memory
 
 
 def settings() -> Settings:

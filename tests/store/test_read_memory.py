@@ -20,13 +20,13 @@ def _settings(path: Path, *, read_only: bool) -> tuple[str, str]:
 
 
 def test_reads_take_the_limit_and_a_spill_folder_of_their_own(empty_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("BREAKEVEN_READ_MEMORY_MB", "256")
+    monkeypatch.setenv("BREAKEVEN_READ_MEMORY_MB", "512")
     limit, spill = _settings(empty_db, read_only=True)
-    assert limit == "256.0 MiB"
+    assert limit == "512.0 MiB"
     assert "breakeven-duckdb-" in spill and not spill.startswith(str(empty_db))
     monkeypatch.delenv("BREAKEVEN_READ_MEMORY_MB")
-    assert _settings(empty_db, read_only=True)[0] == "1.0 GiB"  # the default
-    assert _settings(empty_db, read_only=False)[0] != "1.0 GiB"  # a write keeps DuckDB's own (80 % of memory)
+    assert _settings(empty_db, read_only=True)[0] == "256.0 MiB"  # the default
+    assert _settings(empty_db, read_only=False)[0] != "256.0 MiB"  # a write keeps DuckDB's own (80 % of memory)
 
 
 def test_a_bad_limit_is_refused_in_words(empty_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
