@@ -87,3 +87,48 @@ def test_progress_is_told_after_each_group(demo_db_template: Path, book) -> None
     three = replace(SOME, resource_ids=SOME.resource_ids[:3])
     done = assess_in_groups(demo_db_template, three, ModelParams(), book, size=2, progress=lambda *t: told.append(t))
     assert told == [(0, 3), (2, 3), (3, 3)] and len(done.estate.rows) == 3
+
+
+def test_the_next_group_is_read_while_this_one_is_replayed_and_a_stop_reads_no_further(
+    demo_db_template: Path, book, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Group i + 1's read is under way (on its own thread) before group i is told done, and a run stopped
+    after its first group (the progress callback raising, as a given-up run's does) reads at most the one
+    group ahead, then stops; a read that fails fails the run with its own error."""
+    import threading
+
+    from store import queries as q
+
+    real, reads = q.usage_panels, []
+
+    def counted(path: Path, f: Filters) -> object:
+        reads.append((f.resource_ids, threading.current_thread().name))
+        return real(path, f)
+
+    monkeypatch.setattr(q, "usage_panels", counted)
+    seen_at_tell: list[int] = []
+
+    class Stop(Exception):
+        pass
+
+    def tell(done: int, total: int) -> None:
+        seen_at_tell.append(len(reads))
+        if done == 2:
+            raise Stop
+
+    with pytest.raises(Stop):
+        assess_in_groups(demo_db_template, SOME, ModelParams(), book, size=1, progress=tell)
+    assert seen_at_tell[1] == 2  # after the first group: its read and the second's started
+    assert all(name.startswith("estate-read") for _, name in reads)
+    threading.Event().wait(0.5)  # a read under way when the run stopped finishes on its thread; none starts after
+    from store.selection import selected_resources
+
+    order = [(who["resource_id"],) for who in selected_resources(demo_db_template, SOME)]
+    assert len(reads) <= 3 and [ids for ids, _ in reads] == order[: len(reads)]  # in the groups' order, each once
+
+    def broken(path: Path, f: Filters) -> object:
+        raise OSError("the disk went away")
+
+    monkeypatch.setattr(q, "usage_panels", broken)
+    with pytest.raises(OSError, match="the disk went away"):
+        assess_in_groups(demo_db_template, SOME, ModelParams(), book, size=2)
