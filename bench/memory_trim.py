@@ -3,8 +3,8 @@ after each step and its peak (``VmHWM``), with or without ``malloc_trim`` betwee
 (``common.memory.release_freed``). Run it beside itself with ``--no-trim``, and under ``MALLOC_ARENA_MAX=2``,
 in the same run; figures are printed, not asserted.
 
-Usage: ``python bench/memory_trim.py --db COPY.duckdb [--no-trim]`` (nothing is stored: the summary is computed,
-not written, so the copy is left as it was).
+Usage: ``python bench/memory_trim.py --db COPY.duckdb [--no-trim] [--tables-only]`` (nothing is stored: the
+summary is computed, not written, so the copy is left as it was).
 """
 
 from __future__ import annotations
