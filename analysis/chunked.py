@@ -3,7 +3,7 @@
 Each group's arrays are read (``store.queries.usage_panels`` for its resources), replayed and priced, and
 only its summary rows (and the Cold starts and Endpoints tables' rows) are kept before the next group is
 read: the engine's working copies never exist for more than one group at once. The next group's arrays are
-read on a second thread while the current group is replayed (``_Ahead``): the store's read is DuckDB's and
+read on a second thread while the current group is replayed (``ReadAhead``): the store's read is DuckDB's and
 mostly outside Python's lock, the replay is Python and numpy on one core, so on two cores the read hides behind
 the replay; the arrays of two groups (the one replayed, the one read) are then held at once.
 
@@ -111,7 +111,7 @@ def assess_in_groups(
     done = 0
     parts = groups(resources, params.free_tier, size)
     wanted = [replace(filters, resource_ids=tuple(resources[i]["resource_id"] for i in m)) for m in parts]
-    with _Ahead(path, wanted) as ahead:
+    with ReadAhead(path, wanted) as ahead:
         for i, members in enumerate(parts):
             run = run_panels(ahead.take(i), params, book)
             estate = summarise(run)
@@ -132,7 +132,7 @@ def assess_in_groups(
     return Assessed(estate, cold_rows(sorted(cold, key=position)), idle_rows(sorted(idle, key=position)))
 
 
-class _Ahead:
+class ReadAhead:
     """Each group's arrays in turn (``take``), the next group's read started on a second thread as soon as one
     is taken, so it runs while the caller replays. Left early (the run given up, a failure), the read under way
     finishes on its thread and is dropped."""
@@ -152,7 +152,7 @@ class _Ahead:
         self._coming = self._read(i + 1)
         return panels
 
-    def __enter__(self) -> _Ahead:
+    def __enter__(self) -> ReadAhead:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from analysis.chunked import filter_parts
+from analysis.chunked import ReadAhead, filter_parts
 from analysis.estate import today_by_segment
 from analysis.inputs import Segment, segments
 from analysis.params import ModelParams
@@ -140,25 +140,26 @@ def _price(path: Path, filters: q.Filters, book: PriceBook, free_tier: bool, siz
     ends: list[float] = []
     months: list[GroupMonth | None] = []
     window_start = 0.0
-    for part in parts:
-        panels = q.usage_panels(path, part)
-        per_resource = [seg for per in segments(panels) for seg in per]
-        priced = today_by_segment(panels, per_resource, book, params)
-        window.update(dollars_of(panels, priced, unpriced))
-        modelled.update(modelled_from(panels, priced))
-        info.update({who["resource_id"]: who for who in panels.resources})
-        mine = [seg.end_s for seg in per_resource]
-        ends.extend(mine)
-        window_start = panels.window_start_s
-        lo = month_start(max(mine) - 1) if mine else None
-        if lo is not None and lo >= window_start:  # the month inside the window: priced while the arrays are here
-            missed: set[str] = set()
-            month_priced = today_by_segment(panels, clip(per_resource, lo, max(mine)), book, params)
-            months.append(GroupMonth(lo, dollars_of(panels, month_priced, missed), frozenset(missed)))
-        else:
-            months.append(None)
-        del panels, per_resource, priced
-        release_freed()  # their pages back to the system before the next group's arrays (common.memory)
+    with ReadAhead(path, parts) as ahead:  # the next group read on a second thread while this one is priced
+        for i in range(len(parts)):
+            panels = ahead.take(i)
+            per_resource = [seg for per in segments(panels) for seg in per]
+            priced = today_by_segment(panels, per_resource, book, params)
+            window.update(dollars_of(panels, priced, unpriced))
+            modelled.update(modelled_from(panels, priced))
+            info.update({who["resource_id"]: who for who in panels.resources})
+            mine = [seg.end_s for seg in per_resource]
+            ends.extend(mine)
+            window_start = panels.window_start_s
+            lo = month_start(max(mine) - 1) if mine else None
+            if lo is not None and lo >= window_start:  # the month inside the window: priced while the arrays are here
+                missed: set[str] = set()
+                month_priced = today_by_segment(panels, clip(per_resource, lo, max(mine)), book, params)
+                months.append(GroupMonth(lo, dollars_of(panels, month_priced, missed), frozenset(missed)))
+            else:
+                months.append(None)
+            del panels, per_resource, priced
+            release_freed()  # their pages back to the system before the next group's arrays (common.memory)
     return WindowModel(
         tuple(parts), window, frozenset(unpriced), info, tuple(ends), tuple(months), window_start, modelled
     )
