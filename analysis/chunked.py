@@ -112,8 +112,8 @@ def assess_in_groups(
     parts = groups(resources, params.free_tier, size)
     wanted = [replace(filters, resource_ids=tuple(resources[i]["resource_id"] for i in m)) for m in parts]
     with ReadAhead(path, wanted) as ahead:
-        for i, members in enumerate(parts):
-            run = run_panels(ahead.take(i), params, book)
+        for members in parts:
+            run = run_panels(ahead.take(), params, book)
             estate = summarise(run)
             if tables:
                 cold.extend(cold_start_table(run, estate.rows).rows)
@@ -135,21 +135,24 @@ def assess_in_groups(
 class ReadAhead:
     """Each group's arrays in turn (``take``), the next group's read started on a second thread as soon as one
     is taken, so it runs while the caller replays. Left early (the run given up, a failure), the read under way
-    finishes on its thread and is dropped."""
+    finishes on its thread and is dropped. ``take`` hands the arrays over without keeping them (nor the future
+    that held them), so the caller's ``del`` frees them."""
 
     def __init__(self, path: Path, wanted: list[q.Filters]) -> None:
-        self._path, self._wanted = path, wanted
+        self._path, self._wanted = path, iter(wanted)
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="estate-read")
-        self._coming: Future[UsagePanels] | None = self._read(0)
+        self._coming: Future[UsagePanels] | None = self._read()
 
-    def _read(self, i: int) -> Future[UsagePanels] | None:
-        return self._pool.submit(q.usage_panels, self._path, self._wanted[i]) if i < len(self._wanted) else None
+    def _read(self) -> Future[UsagePanels] | None:
+        part = next(self._wanted, None)
+        return None if part is None else self._pool.submit(q.usage_panels, self._path, part)
 
-    def take(self, i: int) -> UsagePanels:
-        """Group ``i``'s arrays (taken in order, from 0), and group ``i + 1``'s read started."""
-        assert self._coming is not None, "every group was taken"
+    def take(self) -> UsagePanels:
+        """The next group's arrays, and the read of the group after it started."""
+        if self._coming is None:
+            raise IndexError("every group's arrays were taken")
         panels = self._coming.result()
-        self._coming = self._read(i + 1)
+        self._coming = self._read()
         return panels
 
     def __enter__(self) -> ReadAhead:

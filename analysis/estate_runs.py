@@ -68,7 +68,6 @@ class Run:
     # the sessions that asked in their name and still want it, each with its probe (None: always there)
     askers: dict[Hashable, Alive | None] = field(default_factory=dict)
     pinned: bool = False  # someone asked without a name: never given up
-    stopping: bool = False  # every named asker has moved on: stop at the next group
 
     def wanted(self) -> bool:
         """Drop the askers whose probe says their session is gone; True while anyone still wants the run (the
@@ -117,7 +116,6 @@ class EstateRunner:
                     run.pinned = True
                 else:
                     run.askers[asker] = alive
-                run.stopping = False  # wanted again before it stopped: it goes on
             return run
 
     def release(self, key: Hashable, asker: Hashable) -> bool:
@@ -130,9 +128,7 @@ class EstateRunner:
             del run.askers[asker]
             if run.wanted():
                 return False
-            if run is self._current:
-                run.stopping = True
-            else:
+            if run is not self._current:  # the running one stops at its next group (``_progress``)
                 self._queue.remove(run)
                 self._given_up(run)
                 self._wake.notify_all()
@@ -200,8 +196,7 @@ class EstateRunner:
         """The running work's callback after each group: stop here if no one wants the run any more (every
         asker moved on, or its tab closed), else record how far it is."""
         with self._lock:
-            if run.stopping or not run.wanted():
-                run.stopping = True
+            if not run.wanted():
                 raise GivenUp(GIVEN_UP)
             run.done, run.total = done, total
 
@@ -237,7 +232,7 @@ class EstateRunner:
                 with self._lock:
                     self._current = None
                     if run.wanted():  # asked for again while it was stopping: from the start, first
-                        run.stopping, run.done, run.total, run.started = False, 0, 0, None
+                        run.done, run.total, run.started = 0, 0, None
                         self._queue.insert(0, run)
                     else:
                         self._given_up(run)

@@ -141,8 +141,8 @@ def _price(path: Path, filters: q.Filters, book: PriceBook, free_tier: bool, siz
     months: list[GroupMonth | None] = []
     window_start = 0.0
     with ReadAhead(path, parts) as ahead:  # the next group read on a second thread while this one is priced
-        for i in range(len(parts)):
-            panels = ahead.take(i)
+        for _ in parts:
+            panels = ahead.take()
             per_resource = [seg for per in segments(panels) for seg in per]
             priced = today_by_segment(panels, per_resource, book, params)
             window.update(dollars_of(panels, priced, unpriced))

@@ -98,22 +98,6 @@ def rerun(browser: Any, url: str, pid: int, keep: float, timeout_s: float) -> tu
         context.close()
 
 
-def two_at_once(browser: Any, url: str, pid: int, keep: float, timeout_s: float) -> tuple[float, float]:
-    """Two sessions opened at once on the same new assumptions (the link's ``m_keep_alive_s``): wall, CPU."""
-    target = f"{url}&m_keep_alive_s={keep:g}"
-    contexts = [browser.new_context(viewport={"width": 1500, "height": 1100}) for _ in range(2)]
-    tabs = [c.new_page() for c in contexts]
-    cpu0, started = cpu_s(pid), time.perf_counter()
-    for tab in tabs:
-        tab.goto(target, wait_until="commit")
-    for tab in tabs:
-        tab.wait_for_function(f"{TABLE} && {DETAIL_DRAWN} && {STALE}", timeout=timeout_s * 1000, polling=100)
-    out = time.perf_counter() - started, cpu_s(pid) - cpu0
-    for c in contexts:
-        c.close()
-    return out
-
-
 def closed_tab(browser: Any, url: str, pid: int, keep: float, timeout_s: float) -> tuple[float, float, str]:
     """A new session asks for a new estate (the link's ``m_keep_alive_s``) and its tab is closed while the run
     is replaying: the seconds until the server's CPU goes quiet (under 0.1 s of CPU in a second), the CPU it
@@ -135,18 +119,19 @@ def closed_tab(browser: Any, url: str, pid: int, keep: float, timeout_s: float) 
     raise TimeoutError(f"the server was still busy {timeout_s} s after the tab closed")
 
 
-def many_at_once(browser: Any, url: str, pid: int, count: int, timeout_s: float) -> tuple[list[float], float, float]:
-    """``count`` sessions opened at once, each on its own new keep-alive (901, 902, … s): three estates the
-    server has not computed, queued in its one runner while each tab's resource is drawn. Each tab's seconds
-    until its estate's table and resource are drawn, the server's CPU for all, and its peak memory (VmHWM)."""
-    contexts = [browser.new_context(viewport={"width": 1500, "height": 1100}) for _ in range(count)]
+def at_once(browser: Any, url: str, pid: int, keeps: list[float], timeout_s: float) -> tuple[list[float], float, float]:
+    """One new session per keep-alive in ``keeps`` (the link's ``m_keep_alive_s``), all opened at once: the same
+    value twice is two sessions joining one estate's run, different values are estates queued in the one runner.
+    Each tab's seconds until its estate's table and resource are drawn, the server's CPU for all of them, and its
+    peak memory (VmHWM)."""
+    contexts = [browser.new_context(viewport={"width": 1500, "height": 1100}) for _ in keeps]
     tabs = [c.new_page() for c in contexts]
     cpu0, started = cpu_s(pid), time.perf_counter()
-    for i, tab in enumerate(tabs):
-        tab.goto(f"{url}&m_keep_alive_s={901 + i}", wait_until="commit")
+    for tab, keep in zip(tabs, keeps, strict=True):
+        tab.goto(f"{url}&m_keep_alive_s={keep:g}", wait_until="commit")
     drawn = []
     for tab in tabs:
-        tab.wait_for_function(f"{TABLE} && {DETAIL_DRAWN} && {STALE}", timeout=timeout_s * 1000, polling=200)
+        tab.wait_for_function(f"{TABLE} && {DETAIL_DRAWN} && {STALE}", timeout=timeout_s * 1000, polling=100)
         drawn.append(time.perf_counter() - started)
     out = drawn, cpu_s(pid) - cpu0, peak_rss_gb(pid)
     for c in contexts:
@@ -186,7 +171,8 @@ def main() -> None:
             with serve(copy, port=port, root=code.resolve()) as (_, pid):
                 url = f"http://127.0.0.1:{port}{query}"
                 if args.tabs:
-                    drawn, cpu, peak = many_at_once(browser, url, pid, args.tabs, args.timeout)
+                    keeps = [901.0 + i for i in range(args.tabs)]  # a new estate each
+                    drawn, cpu, peak = at_once(browser, url, pid, keeps, args.timeout)
                     print(f"{code}: {args.tabs} tabs at once on new keep-alives: drawn after "
                           f"{', '.join(f'{d:.1f}' for d in drawn)} s, server CPU {cpu:.1f} s, "
                           f"server peak {peak:.2f} GB", flush=True)  # fmt: skip
@@ -203,7 +189,8 @@ def main() -> None:
                         flush=True,
                     )
                     if not args.no_pair:
-                        wall, cpu = two_at_once(browser, url, pid, 1200, args.timeout)
+                        drawn, cpu, _ = at_once(browser, url, pid, [1200.0, 1200.0], args.timeout)
+                        wall = max(drawn)
                         print(f"{code}: two sessions at once on keep-alive 1200 s: both drawn in {wall:.1f} s, "
                               f"server CPU {cpu:.1f} s", flush=True)  # fmt: skip
             copy.unlink(missing_ok=True)

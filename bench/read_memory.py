@@ -9,6 +9,7 @@ Usage: ``BREAKEVEN_READ_MEMORY_MB=1024 python bench/read_memory.py --db COPY.duc
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from dataclasses import replace
@@ -18,6 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from analysis.stored_summary import default_filters
+from bench.render import peak_rss_gb
 from common.settings import settings
 from store.traffic import traffic_sums
 
@@ -30,13 +32,11 @@ def main() -> None:
     two_days = replace(latest, start=latest.end - timedelta(days=1))  # the newest day and the one before
     cpu, wall = time.process_time(), time.perf_counter()
     traffic_sums(args.db, two_days, 300)
-    peak = next(
-        int(line.split()[1]) for line in Path("/proc/self/status").read_text().splitlines() if line.startswith("VmHWM:")
-    )
+    peak = peak_rss_gb(os.getpid())
     took, used = time.perf_counter() - wall, time.process_time() - cpu
     print(
         f"read memory {settings().read_memory_mb} MiB: two days in 5-minute buckets in {took:.1f} s wall, "
-        f"{used:.1f} s CPU, peak {peak * 1024 / 1e9:.2f} GB"
+        f"{used:.1f} s CPU, peak {peak:.2f} GB"
     )
 
 

@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import streamlit as st
+from streamlit.runtime import Runtime
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from analysis import estate_runs
 from analysis.estate_runs import EstateRunner, Progress, Run, Status
@@ -64,9 +66,6 @@ def session_probe() -> Callable[[], bool] | None:
     """Whether this session's browser tab is still connected, asked of Streamlit's runtime
     (``Runtime.is_active_session``: a closed or lost tab's session is inactive at once), so a run asked for
     by a tab that was then closed is given up at its next group. None where no server runs (``AppTest``)."""
-    from streamlit.runtime import Runtime
-    from streamlit.runtime.scriptrunner import get_script_run_ctx
-
     ctx = get_script_run_ctx()
     if ctx is None or not Runtime.exists():
         return None
