@@ -10,13 +10,18 @@ holds one estate's groups at once however many keys are wanted. Any session can 
 few keys, and a failure is kept as one, its details logged, so a page can say so in words.
 
 A run a page asked for in its session's name (``asker``) is given up once every such asker has moved on to
-another key (``release``): dropped from the queue, or stopped at its next group if it is running, and not
-kept; so a second edit of an assumption does not wait ~70 s (at 5,000) behind the run of the first. A run
-anyone waits on without a name (a blocking page's ``result``, the command line) is never given up, and an
-asker who comes back to a run being stopped keeps it going (it starts again from its first group). An asker
-may come with a probe (``alive``: is its browser tab still connected?): one whose probe says no is dropped
-at the run's next group, and before a queued run starts, as if it had moved on; so closing the tab gives
-its run up too.
+another key (``release``): dropped from the queue, or stopped at its next group if it is running; so a
+second edit of an assumption does not wait ~70 s (at 5,000) behind the run of the first. A run anyone waits
+on without a name (a blocking page's ``result``, the command line) is never given up. An asker may come with
+a probe (``alive``: is its browser tab still connected?): one whose probe says no is dropped at the run's
+next group, and before a queued run starts, as if it had moved on; so closing the tab gives its run up too.
+
+A given-up run's result is not kept, but the groups it finished are: each run owns a checkpoint
+(``analysis.chunked.Checkpoint``, handed to its work with the progress callback, ``Progress``) that the work
+fills at each group's end, and a given-up run's checkpoint is kept for a few keys (``RESUMABLE``). A later run
+of the same key (an assumption changed A → B → A, a tab back after its connection dropped) starts from it,
+and an asker who comes back to a run being stopped keeps it going from the group it stopped at. A run that
+finishes or fails drops its key's checkpoint.
 
 No Streamlit here: the pages' layer (``views.estate_tables``) names the keys and the work.
 """
@@ -29,14 +34,35 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
-from typing import Any
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the engine's modules are imported by the work, on the runner's thread, not by the pages
+    from analysis.chunked import Checkpoint
 
 log = logging.getLogger(__name__)
 
 KEPT = 4  # finished runs kept for pickup: an estate's rows are ~15 MB of small objects at 5,000 resources
-Progress = Callable[[int, int], None]
-Work = Callable[[Progress], Any]
+# given-up runs' checkpoints kept for their key's next run: the rows of the groups done, at most the ~15 MB of
+# small objects a whole estate's rows are at 5,000 resources, so two add at most ~30 MB to the server
+RESUMABLE = 2
 Alive = Callable[[], bool]  # an asker's probe: False once its session is gone (its tab closed)
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What a run's work is handed: called ``(done, total)`` after each group (where it raises ``GivenUp`` once
+    no one wants the run), and the run's checkpoint, which the work fills so that a given-up run's next start
+    goes on from the groups done (``analysis.chunked.assess_in_groups``'s ``checkpoint``)."""
+
+    tell: Callable[[int, int], None]
+    checkpoint: Checkpoint
+
+    def __call__(self, done: int, total: int) -> None:
+        self.tell(done, total)
+
+
+Work = Callable[[Progress], Any]
 
 
 @dataclass(frozen=True)
@@ -62,12 +88,14 @@ class Run:
     finished: float | None = None
     done: int = 0
     total: int = 0
+    base: int | None = None  # resources done when this start first told its progress (a checkpoint's)
     result: Any = None
     error: BaseException | None = None
     over: threading.Event = field(default_factory=threading.Event)
     # the sessions that asked in their name and still want it, each with its probe (None: always there)
     askers: dict[Hashable, Alive | None] = field(default_factory=dict)
     pinned: bool = False  # someone asked without a name: never given up
+    checkpoint: Checkpoint | None = None  # the groups done (made on the runner's thread when the run starts)
 
     def wanted(self) -> bool:
         """Drop the askers whose probe says their session is gone; True while anyone still wants the run (the
@@ -88,24 +116,26 @@ GIVEN_UP = "the estate's replay was given up: no session wants it any more"  # n
 class EstateRunner:
     """Runs keyed work one at a time on a background thread; one run per key, joined by every asker."""
 
-    def __init__(self, kept: int = KEPT) -> None:
-        self._kept = kept
+    def __init__(self, kept: int = KEPT, resumable: int = RESUMABLE) -> None:
+        self._kept, self._resumable = kept, resumable
         self._lock = threading.Lock()
         self._wake = threading.Condition(self._lock)
         self._queue: list[Run] = []
         self._current: Run | None = None
         self._finished: OrderedDict[Hashable, Run] = OrderedDict()
+        self._checkpoints: OrderedDict[Hashable, Checkpoint] = OrderedDict()  # given-up runs', the newest last
         self._worker: threading.Thread | None = None
 
     def start(self, key: Hashable, work: Work, asker: Hashable | None = None, alive: Alive | None = None) -> Run:
-        """The run for ``key``: the finished, running or queued one if there is one, else ``work`` queued.
-        ``work`` is called with a progress callback ``(done, total)`` and returns the result. ``asker`` (a
-        session's name) may give the run up later (``release``), and is dropped once ``alive()`` is False;
-        without an asker the run is never given up."""
+        """The run for ``key``: the finished, running or queued one if there is one, else ``work`` queued (with
+        the checkpoint of the key's given-up run, if one is kept). ``work`` is called with a ``Progress``: the
+        callback ``(done, total)`` and the run's checkpoint; it returns the result. ``asker`` (a session's name)
+        may give the run up later (``release``), and is dropped once ``alive()`` is False; without an asker the
+        run is never given up."""
         with self._lock:
             run = self._find(key)
             if run is None:
-                run = Run(key, work)
+                run = Run(key, work, checkpoint=self._checkpoints.pop(key, None))
                 self._queue.append(run)
                 if self._worker is None or not self._worker.is_alive():
                     self._worker = threading.Thread(target=self._serve, name="estate-runs", daemon=True)
@@ -165,6 +195,11 @@ class EstateRunner:
         with self._wake:
             return self._wake.wait_for(lambda: self._current is None and not self._queue, timeout)
 
+    def checkpoint(self, key: Hashable) -> Checkpoint | None:
+        """The checkpoint kept for ``key``'s next run (its given-up run's groups done), if one is kept."""
+        with self._lock:
+            return self._checkpoints.get(key)
+
     def status(self, run: Run) -> Status:
         with self._lock:
             ahead = sum(1 for r in self._queue if r.asked < run.asked) + (self._current is not None)
@@ -176,7 +211,8 @@ class EstateRunner:
             state = "waiting" if queued else "running"
         end = run.finished or now
         elapsed = end - run.started if run.started is not None else 0.0
-        left = elapsed / run.done * (run.total - run.done) if run.done and state == "running" else None
+        since = run.done - (run.base or 0)  # a resumed run's pace is the one of its groups since it started
+        left = elapsed / since * (run.total - run.done) if since > 0 and state == "running" else None
         error = _in_words(run.error) if run.error is not None else None
         return Status(state, run.done, run.total, elapsed, left, ahead if state == "waiting" else 0, error)
 
@@ -198,6 +234,8 @@ class EstateRunner:
         with self._lock:
             if not run.wanted():
                 raise GivenUp(GIVEN_UP)
+            if run.base is None:
+                run.base = done
             run.done, run.total = done, total
 
     def _next(self) -> Run | None:
@@ -210,10 +248,17 @@ class EstateRunner:
         return None
 
     def _given_up(self, run: Run) -> None:
-        """A run no one wants: over, with ``GivenUp`` as its error, and not kept (an asker later starts anew)."""
+        """A run no one wants: over, with ``GivenUp`` as its error, and not kept; its checkpoint is (when it
+        holds a group), the oldest dropped past ``resumable``, so the key's next run goes on from it."""
         run.error = GivenUp(GIVEN_UP)
         run.finished = time.monotonic()
         run.work = _spent
+        if run.checkpoint is not None and run.checkpoint.groups:
+            self._checkpoints[run.key] = run.checkpoint
+            self._checkpoints.move_to_end(run.key)
+            while len(self._checkpoints) > self._resumable:
+                self._checkpoints.popitem(last=False)
+        run.checkpoint = None
         run.over.set()
         log.info(GIVEN_UP)
 
@@ -225,13 +270,15 @@ class EstateRunner:
                     self._worker = None
                     self._wake.notify_all()
                     return
-            run.started = time.monotonic()
+            run.started, run.base = time.monotonic(), None
             try:
-                run.result = run.work(lambda done, total, run=run: self._progress(run, done, total))
+                if run.checkpoint is None:
+                    run.checkpoint = _new_checkpoint()
+                run.result = run.work(Progress(partial(self._progress, run), run.checkpoint))
             except GivenUp:
                 with self._lock:
                     self._current = None
-                    if run.wanted():  # asked for again while it was stopping: from the start, first
+                    if run.wanted():  # asked for again while it was stopping: first, from its checkpoint
                         run.done, run.total, run.started = 0, 0, None
                         self._queue.insert(0, run)
                     else:
@@ -244,6 +291,9 @@ class EstateRunner:
             run.finished = time.monotonic()
             with self._lock:
                 self._current = None
+                # done or failed: its groups are in the result, or of no use (the key's kept checkpoint, if there
+                # was one, is this one: a new run takes it out of the store, ``start``)
+                run.checkpoint = None
                 self._finished[run.key] = run
                 self._finished.move_to_end(run.key)
                 while len(self._finished) > self._kept:
@@ -251,6 +301,14 @@ class EstateRunner:
                 self._wake.notify_all()
             run.work = _spent  # the work's closure (its price book, its filters) is not kept with the result
             run.over.set()
+
+
+def _new_checkpoint() -> Checkpoint:
+    """A run's empty checkpoint, made on the runner's thread: the work imports the engine there anyway, and a
+    page importing this module does not pay for it."""
+    from analysis.chunked import Checkpoint
+
+    return Checkpoint()
 
 
 def _spent(progress: Progress) -> Any:

@@ -30,6 +30,7 @@ from pydantic_core import PydanticSerializationError
 from analysis import summary_form as form
 from analysis import tables as tables_module
 from analysis import window_spend
+from analysis.chunked import Checkpoint
 from analysis.params import ModelParams
 from analysis.reconcile_model import current_model
 from analysis.spend import Spend as BillSpend
@@ -157,16 +158,20 @@ def tables_for(
     *,
     persist: bool = True,
     progress: Callable[[int, int], None] | None = None,
+    checkpoint: Checkpoint | None = None,
 ) -> EstateTables:
     """The estate's tables for this view: stored when they match, else computed (and stored, ``persist``;
-    ``progress(done, total)`` after each group of the computation)."""
+    ``progress(done, total)`` after each group of the computation, which goes on from ``checkpoint``'s groups
+    done when it fits: ``analysis.chunked``)."""
     return _stored_or_computed(
         path,
         params,
         filters,
         form.TABLE_PARTS,
         (form.encode_tables, form.decode_tables),
-        lambda: tables_module.assess_tables(Path(path), filters, params, book, progress=progress),
+        lambda: tables_module.assess_tables(
+            Path(path), filters, params, book, progress=progress, checkpoint=checkpoint
+        ),
         persist,
     )
 

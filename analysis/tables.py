@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from analysis.chunked import assess_in_groups
+from analysis.chunked import Checkpoint, assess_in_groups
 from analysis.coldstarts import ColdStartTable
 from analysis.idle import IdleTable
 from analysis.params import ModelParams
@@ -31,9 +31,11 @@ def assess_tables(
     book: PriceBook | None = None,
     *,
     progress: Callable[[int, int], None] | None = None,
+    checkpoint: Checkpoint | None = None,
 ) -> EstateTables:
     """``assess_estate``'s rows and totals, the cold-start table and the idle-endpoint table from one run
-    (``progress(done, total)`` after each group of resources: ``assess_in_groups``)."""
-    done = assess_in_groups(path, filters, params, book, tables=True, progress=progress)
+    (``progress(done, total)`` after each group of resources, gone on from ``checkpoint``'s groups when it fits:
+    ``assess_in_groups``)."""
+    done = assess_in_groups(path, filters, params, book, tables=True, progress=progress, checkpoint=checkpoint)
     assert done.cold_starts is not None and done.idle is not None
     return EstateTables(done.estate, done.cold_starts, done.idle)

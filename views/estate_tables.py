@@ -28,14 +28,15 @@ Key = tuple[str, tuple[float, float], q.Filters, ModelParams, tuple[str, int, in
 
 def _work(key: Key) -> Any:
     """The estate's run for ``key``: ``analysis.tables.assess_tables``'s tables, read from the summary stored
-    beside the data when it matches this view, else computed and stored (``analysis.stored_summary``)."""
+    beside the data when it matches this view, else computed and stored (``analysis.stored_summary``), going on
+    from the groups a given-up run of the key finished (the run's checkpoint, ``analysis.estate_runs``)."""
     path, _, f, params, overrides = key
     book = cached_price_book(overrides)
 
     def work(progress: Progress) -> Any:
         from analysis.stored_summary import tables_for
 
-        return tables_for(Path(path), f, params, book, progress=progress)
+        return tables_for(Path(path), f, params, book, progress=progress, checkpoint=progress.checkpoint)
 
     return work
 

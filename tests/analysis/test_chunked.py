@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.chunked import assess_in_groups, groups
+from analysis.chunked import Checkpoint, assess_in_groups, groups
 from analysis.params import ModelParams
 from pricing import load_price_book
 from store.queries import Filters
@@ -132,3 +132,119 @@ def test_the_next_group_is_read_while_this_one_is_replayed_and_a_stop_reads_no_f
     monkeypatch.setattr(q, "usage_panels", broken)
     with pytest.raises(OSError, match="the disk went away"):
         assess_in_groups(demo_db_template, SOME, ModelParams(), book, size=2)
+
+
+TWO_DAYS = Filters(start=date(2026, 11, 27), end=date(2026, 11, 28))  # the demo's 24 resources, three accounts
+
+
+class Stop(Exception):
+    """What a given-up run's progress callback raises at a group's end (``analysis.estate_runs.GivenUp``)."""
+
+
+def _counted_reads(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, ...]]:
+    """Every group's store read from now on, by its resources (``ReadAhead`` reads through the module)."""
+    from store import queries as q
+
+    real, reads = q.usage_panels, []
+
+    def counted(path: Path, f: Filters) -> object:
+        reads.append(f.resource_ids)
+        return real(path, f)
+
+    monkeypatch.setattr(q, "usage_panels", counted)
+    return reads
+
+
+def _stopped_after_one_group(path: Path, params: ModelParams, book, size: int) -> Checkpoint:
+    """A run of the demo's two days stopped at its first group's end, and the checkpoint it left."""
+    checkpoint = Checkpoint()
+
+    def tell(done: int, total: int) -> None:
+        if done:
+            raise Stop
+
+    with pytest.raises(Stop):
+        assess_in_groups(path, TWO_DAYS, params, book, tables=True, size=size, progress=tell, checkpoint=checkpoint)
+    return checkpoint
+
+
+@pytest.mark.parametrize(("free_tier", "size"), [(False, 8), (True, 6)])
+def test_a_run_stopped_after_its_first_group_goes_on_from_its_checkpoint_to_the_same_numbers(
+    demo_db_template: Path, book, monkeypatch: pytest.MonkeyPatch, free_tier: bool, size: int
+) -> None:
+    """Stopped at its first group's end (as a given-up run is), the run's checkpoint holds that group; started
+    again with it, the run reads and replays only the groups after it, tells its progress from the resources
+    already done, and ends with every row, total and table row of a run never stopped, in the same order."""
+    from store.selection import selected_resources
+
+    params = replace(ModelParams(), free_tier=free_tier)
+    resources = selected_resources(demo_db_template, TWO_DAYS)
+    parts = groups(resources, free_tier, size)
+    assert len(parts) == 3 and len(resources) == 24
+    whole = assess_in_groups(demo_db_template, TWO_DAYS, params, book, tables=True, size=size)
+
+    checkpoint = _stopped_after_one_group(demo_db_template, params, book, size)
+    assert (checkpoint.groups, checkpoint.done) == (1, len(parts[0]))
+    assert {r.resource_id for r in checkpoint.rows} == {resources[i]["resource_id"] for i in parts[0]}
+
+    reads, told = _counted_reads(monkeypatch), []
+    resumed = assess_in_groups(
+        demo_db_template,
+        TWO_DAYS,
+        params,
+        book,
+        tables=True,
+        size=size,
+        progress=lambda *t: told.append(t),
+        checkpoint=checkpoint,
+    )
+    assert reads == [tuple(resources[i]["resource_id"] for i in m) for m in parts[1:]]  # the first group not read
+    assert told == [(len(parts[0]), 24), (len(parts[0]) + len(parts[1]), 24), (24, 24)]
+    assert resumed.estate.rows and resumed.cold_starts.rows and resumed.idle.rows
+    assert repr(resumed.estate) == repr(whole.estate)  # every row and total, to the last digit, in order
+    assert repr(resumed.cold_starts) == repr(whole.cold_starts)
+    assert repr(resumed.idle) == repr(whole.idle)
+    assert checkpoint.groups == 3  # filled to the end: the same inputs again read nothing
+    assert repr(
+        assess_in_groups(demo_db_template, TWO_DAYS, params, book, tables=True, size=size, checkpoint=checkpoint).estate
+    ) == repr(whole.estate)
+    assert len(reads) == 2
+
+
+def test_a_checkpoint_from_other_inputs_is_dropped_not_used(
+    demo_db_template: Path, book, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A checkpoint is used only by the run it was made for: other resources, other assumptions, or a write to
+    the file since (its data version moved) empty it, and the run reads every group and gives its own numbers."""
+    import duckdb
+
+    from store.selection import selected_resources
+    from tests.conftest import copy_database
+
+    path = copy_database(demo_db_template, tmp_path / "demo.duckdb")
+    params, size = ModelParams(), 8
+    longer = replace(params, keep_alive_s=params.keep_alive_s * 3)
+    listed = [who["resource_id"] for who in selected_resources(path, TWO_DAYS)]
+    one_fewer = replace(TWO_DAYS, resource_ids=tuple(listed[1:]))  # the first group's resources move up one
+
+    def written() -> None:  # a write since: every write advances the data version (``store.summaries``)
+        con = duckdb.connect(str(path))
+        try:
+            con.execute("UPDATE data_version SET version = version + 1 WHERE id = 1")
+        finally:
+            con.close()
+
+    as_first = assess_in_groups(path, TWO_DAYS, params, book, tables=True, size=size)
+    for filters, now, write in ((one_fewer, params, False), (TWO_DAYS, longer, False), (TWO_DAYS, params, True)):
+        checkpoint = _stopped_after_one_group(path, params, book, size)
+        assert checkpoint.groups == 1
+        if write:
+            written()
+        fresh = assess_in_groups(path, filters, now, book, tables=True, size=size)
+        assert write or repr(fresh.estate) != repr(as_first.estate)  # the stale rows would show
+        reads = _counted_reads(monkeypatch)
+        got = assess_in_groups(path, filters, now, book, tables=True, size=size, checkpoint=checkpoint)
+        monkeypatch.undo()
+        assert repr(got.estate) == repr(fresh.estate) and repr(got.cold_starts) == repr(fresh.cold_starts)
+        assert len(reads) == 3  # every group read again, the first one included
+        assert checkpoint.groups == 3  # refilled for the run that used it

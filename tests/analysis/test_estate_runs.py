@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from analysis.estate_runs import GIVEN_UP, EstateRunner, Progress
+from analysis.estate_runs import GIVEN_UP, EstateRunner, GivenUp, Progress, Work
 
 
 def gated(calls: list[str], gate: threading.Event, name: str, value: Any = None) -> Callable[[Progress], Any]:
@@ -133,7 +133,7 @@ def test_a_run_anyone_waits_on_unnamed_is_never_given_up() -> None:
     assert run.over.wait(5) and run.result == "a" and runner.finished("a") is run
 
 
-def test_an_asker_back_before_the_stop_keeps_the_run_or_restarts_it() -> None:
+def test_an_asker_back_before_the_stop_keeps_the_run_or_it_goes_on_from_its_checkpoint() -> None:
     runner, calls, gate = EstateRunner(), [], threading.Event()
     run = runner.start("a", gated(calls, gate, "a"), asker="s1")
     while runner.status(run).done < 1:
@@ -143,18 +143,20 @@ def test_an_asker_back_before_the_stop_keeps_the_run_or_restarts_it() -> None:
     gate.set()
     assert run.over.wait(5) and run.result == "a" and calls == ["a"]
 
-    from analysis.estate_runs import GivenUp
-
-    back, seen = threading.Event(), []
+    back, seen, given = threading.Event(), [], []
 
     def comes_back(progress: Progress) -> Any:
-        seen.append("started")
-        assert back.wait(5)
+        seen.append((progress.checkpoint.groups, id(progress.checkpoint)))
+        progress(progress.checkpoint.done, 4)
+        if not progress.checkpoint.groups:
+            assert back.wait(5)
+        progress.checkpoint.groups, progress.checkpoint.done = 1, 2  # a group's end: its rows in, then told
         try:
-            progress(1, 2)
+            progress(2, 4)
         except GivenUp:  # stopping, and in that instant its session asks for it again
-            runner.start("b", lambda p: "never", asker="s1")
+            given.append(runner.start("b", lambda p: "never", asker="s1"))
             raise
+        progress(4, 4)
         return "b"
 
     other = runner.start("b", comes_back, asker="s1")
@@ -162,8 +164,91 @@ def test_an_asker_back_before_the_stop_keeps_the_run_or_restarts_it() -> None:
         threading.Event().wait(0.01)
     assert runner.release("b", "s1") is True
     back.set()
-    assert other.over.wait(5) and other.result == "b" and seen == ["started", "started"]  # from its first group
-    assert runner.finished("b") is other
+    assert other.over.wait(5) and other.result == "b" and given == [other]
+    assert [groups for groups, _ in seen] == [0, 1] and seen[0][1] == seen[1][1]  # again, from its own checkpoint
+    assert runner.finished("b") is other and other.checkpoint is None and runner.checkpoint("b") is None
+
+
+def grouped(calls: list[tuple[str, int]], name: str, release: Callable[[], object] | None = None) -> Work:
+    """Work of four groups of one resource that fills the run's checkpoint as ``assess_in_groups`` does (a
+    group's end in the checkpoint before progress is told), going on from the groups it already holds;
+    ``release`` is called after its second group, as its session moving on would be."""
+
+    def work(progress: Progress) -> Any:
+        at = progress.checkpoint
+        progress(at.done, 4)
+        while at.groups < 4:
+            calls.append((name, at.groups + 1))
+            at.rows.append(f"{name} row {at.groups + 1}")
+            at.groups, at.done = at.groups + 1, at.done + 1
+            if at.groups == 2 and release is not None:
+                release()
+            progress(at.done, 4)
+        return list(at.rows)
+
+    return work
+
+
+def test_a_given_up_runs_groups_are_kept_and_the_same_key_asked_again_goes_on_from_them() -> None:
+    """A → B → A: A's run given up after its second group keeps its checkpoint; the next run of A starts from
+    it (groups 3 and 4 only), estimates its time left from its own groups, and drops the checkpoint when done."""
+    runner, calls = EstateRunner(), []
+    first = runner.start("a", grouped(calls, "a", lambda: runner.release("a", "s1")), asker="s1")
+    assert first.over.wait(5) and runner.status(first).error == GIVEN_UP
+    kept = runner.checkpoint("a")
+    assert kept is not None and kept.groups == 2 and runner.finished("a") is None
+
+    gate, told = threading.Event(), []
+
+    def held(progress: Progress) -> Any:  # the second run: held at its first word, to read its status
+        told.append(progress.checkpoint)
+        progress(progress.checkpoint.done, 4)
+        assert gate.wait(5)
+        return grouped(calls, "a again")(progress)
+
+    again = runner.start("a", held, asker="s1")
+    assert again is not first
+    while not told:
+        threading.Event().wait(0.01)
+    assert told == [kept] and runner.checkpoint("a") is None  # the run owns it now
+    while runner.status(again).total < 4:
+        threading.Event().wait(0.01)
+    status = runner.status(again)
+    assert (status.done, status.total, status.left_s) == (2, 4, None)  # no group of its own yet: no guess
+    gate.set()
+    assert again.over.wait(5) and runner.status(again).state == "done"
+    assert again.result == ["a row 1", "a row 2", "a again row 3", "a again row 4"]
+    assert calls == [("a", 1), ("a", 2), ("a again", 3), ("a again", 4)]  # no group computed twice
+    assert runner.checkpoint("a") is None and again.checkpoint is None  # finished: dropped
+
+
+def test_given_up_runs_checkpoints_are_bounded_and_a_failure_drops_its_keys() -> None:
+    runner, calls = EstateRunner(resumable=2), []
+    for key in ("a", "b", "c"):
+        run = runner.start(key, grouped(calls, key, lambda key=key: runner.release(key, "s1")), asker="s1")
+        assert run.over.wait(5) and runner.status(run).error == GIVEN_UP
+    assert runner.checkpoint("a") is None  # the oldest dropped
+    assert [runner.checkpoint(k).groups for k in ("b", "c")] == [2, 2]
+
+    def broken(progress: Progress) -> Any:
+        assert progress.checkpoint.groups == 2
+        raise ValueError("the disk went away")
+
+    failed = runner.start("b", broken, asker="s1")
+    assert failed.over.wait(5) and runner.status(failed).state == "failed"
+    assert runner.checkpoint("b") is None and runner.checkpoint("c") is not None
+    runner.forget("b")  # tried again: from scratch, the failed run's groups not kept
+    fresh = runner.start("b", grouped(calls, "b fresh"), asker="s1")
+    assert fresh.over.wait(5) and fresh.result == [f"b fresh row {i}" for i in range(1, 5)]
+
+    def moved_on_at_once(progress: Progress) -> Any:
+        progress(0, 4)
+        runner.release("d", "s1")
+        progress(0, 4)
+
+    nothing = runner.start("d", moved_on_at_once, asker="s1")
+    assert nothing.over.wait(5) and runner.status(nothing).error == GIVEN_UP
+    assert runner.checkpoint("d") is None  # a run given up before its first group's end leaves nothing to keep
 
 
 def test_a_run_whose_askers_tabs_are_closed_stops_at_its_next_group() -> None:
@@ -205,3 +290,47 @@ def test_a_probe_that_fails_keeps_its_asker(caplog: pytest.LogCaptureFixture) ->
     run = runner.start("a", lambda progress: (progress(0, 1), progress(1, 1), "a")[-1], asker="s1", alive=broken)
     assert run.over.wait(5) and run.result == "a"
     assert "could not be checked" in caplog.text
+
+
+def test_the_estates_replay_given_up_after_a_group_resumes_through_the_runner_to_the_same_tables(
+    demo_db_template, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pages' work end to end (``stored_summary.tables_for`` handed the run's progress and checkpoint, as
+    ``views.estate_tables`` hands them): given up after its first group of the demo's two days in groups of 8,
+    the key asked for again reads only the two groups left and gives the tables of a run never given up."""
+    from datetime import date
+
+    from analysis import chunked, stored_summary
+    from analysis.params import ModelParams
+    from pricing import load_price_book
+    from store import queries as q
+    from store.queries import Filters
+    from store.selection import selected_resources
+
+    monkeypatch.setattr(chunked, "GROUP", 8)
+    path, window, book = demo_db_template, Filters(start=date(2026, 11, 27), end=date(2026, 11, 28)), load_price_book()
+    truth = stored_summary.tables_for(path, window, ModelParams(), book, persist=False)
+    runner, reads, real = EstateRunner(), [], q.usage_panels
+    monkeypatch.setattr(q, "usage_panels", lambda p, f: reads.append(f.resource_ids) or real(p, f))
+
+    def work(progress: Progress) -> Any:
+        def tell(done: int, total: int) -> None:
+            if done == 8:  # the first group's end: its session has moved on meanwhile
+                runner.release("demo", "s1")
+            progress(done, total)
+
+        return stored_summary.tables_for(
+            path, window, ModelParams(), book, persist=False, progress=tell, checkpoint=progress.checkpoint
+        )
+
+    first = runner.start("demo", work, asker="s1")
+    assert first.over.wait(60) and runner.status(first).error == GIVEN_UP
+    listed = [who["resource_id"] for who in selected_resources(path, window)]
+    in_groups = [tuple(listed[i] for i in m) for m in chunked.groups(selected_resources(path, window), False, 8)]
+    assert len(in_groups) == 3 and runner.checkpoint("demo").groups == 1
+    assert reads in (in_groups[:1], in_groups[:2])  # the group done (and the one read ahead, if it had begun)
+    before = len(reads)
+    again = runner.start("demo", work, asker="s2")
+    assert again.over.wait(60) and runner.status(again).state == "done"
+    assert reads[before:] == in_groups[1:]  # the second run: groups 2 and 3 only
+    assert repr(again.result) == repr(truth) and runner.checkpoint("demo") is None
