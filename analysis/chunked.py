@@ -38,6 +38,7 @@ from analysis.params import ModelParams
 from analysis.summary import summarise, totals
 from analysis.types import EstateAssessment, ResourceRow
 from common.memory import release_freed
+from common.settings import settings
 from pricing import PriceBook, load_price_book
 from store import queries as q
 from store.errors import StoreError
@@ -47,12 +48,18 @@ from store.summaries import current_data_version
 
 log = logging.getLogger(__name__)
 
-GROUP = 250  # resources read and replayed together: ~0.1 GB of arrays at the bench estates' mix
+
+def group_size(size: int | None = None) -> int:
+    """The resources read and replayed together: ``size`` when the caller names one, else
+    ``BREAKEVEN_ESTATE_GROUP`` (250 unless set, ~0.1 GB of arrays at the bench estates' mix; smaller holds less
+    at once and pays the per-group set-up more often, docs/performance.md), read now, not at import."""
+    return size or settings().estate_group
 
 
-def groups(resources: list[dict[str, Any]], free_tier: bool, size: int = GROUP) -> list[list[int]]:
+def groups(resources: list[dict[str, Any]], free_tier: bool, size: int | None = None) -> list[list[int]]:
     """Positions of ``resources`` in groups of at most ``size`` (in order); with free tiers, whole accounts
     per group (an account larger than ``size`` is a group of its own), since they share an allowance."""
+    size = group_size(size)
     if not free_tier:
         return [list(range(i, min(i + size, len(resources)))) for i in range(0, len(resources), size)]
     accounts: dict[tuple[str, str], list[int]] = {}
@@ -71,7 +78,7 @@ def filter_parts(path: Path, filters: q.Filters, free_tier: bool, size: int | No
     """``filters`` as the reads of one group each (``groups``), for a caller that prices resources one by one
     and must not read the whole estate at once; one part, the filters themselves, when they fit one group."""
     resources = selected_resources(path, filters)
-    size = size or GROUP
+    size = group_size(size)
     if len(resources) <= size:
         return [filters]
     return [
@@ -137,7 +144,7 @@ def assess_in_groups(
     (at most ``size`` resources) is run plainly, the checkpoint left alone."""
     params = params or ModelParams()
     book = book or load_price_book()
-    size = size or GROUP
+    size = group_size(size)
     resources = selected_resources(path, filters)
     tell: Callable[[int, int], None] = progress or (lambda done, total: None)
     if len(resources) <= size:  # one group: the plain run

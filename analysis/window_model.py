@@ -107,7 +107,7 @@ def _key(path: Path, filters: q.Filters, free_tier: bool, size: int | None) -> t
     stamps = summaries.same_data_stamps(path, summaries.file_stamps(path))
     f = filters
     selects = (f.providers, f.services, f.accounts, f.regions, f.resource_ids)
-    return (gate_key(path), version, stamps, f.window(), selects, free_tier, size or chunked.GROUP)
+    return (gate_key(path), version, stamps, f.window(), selects, free_tier, chunked.group_size(size))
 
 
 def window_model(

@@ -97,9 +97,9 @@ def estate_spend(
 
     Spend is measured history, so the what-if transforms do not apply to it; the run-rate and the
     recommended total are ``estate``'s own (they follow the assumptions the estate was assessed with).
-    The usage is read a group of ``size`` resources at a time (``analysis.chunked.GROUP``; an account kept
-    whole under free tiers), so memory does not grow with the estate; each resource's dollars are its own, so
-    the sums are the one read's."""
+    The usage is read a group of ``size`` resources at a time (``analysis.chunked.group_size``:
+    ``BREAKEVEN_ESTATE_GROUP`` unless named; an account kept whole under free tiers), so memory does not grow
+    with the estate; each resource's dollars are its own, so the sums are the one read's."""
     params = ModelParams(free_tier=free_tier)
     # one pass of today's model over the window's groups, shared with the spend line (``analysis.window_model``)
     priced = window_model(path, filters, book, free_tier, size)

@@ -9,11 +9,13 @@ seconds (DuckDB's and the read-ahead's threads included) are printed, and the re
 to the ones from scratch, to the ``repr``. Figures are printed, not asserted.
 
 Usage: ``python bench/resume.py --db data/bench/estate-500.duckdb [--after 1] [--group 250] [--rounds 3]``
+(``--group`` is ``BREAKEVEN_ESTATE_GROUP``, 250 unless set).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import threading
 import time
@@ -51,10 +53,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", type=Path, required=True)
     parser.add_argument("--after", type=int, default=1, help="groups done before the stop")
-    parser.add_argument("--group", type=int, default=chunked.GROUP, help="resources per group")
+    parser.add_argument("--group", type=int, default=chunked.group_size(), help="resources per group")
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    chunked.GROUP = args.group
+    os.environ["BREAKEVEN_ESTATE_GROUP"] = str(args.group)  # the setting every run in this process reads
     path, params, book = args.db, ModelParams(), load_price_book()
     filters = default_filters(path)
     print(f"{args.db.name}, groups of {args.group}, stopped after {args.after} group(s)")

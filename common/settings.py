@@ -4,7 +4,9 @@
 ``BREAKEVEN_NO_DEMO`` (first start builds an empty database, not the demo), ``BREAKEVEN_PRICE_OVERRIDES``
 (the user's price overrides file), ``BREAKEVEN_UPLOAD_MAX_MB`` (largest file the Upload page takes),
 ``BREAKEVEN_READ_MEMORY_MB`` (DuckDB's memory for the reads in MiB, 256 unless set: a larger query spills to
-the temporary folder rather than growing the dashboard's process).
+the temporary folder rather than growing the dashboard's process), ``BREAKEVEN_ESTATE_GROUP`` (the resources the
+estate's replay reads and replays together, 250 unless set: a smaller group holds less memory at once, a larger
+one is faster; ``analysis.chunked``).
 
 The environment is read on each call, not cached at import, so a test (or a long-lived server whose
 environment a wrapper changed) sees what is set now. A bad value is refused with one line naming the
@@ -39,6 +41,7 @@ class Settings(BaseSettings):
     price_overrides: Path | None = None
     upload_max_mb: float = Field(default=200.0, gt=0, le=100_000)
     read_memory_mb: int = Field(default=256, ge=64, le=1_000_000)  # docs/performance.md: the reads' memory
+    estate_group: int = Field(default=250, ge=1, le=100_000)  # analysis.chunked; docs/performance.md: group size
 
 
 def settings() -> Settings:

@@ -307,7 +307,7 @@ def test_the_estates_replay_given_up_after_a_group_resumes_through_the_runner_to
     from store.queries import Filters
     from store.selection import selected_resources
 
-    monkeypatch.setattr(chunked, "GROUP", 8)
+    monkeypatch.setenv("BREAKEVEN_ESTATE_GROUP", "8")
     path, window, book = demo_db_template, Filters(start=date(2026, 11, 27), end=date(2026, 11, 28)), load_price_book()
     truth = stored_summary.tables_for(path, window, ModelParams(), book, persist=False)
     runner, reads, real = EstateRunner(), [], q.usage_panels
