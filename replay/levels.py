@@ -176,10 +176,18 @@ class LevelCurve:
             self.p_stochastic[idx],
         )
 
+    def _settled(self, e_first: int, p_first: int, cold: bool) -> bool:
+        """True once every Erlang cell (and, with ``cold``, every warm-pool cell) is past its cap: from this
+        level up nothing overflows and nothing starts cold, and the firsts only ever move forward."""
+        return e_first == self.e_cap.size and (not cold or p_first == self.p_cap.size)
+
     def curve(self, slots: int, k_max: np.ndarray, levels: int, cold: bool = True) -> dict[str, np.ndarray]:
         """Per (row, level): overflow requests, their billed ms and busy seconds, cold starts (steady, one-off).
 
-        Level k is k × ``slots`` always-on concurrent requests; rows past their own ``k_max`` repeat it.
+        Level k is k × ``slots`` always-on concurrent requests; rows past their own ``k_max`` repeat it. The
+        levels are stepped only until every cell is past its cap (nothing overflows, nothing starts cold from
+        there up), so a ``k_max`` far above the traffic (provisioned concurrency 10,000 asked for) costs what
+        the traffic's own reach costs; the levels above repeat that last one, zeros, as they would compute.
         ``cold`` False leaves the cold starts at zero (the warm pool's replay is most of the work, and a
         caller that needs only the overflow need not pay for it).
         """
@@ -198,6 +206,9 @@ class LevelCurve:
                 out[name][:, k] = np.bincount(self.e_row[live], values[live] * share, minlength=self.rows)
             if cold:
                 out["cold"][:, k], out["startup"][:, k], p_first = self._pool_at(float(k * slots), p_first)
+            if self._settled(e_first, p_first, cold):
+                top = k  # every cell past its cap: this level is all zeros, and so is every level above it
+                break
         capped = np.minimum(k_max.astype(int), top)
         beyond = np.arange(levels)[None, :] > capped[:, None]
         for name in ("overflow", "billed", "busy", "cold", "startup"):
