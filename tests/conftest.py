@@ -25,9 +25,13 @@ def empty_db(tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def demo_db_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo estate written once per session; tests copy it rather than rebuild it."""
+    """The demo estate written once per session, with its default view's summary stored as every real way to
+    a demo database stores it (the first start, ``breakeven demo``); tests copy it rather than rebuild it."""
+    from analysis.stored_summary import refresh_default
+
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
     write_demo(path, end=DEMO_END)
+    refresh_default(path)
     return path
 
 
