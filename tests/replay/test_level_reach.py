@@ -33,7 +33,7 @@ def _prepared(period_s: int) -> Prepared:
     return prepare(Traffic(hourly=None, minutes=panel) if period_s == 60 else Traffic(hourly=panel))
 
 
-def _equal(ours: object, theirs: object) -> list[str]:
+def _differing(ours: object, theirs: object) -> list[str]:
     """The fields of two curves that differ (arrays compared exactly)."""
     differ = []
     for item in fields(theirs):
@@ -65,11 +65,11 @@ def test_a_curve_far_past_the_traffics_reach_equals_stepping_every_level(
     every = floor_curve(prepared, model, 1, LEVELS, with_cold_starts=with_cold_starts)
     assert len(stepped) == LEVELS  # levels 0..LEVELS: the reference did step every level
     assert early_steps < LEVELS // 10  # and the curve with the stop did not: the traffic reaches far less
-    assert _equal(early, every) == []
+    assert _differing(early, every) == []
     if with_cold_starts and period_s == 3600:
         # the stop's second condition is needed here: stopped once the Erlang cells alone are past their caps,
         # the pool's churn above that level would be lost (the curve would differ from stepping every level)
         monkeypatch.setattr(LevelCurve, "_settled", lambda self, e_first, p_first, cold: e_first == self.e_cap.size)
         erlang_only = floor_curve(prepared, model, 1, LEVELS, with_cold_starts=True)
-        assert "faas_cold_starts" in _equal(erlang_only, every)
+        assert "faas_cold_starts" in _differing(erlang_only, every)
     assert every.faas_requests[:, -1].tolist() == [0.0, 0.0, 0.0]  # at the top nothing overflows
