@@ -12,10 +12,13 @@ from pathlib import Path
 import streamlit as st
 
 from charts.text import md_code
+from common.server_log import configure_server_log
 from views.boundary import error_boundary
 from views.common import cached_origin, db_version, demo_banner, prepare_database, sidebar_filters
 from views.page_state import model_params
 from views.signin import exposure_warning, require_signin
+
+configure_server_log()  # once per process: our INFO records in the server's log beside Streamlit's
 
 # The tab icon is a file of ours: a Material symbol as page_icon has every browser fetch it from Google's fonts.
 ICON = Path(__file__).resolve().parent / "assets" / "breakeven.png"

@@ -6,12 +6,16 @@ from __future__ import annotations
 
 import csv
 import shutil
+import subprocess
+import threading
+import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from analysis.estate_runs import GIVEN_UP
 from tests.browser.conftest import new_page, start_app, stop_app
 from tests.conftest import PROJECT_ROOT
 
@@ -232,3 +236,37 @@ def test_tabs_asking_for_one_new_assumption_at_once_share_the_estates_run(demo_d
     finally:
         log = stop_app(proc)
     assert "Traceback" not in log and "shown to a visitor" not in log, log[-3000:]
+
+
+def test_a_tab_closed_while_its_estate_replays_gives_the_replay_up(demo_db: Path, chromium) -> None:
+    """Streamlit's own runtime tells the runner a closed tab's session is gone (``session_probe``): a tab opens
+    the Costs page on an assumption no one asked for, its estate's replay starts (one resource a group, so it
+    has many group ends to notice at), the tab is closed, and the server's log says the replay was given up.
+    With the probe not wired to the runtime the replay would finish instead and the line never come."""
+    proc, url = start_app(demo_db, extra_env={"BREAKEVEN_ESTATE_GROUP": "1"})
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(iter(proc.stdout.readline, "")), daemon=True)
+    reader.start()
+    try:
+        page = new_page(chromium)
+        page.goto(f"{url}/costs?m_keep_alive_s=777", wait_until="commit")
+        _wait_for(page, "of 24 resources")  # "Replaying 3 of 24 resources…": the estate's run is under way
+        _assert_clean(page)
+        page.context.close()
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not any(GIVEN_UP in line for line in lines):
+            time.sleep(0.2)
+        log = "".join(lines)
+        assert GIVEN_UP in log, log[-3000:]
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        reader.join(timeout=15)
+    log = "".join(lines)
+    assert "Traceback" not in log and "shown to a visitor" not in log, log[-3000:]
+    # the given-up replay stored nothing: the one entry is the default view's the template stored
+    labels = _rows(demo_db, "SELECT label FROM summary_entries")
+    assert len(labels) == 1 and labels[0][0].endswith("default assumptions"), labels
