@@ -91,11 +91,16 @@ def running_app(demo_db: Path) -> Iterator[str]:
     try:
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        halt(proc)
+
+
+def halt(proc: subprocess.Popen) -> None:
+    """Stop the server without reading its output (a test reading it on a thread of its own)."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
 
 
 def stop_app(proc: subprocess.Popen) -> str:

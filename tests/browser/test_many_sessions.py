@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import shutil
-import subprocess
 import threading
 import time
 from datetime import datetime, timedelta
@@ -16,7 +15,7 @@ import duckdb
 import pytest
 
 from analysis.estate_runs import GIVEN_UP
-from tests.browser.conftest import new_page, start_app, stop_app
+from tests.browser.conftest import halt, new_page, start_app, stop_app
 from tests.conftest import PROJECT_ROOT
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -259,11 +258,7 @@ def test_a_tab_closed_while_its_estate_replays_gives_the_replay_up(demo_db: Path
         log = "".join(lines)
         assert GIVEN_UP in log, log[-3000:]
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        halt(proc)
         reader.join(timeout=15)
     log = "".join(lines)
     assert "Traceback" not in log and "shown to a visitor" not in log, log[-3000:]

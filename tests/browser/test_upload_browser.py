@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import ARTIFACTS, start_app
+from tests.browser.conftest import ARTIFACTS, halt, start_app
 from tests.importers.conftest import SAMPLES, rows
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -20,11 +19,7 @@ def empty_app(empty_db: Path) -> Iterator[tuple[str, Path]]:
     try:
         yield url, empty_db
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        halt(proc)
 
 
 def test_upload_a_sample_through_the_browser(empty_app: tuple[str, Path], browser_page) -> None:
