@@ -25,6 +25,7 @@ import shutil
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -60,7 +61,7 @@ def _case(browser: object, db: Path, work: Path, name: str, query: dict[str, str
         with serve(copy, extra_env={"MALLOC_ARENA_MAX": "2"}) as (url, pid):
             page = PAGES["what-if"]
             suffix = f"?{urlencode(query)}" if query else ""
-            shown = render_s(browser, url, type(page)(page.path + suffix, page.ready), timeout_s=900)
+            shown = render_s(browser, url, replace(page, path=page.path + suffix), timeout_s=900)
             return shown, cpu_s(pid), peak_rss_gb(pid)
     finally:
         for stale in (copy, Path(f"{copy}.wal")):

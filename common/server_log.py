@@ -15,8 +15,19 @@ import sys
 import threading
 
 # the packages whose records the server's log shows (every logger of ours is named after its module)
-PACKAGES = ("analysis", "breakeven", "charts", "collectors", "common", "demo", "importers", "pricing", "replay")
-PACKAGES += ("store", "views")
+PACKAGES = (
+    "analysis",
+    "breakeven",
+    "charts",
+    "collectors",
+    "common",
+    "demo",
+    "importers",
+    "pricing",
+    "replay",
+    "store",
+    "views",
+)
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 _lock = threading.Lock()
